@@ -1,0 +1,46 @@
+//! Many operations in one request.
+//!
+//! Invariant: the operations run in the order given, each through the same handler and the same
+//! idempotency check as if it had come alone, and each gets its own result.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// The most operations one batch may carry.
+pub const MAX_BATCH_OPERATIONS: usize = 500;
+
+/// `POST /v1/batch`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct BatchRequest {
+    pub operations: Vec<BatchOperation>,
+}
+
+/// One operation: what would have been a request of its own.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct BatchOperation {
+    /// Its idempotency key.
+    pub key: String,
+    /// `POST` or `PUT`.
+    pub method: String,
+    /// e.g. `/v1/reports`.
+    pub path: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<serde_json::Value>,
+}
+
+/// The answer to one operation, as it would have come alone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct BatchResult {
+    pub key: String,
+    pub status: u16,
+    pub body: serde_json::Value,
+    /// Seconds to wait before trying this one again, when the server asked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<u64>,
+}
+
+/// The answers, in the order of the operations.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct BatchResponse {
+    pub results: Vec<BatchResult>,
+}

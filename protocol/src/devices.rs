@@ -1,0 +1,61 @@
+//! Device identity and sign-in by emailed code.
+//!
+//! Invariant: a token is shown once, in the answer that creates it; the server keeps only its hash.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// `POST /v1/devices`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct NewDevice {
+    /// `linux`, `windows`, `macos`, `android`, `ios`, `cli`.
+    pub platform: String,
+    #[serde(default)]
+    pub name: String,
+}
+
+/// A device's identity and the bearer token it uses from now on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct DeviceToken {
+    pub device_id: String,
+    pub token: String,
+}
+
+/// `POST /v1/auth/email`: send a one-time code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct EmailSignIn {
+    pub email: String,
+}
+
+/// The code is on its way.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct CodeSent {
+    /// The address, partly hidden: `j***@example.com`.
+    pub sent_to: String,
+    pub expires_in_seconds: u64,
+}
+
+/// `POST /v1/auth/verify`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct VerifyCode {
+    pub email: String,
+    pub code: String,
+}
+
+/// Signed in: the account token replaces the device token; the device's things join the account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct AccountToken {
+    pub account_id: String,
+    pub device_id: String,
+    pub email: String,
+    pub token: String,
+}
+
+/// `POST /v1/auth/signout`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct SignedOut {
+    /// The device's own identity, kept after signing out.
+    pub device_id: String,
+    /// A fresh device token to use from now on.
+    pub token: String,
+}

@@ -1,0 +1,19 @@
+//! The rules both the device and the server apply: pure functions from values to values.
+//!
+//! Invariant: no function here reads a clock, a file, a database or the network; whatever it
+//! needs (today's date, the service definition, the boundary) is passed in.
+
+pub mod answers;
+pub mod calendar;
+pub mod fees;
+pub mod geo;
+pub mod references;
+
+pub use answers::{valid_sha256, validate_answers, validate_location, validate_report};
+pub use calendar::{
+    LocalSlot, add_working_days, cutoff_for, localise, nearest_alternatives, offered_slots,
+    parse_slot_id, parse_time, pick_fallback, slot_id,
+};
+pub use fees::fee_pence;
+pub use geo::{contains, valid_point};
+pub use references::{normalise_reference, pounds, valid_email, validate_payment};

@@ -1,0 +1,116 @@
+//! Payment references, amounts and email addresses.
+//!
+//! Invariant: a reference is compared and stored in one normal form (trimmed, spaces removed,
+//! upper case), so "12 345 678" and "12345678" are the same bill.
+
+use regex::Regex;
+
+use crate::{FieldProblem, PaymentPurpose};
+
+/// The normal form of a reference typed by a resident.
+pub fn normalise_reference(reference: &str) -> String {
+    reference
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_uppercase)
+        .collect()
+}
+
+/// Check a payment's reference and amount against its purpose.
+pub fn validate_payment(
+    purpose: &PaymentPurpose,
+    reference: &str,
+    amount_pence: u64,
+) -> Vec<FieldProblem> {
+    let mut problems = Vec::new();
+    let reference = normalise_reference(reference);
+    let matches = Regex::new(&format!("^(?:{})$", purpose.reference_pattern))
+        .map(|re| re.is_match(&reference))
+        .unwrap_or(false);
+    if !matches {
+        problems.push(FieldProblem::new(
+            "reference",
+            format!(
+                "Enter your {} as it appears on your letter: {}",
+                purpose.reference_label.to_lowercase(),
+                purpose.reference_hint
+            ),
+        ));
+    }
+    if amount_pence < purpose.min_pence || amount_pence > purpose.max_pence {
+        problems.push(FieldProblem::new(
+            "amount_pence",
+            format!(
+                "Enter an amount from {} to {}",
+                pounds(purpose.min_pence),
+                pounds(purpose.max_pence)
+            ),
+        ));
+    }
+    problems
+}
+
+/// `1234` → `£12.34`.
+pub fn pounds(pence: u64) -> String {
+    format!("£{}.{:02}", pence / 100, pence % 100)
+}
+
+/// A plausible email address: one `@`, something before it, a dotted domain after it.
+pub fn valid_email(email: &str) -> bool {
+    let email = email.trim();
+    let Some((local, domain)) = email.split_once('@') else {
+        return false;
+    };
+    email.len() <= 254
+        && !local.is_empty()
+        && !domain.contains('@')
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !email.chars().any(char::is_whitespace)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn council_tax() -> PaymentPurpose {
+        PaymentPurpose {
+            code: "council_tax".into(),
+            name: "Council Tax".into(),
+            reference_label: "Council Tax account number".into(),
+            reference_hint: "8 digits, at the top of your bill".into(),
+            reference_pattern: "[0-9]{8}".into(),
+            min_pence: 100,
+            max_pence: 500_000,
+        }
+    }
+
+    #[test]
+    fn references_are_normalised_before_matching() {
+        assert_eq!(normalise_reference(" du 1234 "), "DU1234");
+        assert!(validate_payment(&council_tax(), "1234 5678", 12_345).is_empty());
+    }
+
+    #[test]
+    fn a_wrong_reference_and_amount_are_both_named() {
+        let problems = validate_payment(&council_tax(), "12345", 50);
+        let fields: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
+        assert_eq!(fields, ["reference", "amount_pence"]);
+        assert!(problems[1].message.contains("£1.00 to £5000.00"));
+    }
+
+    #[test]
+    fn the_pattern_must_match_the_whole_reference() {
+        assert!(!validate_payment(&council_tax(), "123456789", 12_345).is_empty());
+    }
+
+    #[test]
+    fn email_addresses_are_checked_for_shape() {
+        assert!(valid_email("resident@example.org"));
+        assert!(!valid_email("resident.example.org"));
+        assert!(!valid_email("a@b"));
+        assert!(!valid_email("a b@example.org"));
+        assert!(!valid_email("@example.org"));
+    }
+}
