@@ -24,9 +24,7 @@ pub fn validate_payment(
 ) -> Vec<FieldProblem> {
     let mut problems = Vec::new();
     let reference = normalise_reference(reference);
-    let matches = Regex::new(&format!("^(?:{})$", purpose.reference_pattern))
-        .map(|re| re.is_match(&reference))
-        .unwrap_or(false);
+    let matches = whole_pattern(&purpose.reference_pattern).is_ok_and(|re| re.is_match(&reference));
     if !matches {
         problems.push(FieldProblem::new(
             "reference",
@@ -48,6 +46,15 @@ pub fn validate_payment(
         ));
     }
     problems
+}
+
+fn whole_pattern(pattern: &str) -> Result<Regex, regex::Error> {
+    Regex::new(&format!("^(?:{pattern})$"))
+}
+
+/// Does a reference pattern compile? (A profile whose pattern does not is refused.)
+pub fn pattern_compiles(pattern: &str) -> bool {
+    whole_pattern(pattern).is_ok()
 }
 
 /// `1234` → `£12.34`.
