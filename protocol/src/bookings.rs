@@ -113,3 +113,9 @@ pub struct Booking {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
+
+/// `GET /v1/bookings`: the caller's bookings, newest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct BookingList {
+    pub bookings: Vec<Booking>,
+}

@@ -51,11 +51,9 @@ pub struct AccountToken {
     pub token: String,
 }
 
-/// `POST /v1/auth/signout`.
+/// `POST /v1/auth/signout`: the account token is revoked; the device goes on with the device
+/// token it had before signing in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct SignedOut {
-    /// The device's own identity, kept after signing out.
     pub device_id: String,
-    /// A fresh device token to use from now on.
-    pub token: String,
 }

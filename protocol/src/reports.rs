@@ -173,3 +173,17 @@ pub struct NewReportUpdate {
     #[serde(default)]
     pub reopen: bool,
 }
+
+/// `PUT /v1/attachments/{sha256}`: a photo the server now holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Attachment {
+    pub sha256: String,
+    pub content_type: String,
+    pub size: u64,
+}
+
+/// `GET /v1/reports`: the caller's reports, newest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ReportList {
+    pub reports: Vec<Report>,
+}

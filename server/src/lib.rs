@@ -1,1 +1,206 @@
+//! doorstep-server: the council back end that Doorstep's shells and tests talk to.
+//!
+//! It serves the protocol of DESIGN.md §3 over HTTP from one SQLite file and one council
+//! profile. It can run as the `doorstep-server` binary or be started in-process with `start`
+//! (the desktop app does this to work out of the box, and the tests do it on a free loopback
+//! port).
+//!
+//! Invariant: the server keeps no state in memory that a second instance would need — rate
+//! limits, idempotency records, sandbox payments and the change feed are all in the store.
 
+pub mod auth;
+pub mod clock;
+pub mod db;
+pub mod error;
+pub mod extract;
+pub mod idempotency;
+pub mod openapi;
+pub mod profile;
+pub mod provider;
+pub mod rate;
+pub mod routes;
+pub mod stats;
+pub mod store;
+
+use std::{
+    net::SocketAddr,
+    path::PathBuf,
+    sync::{Arc, OnceLock},
+    time::Duration,
+};
+
+use anyhow::Context;
+use axum::Router;
+use chrono::{DateTime, Utc};
+use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
+
+pub use clock::Clock;
+use db::Db;
+use profile::Profile;
+use provider::{PaymentProvider, SandboxProvider};
+
+/// How to run a server.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The SQLite file (created if missing).
+    pub db_path: PathBuf,
+    /// Where to listen; port 0 picks a free one.
+    pub listen: SocketAddr,
+    /// The council profile folder.
+    pub council_dir: PathBuf,
+    /// The address residents' devices reach this server at, for links such as a payment page;
+    /// by default `http://{listen address}`.
+    pub public_url: Option<String>,
+    pub limits: Limits,
+}
+
+/// Limits that protect the server and the residents.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// New devices per client address per hour.
+    pub registrations_per_hour: u32,
+    /// Sign-in codes per email address per hour.
+    pub codes_per_hour: u32,
+    /// Payments started per device per minute.
+    pub payments_per_minute: u32,
+    /// The longest a request may take before it is answered 503.
+    pub request_timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            registrations_per_hour: 60,
+            codes_per_hour: 5,
+            payments_per_minute: 15,
+            request_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+impl Config {
+    /// The defaults of the `doorstep-server` command.
+    pub fn new(db_path: PathBuf, listen: SocketAddr, council_dir: PathBuf) -> Self {
+        Self { db_path, listen, council_dir, public_url: None, limits: Limits::default() }
+    }
+}
+
+/// Everything a request handler needs; cheap to clone.
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+pub struct Inner {
+    pub db: Db,
+    pub profile: Profile,
+    pub clock: Clock,
+    pub provider: Arc<dyn PaymentProvider>,
+    pub public_url: String,
+    pub limits: Limits,
+    /// The API's own router, for running the operations of a batch.
+    api: OnceLock<Router>,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl AppState {
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// Now, on the council's wall clock.
+    pub fn local_now(&self) -> chrono::NaiveDateTime {
+        self.now().with_timezone(&self.profile.timezone).naive_local()
+    }
+}
+
+/// A server running in this process.
+pub struct RunningServer {
+    pub addr: SocketAddr,
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+    pub clock: Clock,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+impl RunningServer {
+    /// Stop accepting, finish the requests in flight, and wait until done.
+    pub async fn stop(mut self) -> anyhow::Result<()> {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        (&mut self.task).await.context("server task")??;
+        Ok(())
+    }
+}
+
+/// Open the store, load the profile, bind, and serve in the background.
+pub async fn start(config: Config) -> anyhow::Result<RunningServer> {
+    let (shutdown, wait) = oneshot::channel::<()>();
+    let (app, addr, url, clock) = prepare(config).await?;
+    let task = tokio::spawn(async move {
+        let listener = app.0;
+        axum::serve(listener, app.1.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(async move {
+                let _ = wait.await;
+            })
+            .await
+    });
+    Ok(RunningServer { addr, url, clock, shutdown: Some(shutdown), task })
+}
+
+/// Serve until `signal` completes, then finish the requests in flight.
+pub async fn serve_until(config: Config, signal: impl std::future::Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+    let ((listener, router), addr, url, _) = prepare(config).await?;
+    tracing::info!(%addr, "Doorstep council server listening on {url} (health: {url}/v1/health)");
+    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(signal)
+        .await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn prepare(config: Config) -> anyhow::Result<((TcpListener, Router), SocketAddr, String, Clock)> {
+    let profile = Profile::load(&config.council_dir)?;
+    let db = Db::open(&config.db_path).with_context(|| format!("opening {}", config.db_path.display()))?;
+    let listener = TcpListener::bind(config.listen).await.with_context(|| format!("listening on {}", config.listen))?;
+    let addr = listener.local_addr()?;
+    let url = format!("http://{addr}");
+    let public_url = config.public_url.clone().unwrap_or_else(|| url.clone());
+    let clock = Clock::default();
+    let provider = Arc::new(SandboxProvider::new(db.clone(), clock.clone(), public_url.clone()));
+    let state = AppState(Arc::new(Inner {
+        db,
+        profile,
+        clock: clock.clone(),
+        provider,
+        public_url,
+        limits: config.limits,
+        api: OnceLock::new(),
+    }));
+    spawn_housekeeping(state.clone());
+    let router = routes::router(state);
+    Ok(((listener, router), addr, url, clock))
+}
+
+/// Forget idempotency keys past their retention, hourly.
+fn spawn_housekeeping(state: AppState) {
+    tokio::spawn(async move {
+        let mut every_hour = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            every_hour.tick().await;
+            let now = state.now();
+            let purged = state.db.write(move |tx| Ok(idempotency::purge(tx, now)?)).await;
+            if let Ok(count) = purged
+                && count > 0
+            {
+                tracing::info!(count, "forgot idempotency keys past retention");
+            }
+        }
+    });
+}

@@ -1,1 +1,116 @@
-fn main() {}
+//! The `doorstep-server` command: serve the council API, issue staff tokens, print counts.
+
+use std::{net::SocketAddr, path::PathBuf};
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use doorstep_server::{Config, db::Db, stats};
+
+#[derive(Parser)]
+#[command(name = "doorstep-server", version, about = "The council back end that Doorstep's apps talk to")]
+struct Cli {
+    /// The SQLite file that holds everything (created if missing).
+    #[arg(long, global = true, default_value = "doorstep-council.sqlite3")]
+    db: PathBuf,
+    #[command(subcommand)]
+    command: Option<Command>,
+    /// Where to listen.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// The council profile folder.
+    #[arg(long, default_value = "assets/councils/durham")]
+    council: PathBuf,
+    /// The address devices reach this server at, for links such as payment pages.
+    #[arg(long)]
+    public_url: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Back-office tokens.
+    Staff {
+        #[command(subcommand)]
+        command: StaffCommand,
+    },
+    /// Count reports, bookings, payments and idempotency records.
+    Stats {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the OpenAPI document of the API.
+    Openapi,
+}
+
+#[derive(Subcommand)]
+enum StaffCommand {
+    /// Print a new staff token (valid for 30 days).
+    Token,
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,tower_http=warn".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    match cli.command {
+        None => serve(cli),
+        Some(Command::Staff { command: StaffCommand::Token }) => {
+            let token = Db::issue_staff_token(&cli.db).context("issuing a staff token")?;
+            println!("{token}");
+            Ok(())
+        }
+        Some(Command::Stats { json }) => {
+            let stats = stats::read(&cli.db)?;
+            if json {
+                println!("{}", serde_json::to_string(&stats)?);
+            } else {
+                println!("reports            {}", stats.reports);
+                for (status, n) in &stats.reports_by_status {
+                    println!("  {status:<26} {n}");
+                }
+                println!("bookings           {:?}", stats.bookings);
+                println!("payments           {:?}", stats.payments);
+                println!("idempotency keys   {}", stats.idempotency_keys);
+                println!("devices            {}", stats.devices);
+                println!("accounts           {}", stats.accounts);
+                println!("photos             {}", stats.attachments);
+            }
+            Ok(())
+        }
+        Some(Command::Openapi) => {
+            print!("{}", doorstep_server::openapi::document());
+            Ok(())
+        }
+    }
+}
+
+fn serve(cli: Cli) -> anyhow::Result<()> {
+    let config = Config { public_url: cli.public_url, ..Config::new(cli.db, cli.listen, cli.council) };
+    let runtime = tokio::runtime::Runtime::new()?;
+    runtime.block_on(doorstep_server::serve_until(config, shutdown_signal()))
+}
+
+/// Ctrl-C or SIGTERM: stop accepting and finish the requests in flight.
+async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

@@ -72,12 +72,13 @@ pub fn parse_slot_id(id: &str) -> Option<(String, NaiveDateTime)> {
     Some((site.to_owned(), start))
 }
 
-/// Every slot the rules offer that can still be booked at local time `now`, in time order.
-pub fn offered_slots(rules: &BookingRules, now: NaiveDateTime) -> Vec<LocalSlot> {
+/// The (start, end) times the rules define on `date`, whether or not they can still be booked.
+fn times_on(rules: &BookingRules, date: NaiveDate) -> Vec<(NaiveDateTime, NaiveDateTime)> {
     let (Some(opens), Some(closes)) = (parse_time(&rules.opens), parse_time(&rules.closes)) else {
         return Vec::new();
     };
-    if closes <= opens {
+    let on_day = rules.weekdays.iter().any(|d| chrono::Weekday::from(*d) == date.weekday());
+    if closes <= opens || !on_day {
         return Vec::new();
     }
     let step = rules
@@ -85,26 +86,38 @@ pub fn offered_slots(rules: &BookingRules, now: NaiveDateTime) -> Vec<LocalSlot>
         .filter(|m| *m > 0)
         .map(|m| Duration::minutes(i64::from(m)))
         .unwrap_or(closes - opens);
-    let weekdays: Vec<chrono::Weekday> = rules.weekdays.iter().map(|d| (*d).into()).collect();
+    let mut times = Vec::new();
+    let mut start = date.and_time(opens);
+    let close = date.and_time(closes);
+    while start + step <= close {
+        times.push((start, start + step));
+        start += step;
+    }
+    times
+}
+
+/// The slot the rules define at `site` from `start`, whether or not it can still be booked.
+pub fn slot_at(rules: &BookingRules, site: &str, start: NaiveDateTime) -> Option<LocalSlot> {
+    if !rules.sites.iter().any(|s| s.code == site) {
+        return None;
+    }
+    times_on(rules, start.date())
+        .into_iter()
+        .find(|(at, _)| *at == start)
+        .map(|(start, end)| LocalSlot { site: site.to_owned(), start, end })
+}
+
+/// Every slot the rules offer that can still be booked at local time `now`, in time order.
+pub fn offered_slots(rules: &BookingRules, now: NaiveDateTime) -> Vec<LocalSlot> {
     let mut slots = Vec::new();
     for offset in 0..=i64::from(rules.days_ahead) {
         let date = now.date() + Duration::days(offset);
-        if !weekdays.contains(&date.weekday()) {
-            continue;
-        }
-        let mut start = date.and_time(opens);
-        let close = date.and_time(closes);
-        while start + step <= close {
+        for (start, end) in times_on(rules, date) {
             if cutoff_for(&rules.book_cutoff, start) > now {
                 for site in &rules.sites {
-                    slots.push(LocalSlot {
-                        site: site.code.clone(),
-                        start,
-                        end: start + step,
-                    });
+                    slots.push(LocalSlot { site: site.code.clone(), start, end });
                 }
             }
-            start += step;
         }
     }
     slots.sort_by(|a, b| (a.start, &a.site).cmp(&(b.start, &b.site)));
@@ -220,6 +233,17 @@ mod tests {
         let slots = offered_slots(&rules, at("2026-11-28 10:30"));
         assert_eq!(slots.len(), 4);
         assert_eq!(slots[0].end - slots[0].start, Duration::hours(3));
+    }
+
+    #[test]
+    fn a_slot_is_found_on_the_grid_even_after_its_cut_off() {
+        let rules = library_rules();
+        let slot = slot_at(&rules, "stanley", at("2026-11-30 10:00")).unwrap();
+        assert_eq!(slot.end, at("2026-11-30 11:00"));
+        assert!(slot_at(&rules, "stanley", at("2026-11-30 10:30")).is_none(), "off the grid");
+        assert!(slot_at(&rules, "stanley", at("2026-12-02 10:00")).is_none(), "a Wednesday");
+        assert!(slot_at(&rules, "durham", at("2026-11-30 10:00")).is_none(), "no such site");
+        assert!(slot_at(&rules, "stanley", at("2026-11-30 12:00")).is_none(), "after closing");
     }
 
     #[test]

@@ -1,0 +1,148 @@
+//! Who is calling: a resident's device (perhaps signed in to an account), or council staff.
+//!
+//! Invariant: tokens are random, shown once, and stored only as their SHA-256; every resident
+//! read and write is checked against the caller's device and account with `Resident::owns`.
+
+use axum::{extract::FromRequestParts, http::request::Parts};
+use chrono::{DateTime, Utc};
+use rand::RngCore;
+use rusqlite::{Connection, OptionalExtension, params};
+use sha2::{Digest, Sha256};
+
+use crate::{AppState, error::ApiError};
+
+/// A resident's device, and the account it is signed in to.
+#[derive(Debug, Clone)]
+pub struct Resident {
+    pub device_id: String,
+    pub account_id: Option<String>,
+    pub token_hash: String,
+}
+
+impl Resident {
+    /// Idempotency keys belong to the device, whatever token it presents.
+    pub fn scope(&self) -> String {
+        format!("device:{}", self.device_id)
+    }
+
+    /// Does something owned by `device_id` / `account_id` belong to this caller?
+    pub fn owns(&self, device_id: &str, account_id: Option<&str>) -> bool {
+        device_id == self.device_id || (self.account_id.is_some() && account_id == self.account_id.as_deref())
+    }
+}
+
+/// A member of the council's staff.
+#[derive(Debug, Clone)]
+pub struct Staff {
+    pub token_hash: String,
+}
+
+impl Staff {
+    pub fn scope(&self) -> String {
+        format!("staff:{}", &self.token_hash[..16])
+    }
+}
+
+/// A new random token with a recognisable prefix.
+pub fn new_token(prefix: &str) -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    format!("{prefix}_{}", hex::encode(bytes))
+}
+
+pub fn hash_token(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// Store a new token of `kind` and return it; it is never readable again.
+pub fn issue_token(
+    conn: &Connection,
+    kind: &str,
+    device_id: Option<&str>,
+    account_id: Option<&str>,
+    expires_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<String> {
+    let token = new_token(match kind {
+        "staff" => "dss",
+        "account" => "dsa",
+        _ => "dsd",
+    });
+    conn.execute(
+        "INSERT INTO tokens (hash, kind, device_id, account_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![hash_token(&token), kind, device_id, account_id, now.to_rfc3339(), expires_at.map(|t| t.timestamp())],
+    )?;
+    Ok(token)
+}
+
+struct TokenRow {
+    hash: String,
+    kind: String,
+    device_id: Option<String>,
+    account_id: Option<String>,
+}
+
+fn bearer(parts: &Parts) -> Result<&str, ApiError> {
+    let header = parts
+        .headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| ApiError::unauthorized("Send the device's token as 'Authorization: Bearer <token>' (register with POST /v1/devices)"))?;
+    header
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| ApiError::unauthorized("The Authorization header must be 'Bearer <token>'"))
+}
+
+async fn token_row(state: &AppState, parts: &Parts) -> Result<TokenRow, ApiError> {
+    let hash = hash_token(bearer(parts)?);
+    let now = state.now().timestamp();
+    let row = state
+        .db
+        .read(move |conn| {
+            Ok(conn
+                .query_row(
+                    "SELECT kind, device_id, account_id, expires_at FROM tokens WHERE hash = ?1",
+                    params![hash],
+                    |r| {
+                        Ok((
+                            TokenRow { hash: hash.clone(), kind: r.get(0)?, device_id: r.get(1)?, account_id: r.get(2)? },
+                            r.get::<_, Option<i64>>(3)?,
+                        ))
+                    },
+                )
+                .optional()?)
+        })
+        .await?;
+    match row {
+        Some((row, expires_at)) if expires_at.is_none_or(|at| at > now) => Ok(row),
+        Some(_) => Err(ApiError::unauthorized("Your sign-in has expired: sign in again")),
+        None => Err(ApiError::unauthorized("That token is not known: register the device or sign in again")),
+    }
+}
+
+impl FromRequestParts<AppState> for Resident {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let row = token_row(state, parts).await?;
+        match (row.kind.as_str(), row.device_id) {
+            ("device" | "account", Some(device_id)) => Ok(Resident { device_id, account_id: row.account_id, token_hash: row.hash }),
+            _ => Err(ApiError::forbidden("Staff tokens cannot act for a resident")),
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for Staff {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let row = token_row(state, parts).await?;
+        if row.kind == "staff" {
+            Ok(Staff { token_hash: row.hash })
+        } else {
+            Err(ApiError::forbidden("Only council staff can do this"))
+        }
+    }
+}

@@ -1,0 +1,275 @@
+//! The server's SQLite store: one file, one writer connection, numbered migrations.
+//!
+//! Invariant: every change a request makes is written in one IMMEDIATE transaction, together
+//! with its idempotency record and its change-feed rows, so that a crash leaves either all of
+//! it or none of it. SQLite work runs on the blocking pool, never on the async workers.
+
+use std::{
+    path::Path,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+use rusqlite::{Connection, TransactionBehavior};
+
+use crate::error::{ApiError, ApiResult};
+
+/// The schema, one migration per entry; `PRAGMA user_version` counts those applied.
+const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE accounts (
+    id TEXT PRIMARY KEY,
+    email TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE devices (
+    id TEXT PRIMARY KEY,
+    platform TEXT NOT NULL,
+    name TEXT NOT NULL,
+    account_id TEXT REFERENCES accounts(id),
+    created_at TEXT NOT NULL
+);
+-- Bearer tokens, by the SHA-256 of the token: the token itself is never stored.
+CREATE TABLE tokens (
+    hash TEXT PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('device', 'account', 'staff')),
+    device_id TEXT REFERENCES devices(id),
+    account_id TEXT REFERENCES accounts(id),
+    created_at TEXT NOT NULL,
+    expires_at INTEGER
+);
+CREATE TABLE sign_in_codes (
+    email TEXT PRIMARY KEY,
+    code_hash TEXT NOT NULL,
+    device_id TEXT NOT NULL REFERENCES devices(id),
+    expires_at INTEGER NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0
+);
+-- What would have gone to GOV.UK Notify.
+CREATE TABLE notifications (
+    id INTEGER PRIMARY KEY,
+    template_id TEXT NOT NULL,
+    email_address TEXT NOT NULL,
+    personalisation TEXT NOT NULL,
+    reference TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE rate_events (
+    bucket TEXT NOT NULL,
+    at INTEGER NOT NULL
+);
+CREATE INDEX rate_events_bucket ON rate_events(bucket, at);
+-- One row per (caller, key): the request's fingerprint and, once done, its answer.
+CREATE TABLE idempotency (
+    scope TEXT NOT NULL,
+    key TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('in_progress', 'done')),
+    lease_until INTEGER NOT NULL DEFAULT 0,
+    status INTEGER,
+    body TEXT,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (scope, key)
+);
+CREATE INDEX idempotency_created ON idempotency(created_at);
+CREATE TABLE attachments (
+    sha256 TEXT PRIMARY KEY,
+    content_type TEXT NOT NULL,
+    bytes BLOB NOT NULL,
+    device_id TEXT NOT NULL REFERENCES devices(id),
+    created_at TEXT NOT NULL
+);
+CREATE TABLE counters (
+    name TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
+);
+-- Resident-owned things keep their whole JSON in `body`, with the columns queries need.
+CREATE TABLE reports (
+    id TEXT PRIMARY KEY,
+    reference TEXT NOT NULL UNIQUE,
+    device_id TEXT NOT NULL REFERENCES devices(id),
+    account_id TEXT REFERENCES accounts(id),
+    service_code TEXT NOT NULL,
+    status TEXT NOT NULL,
+    body TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX reports_device ON reports(device_id);
+CREATE INDEX reports_account ON reports(account_id);
+CREATE TABLE bookings (
+    id TEXT PRIMARY KEY,
+    reference TEXT NOT NULL UNIQUE,
+    device_id TEXT NOT NULL REFERENCES devices(id),
+    account_id TEXT REFERENCES accounts(id),
+    service_code TEXT NOT NULL,
+    slot_id TEXT NOT NULL,
+    status TEXT NOT NULL,
+    body TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX bookings_slot ON bookings(service_code, slot_id, status);
+CREATE INDEX bookings_device ON bookings(device_id);
+CREATE TABLE payments (
+    id TEXT PRIMARY KEY,
+    device_id TEXT NOT NULL REFERENCES devices(id),
+    account_id TEXT REFERENCES accounts(id),
+    provider_id TEXT NOT NULL UNIQUE,
+    purpose TEXT NOT NULL,
+    reference TEXT NOT NULL,
+    status TEXT NOT NULL,
+    body TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX payments_device ON payments(device_id);
+-- The sandbox payment provider's own records, as GOV.UK Pay would keep them.
+CREATE TABLE sandbox_payments (
+    id TEXT PRIMARY KEY,
+    amount INTEGER NOT NULL,
+    description TEXT NOT NULL,
+    reference TEXT NOT NULL,
+    return_url TEXT NOT NULL,
+    status TEXT NOT NULL,
+    code TEXT,
+    message TEXT,
+    card_brand TEXT,
+    last_digits TEXT,
+    captured_at TEXT,
+    refunded INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL
+);
+-- The change feed: each row is a whole entity as it became, for its owners.
+CREATE TABLE changes (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    device_id TEXT NOT NULL,
+    account_id TEXT,
+    body TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+CREATE INDEX changes_device ON changes(device_id, seq);
+CREATE INDEX changes_account ON changes(account_id, seq);
+"#];
+
+/// The store: cheap to clone, one connection behind a lock.
+#[derive(Clone)]
+pub struct Db {
+    conn: Arc<Mutex<Connection>>,
+}
+
+impl Db {
+    /// Open (creating if need be) and migrate the store at `path`.
+    pub fn open(path: &Path) -> anyhow::Result<Db> {
+        let mut conn = Connection::open(path)?;
+        configure(&conn)?;
+        migrate(&mut conn)?;
+        Ok(Db { conn: Arc::new(Mutex::new(conn)) })
+    }
+
+    /// Run `work` on the connection, on the blocking pool.
+    pub async fn read<T, F>(&self, work: F) -> ApiResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> ApiResult<T> + Send + 'static,
+    {
+        let conn = self.conn.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            work(&conn)
+        })
+        .await
+        .map_err(ApiError::internal)?
+    }
+
+    /// Run `work` in one IMMEDIATE transaction: committed when it returns `Ok`, rolled back
+    /// otherwise.
+    pub async fn write<T, F>(&self, work: F) -> ApiResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut rusqlite::Transaction) -> ApiResult<T> + Send + 'static,
+    {
+        let conn = self.conn.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            let mut tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let value = work(&mut tx)?;
+            tx.commit()?;
+            Ok(value)
+        })
+        .await
+        .map_err(ApiError::internal)?
+    }
+}
+
+impl Db {
+    /// Open the store at `path` and issue a staff token valid for 30 days.
+    pub fn issue_staff_token(path: &Path) -> anyhow::Result<String> {
+        let db = Db::open(path)?;
+        let conn = db.conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let now = chrono::Utc::now();
+        Ok(crate::auth::issue_token(&conn, "staff", None, None, Some(now + chrono::Duration::days(30)), now)?)
+    }
+}
+
+fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    // WAL: readers never wait for the writer, and a commit is one append.
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    // NORMAL is durable across application crashes in WAL mode; only power loss can lose the
+    // last commits, which the device then resends under the same keys.
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    // The schema's references are checked, not just documented.
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    // A second process on the same file (`stats`, `staff token`) waits instead of failing.
+    conn.busy_timeout(Duration::from_secs(5))?;
+    Ok(())
+}
+
+fn migrate(conn: &mut Connection) -> anyhow::Result<()> {
+    let version: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    let version = usize::try_from(version).unwrap_or(usize::MAX);
+    anyhow::ensure!(
+        version <= MIGRATIONS.len(),
+        "this database was written by a newer doorstep-server (schema {version}, this one knows {}): \
+         upgrade doorstep-server instead; the file has not been changed",
+        MIGRATIONS.len()
+    );
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(version) {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (index + 1) as i64)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_database_from_a_newer_server_is_refused_and_left_alone() {
+        let dir = std::env::temp_dir().join(format!("doorstep-db-{}", uuid::Uuid::now_v7()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("council.sqlite3");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.pragma_update(None, "user_version", 99).unwrap();
+        }
+        let error = Db::open(&path).err().unwrap().to_string();
+        assert!(error.contains("newer doorstep-server"), "{error}");
+        let conn = Connection::open(&path).unwrap();
+        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+        assert_eq!(version, 99);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn migrating_twice_changes_nothing() {
+        let dir = std::env::temp_dir().join(format!("doorstep-db-{}", uuid::Uuid::now_v7()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("council.sqlite3");
+        drop(Db::open(&path).unwrap());
+        drop(Db::open(&path).unwrap());
+        let conn = Connection::open(&path).unwrap();
+        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+        assert_eq!(version as usize, MIGRATIONS.len());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -1,0 +1,290 @@
+//! Idempotency keys: a state-changing request is applied once per (caller, key).
+//!
+//! Invariant: the record of a key's answer is written in the same transaction as the change the
+//! request made, so a crash leaves both or neither. A replay with the same payload gets the
+//! stored answer, success or error; another payload under the same key gets 422; a key whose
+//! first request is still running (a payment waiting on its provider) gets 409. Records are
+//! scoped to the caller's device, not to its token, so signing in or refreshing a token never
+//! turns a retry into a duplicate, and are kept for `RETENTION_DAYS`.
+
+use axum::{
+    extract::FromRequestParts,
+    http::{HeaderValue, StatusCode, request::Parts},
+    response::{IntoResponse, Response},
+};
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use crate::{
+    db::Db,
+    error::{ApiError, ApiResult},
+};
+
+/// Keys are kept this long: a device may be offline for months.
+pub const RETENTION_DAYS: i64 = 420;
+/// How long a request that is waiting on a provider holds its key.
+const LEASE_SECONDS: i64 = 60;
+/// The header a replayed answer carries.
+pub const REPLAYED: &str = "idempotent-replayed";
+
+/// The request's `Idempotency-Key`, required on every state-changing request.
+#[derive(Debug, Clone)]
+pub struct Key(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for Key {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let value = parts
+            .headers
+            .get(doorstep_protocol::IDEMPOTENCY_KEY)
+            .ok_or_else(|| {
+                ApiError::bad_request(
+                    "idempotency_key_missing",
+                    "Send an Idempotency-Key header (a UUID made once for this action) with every change",
+                )
+                .with_field("Idempotency-Key")
+            })?;
+        let key = value.to_str().unwrap_or_default().trim_matches('"');
+        if key.is_empty() || key.len() > 255 || !key.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(ApiError::bad_request(
+                "idempotency_key_invalid",
+                "The Idempotency-Key must be 1 to 255 visible ASCII characters, such as a UUID",
+            )
+            .with_field("Idempotency-Key"));
+        }
+        Ok(Key(key.to_owned()))
+    }
+}
+
+/// The fingerprint of a request: its method, path and body in canonical JSON.
+pub fn fingerprint(method: &str, path: &str, body: &impl Serialize) -> String {
+    let mut hash = Sha256::new();
+    hash.update(method.as_bytes());
+    hash.update(b" ");
+    hash.update(path.as_bytes());
+    hash.update(b"\n");
+    hash.update(serde_json::to_vec(body).unwrap_or_default());
+    hex::encode(hash.finalize())
+}
+
+/// A stored answer.
+#[derive(Debug, Clone)]
+pub struct Stored {
+    pub status: StatusCode,
+    pub body: Value,
+}
+
+/// Build the answer to a request from a status and JSON body.
+pub fn respond(status: StatusCode, body: Value, replayed: bool) -> Response {
+    let mut response = (status, axum::Json(body)).into_response();
+    if replayed {
+        response.headers_mut().insert(REPLAYED, HeaderValue::from_static("true"));
+    }
+    response
+}
+
+/// What the store knows of a key: nothing yet (`None`), or a finished answer to replay.
+/// Refuses a key used with another payload (422) or still held by a running request (409).
+pub fn lookup(conn: &Connection, scope: &str, key: &str, fingerprint: &str, now: DateTime<Utc>) -> ApiResult<Option<Stored>> {
+    let row: Option<(String, String, i64, Option<u16>, Option<String>)> = conn
+        .query_row(
+            "SELECT fingerprint, state, lease_until, status, body FROM idempotency WHERE scope = ?1 AND key = ?2",
+            params![scope, key],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        )
+        .optional()?;
+    let Some((stored_fingerprint, state, lease_until, status, body)) = row else {
+        return Ok(None);
+    };
+    if stored_fingerprint != fingerprint {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "idempotency_key_reused",
+            "This Idempotency-Key was already used for a different request: make a new key for a new action",
+        )
+        .with_field("Idempotency-Key"));
+    }
+    if state == "in_progress" {
+        if lease_until > now.timestamp() {
+            return Err(ApiError::conflict(
+                "idempotency_key_in_progress",
+                "The first request with this Idempotency-Key is still being processed: try again shortly",
+            )
+            .with_retry_after(1));
+        }
+        return Ok(None);
+    }
+    let status = status
+        .and_then(|s| StatusCode::from_u16(s).ok())
+        .ok_or_else(|| ApiError::internal("idempotency record without a status"))?;
+    let body = serde_json::from_str(body.as_deref().unwrap_or("null"))?;
+    Ok(Some(Stored { status, body }))
+}
+
+/// Record a key's finished answer (inside the transaction that made the change).
+pub fn record(conn: &Connection, scope: &str, key: &str, fingerprint: &str, stored: &Stored, now: DateTime<Utc>) -> ApiResult<()> {
+    conn.execute(
+        "INSERT INTO idempotency (scope, key, fingerprint, state, status, body, created_at)
+         VALUES (?1, ?2, ?3, 'done', ?4, ?5, ?6)
+         ON CONFLICT (scope, key) DO UPDATE SET state = 'done', status = excluded.status, body = excluded.body",
+        params![scope, key, fingerprint, stored.status.as_u16(), stored.body.to_string(), now.timestamp()],
+    )?;
+    Ok(())
+}
+
+/// The identity of one idempotent request.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub scope: String,
+    pub key: String,
+    pub fingerprint: String,
+}
+
+/// Apply a request once: replay a stored answer, or run `work` and store its answer in the same
+/// transaction. A final error (validation, not found, ...) is stored too; a passing one is not.
+pub async fn run<F>(db: &Db, now: DateTime<Utc>, request: Request, work: F) -> Response
+where
+    F: FnOnce(&Connection) -> ApiResult<(StatusCode, Value)> + Send + 'static,
+{
+    run_revealing(db, now, request, work, |_, _| Ok(())).await
+}
+
+/// As `run`, for answers that carry a secret which must not be stored (a new token): `reveal`
+/// adds it to a successful answer, fresh or replayed, in the same transaction.
+pub async fn run_revealing<F, R>(db: &Db, now: DateTime<Utc>, request: Request, work: F, reveal: R) -> Response
+where
+    F: FnOnce(&Connection) -> ApiResult<(StatusCode, Value)> + Send + 'static,
+    R: FnOnce(&Connection, &mut Value) -> ApiResult<()> + Send + 'static,
+{
+    let Request { scope, key, fingerprint } = request;
+    let outcome = db
+        .write(move |tx| {
+            let (mut stored, replayed) = match lookup(tx, &scope, &key, &fingerprint, now)? {
+                Some(stored) => (stored, true),
+                None => {
+                    let savepoint = tx.savepoint()?;
+                    let stored = match work(&savepoint) {
+                        Ok((status, body)) => {
+                            savepoint.commit()?;
+                            Stored { status, body }
+                        }
+                        Err(error) if error.is_final() => {
+                            drop(savepoint);
+                            Stored { status: error.status, body: serde_json::to_value(&error.body)? }
+                        }
+                        Err(error) => return Err(error),
+                    };
+                    record(tx, &scope, &key, &fingerprint, &stored, now)?;
+                    (stored, false)
+                }
+            };
+            if stored.status.is_success() {
+                reveal(tx, &mut stored.body)?;
+            }
+            Ok((stored, replayed))
+        })
+        .await;
+    match outcome {
+        Ok((stored, replayed)) => respond(stored.status, stored.body, replayed),
+        Err(error) => error.into_response(),
+    }
+}
+
+/// For a request that must wait on something outside the store (a payment provider): hold the
+/// key while it runs. `Ok(Some(..))` is a finished answer to replay; `Ok(None)` means the key is
+/// now held by this request, which must `record` its answer or `release` the key.
+async fn claim(db: &Db, now: DateTime<Utc>, request: &Request) -> ApiResult<Option<Stored>> {
+    let Request { scope, key, fingerprint } = request.clone();
+    db.write(move |tx| {
+        if let Some(stored) = lookup(tx, &scope, &key, &fingerprint, now)? {
+            return Ok(Some(stored));
+        }
+        tx.execute(
+            "INSERT INTO idempotency (scope, key, fingerprint, state, lease_until, created_at)
+             VALUES (?1, ?2, ?3, 'in_progress', ?4, ?5)
+             ON CONFLICT (scope, key) DO UPDATE SET lease_until = excluded.lease_until",
+            params![scope, key, fingerprint, now.timestamp() + LEASE_SECONDS, now.timestamp()],
+        )?;
+        Ok(None)
+    })
+    .await
+}
+
+/// Give up a held key after a failure worth retrying, so the retry runs afresh.
+async fn release(db: &Db, request: &Request) -> ApiResult<()> {
+    let Request { scope, key, .. } = request.clone();
+    db.write(move |tx| {
+        tx.execute(
+            "DELETE FROM idempotency WHERE scope = ?1 AND key = ?2 AND state = 'in_progress'",
+            params![scope, key],
+        )?;
+        Ok(())
+    })
+    .await
+}
+
+/// Apply a request once when it must wait on something outside the store (a payment
+/// provider): hold the key, `prepare` in one transaction, `call` outside any, then `finish` and
+/// record the answer in another. A final error is recorded; any other failure frees the key so
+/// that a retry runs afresh.
+pub async fn run_around<C, O, P, F, Fut, W>(db: &Db, now: DateTime<Utc>, request: Request, prepare: P, call: F, finish: W) -> Response
+where
+    C: Send + 'static,
+    O: Send + 'static,
+    P: FnOnce(&Connection) -> ApiResult<C> + Send + 'static,
+    F: FnOnce(C) -> Fut,
+    Fut: std::future::Future<Output = ApiResult<O>>,
+    W: FnOnce(&Connection, O) -> ApiResult<(StatusCode, Value)> + Send + 'static,
+{
+    match claim(db, now, &request).await {
+        Err(error) => return error.into_response(),
+        Ok(Some(stored)) => return respond(stored.status, stored.body, true),
+        Ok(None) => {}
+    }
+    let held = request.clone();
+    let outcome = async {
+        let context = db.write(move |tx| prepare(tx)).await?;
+        let output = call(context).await?;
+        db.write(move |tx| {
+            let (status, body) = finish(tx, output)?;
+            let stored = Stored { status, body };
+            record(tx, &held.scope, &held.key, &held.fingerprint, &stored, now)?;
+            Ok(stored)
+        })
+        .await
+    }
+    .await;
+    match outcome {
+        Ok(stored) => respond(stored.status, stored.body, false),
+        Err(error) if error.is_final() => {
+            let stored = match serde_json::to_value(&error.body) {
+                Ok(body) => Stored { status: error.status, body },
+                Err(e) => return ApiError::internal(e).into_response(),
+            };
+            let Request { scope, key, fingerprint } = request;
+            let recorded = db.write(move |tx| record(tx, &scope, &key, &fingerprint, &stored, now)).await;
+            match recorded {
+                Ok(()) => error.into_response(),
+                Err(e) => e.into_response(),
+            }
+        }
+        Err(error) => {
+            if let Err(e) = release(db, &request).await {
+                return e.into_response();
+            }
+            error.into_response()
+        }
+    }
+}
+
+/// Forget keys older than the retention period.
+pub fn purge(conn: &Connection, now: DateTime<Utc>) -> rusqlite::Result<usize> {
+    conn.execute(
+        "DELETE FROM idempotency WHERE created_at < ?1",
+        params![now.timestamp() - RETENTION_DAYS * 86_400],
+    )
+}

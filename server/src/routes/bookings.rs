@@ -1,0 +1,254 @@
+//! Slots and bookings.
+//!
+//! Invariant: a slot never holds more bookings than its capacity — the count and the insert
+//! happen in one IMMEDIATE transaction — and a booking is cancelled only before its cut-off.
+
+use std::collections::HashMap;
+
+use axum::{
+    extract::{Path, State},
+    http::StatusCode,
+    response::Response,
+};
+use chrono::{DateTime, NaiveDate, Utc};
+use doorstep_protocol::{
+    Booking, BookingList, BookingRules, BookingStatus, ErrorBody, FieldProblem, NewBooking, ServiceDefinition, Slot, SlotList,
+    rules::{self, LocalSlot, calendar::localise},
+};
+use rusqlite::{Connection, params};
+use serde::Deserialize;
+
+use crate::{
+    AppState,
+    auth::Resident,
+    error::{ApiError, ApiResult},
+    extract::{Json, Query},
+    idempotency::{self, Key, fingerprint},
+    profile::Profile,
+    routes::reports::{resolve_location, unknown_service},
+    store::{self, Owned},
+};
+
+/// How many alternatives a full slot's refusal offers.
+const ALTERNATIVES: usize = 3;
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct SlotQuery {
+    /// First local date to list (default: today).
+    from: Option<NaiveDate>,
+    /// Last local date to list (default: as far ahead as the service books).
+    to: Option<NaiveDate>,
+    /// Only this site.
+    site: Option<String>,
+}
+
+/// The slots of a bookable service, with the places left in each (full ones included).
+#[utoipa::path(get, path = "/v1/services/{code}/slots", tag = "bookings",
+    params(("code" = String, Path), SlotQuery),
+    responses((status = 200, body = SlotList), (status = 404, body = ErrorBody)))]
+pub async fn slots(State(app): State<AppState>, Path(code): Path<String>, Query(query): Query<SlotQuery>) -> ApiResult<axum::Json<SlotList>> {
+    if bookable(&app.profile, &code).is_none() {
+        return Err(ApiError::new(StatusCode::NOT_FOUND, "unknown_service", format!("There is no bookable service '{code}'")));
+    }
+    let now = app.local_now();
+    let state = app.clone();
+    let service_code = code.clone();
+    let slots = app
+        .db
+        .read(move |conn| {
+            let (_, booking_rules) = bookable(&state.profile, &code).ok_or_else(|| ApiError::internal("service vanished"))?;
+            let taken = taken_by_slot(conn, &code)?;
+            Ok(rules::offered_slots(booking_rules, now)
+                .iter()
+                .filter(|s| query.from.is_none_or(|from| s.start.date() >= from))
+                .filter(|s| query.to.is_none_or(|to| s.start.date() <= to))
+                .filter(|s| query.site.as_ref().is_none_or(|site| &s.site == site))
+                .map(|s| to_slot(&state.profile, booking_rules, s, &taken))
+                .collect())
+        })
+        .await?;
+    Ok(axum::Json(SlotList { service_code, slots }))
+}
+
+/// Book a slot; with a fee the booking waits for its payment.
+#[utoipa::path(post, path = "/v1/bookings", tag = "bookings", request_body = NewBooking,
+    params(("Idempotency-Key" = String, Header, description = "A key made once for this booking")),
+    security(("bearer" = [])),
+    responses((status = 201, body = Booking), (status = 409, body = ErrorBody, description = "slot_unavailable, with alternatives"),
+              (status = 422, body = ErrorBody)))]
+pub async fn create(State(app): State<AppState>, caller: Resident, Key(key): Key, Json(body): Json<NewBooking>) -> Response {
+    let now = app.now();
+    let local_now = app.local_now();
+    let request = idempotency::Request { scope: caller.scope(), fingerprint: fingerprint("POST", "/v1/bookings", &body), key };
+    let state = app.clone();
+    idempotency::run(&app.db, now, request, move |conn| {
+        let profile = &state.profile;
+        let service = profile.service(&body.service_code).ok_or_else(|| unknown_service(&body.service_code))?;
+        let Some((_, booking_rules)) = bookable(profile, &service.code) else {
+            return Err(ApiError::validation(vec![FieldProblem::new("service_code", format!("'{}' cannot be booked: choose a booking service", service.code))]));
+        };
+        let mut problems = Vec::new();
+        let requested = rules::parse_slot_id(&body.slot_id).and_then(|(site, start)| rules::slot_at(booking_rules, &site, start));
+        if requested.is_none() {
+            problems.push(FieldProblem::new("slot_id", "That is not one of this service's slots: choose a slot from the list"));
+        }
+        problems.extend(rules::validate_answers(&service.questions, &body.answers));
+        let location = match (&body.location, booking_rules.needs_location) {
+            (Some(location), _) => {
+                let mut found = rules::validate_location(location, &profile.council.boundary.polygon);
+                let resolved = resolve_location(profile, location, "location", &mut found);
+                problems.extend(found);
+                Some(resolved)
+            }
+            (None, true) => {
+                problems.push(FieldProblem::new("location", "Give the address for the collection"));
+                None
+            }
+            (None, false) => None,
+        };
+        let fee = match rules::fee_pence(service.fee.as_ref(), &body.answers) {
+            Ok(fee) => fee.filter(|pence| *pence > 0),
+            Err(problem) => {
+                if !problems.iter().any(|p| p.field == problem.field) {
+                    problems.push(problem);
+                }
+                None
+            }
+        };
+        let Some(requested) = requested.filter(|_| problems.is_empty()) else {
+            return Err(ApiError::validation(problems));
+        };
+        let taken = taken_by_slot(conn, &service.code)?;
+        let with_room: Vec<LocalSlot> = rules::offered_slots(booking_rules, local_now)
+            .into_iter()
+            .filter(|s| remaining(booking_rules, s, &taken) > 0)
+            .collect();
+        let chosen = if with_room.contains(&requested) {
+            requested.clone()
+        } else if let Some(fallback) = rules::pick_fallback(&requested, &with_room, body.fallback) {
+            fallback.clone()
+        } else {
+            let alternatives = rules::nearest_alternatives(&requested, &with_room, ALTERNATIVES)
+                .iter()
+                .map(|s| to_slot(profile, booking_rules, s, &taken))
+                .collect();
+            return Err(ApiError::conflict("slot_unavailable", "That slot is full or can no longer be booked: choose another")
+                .with_field("slot_id")
+                .with_alternatives(alternatives));
+        };
+        let slot = to_slot(profile, booking_rules, &chosen, &taken);
+        let number = store::next_number(conn, "booking")?;
+        let booking = Booking {
+            id: store::new_id(),
+            reference: format!("{}-BK-{number:06}", profile.council.reference_prefix),
+            service_code: service.code.clone(),
+            service_name: service.name.clone(),
+            slot_id: slot.id.clone(),
+            site_name: slot.site_name,
+            start: slot.start,
+            end: slot.end,
+            requested_slot_id: (chosen != requested).then(|| body.slot_id.clone()),
+            answers: body.answers,
+            location,
+            status: if fee.is_some() { BookingStatus::AwaitingPayment } else { BookingStatus::Confirmed },
+            fee_pence: fee,
+            cancel_until: localise(profile.timezone, rules::cutoff_for(&booking_rules.cancel_cutoff, chosen.start)),
+            created_at: now,
+            updated_at: now,
+        };
+        let owned = Owned { item: booking, device_id: caller.device_id.clone(), account_id: caller.account_id.clone() };
+        save_booking(conn, &owned, now)?;
+        Ok((StatusCode::CREATED, serde_json::to_value(&owned.item)?))
+    })
+    .await
+}
+
+/// The caller's bookings, newest first.
+#[utoipa::path(get, path = "/v1/bookings", tag = "bookings", security(("bearer" = [])), responses((status = 200, body = BookingList)))]
+pub async fn list(State(app): State<AppState>, caller: Resident) -> ApiResult<axum::Json<BookingList>> {
+    let bookings = app.db.read(move |conn| store::list_for::<Booking>(conn, &caller)).await?;
+    Ok(axum::Json(BookingList { bookings }))
+}
+
+/// One of the caller's bookings.
+#[utoipa::path(get, path = "/v1/bookings/{id}", tag = "bookings", security(("bearer" = [])),
+    params(("id" = String, Path)), responses((status = 200, body = Booking), (status = 404, body = ErrorBody)))]
+pub async fn get(State(app): State<AppState>, caller: Resident, Path(id): Path<String>) -> ApiResult<axum::Json<Booking>> {
+    let owned = app.db.read(move |conn| store::load_for::<Booking>(conn, &caller, &id, "booking")).await?;
+    Ok(axum::Json(owned.item))
+}
+
+/// Cancel a booking before its cut-off; its place goes back to the slot.
+#[utoipa::path(post, path = "/v1/bookings/{id}/cancel", tag = "bookings",
+    params(("id" = String, Path), ("Idempotency-Key" = String, Header, description = "A key made once for this cancellation")),
+    security(("bearer" = [])),
+    responses((status = 200, body = Booking), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody, description = "too_late_to_cancel")))]
+pub async fn cancel(State(app): State<AppState>, caller: Resident, Key(key): Key, Path(id): Path<String>) -> Response {
+    let now = app.now();
+    let path = format!("/v1/bookings/{id}/cancel");
+    let request = idempotency::Request { scope: caller.scope(), fingerprint: fingerprint("POST", &path, &()), key };
+    let phone = app.profile.council.contact.phone.clone();
+    idempotency::run(&app.db, now, request, move |conn| {
+        let mut owned = store::load_for::<Booking>(conn, &caller, &id, "booking")?;
+        if owned.item.status != BookingStatus::Cancelled {
+            if now > owned.item.cancel_until {
+                return Err(ApiError::conflict(
+                    "too_late_to_cancel",
+                    format!("It is too late to cancel this booking online: call {phone}"),
+                ));
+            }
+            owned.item.status = BookingStatus::Cancelled;
+            owned.item.updated_at = now;
+            save_booking(conn, &owned, now)?;
+        }
+        Ok((StatusCode::OK, serde_json::to_value(&owned.item)?))
+    })
+    .await
+}
+
+/// The service and its booking rules, if it is bookable.
+pub fn bookable<'a>(profile: &'a Profile, code: &str) -> Option<(&'a ServiceDefinition, &'a BookingRules)> {
+    let service = profile.service(code)?;
+    Some((service, service.booking.as_ref()?))
+}
+
+/// Places taken in each slot of a service (cancelled bookings free theirs).
+fn taken_by_slot(conn: &Connection, service_code: &str) -> ApiResult<HashMap<String, u32>> {
+    let mut statement = conn.prepare_cached(
+        "SELECT slot_id, COUNT(*) FROM bookings WHERE service_code = ?1 AND status != 'cancelled' GROUP BY slot_id",
+    )?;
+    let rows = statement.query_map(params![service_code], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+fn remaining(booking_rules: &BookingRules, slot: &LocalSlot, taken: &HashMap<String, u32>) -> u32 {
+    booking_rules.capacity.saturating_sub(taken.get(&slot.id()).copied().unwrap_or(0))
+}
+
+fn to_slot(profile: &Profile, booking_rules: &BookingRules, slot: &LocalSlot, taken: &HashMap<String, u32>) -> Slot {
+    let site_name = booking_rules.sites.iter().find(|s| s.code == slot.site).map_or_else(|| slot.site.clone(), |s| s.name.clone());
+    Slot {
+        id: slot.id(),
+        site: slot.site.clone(),
+        site_name,
+        start: localise(profile.timezone, slot.start),
+        end: localise(profile.timezone, slot.end),
+        remaining: remaining(booking_rules, slot, taken),
+    }
+}
+
+/// Write a booking (new or changed) with its indexed columns.
+pub fn save_booking(conn: &Connection, owned: &Owned<Booking>, now: DateTime<Utc>) -> ApiResult<()> {
+    let booking = &owned.item;
+    store::save(
+        conn,
+        owned,
+        &[
+            ("reference", &booking.reference),
+            ("service_code", &booking.service_code),
+            ("slot_id", &booking.slot_id),
+            ("status", &booking.status.as_str()),
+        ],
+        now,
+    )
+}

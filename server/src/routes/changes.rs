@@ -1,0 +1,79 @@
+//! The resident's change feed.
+//!
+//! Invariant: a caller sees only changes to their own things — their device's, and their
+//! account's when signed in — in `seq` order, from just after the cursor they pass.
+
+use axum::extract::State;
+use chrono::{DateTime, Utc};
+use doorstep_protocol::{Change, ChangeFeed, ChangedItem, ErrorBody, Payment};
+use rusqlite::params;
+use serde::Deserialize;
+
+use crate::{
+    AppState,
+    auth::Resident,
+    error::{ApiError, ApiResult},
+    extract::Query,
+    routes::payments,
+    store,
+};
+
+const DEFAULT_LIMIT: u32 = 500;
+const MAX_LIMIT: u32 = 1000;
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct ChangesQuery {
+    /// The cursor from the last answer; absent or empty for everything.
+    since: Option<String>,
+    /// At most this many changes (1 to 1000, default 500).
+    limit: Option<u32>,
+}
+
+/// What changed for the caller since the cursor.
+#[utoipa::path(get, path = "/v1/changes", tag = "sync", params(ChangesQuery), security(("bearer" = [])),
+    responses((status = 200, body = ChangeFeed), (status = 400, body = ErrorBody)))]
+pub async fn feed(State(app): State<AppState>, caller: Resident, Query(query): Query<ChangesQuery>) -> ApiResult<axum::Json<ChangeFeed>> {
+    let since: i64 = match query.since.as_deref() {
+        None | Some("") => 0,
+        Some(text) => text
+            .parse()
+            .ok()
+            .filter(|n| *n >= 0)
+            .ok_or_else(|| ApiError::bad_request("invalid_cursor", "since must be a cursor from an earlier answer").with_field("since"))?,
+    };
+    let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
+    if !(1..=MAX_LIMIT).contains(&limit) {
+        return Err(ApiError::bad_request("invalid_query", format!("limit must be from 1 to {MAX_LIMIT}")).with_field("limit"));
+    }
+    // Payments the payer never came back from still move on (expiry): ask the provider first.
+    let owner = caller.clone();
+    let unfinished = app.db.read(move |conn| Ok(store::list_for::<Payment>(conn, &owner)?.into_iter().filter(|p| !p.state.finished).collect::<Vec<_>>())).await?;
+    for payment in unfinished {
+        payments::refresh(&app, payment).await?;
+    }
+    let feed = app
+        .db
+        .read(move |conn| {
+            let mut statement = conn.prepare_cached(
+                "SELECT seq, body, at FROM changes
+                 WHERE seq > ?1 AND (device_id = ?2 OR (?3 IS NOT NULL AND account_id = ?3))
+                 ORDER BY seq LIMIT ?4",
+            )?;
+            let rows = statement.query_map(params![since, caller.device_id, caller.account_id, limit + 1], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+            })?;
+            let mut changes = Vec::new();
+            for row in rows {
+                let (seq, body, at) = row?;
+                let entity: ChangedItem = serde_json::from_str(&body)?;
+                let at = DateTime::parse_from_rfc3339(&at).map_err(ApiError::internal)?.with_timezone(&Utc);
+                changes.push(Change { seq: seq as u64, at, entity });
+            }
+            let more = changes.len() > limit as usize;
+            changes.truncate(limit as usize);
+            let cursor = changes.last().map_or(since, |c| c.seq as i64).to_string();
+            Ok(ChangeFeed { changes, cursor, more })
+        })
+        .await?;
+    Ok(axum::Json(feed))
+}

@@ -1,0 +1,229 @@
+//! Device registration and sign-in by emailed one-time code.
+//!
+//! Invariant: a token appears only in the answer that issues it, never in a stored answer;
+//! replaying the request that issued one issues a fresh token for the same device or account.
+//! A code is stored hashed, expires, and allows a few attempts only.
+
+use std::net::{IpAddr, SocketAddr};
+
+use axum::{
+    extract::{ConnectInfo, FromRequestParts, State},
+    http::{StatusCode, request::Parts},
+    response::Response,
+};
+use chrono::Duration;
+use doorstep_protocol::{
+    AccountToken, CodeSent, DeviceToken, EmailSignIn, ErrorBody, FieldProblem, NewDevice, SignedOut, VerifyCode,
+    rules::valid_email,
+};
+use rand::Rng;
+use rusqlite::{OptionalExtension, params};
+use serde_json::{Value, json};
+
+use crate::{
+    AppState,
+    auth::{Resident, hash_token, issue_token},
+    error::ApiError,
+    extract::Json,
+    idempotency::{self, Key, fingerprint},
+    rate,
+    store::new_id,
+};
+
+const PLATFORMS: [&str; 7] = ["linux", "windows", "macos", "android", "ios", "cli", "web"];
+const CODE_MINUTES: i64 = 15;
+const CODE_ATTEMPTS: i64 = 5;
+const ACCOUNT_TOKEN_DAYS: i64 = 180;
+
+/// The client's address, when the connection has one (a batch's operations inherit it).
+pub struct ClientAddress(pub Option<IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddress(parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip())))
+    }
+}
+
+/// Register a device: no account is needed to report, book or pay.
+#[utoipa::path(post, path = "/v1/devices", tag = "account", request_body = NewDevice,
+    params(("Idempotency-Key" = String, Header, description = "A key made once for this action")),
+    responses((status = 201, body = DeviceToken), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn register(State(app): State<AppState>, ClientAddress(ip): ClientAddress, Key(key): Key, Json(body): Json<NewDevice>) -> Response {
+    let now = app.now();
+    let request = idempotency::Request {
+        scope: "registration".to_owned(),
+        fingerprint: fingerprint("POST", "/v1/devices", &body),
+        key,
+    };
+    let limit = app.limits.registrations_per_hour;
+    let bucket = format!("register:{}", ip.map_or_else(|| "unknown".to_owned(), |ip| ip.to_string()));
+    idempotency::run_revealing(
+        &app.db,
+        now,
+        request,
+        move |conn| {
+            let mut problems = Vec::new();
+            if !PLATFORMS.contains(&body.platform.as_str()) {
+                problems.push(FieldProblem::new("platform", format!("Say which platform this is: one of {}", PLATFORMS.join(", "))));
+            }
+            if body.name.chars().count() > 100 {
+                problems.push(FieldProblem::new("name", "Use 100 characters or fewer for the device's name"));
+            }
+            if !problems.is_empty() {
+                return Err(ApiError::validation(problems));
+            }
+            rate::take(conn, &bucket, limit, 3600, now, "new devices from this address")?;
+            let device_id = new_id();
+            conn.execute(
+                "INSERT INTO devices (id, platform, name, created_at) VALUES (?1, ?2, ?3, ?4)",
+                params![device_id, body.platform, body.name, now.to_rfc3339()],
+            )?;
+            Ok((StatusCode::CREATED, json!({ "device_id": device_id })))
+        },
+        move |conn, answer| {
+            let device_id = answer["device_id"].as_str().unwrap_or_default().to_owned();
+            answer["token"] = Value::String(issue_token(conn, "device", Some(&device_id), None, None, now)?);
+            Ok(())
+        },
+    )
+    .await
+}
+
+/// Email a one-time sign-in code.
+#[utoipa::path(post, path = "/v1/auth/email", tag = "account", request_body = EmailSignIn,
+    params(("Idempotency-Key" = String, Header, description = "A key made once for this action")),
+    security(("bearer" = [])),
+    responses((status = 202, body = CodeSent), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn send_code(State(app): State<AppState>, caller: Resident, Key(key): Key, Json(body): Json<EmailSignIn>) -> Response {
+    let now = app.now();
+    let request = idempotency::Request { scope: caller.scope(), fingerprint: fingerprint("POST", "/v1/auth/email", &body), key };
+    let limit = app.limits.codes_per_hour;
+    idempotency::run(&app.db, now, request, move |conn| {
+        let email = body.email.trim().to_lowercase();
+        if !valid_email(&email) {
+            return Err(ApiError::validation(vec![FieldProblem::new(
+                "email",
+                "Enter an email address in the correct format, like name@example.com",
+            )]));
+        }
+        rate::take(conn, &format!("code:{email}"), limit, 3600, now, "sign-in codes for this email address")?;
+        rate::take(conn, &format!("code-device:{}", caller.device_id), limit * 2, 3600, now, "sign-in codes from this device")?;
+        let code = format!("{:06}", rand::rng().random_range(0..1_000_000));
+        conn.execute(
+            "INSERT INTO sign_in_codes (email, code_hash, device_id, expires_at, attempts) VALUES (?1, ?2, ?3, ?4, 0)
+             ON CONFLICT (email) DO UPDATE SET code_hash = excluded.code_hash, device_id = excluded.device_id,
+                 expires_at = excluded.expires_at, attempts = 0",
+            params![email, code_hash(&email, &code), caller.device_id, (now + Duration::minutes(CODE_MINUTES)).timestamp()],
+        )?;
+        // Shaped like a GOV.UK Notify request; a council's deployment sends it from here.
+        let reference = new_id();
+        conn.execute(
+            "INSERT INTO notifications (template_id, email_address, personalisation, reference, created_at)
+             VALUES ('sign-in-code', ?1, ?2, ?3, ?4)",
+            params![email, json!({ "code": code, "minutes": CODE_MINUTES }).to_string(), reference, now.to_rfc3339()],
+        )?;
+        tracing::info!(to = %mask(&email), %code, reference, "sign-in code (demo: no email is sent; the code is shown here)");
+        let sent = CodeSent { sent_to: mask(&email), expires_in_seconds: (CODE_MINUTES * 60) as u64 };
+        Ok((StatusCode::ACCEPTED, serde_json::to_value(sent)?))
+    })
+    .await
+}
+
+/// Exchange a code for an account token; the device's reports, bookings and payments join the
+/// account.
+#[utoipa::path(post, path = "/v1/auth/verify", tag = "account", request_body = VerifyCode,
+    params(("Idempotency-Key" = String, Header, description = "A key made once for this attempt")),
+    security(("bearer" = [])),
+    responses((status = 200, body = AccountToken), (status = 422, body = ErrorBody)))]
+pub async fn verify(State(app): State<AppState>, caller: Resident, Key(key): Key, Json(body): Json<VerifyCode>) -> Response {
+    let now = app.now();
+    let request = idempotency::Request { scope: caller.scope(), fingerprint: fingerprint("POST", "/v1/auth/verify", &body), key };
+    let device_id = caller.device_id.clone();
+    idempotency::run_revealing(
+        &app.db,
+        now,
+        request,
+        move |conn| {
+            let email = body.email.trim().to_lowercase();
+            let code = body.code.trim();
+            let row: Option<(String, i64, i64)> = conn
+                .query_row(
+                    "SELECT code_hash, expires_at, attempts FROM sign_in_codes WHERE email = ?1 AND device_id = ?2",
+                    params![email, caller.device_id],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .optional()?;
+            let refuse = |code: &str, message: &str| {
+                let error = ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message).with_field("code");
+                Ok((error.status, serde_json::to_value(error.body)?))
+            };
+            let Some((stored_hash, expires_at, attempts)) = row else {
+                return refuse("code_not_found", "Ask for a sign-in code first, then enter it here");
+            };
+            if expires_at <= now.timestamp() {
+                return refuse("code_expired", "That code has expired: ask for a new one");
+            }
+            if attempts >= CODE_ATTEMPTS {
+                return refuse("too_many_attempts", "That code was entered wrongly too many times: ask for a new one");
+            }
+            if code_hash(&email, code) != stored_hash {
+                // The failed attempt is counted even though the answer is an error.
+                conn.execute("UPDATE sign_in_codes SET attempts = attempts + 1 WHERE email = ?1", params![email])?;
+                return refuse("code_wrong", "That code is not right: check the email and try again");
+            }
+            conn.execute("DELETE FROM sign_in_codes WHERE email = ?1", params![email])?;
+            let account_id: String = match conn
+                .query_row("SELECT id FROM accounts WHERE email = ?1", params![email], |r| r.get(0))
+                .optional()?
+            {
+                Some(id) => id,
+                None => {
+                    let id = new_id();
+                    conn.execute("INSERT INTO accounts (id, email, created_at) VALUES (?1, ?2, ?3)", params![id, email, now.to_rfc3339()])?;
+                    id
+                }
+            };
+            conn.execute("UPDATE devices SET account_id = ?1 WHERE id = ?2", params![account_id, caller.device_id])?;
+            for table in ["reports", "bookings", "payments", "changes"] {
+                conn.execute(&format!("UPDATE {table} SET account_id = ?1 WHERE device_id = ?2"), params![account_id, caller.device_id])?;
+            }
+            Ok((StatusCode::OK, json!({ "account_id": account_id, "device_id": caller.device_id, "email": email })))
+        },
+        move |conn, answer| {
+            let account_id = answer["account_id"].as_str().unwrap_or_default().to_owned();
+            let expires = now + Duration::days(ACCOUNT_TOKEN_DAYS);
+            answer["token"] = Value::String(issue_token(conn, "account", Some(&device_id), Some(&account_id), Some(expires), now)?);
+            Ok(())
+        },
+    )
+    .await
+}
+
+/// Sign out: the account token stops working; the device keeps its own identity and token.
+#[utoipa::path(post, path = "/v1/auth/signout", tag = "account",
+    params(("Idempotency-Key" = String, Header, description = "A key made once for this action")),
+    security(("bearer" = [])),
+    responses((status = 200, body = SignedOut)))]
+pub async fn sign_out(State(app): State<AppState>, caller: Resident, Key(key): Key) -> Response {
+    let now = app.now();
+    let request = idempotency::Request { scope: caller.scope(), fingerprint: fingerprint("POST", "/v1/auth/signout", &()), key };
+    idempotency::run(&app.db, now, request, move |conn| {
+        conn.execute("DELETE FROM tokens WHERE hash = ?1 AND kind = 'account'", params![caller.token_hash])?;
+        Ok((StatusCode::OK, serde_json::to_value(SignedOut { device_id: caller.device_id })?))
+    })
+    .await
+}
+
+fn code_hash(email: &str, code: &str) -> String {
+    hash_token(&format!("{email}\n{code}"))
+}
+
+/// `jane@example.org` → `j***@example.org`: enough to recognise, not enough to leak.
+pub fn mask(email: &str) -> String {
+    match email.split_once('@') {
+        Some((local, domain)) => format!("{}***@{domain}", local.chars().next().unwrap_or('*')),
+        None => "***".to_owned(),
+    }
+}

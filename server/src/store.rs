@@ -1,0 +1,148 @@
+//! Reading and writing residents' things: reports, bookings and payments kept as whole JSON
+//! with their owner, plus the change feed and the reference counters.
+//!
+//! Invariant: every write of a resident's thing also appends it, whole, to its owner's change
+//! feed in the same transaction — `save` is the only way to write one.
+
+use chrono::{DateTime, Utc};
+use doorstep_protocol::{Booking, ChangedItem, Payment, Report};
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::{Serialize, de::DeserializeOwned};
+
+use crate::{auth::Resident, error::ApiResult};
+
+/// Which table a kind of thing lives in.
+pub trait Stored: Serialize + DeserializeOwned {
+    const TABLE: &'static str;
+    fn id(&self) -> &str;
+    fn changed(self) -> ChangedItem;
+}
+
+impl Stored for Report {
+    const TABLE: &'static str = "reports";
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn changed(self) -> ChangedItem {
+        ChangedItem::Report(self)
+    }
+}
+
+impl Stored for Booking {
+    const TABLE: &'static str = "bookings";
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn changed(self) -> ChangedItem {
+        ChangedItem::Booking(self)
+    }
+}
+
+impl Stored for Payment {
+    const TABLE: &'static str = "payments";
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn changed(self) -> ChangedItem {
+        ChangedItem::Payment(self)
+    }
+}
+
+/// A thing with its owner.
+#[derive(Debug, Clone)]
+pub struct Owned<T> {
+    pub item: T,
+    pub device_id: String,
+    pub account_id: Option<String>,
+}
+
+/// Load one thing by id, whoever owns it.
+pub fn load<T: Stored>(conn: &Connection, id: &str) -> ApiResult<Option<Owned<T>>> {
+    let row: Option<(String, String, Option<String>)> = conn
+        .query_row(
+            &format!("SELECT body, device_id, account_id FROM {} WHERE id = ?1", T::TABLE),
+            params![id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    row.map(|(body, device_id, account_id)| Ok(Owned { item: serde_json::from_str(&body)?, device_id, account_id }))
+        .transpose()
+}
+
+/// Load one thing by id if the caller owns it; `not_found` otherwise, so that nobody can learn
+/// what another resident has.
+pub fn load_for<T: Stored>(conn: &Connection, caller: &Resident, id: &str, what: &str) -> ApiResult<Owned<T>> {
+    match load::<T>(conn, id)? {
+        Some(owned) if caller.owns(&owned.device_id, owned.account_id.as_deref()) => Ok(owned),
+        _ => Err(crate::error::ApiError::not_found(what)),
+    }
+}
+
+/// The caller's things, newest first.
+pub fn list_for<T: Stored>(conn: &Connection, caller: &Resident) -> ApiResult<Vec<T>> {
+    let mut statement = conn.prepare(&format!(
+        "SELECT body FROM {} WHERE device_id = ?1 OR (?2 IS NOT NULL AND account_id = ?2) ORDER BY created_at DESC, id DESC",
+        T::TABLE
+    ))?;
+    let rows = statement.query_map(params![caller.device_id, caller.account_id], |r| r.get::<_, String>(0))?;
+    let mut items = Vec::new();
+    for body in rows {
+        items.push(serde_json::from_str(&body?)?);
+    }
+    Ok(items)
+}
+
+/// Write a thing (new or changed) and append it to its owner's change feed. `columns` are the
+/// table's own indexed columns beyond id, owner, body and created_at, as (name, value).
+pub fn save<T: Stored + Clone>(
+    conn: &Connection,
+    owned: &Owned<T>,
+    columns: &[(&str, &dyn rusqlite::ToSql)],
+    now: DateTime<Utc>,
+) -> ApiResult<()> {
+    let body = serde_json::to_string(&owned.item)?;
+    let names: Vec<&str> = columns.iter().map(|(name, _)| *name).collect();
+    let placeholders: Vec<String> = (0..columns.len()).map(|i| format!("?{}", i + 6)).collect();
+    let updates: Vec<String> = names.iter().map(|n| format!("{n} = excluded.{n}")).collect();
+    let sql = format!(
+        "INSERT INTO {table} (id, device_id, account_id, body, created_at{comma}{names})
+         VALUES (?1, ?2, ?3, ?4, ?5{comma}{placeholders})
+         ON CONFLICT (id) DO UPDATE SET body = excluded.body{comma}{updates}",
+        table = T::TABLE,
+        comma = if columns.is_empty() { "" } else { ", " },
+        names = names.join(", "),
+        placeholders = placeholders.join(", "),
+        updates = updates.join(", "),
+    );
+    let id = owned.item.id();
+    let mut values: Vec<&dyn rusqlite::ToSql> = vec![&id, &owned.device_id, &owned.account_id, &body];
+    let created = now.to_rfc3339();
+    values.push(&created);
+    values.extend(columns.iter().map(|(_, value)| *value));
+    conn.execute(&sql, values.as_slice())?;
+    push_change(conn, &owned.device_id, owned.account_id.as_deref(), owned.item.clone().changed(), now)
+}
+
+/// Append a change for its owner.
+pub fn push_change(conn: &Connection, device_id: &str, account_id: Option<&str>, item: ChangedItem, now: DateTime<Utc>) -> ApiResult<()> {
+    conn.execute(
+        "INSERT INTO changes (device_id, account_id, body, at) VALUES (?1, ?2, ?3, ?4)",
+        params![device_id, account_id, serde_json::to_string(&item)?, now.to_rfc3339()],
+    )?;
+    Ok(())
+}
+
+/// The next number of a named sequence (1, 2, 3, ...), in the caller's transaction.
+pub fn next_number(conn: &Connection, name: &str) -> ApiResult<i64> {
+    Ok(conn.query_row(
+        "INSERT INTO counters (name, value) VALUES (?1, 1)
+         ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value",
+        params![name],
+        |r| r.get(0),
+    )?)
+}
+
+/// A new id for a thing.
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
