@@ -27,7 +27,8 @@ impl Resident {
 
     /// Does something owned by `device_id` / `account_id` belong to this caller?
     pub fn owns(&self, device_id: &str, account_id: Option<&str>) -> bool {
-        device_id == self.device_id || (self.account_id.is_some() && account_id == self.account_id.as_deref())
+        device_id == self.device_id
+            || (self.account_id.is_some() && account_id == self.account_id.as_deref())
     }
 }
 
@@ -107,7 +108,12 @@ async fn token_row(state: &AppState, parts: &Parts) -> Result<TokenRow, ApiError
                     params![hash],
                     |r| {
                         Ok((
-                            TokenRow { hash: hash.clone(), kind: r.get(0)?, device_id: r.get(1)?, account_id: r.get(2)? },
+                            TokenRow {
+                                hash: hash.clone(),
+                                kind: r.get(0)?,
+                                device_id: r.get(1)?,
+                                account_id: r.get(2)?,
+                            },
                             r.get::<_, Option<i64>>(3)?,
                         ))
                     },
@@ -117,19 +123,32 @@ async fn token_row(state: &AppState, parts: &Parts) -> Result<TokenRow, ApiError
         .await?;
     match row {
         Some((row, expires_at)) if expires_at.is_none_or(|at| at > now) => Ok(row),
-        Some(_) => Err(ApiError::unauthorized("Your sign-in has expired: sign in again")),
-        None => Err(ApiError::unauthorized("That token is not known: register the device or sign in again")),
+        Some(_) => Err(ApiError::unauthorized(
+            "Your sign-in has expired: sign in again",
+        )),
+        None => Err(ApiError::unauthorized(
+            "That token is not known: register the device or sign in again",
+        )),
     }
 }
 
 impl FromRequestParts<AppState> for Resident {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let row = token_row(state, parts).await?;
         match (row.kind.as_str(), row.device_id) {
-            ("device" | "account", Some(device_id)) => Ok(Resident { device_id, account_id: row.account_id, token_hash: row.hash }),
-            _ => Err(ApiError::forbidden("Staff tokens cannot act for a resident")),
+            ("device" | "account", Some(device_id)) => Ok(Resident {
+                device_id,
+                account_id: row.account_id,
+                token_hash: row.hash,
+            }),
+            _ => Err(ApiError::forbidden(
+                "Staff tokens cannot act for a resident",
+            )),
         }
     }
 }
@@ -137,10 +156,15 @@ impl FromRequestParts<AppState> for Resident {
 impl FromRequestParts<AppState> for Staff {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let row = token_row(state, parts).await?;
         if row.kind == "staff" {
-            Ok(Staff { token_hash: row.hash })
+            Ok(Staff {
+                token_hash: row.hash,
+            })
         } else {
             Err(ApiError::forbidden("Only council staff can do this"))
         }

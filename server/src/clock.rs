@@ -22,6 +22,7 @@ impl Clock {
 
     /// Move the clock forward (tests of expiry and cut-offs).
     pub fn advance(&self, by: Duration) {
-        self.offset_seconds.fetch_add(by.num_seconds().max(0), Ordering::Relaxed);
+        self.offset_seconds
+            .fetch_add(by.num_seconds().max(0), Ordering::Relaxed);
     }
 }

@@ -160,7 +160,9 @@ impl Db {
         let mut conn = Connection::open(path)?;
         configure(&conn)?;
         migrate(&mut conn)?;
-        Ok(Db { conn: Arc::new(Mutex::new(conn)) })
+        Ok(Db {
+            conn: Arc::new(Mutex::new(conn)),
+        })
     }
 
     /// Run `work` on the connection, on the blocking pool.
@@ -202,9 +204,19 @@ impl Db {
     /// Open the store at `path` and issue a staff token valid for 30 days.
     pub fn issue_staff_token(path: &Path) -> anyhow::Result<String> {
         let db = Db::open(path)?;
-        let conn = db.conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let conn = db
+            .conn
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         let now = chrono::Utc::now();
-        Ok(crate::auth::issue_token(&conn, "staff", None, None, Some(now + chrono::Duration::days(30)), now)?)
+        Ok(crate::auth::issue_token(
+            &conn,
+            "staff",
+            None,
+            None,
+            Some(now + chrono::Duration::days(30)),
+            now,
+        )?)
     }
 }
 
@@ -255,7 +267,9 @@ mod tests {
         let error = Db::open(&path).err().unwrap().to_string();
         assert!(error.contains("newer doorstep-server"), "{error}");
         let conn = Connection::open(&path).unwrap();
-        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+        let version: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
         assert_eq!(version, 99);
         std::fs::remove_dir_all(&dir).unwrap();
     }
@@ -268,7 +282,9 @@ mod tests {
         drop(Db::open(&path).unwrap());
         drop(Db::open(&path).unwrap());
         let conn = Connection::open(&path).unwrap();
-        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+        let version: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
         assert_eq!(version as usize, MIGRATIONS.len());
         std::fs::remove_dir_all(&dir).unwrap();
     }

@@ -13,7 +13,8 @@ use doorstep_protocol::{ErrorBody, FieldProblem, Slot};
 #[derive(Debug, Clone)]
 pub struct ApiError {
     pub status: StatusCode,
-    pub body: ErrorBody,
+    /// Boxed: an error travels through many `Result`s and should be cheap to move.
+    pub body: Box<ErrorBody>,
     pub retry_after: Option<u64>,
 }
 
@@ -23,7 +24,7 @@ impl ApiError {
     pub fn new(status: StatusCode, code: &str, message: impl Into<String>) -> Self {
         Self {
             status,
-            body: ErrorBody::new(code, message),
+            body: Box::new(ErrorBody::new(code, message)),
             retry_after: None,
         }
     }
@@ -50,8 +51,15 @@ impl ApiError {
 
     /// 422 `validation_failed`: each problem names its field; the first is the headline.
     pub fn validation(problems: Vec<FieldProblem>) -> Self {
-        let first = problems.first().cloned().unwrap_or_else(|| FieldProblem::new("", "The request is not valid"));
-        let mut error = Self::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", first.message);
+        let first = problems
+            .first()
+            .cloned()
+            .unwrap_or_else(|| FieldProblem::new("", "The request is not valid"));
+        let mut error = Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            first.message,
+        );
         error.body.error.field = Some(first.field);
         if problems.len() > 1 {
             error.body.error.problems = problems;
@@ -60,7 +68,11 @@ impl ApiError {
     }
 
     pub fn not_found(what: &str) -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not_found", format!("There is no {what} with that id"))
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("There is no {what} with that id"),
+        )
     }
 
     pub fn unauthorized(message: impl Into<String>) -> Self {
@@ -76,7 +88,8 @@ impl ApiError {
     }
 
     pub fn too_many(message: impl Into<String>, retry_after: u64) -> Self {
-        Self::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", message).with_retry_after(retry_after)
+        Self::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", message)
+            .with_retry_after(retry_after)
     }
 
     /// 500: logged here with its cause; the client learns only that it may try again.
@@ -96,7 +109,9 @@ impl ApiError {
         self.status.is_client_error()
             && !matches!(
                 self.status,
-                StatusCode::UNAUTHORIZED | StatusCode::REQUEST_TIMEOUT | StatusCode::TOO_MANY_REQUESTS
+                StatusCode::UNAUTHORIZED
+                    | StatusCode::REQUEST_TIMEOUT
+                    | StatusCode::TOO_MANY_REQUESTS
             )
             && self.body.error.code != "idempotency_key_in_progress"
     }
@@ -105,10 +120,17 @@ impl ApiError {
 impl From<rusqlite::Error> for ApiError {
     fn from(error: rusqlite::Error) -> Self {
         if let rusqlite::Error::SqliteFailure(e, _) = &error
-            && matches!(e.code, rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+            && matches!(
+                e.code,
+                rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+            )
         {
-            return Self::new(StatusCode::SERVICE_UNAVAILABLE, "busy", "The council's system is busy. Try again shortly.")
-                .with_retry_after(1);
+            return Self::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "busy",
+                "The council's system is busy. Try again shortly.",
+            )
+            .with_retry_after(1);
         }
         Self::internal(error)
     }
@@ -122,7 +144,7 @@ impl From<serde_json::Error> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let mut response = (self.status, axum::Json(self.body)).into_response();
+        let mut response = (self.status, axum::Json(*self.body)).into_response();
         if let Some(seconds) = self.retry_after
             && let Ok(value) = HeaderValue::from_str(&seconds.to_string())
         {

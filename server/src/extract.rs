@@ -19,7 +19,9 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let bytes = Bytes::from_request(request, state).await.map_err(body_error)?;
+        let bytes = Bytes::from_request(request, state)
+            .await
+            .map_err(body_error)?;
         parse_json(&bytes).map(Json)
     }
 }
@@ -30,7 +32,10 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     serde_path_to_error::deserialize(deserializer).map_err(|error| {
         let inner = error.inner();
         if inner.is_syntax() || inner.is_eof() {
-            return ApiError::bad_request("malformed_json", format!("The body is not valid JSON: {inner}"));
+            return ApiError::bad_request(
+                "malformed_json",
+                format!("The body is not valid JSON: {inner}"),
+            );
         }
         let message = inner.to_string();
         let path = error.path().to_string();
@@ -42,9 +47,17 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
                 None => path,
             }
         };
-        let message = message.split(" at line ").next().unwrap_or_default().to_owned();
+        let message = message
+            .split(" at line ")
+            .next()
+            .unwrap_or_default()
+            .to_owned();
         let error = ApiError::bad_request("invalid_field", format!("{field}: {message}"));
-        if field.is_empty() { error } else { error.with_field(field) }
+        if field.is_empty() {
+            error
+        } else {
+            error.with_field(field)
+        }
     })
 }
 
@@ -56,7 +69,11 @@ fn missing_field(message: &str) -> Option<String> {
 /// A body that could not be read: too large, or cut off.
 pub fn body_error(rejection: BytesRejection) -> ApiError {
     if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "The request body is too large")
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            "The request body is too large",
+        )
     } else {
         ApiError::bad_request("unreadable_body", rejection.body_text())
     }
@@ -70,12 +87,16 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Query<T> {
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         let query = parts.uri.query().unwrap_or_default();
-        let deserializer = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
-        serde_path_to_error::deserialize(deserializer).map(Query).map_err(|error| {
-            let message = error.inner().to_string();
-            let field = missing_field(&message).unwrap_or_else(|| error.path().to_string());
-            ApiError::bad_request("invalid_query", format!("{field}: {message}")).with_field(field)
-        })
+        let deserializer =
+            serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+        serde_path_to_error::deserialize(deserializer)
+            .map(Query)
+            .map_err(|error| {
+                let message = error.inner().to_string();
+                let field = missing_field(&message).unwrap_or_else(|| error.path().to_string());
+                ApiError::bad_request("invalid_query", format!("{field}: {message}"))
+                    .with_field(field)
+            })
     }
 }
 
@@ -86,20 +107,28 @@ mod tests {
 
     #[test]
     fn a_missing_field_is_named() {
-        let error = parse_json::<NewReport>(br#"{"service_code": "pothole"}"#).err().unwrap();
+        let error = parse_json::<NewReport>(br#"{"service_code": "pothole"}"#)
+            .err()
+            .unwrap();
         assert_eq!(error.body.error.field.as_deref(), Some("location"));
     }
 
     #[test]
     fn a_wrong_type_is_named_by_its_path() {
-        let error = parse_json::<NewReport>(br#"{"service_code": "pothole", "location": {"lat": "north"}}"#).err().unwrap();
+        let error = parse_json::<NewReport>(
+            br#"{"service_code": "pothole", "location": {"lat": "north"}}"#,
+        )
+        .err()
+        .unwrap();
         assert_eq!(error.body.error.field.as_deref(), Some("location.lat"));
         assert_eq!(error.body.error.code, "invalid_field");
     }
 
     #[test]
     fn broken_json_is_malformed() {
-        let error = parse_json::<NewReport>(b"{\"service_code\": ").err().unwrap();
+        let error = parse_json::<NewReport>(b"{\"service_code\": ")
+            .err()
+            .unwrap();
         assert_eq!(error.body.error.code, "malformed_json");
     }
 }

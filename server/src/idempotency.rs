@@ -82,15 +82,24 @@ pub struct Stored {
 pub fn respond(status: StatusCode, body: Value, replayed: bool) -> Response {
     let mut response = (status, axum::Json(body)).into_response();
     if replayed {
-        response.headers_mut().insert(REPLAYED, HeaderValue::from_static("true"));
+        response
+            .headers_mut()
+            .insert(REPLAYED, HeaderValue::from_static("true"));
     }
     response
 }
 
 /// What the store knows of a key: nothing yet (`None`), or a finished answer to replay.
 /// Refuses a key used with another payload (422) or still held by a running request (409).
-pub fn lookup(conn: &Connection, scope: &str, key: &str, fingerprint: &str, now: DateTime<Utc>) -> ApiResult<Option<Stored>> {
-    let row: Option<(String, String, i64, Option<u16>, Option<String>)> = conn
+pub fn lookup(
+    conn: &Connection,
+    scope: &str,
+    key: &str,
+    fingerprint: &str,
+    now: DateTime<Utc>,
+) -> ApiResult<Option<Stored>> {
+    type Row = (String, String, i64, Option<u16>, Option<String>);
+    let row: Option<Row> = conn
         .query_row(
             "SELECT fingerprint, state, lease_until, status, body FROM idempotency WHERE scope = ?1 AND key = ?2",
             params![scope, key],
@@ -126,7 +135,14 @@ pub fn lookup(conn: &Connection, scope: &str, key: &str, fingerprint: &str, now:
 }
 
 /// Record a key's finished answer (inside the transaction that made the change).
-pub fn record(conn: &Connection, scope: &str, key: &str, fingerprint: &str, stored: &Stored, now: DateTime<Utc>) -> ApiResult<()> {
+pub fn record(
+    conn: &Connection,
+    scope: &str,
+    key: &str,
+    fingerprint: &str,
+    stored: &Stored,
+    now: DateTime<Utc>,
+) -> ApiResult<()> {
     conn.execute(
         "INSERT INTO idempotency (scope, key, fingerprint, state, status, body, created_at)
          VALUES (?1, ?2, ?3, 'done', ?4, ?5, ?6)
@@ -155,12 +171,22 @@ where
 
 /// As `run`, for answers that carry a secret which must not be stored (a new token): `reveal`
 /// adds it to a successful answer, fresh or replayed, in the same transaction.
-pub async fn run_revealing<F, R>(db: &Db, now: DateTime<Utc>, request: Request, work: F, reveal: R) -> Response
+pub async fn run_revealing<F, R>(
+    db: &Db,
+    now: DateTime<Utc>,
+    request: Request,
+    work: F,
+    reveal: R,
+) -> Response
 where
     F: FnOnce(&Connection) -> ApiResult<(StatusCode, Value)> + Send + 'static,
     R: FnOnce(&Connection, &mut Value) -> ApiResult<()> + Send + 'static,
 {
-    let Request { scope, key, fingerprint } = request;
+    let Request {
+        scope,
+        key,
+        fingerprint,
+    } = request;
     let outcome = db
         .write(move |tx| {
             let (mut stored, replayed) = match lookup(tx, &scope, &key, &fingerprint, now)? {
@@ -174,7 +200,10 @@ where
                         }
                         Err(error) if error.is_final() => {
                             drop(savepoint);
-                            Stored { status: error.status, body: serde_json::to_value(&error.body)? }
+                            Stored {
+                                status: error.status,
+                                body: serde_json::to_value(&error.body)?,
+                            }
                         }
                         Err(error) => return Err(error),
                     };
@@ -198,7 +227,11 @@ where
 /// key while it runs. `Ok(Some(..))` is a finished answer to replay; `Ok(None)` means the key is
 /// now held by this request, which must `record` its answer or `release` the key.
 async fn claim(db: &Db, now: DateTime<Utc>, request: &Request) -> ApiResult<Option<Stored>> {
-    let Request { scope, key, fingerprint } = request.clone();
+    let Request {
+        scope,
+        key,
+        fingerprint,
+    } = request.clone();
     db.write(move |tx| {
         if let Some(stored) = lookup(tx, &scope, &key, &fingerprint, now)? {
             return Ok(Some(stored));
@@ -207,7 +240,13 @@ async fn claim(db: &Db, now: DateTime<Utc>, request: &Request) -> ApiResult<Opti
             "INSERT INTO idempotency (scope, key, fingerprint, state, lease_until, created_at)
              VALUES (?1, ?2, ?3, 'in_progress', ?4, ?5)
              ON CONFLICT (scope, key) DO UPDATE SET lease_until = excluded.lease_until",
-            params![scope, key, fingerprint, now.timestamp() + LEASE_SECONDS, now.timestamp()],
+            params![
+                scope,
+                key,
+                fingerprint,
+                now.timestamp() + LEASE_SECONDS,
+                now.timestamp()
+            ],
         )?;
         Ok(None)
     })
@@ -231,7 +270,14 @@ async fn release(db: &Db, request: &Request) -> ApiResult<()> {
 /// provider): hold the key, `prepare` in one transaction, `call` outside any, then `finish` and
 /// record the answer in another. A final error is recorded; any other failure frees the key so
 /// that a retry runs afresh.
-pub async fn run_around<C, O, P, F, Fut, W>(db: &Db, now: DateTime<Utc>, request: Request, prepare: P, call: F, finish: W) -> Response
+pub async fn run_around<C, O, P, F, Fut, W>(
+    db: &Db,
+    now: DateTime<Utc>,
+    request: Request,
+    prepare: P,
+    call: F,
+    finish: W,
+) -> Response
 where
     C: Send + 'static,
     O: Send + 'static,
@@ -262,11 +308,20 @@ where
         Ok(stored) => respond(stored.status, stored.body, false),
         Err(error) if error.is_final() => {
             let stored = match serde_json::to_value(&error.body) {
-                Ok(body) => Stored { status: error.status, body },
+                Ok(body) => Stored {
+                    status: error.status,
+                    body,
+                },
                 Err(e) => return ApiError::internal(e).into_response(),
             };
-            let Request { scope, key, fingerprint } = request;
-            let recorded = db.write(move |tx| record(tx, &scope, &key, &fingerprint, &stored, now)).await;
+            let Request {
+                scope,
+                key,
+                fingerprint,
+            } = request;
+            let recorded = db
+                .write(move |tx| record(tx, &scope, &key, &fingerprint, &stored, now))
+                .await;
             match recorded {
                 Ok(()) => error.into_response(),
                 Err(e) => e.into_response(),

@@ -81,7 +81,13 @@ impl Default for Limits {
 impl Config {
     /// The defaults of the `doorstep-server` command.
     pub fn new(db_path: PathBuf, listen: SocketAddr, council_dir: PathBuf) -> Self {
-        Self { db_path, listen, council_dir, public_url: None, limits: Limits::default() }
+        Self {
+            db_path,
+            listen,
+            council_dir,
+            public_url: None,
+            limits: Limits::default(),
+        }
     }
 }
 
@@ -114,7 +120,9 @@ impl AppState {
 
     /// Now, on the council's wall clock.
     pub fn local_now(&self) -> chrono::NaiveDateTime {
-        self.now().with_timezone(&self.profile.timezone).naive_local()
+        self.now()
+            .with_timezone(&self.profile.timezone)
+            .naive_local()
     }
 }
 
@@ -145,35 +153,59 @@ pub async fn start(config: Config) -> anyhow::Result<RunningServer> {
     let (app, addr, url, clock) = prepare(config).await?;
     let task = tokio::spawn(async move {
         let listener = app.0;
-        axum::serve(listener, app.1.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(async move {
-                let _ = wait.await;
-            })
-            .await
+        axum::serve(
+            listener,
+            app.1.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            let _ = wait.await;
+        })
+        .await
     });
-    Ok(RunningServer { addr, url, clock, shutdown: Some(shutdown), task })
+    Ok(RunningServer {
+        addr,
+        url,
+        clock,
+        shutdown: Some(shutdown),
+        task,
+    })
 }
 
 /// Serve until `signal` completes, then finish the requests in flight.
-pub async fn serve_until(config: Config, signal: impl std::future::Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+pub async fn serve_until(
+    config: Config,
+    signal: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
     let ((listener, router), addr, url, _) = prepare(config).await?;
     tracing::info!(%addr, "Doorstep council server listening on {url} (health: {url}/v1/health)");
-    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(signal)
-        .await?;
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(signal)
+    .await?;
     tracing::info!("stopped");
     Ok(())
 }
 
-async fn prepare(config: Config) -> anyhow::Result<((TcpListener, Router), SocketAddr, String, Clock)> {
+async fn prepare(
+    config: Config,
+) -> anyhow::Result<((TcpListener, Router), SocketAddr, String, Clock)> {
     let profile = Profile::load(&config.council_dir)?;
-    let db = Db::open(&config.db_path).with_context(|| format!("opening {}", config.db_path.display()))?;
-    let listener = TcpListener::bind(config.listen).await.with_context(|| format!("listening on {}", config.listen))?;
+    let db = Db::open(&config.db_path)
+        .with_context(|| format!("opening {}", config.db_path.display()))?;
+    let listener = TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("listening on {}", config.listen))?;
     let addr = listener.local_addr()?;
     let url = format!("http://{addr}");
     let public_url = config.public_url.clone().unwrap_or_else(|| url.clone());
     let clock = Clock::default();
-    let provider = Arc::new(SandboxProvider::new(db.clone(), clock.clone(), public_url.clone()));
+    let provider = Arc::new(SandboxProvider::new(
+        db.clone(),
+        clock.clone(),
+        public_url.clone(),
+    ));
     let state = AppState(Arc::new(Inner {
         db,
         profile,
@@ -195,7 +227,10 @@ fn spawn_housekeeping(state: AppState) {
         loop {
             every_hour.tick().await;
             let now = state.now();
-            let purged = state.db.write(move |tx| Ok(idempotency::purge(tx, now)?)).await;
+            let purged = state
+                .db
+                .write(move |tx| Ok(idempotency::purge(tx, now)?))
+                .await;
             if let Ok(count) = purged
                 && count > 0
             {

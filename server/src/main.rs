@@ -7,7 +7,11 @@ use clap::{Parser, Subcommand};
 use doorstep_server::{Config, db::Db, stats};
 
 #[derive(Parser)]
-#[command(name = "doorstep-server", version, about = "The council back end that Doorstep's apps talk to")]
+#[command(
+    name = "doorstep-server",
+    version,
+    about = "The council back end that Doorstep's apps talk to"
+)]
 struct Cli {
     /// The SQLite file that holds everything (created if missing).
     #[arg(long, global = true, default_value = "doorstep-council.sqlite3")]
@@ -51,12 +55,17 @@ enum StaffCommand {
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,tower_http=warn".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,tower_http=warn".into()),
+        )
         .with_writer(std::io::stderr)
         .init();
     match cli.command {
         None => serve(cli),
-        Some(Command::Staff { command: StaffCommand::Token }) => {
+        Some(Command::Staff {
+            command: StaffCommand::Token,
+        }) => {
             let token = Db::issue_staff_token(&cli.db).context("issuing a staff token")?;
             println!("{token}");
             Ok(())
@@ -87,7 +96,10 @@ fn main() -> anyhow::Result<()> {
 }
 
 fn serve(cli: Cli) -> anyhow::Result<()> {
-    let config = Config { public_url: cli.public_url, ..Config::new(cli.db, cli.listen, cli.council) };
+    let config = Config {
+        public_url: cli.public_url,
+        ..Config::new(cli.db, cli.listen, cli.council)
+    };
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(doorstep_server::serve_until(config, shutdown_signal()))
 }

@@ -54,7 +54,11 @@ pub struct SandboxProvider {
 
 impl SandboxProvider {
     pub fn new(db: Db, clock: Clock, public_url: String) -> Self {
-        Self { db, clock, public_url }
+        Self {
+            db,
+            clock,
+            public_url,
+        }
     }
 }
 
@@ -85,7 +89,8 @@ impl PaymentProvider for SandboxProvider {
             self.db
                 .write(move |tx| {
                     expire(tx, &id, now)?;
-                    read(tx, &id, &public_url)?.ok_or_else(|| ApiError::internal("sandbox payment missing"))
+                    read(tx, &id, &public_url)?
+                        .ok_or_else(|| ApiError::internal("sandbox payment missing"))
                 })
                 .await
         })
@@ -104,7 +109,10 @@ impl PaymentProvider for SandboxProvider {
                     if changed == 1 {
                         Ok(())
                     } else {
-                        Err(ApiError::conflict("refund_not_available", "That refund is more than is left to refund on the payment"))
+                        Err(ApiError::conflict(
+                            "refund_not_available",
+                            "That refund is more than is left to refund on the payment",
+                        ))
                     }
                 })
                 .await
@@ -123,9 +131,16 @@ pub struct SandboxPayment {
 }
 
 /// Look up a sandbox payment for its card page, expiring it first if its time is up.
-pub fn page_payment(conn: &Connection, id: &str, now: DateTime<Utc>) -> Result<Option<SandboxPayment>, ApiError> {
+pub fn page_payment(
+    conn: &Connection,
+    id: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<SandboxPayment>, ApiError> {
     expire(conn, id, now)?;
-    conn.execute("UPDATE sandbox_payments SET status = 'started' WHERE id = ?1 AND status = 'created'", params![id])?;
+    conn.execute(
+        "UPDATE sandbox_payments SET status = 'started' WHERE id = ?1 AND status = 'created'",
+        params![id],
+    )?;
     Ok(conn
         .query_row(
             "SELECT amount, description, reference, return_url, status FROM sandbox_payments WHERE id = ?1",
@@ -147,13 +162,19 @@ pub fn page_payment(conn: &Connection, id: &str, now: DateTime<Utc>) -> Result<O
 pub fn card_outcome(card_number: &str) -> Option<(PaymentState, &'static str)> {
     let declined = |message| PaymentState::failed(PaymentStatus::Failed, "P0010", message);
     Some(match card_number {
-        "4242424242424242" | "4000058260000005" | "4000002500003155" => (PaymentState::of(PaymentStatus::Success), "visa"),
+        "4242424242424242" | "4000058260000005" | "4000002500003155" => {
+            (PaymentState::of(PaymentStatus::Success), "visa")
+        }
         "5555555555554444" => (PaymentState::of(PaymentStatus::Success), "master-card"),
         "4000000000000002" => (declined("Your card was declined"), "visa"),
         "4000000000000069" => (declined("Your card has expired"), "visa"),
         "4000000000000127" => (declined("The card security code is incorrect"), "visa"),
         "4000000000000119" => (
-            PaymentState::failed(PaymentStatus::Error, "P0050", "There was a problem processing the payment"),
+            PaymentState::failed(
+                PaymentStatus::Error,
+                "P0050",
+                "There was a problem processing the payment",
+            ),
             "visa",
         ),
         _ => return None,
@@ -161,7 +182,12 @@ pub fn card_outcome(card_number: &str) -> Option<(PaymentState, &'static str)> {
 }
 
 /// The payer pays (or fails to) with `card_number`; `None` when it is not a test card.
-pub fn pay_with_card(conn: &Connection, id: &str, card_number: &str, now: DateTime<Utc>) -> Result<Option<PaymentState>, ApiError> {
+pub fn pay_with_card(
+    conn: &Connection,
+    id: &str,
+    card_number: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<PaymentState>, ApiError> {
     let Some((state, brand)) = card_outcome(card_number) else {
         return Ok(None);
     };
@@ -200,7 +226,11 @@ fn expire(conn: &Connection, id: &str, now: DateTime<Utc>) -> rusqlite::Result<u
     )
 }
 
-fn read(conn: &Connection, id: &str, public_url: &str) -> rusqlite::Result<Option<ProviderPayment>> {
+fn read(
+    conn: &Connection,
+    id: &str,
+    public_url: &str,
+) -> rusqlite::Result<Option<ProviderPayment>> {
     conn.query_row(
         "SELECT status, code, message, card_brand, last_digits, captured_at FROM sandbox_payments WHERE id = ?1",
         params![id],
@@ -229,12 +259,24 @@ mod tests {
 
     #[test]
     fn test_cards_behave_as_gov_uk_pay_documents() {
-        assert_eq!(card_outcome("4242424242424242").unwrap().0.status, PaymentStatus::Success);
+        assert_eq!(
+            card_outcome("4242424242424242").unwrap().0.status,
+            PaymentStatus::Success
+        );
         let declined = card_outcome("4000000000000002").unwrap().0;
-        assert_eq!((declined.status, declined.code.as_deref()), (PaymentStatus::Failed, Some("P0010")));
-        assert_eq!(card_outcome("4000000000000069").unwrap().0.status, PaymentStatus::Failed);
+        assert_eq!(
+            (declined.status, declined.code.as_deref()),
+            (PaymentStatus::Failed, Some("P0010"))
+        );
+        assert_eq!(
+            card_outcome("4000000000000069").unwrap().0.status,
+            PaymentStatus::Failed
+        );
         let error = card_outcome("4000000000000119").unwrap().0;
-        assert_eq!((error.status, error.code.as_deref()), (PaymentStatus::Error, Some("P0050")));
+        assert_eq!(
+            (error.status, error.code.as_deref()),
+            (PaymentStatus::Error, Some("P0050"))
+        );
         assert!(card_outcome("1234").is_none());
     }
 }

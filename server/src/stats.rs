@@ -24,10 +24,16 @@ pub struct Stats {
 pub fn read(path: &Path) -> anyhow::Result<Stats> {
     anyhow::ensure!(path.exists(), "there is no database at {}", path.display());
     let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-    let count = |sql: &str| -> anyhow::Result<u64> { Ok(conn.query_row(sql, [], |r| r.get::<_, i64>(0))? as u64) };
+    let count = |sql: &str| -> anyhow::Result<u64> {
+        Ok(conn.query_row(sql, [], |r| r.get::<_, i64>(0))? as u64)
+    };
     let by_status = |table: &str| -> anyhow::Result<BTreeMap<String, u64>> {
-        let mut statement = conn.prepare(&format!("SELECT status, COUNT(*) FROM {table} GROUP BY status"))?;
-        let rows = statement.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64)))?;
+        let mut statement = conn.prepare(&format!(
+            "SELECT status, COUNT(*) FROM {table} GROUP BY status"
+        ))?;
+        let rows = statement.query_map([], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))
+        })?;
         Ok(rows.collect::<Result<_, _>>()?)
     };
     Ok(Stats {

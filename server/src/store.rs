@@ -60,18 +60,32 @@ pub struct Owned<T> {
 pub fn load<T: Stored>(conn: &Connection, id: &str) -> ApiResult<Option<Owned<T>>> {
     let row: Option<(String, String, Option<String>)> = conn
         .query_row(
-            &format!("SELECT body, device_id, account_id FROM {} WHERE id = ?1", T::TABLE),
+            &format!(
+                "SELECT body, device_id, account_id FROM {} WHERE id = ?1",
+                T::TABLE
+            ),
             params![id],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
         .optional()?;
-    row.map(|(body, device_id, account_id)| Ok(Owned { item: serde_json::from_str(&body)?, device_id, account_id }))
-        .transpose()
+    row.map(|(body, device_id, account_id)| {
+        Ok(Owned {
+            item: serde_json::from_str(&body)?,
+            device_id,
+            account_id,
+        })
+    })
+    .transpose()
 }
 
 /// Load one thing by id if the caller owns it; `not_found` otherwise, so that nobody can learn
 /// what another resident has.
-pub fn load_for<T: Stored>(conn: &Connection, caller: &Resident, id: &str, what: &str) -> ApiResult<Owned<T>> {
+pub fn load_for<T: Stored>(
+    conn: &Connection,
+    caller: &Resident,
+    id: &str,
+    what: &str,
+) -> ApiResult<Owned<T>> {
     match load::<T>(conn, id)? {
         Some(owned) if caller.owns(&owned.device_id, owned.account_id.as_deref()) => Ok(owned),
         _ => Err(crate::error::ApiError::not_found(what)),
@@ -84,7 +98,9 @@ pub fn list_for<T: Stored>(conn: &Connection, caller: &Resident) -> ApiResult<Ve
         "SELECT body FROM {} WHERE device_id = ?1 OR (?2 IS NOT NULL AND account_id = ?2) ORDER BY created_at DESC, id DESC",
         T::TABLE
     ))?;
-    let rows = statement.query_map(params![caller.device_id, caller.account_id], |r| r.get::<_, String>(0))?;
+    let rows = statement.query_map(params![caller.device_id, caller.account_id], |r| {
+        r.get::<_, String>(0)
+    })?;
     let mut items = Vec::new();
     for body in rows {
         items.push(serde_json::from_str(&body?)?);
@@ -103,7 +119,10 @@ pub fn save<T: Stored + Clone>(
     let body = serde_json::to_string(&owned.item)?;
     let names: Vec<&str> = columns.iter().map(|(name, _)| *name).collect();
     let placeholders: Vec<String> = (0..columns.len()).map(|i| format!("?{}", i + 6)).collect();
-    let updates: Vec<String> = names.iter().map(|n| format!("{n} = excluded.{n}")).collect();
+    let updates: Vec<String> = names
+        .iter()
+        .map(|n| format!("{n} = excluded.{n}"))
+        .collect();
     let sql = format!(
         "INSERT INTO {table} (id, device_id, account_id, body, created_at{comma}{names})
          VALUES (?1, ?2, ?3, ?4, ?5{comma}{placeholders})
@@ -115,19 +134,37 @@ pub fn save<T: Stored + Clone>(
         updates = updates.join(", "),
     );
     let id = owned.item.id();
-    let mut values: Vec<&dyn rusqlite::ToSql> = vec![&id, &owned.device_id, &owned.account_id, &body];
+    let mut values: Vec<&dyn rusqlite::ToSql> =
+        vec![&id, &owned.device_id, &owned.account_id, &body];
     let created = now.to_rfc3339();
     values.push(&created);
     values.extend(columns.iter().map(|(_, value)| *value));
     conn.execute(&sql, values.as_slice())?;
-    push_change(conn, &owned.device_id, owned.account_id.as_deref(), owned.item.clone().changed(), now)
+    push_change(
+        conn,
+        &owned.device_id,
+        owned.account_id.as_deref(),
+        owned.item.clone().changed(),
+        now,
+    )
 }
 
 /// Append a change for its owner.
-pub fn push_change(conn: &Connection, device_id: &str, account_id: Option<&str>, item: ChangedItem, now: DateTime<Utc>) -> ApiResult<()> {
+pub fn push_change(
+    conn: &Connection,
+    device_id: &str,
+    account_id: Option<&str>,
+    item: ChangedItem,
+    now: DateTime<Utc>,
+) -> ApiResult<()> {
     conn.execute(
         "INSERT INTO changes (device_id, account_id, body, at) VALUES (?1, ?2, ?3, ?4)",
-        params![device_id, account_id, serde_json::to_string(&item)?, now.to_rfc3339()],
+        params![
+            device_id,
+            account_id,
+            serde_json::to_string(&item)?,
+            now.to_rfc3339()
+        ],
     )?;
     Ok(())
 }

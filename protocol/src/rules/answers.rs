@@ -93,7 +93,9 @@ fn check_answer(question: &Question, answer: &Answer) -> Result<(), String> {
         }
         Datatype::Datetime => match answer {
             Answer::Text(text) if parse_datetime(text.trim()) => Ok(()),
-            _ => Err("Enter a date like 2026-12-01, or a date and time like 2026-12-01T14:30".to_owned()),
+            _ => Err(
+                "Enter a date like 2026-12-01, or a date and time like 2026-12-01T14:30".to_owned(),
+            ),
         },
         Datatype::Singlevaluelist => match answer {
             Answer::Text(key) if allowed(question, key) => Ok(()),
@@ -210,7 +212,9 @@ pub fn validate_location(location: &crate::Location, boundary: &[GeoPoint]) -> V
                 Vec::new()
             }
         }
-        (None, None, Some(uprn)) if !uprn.is_empty() && uprn.bytes().all(|b| b.is_ascii_digit()) => {
+        (None, None, Some(uprn))
+            if !uprn.is_empty() && uprn.bytes().all(|b| b.is_ascii_digit()) =>
+        {
             Vec::new()
         }
         (None, None, Some(_)) => vec![FieldProblem::new(
@@ -238,19 +242,31 @@ mod tests {
             datatype_description: None,
             order: 0,
             values: vec![
-                ValueOption { key: "a".into(), name: "A".into() },
-                ValueOption { key: "b".into(), name: "B".into() },
+                ValueOption {
+                    key: "a".into(),
+                    name: "A".into(),
+                },
+                ValueOption {
+                    key: "b".into(),
+                    name: "B".into(),
+                },
             ],
         }
     }
 
     fn answers(pairs: &[(&str, Answer)]) -> Answers {
-        pairs.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), v.clone()))
+            .collect()
     }
 
     #[test]
     fn a_missing_required_answer_names_its_field() {
-        let problems = validate_answers(&[question("depth", Datatype::Singlevaluelist, true)], &Answers::new());
+        let problems = validate_answers(
+            &[question("depth", Datatype::Singlevaluelist, true)],
+            &Answers::new(),
+        );
         assert_eq!(problems.len(), 1);
         assert_eq!(problems[0].field, "answers.depth");
         assert!(problems[0].message.contains("What is the depth?"));
@@ -262,14 +278,23 @@ mod tests {
             question("one", Datatype::Singlevaluelist, true),
             question("many", Datatype::Multivaluelist, true),
         ];
-        assert!(validate_answers(&qs, &answers(&[
-            ("one", Answer::Text("a".into())),
-            ("many", Answer::List(vec!["a".into(), "b".into()])),
-        ])).is_empty());
-        let problems = validate_answers(&qs, &answers(&[
-            ("one", Answer::Text("z".into())),
-            ("many", Answer::List(vec!["a".into(), "a".into()])),
-        ]));
+        assert!(
+            validate_answers(
+                &qs,
+                &answers(&[
+                    ("one", Answer::Text("a".into())),
+                    ("many", Answer::List(vec!["a".into(), "b".into()])),
+                ])
+            )
+            .is_empty()
+        );
+        let problems = validate_answers(
+            &qs,
+            &answers(&[
+                ("one", Answer::Text("z".into())),
+                ("many", Answer::List(vec!["a".into(), "a".into()])),
+            ]),
+        );
         let fields: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
         assert_eq!(fields, ["answers.one", "answers.many"]);
     }
@@ -280,14 +305,23 @@ mod tests {
             question("count", Datatype::Number, true),
             question("when", Datatype::Datetime, false),
         ];
-        assert!(validate_answers(&qs, &answers(&[
-            ("count", Answer::Text("3".into())),
-            ("when", Answer::Text("2026-12-01T09:30".into())),
-        ])).is_empty());
-        let problems = validate_answers(&qs, &answers(&[
-            ("count", Answer::Text("three".into())),
-            ("when", Answer::Text("next tuesday".into())),
-        ]));
+        assert!(
+            validate_answers(
+                &qs,
+                &answers(&[
+                    ("count", Answer::Text("3".into())),
+                    ("when", Answer::Text("2026-12-01T09:30".into())),
+                ])
+            )
+            .is_empty()
+        );
+        let problems = validate_answers(
+            &qs,
+            &answers(&[
+                ("count", Answer::Text("three".into())),
+                ("when", Answer::Text("next tuesday".into())),
+            ]),
+        );
         assert_eq!(problems.len(), 2);
     }
 
@@ -299,11 +333,17 @@ mod tests {
 
     #[test]
     fn a_blank_optional_answer_is_fine_but_a_blank_required_one_is_not() {
-        let qs = [question("note", Datatype::Text, false), question("name", Datatype::String, true)];
-        let problems = validate_answers(&qs, &answers(&[
-            ("note", Answer::Text("  ".into())),
-            ("name", Answer::Text("".into())),
-        ]));
+        let qs = [
+            question("note", Datatype::Text, false),
+            question("name", Datatype::String, true),
+        ];
+        let problems = validate_answers(
+            &qs,
+            &answers(&[
+                ("note", Answer::Text("  ".into())),
+                ("name", Answer::Text("".into())),
+            ]),
+        );
         let fields: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
         assert_eq!(fields, ["answers.name"]);
     }
@@ -314,13 +354,31 @@ mod tests {
             .into_iter()
             .map(|(lat, lon)| GeoPoint { lat, lon })
             .collect();
-        let inside = Location { lat: Some(54.5), lon: Some(-1.5), ..Location::default() };
-        let outside = Location { lat: Some(51.5), lon: Some(-0.1), ..Location::default() };
-        let by_uprn = Location { uprn: Some("100110000001".into()), ..Location::default() };
-        let half = Location { lat: Some(54.5), ..Location::default() };
+        let inside = Location {
+            lat: Some(54.5),
+            lon: Some(-1.5),
+            ..Location::default()
+        };
+        let outside = Location {
+            lat: Some(51.5),
+            lon: Some(-0.1),
+            ..Location::default()
+        };
+        let by_uprn = Location {
+            uprn: Some("100110000001".into()),
+            ..Location::default()
+        };
+        let half = Location {
+            lat: Some(54.5),
+            ..Location::default()
+        };
         assert!(validate_location(&inside, &square).is_empty());
         assert!(validate_location(&by_uprn, &square).is_empty());
-        assert!(validate_location(&outside, &square)[0].message.contains("outside"));
+        assert!(
+            validate_location(&outside, &square)[0]
+                .message
+                .contains("outside")
+        );
         assert_eq!(validate_location(&half, &square)[0].field, "location");
     }
 

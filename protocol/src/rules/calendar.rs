@@ -3,7 +3,9 @@
 //! Invariant: times here are the council's local wall-clock times (`NaiveDateTime`); they meet
 //! a time zone only in `localise`, so the rules read exactly as the council's leaflets do.
 
-use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
+use chrono::{
+    DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone,
+};
 
 use crate::{BookingRules, Cutoff, Fallback};
 
@@ -77,7 +79,10 @@ fn times_on(rules: &BookingRules, date: NaiveDate) -> Vec<(NaiveDateTime, NaiveD
     let (Some(opens), Some(closes)) = (parse_time(&rules.opens), parse_time(&rules.closes)) else {
         return Vec::new();
     };
-    let on_day = rules.weekdays.iter().any(|d| chrono::Weekday::from(*d) == date.weekday());
+    let on_day = rules
+        .weekdays
+        .iter()
+        .any(|d| chrono::Weekday::from(*d) == date.weekday());
     if closes <= opens || !on_day {
         return Vec::new();
     }
@@ -104,7 +109,11 @@ pub fn slot_at(rules: &BookingRules, site: &str, start: NaiveDateTime) -> Option
     times_on(rules, start.date())
         .into_iter()
         .find(|(at, _)| *at == start)
-        .map(|(start, end)| LocalSlot { site: site.to_owned(), start, end })
+        .map(|(start, end)| LocalSlot {
+            site: site.to_owned(),
+            start,
+            end,
+        })
 }
 
 /// Every slot the rules offer that can still be booked at local time `now`, in time order.
@@ -115,7 +124,11 @@ pub fn offered_slots(rules: &BookingRules, now: NaiveDateTime) -> Vec<LocalSlot>
         for (start, end) in times_on(rules, date) {
             if cutoff_for(&rules.book_cutoff, start) > now {
                 for site in &rules.sites {
-                    slots.push(LocalSlot { site: site.code.clone(), start, end });
+                    slots.push(LocalSlot {
+                        site: site.code.clone(),
+                        start,
+                        end,
+                    });
                 }
             }
         }
@@ -130,7 +143,9 @@ pub fn pick_fallback<'a>(
     with_room: &'a [LocalSlot],
     fallback: Fallback,
 ) -> Option<&'a LocalSlot> {
-    let same_site = with_room.iter().filter(|s| s.site == requested.site && s != &requested);
+    let same_site = with_room
+        .iter()
+        .filter(|s| s.site == requested.site && s != &requested);
     match fallback {
         Fallback::None => None,
         Fallback::SameDay => same_site
@@ -165,7 +180,10 @@ pub fn localise(tz: chrono_tz::Tz, local: NaiveDateTime) -> DateTime<FixedOffset
     let resolved = tz
         .from_local_datetime(&local)
         .earliest()
-        .or_else(|| tz.from_local_datetime(&(local + Duration::hours(1))).earliest())
+        .or_else(|| {
+            tz.from_local_datetime(&(local + Duration::hours(1)))
+                .earliest()
+        })
         .unwrap_or_else(|| tz.from_utc_datetime(&local));
     resolved.fixed_offset()
 }
@@ -182,8 +200,16 @@ mod tests {
     fn library_rules() -> BookingRules {
         BookingRules {
             sites: vec![
-                Site { code: "clayport".into(), name: "Clayport Library".into(), address: None },
-                Site { code: "stanley".into(), name: "Stanley Library".into(), address: None },
+                Site {
+                    code: "clayport".into(),
+                    name: "Clayport Library".into(),
+                    address: None,
+                },
+                Site {
+                    code: "stanley".into(),
+                    name: "Stanley Library".into(),
+                    address: None,
+                },
             ],
             weekdays: vec![Weekday::Mon, Weekday::Tue],
             opens: "09:00".into(),
@@ -200,18 +226,35 @@ mod tests {
     #[test]
     fn working_days_skip_weekends() {
         let friday = NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
-        assert_eq!(add_working_days(friday, 1), NaiveDate::from_ymd_opt(2026, 11, 30).unwrap());
-        assert_eq!(add_working_days(friday, 5), NaiveDate::from_ymd_opt(2026, 12, 4).unwrap());
+        assert_eq!(
+            add_working_days(friday, 1),
+            NaiveDate::from_ymd_opt(2026, 11, 30).unwrap()
+        );
+        assert_eq!(
+            add_working_days(friday, 5),
+            NaiveDate::from_ymd_opt(2026, 12, 4).unwrap()
+        );
         assert_eq!(add_working_days(friday, 0), friday);
     }
 
     #[test]
     fn the_working_day_before_a_monday_is_the_friday() {
-        let cutoff = Cutoff::WorkingDayBefore { time: "14:00".into() };
-        assert_eq!(cutoff_for(&cutoff, at("2026-11-30 07:00")), at("2026-11-27 14:00"));
-        assert_eq!(cutoff_for(&cutoff, at("2026-12-02 07:00")), at("2026-12-01 14:00"));
+        let cutoff = Cutoff::WorkingDayBefore {
+            time: "14:00".into(),
+        };
+        assert_eq!(
+            cutoff_for(&cutoff, at("2026-11-30 07:00")),
+            at("2026-11-27 14:00")
+        );
+        assert_eq!(
+            cutoff_for(&cutoff, at("2026-12-02 07:00")),
+            at("2026-12-01 14:00")
+        );
         let hours = Cutoff::HoursBefore { hours: 24 };
-        assert_eq!(cutoff_for(&hours, at("2026-12-02 10:00")), at("2026-12-01 10:00"));
+        assert_eq!(
+            cutoff_for(&hours, at("2026-12-02 10:00")),
+            at("2026-12-01 10:00")
+        );
     }
 
     #[test]
@@ -240,17 +283,32 @@ mod tests {
         let rules = library_rules();
         let slot = slot_at(&rules, "stanley", at("2026-11-30 10:00")).unwrap();
         assert_eq!(slot.end, at("2026-11-30 11:00"));
-        assert!(slot_at(&rules, "stanley", at("2026-11-30 10:30")).is_none(), "off the grid");
-        assert!(slot_at(&rules, "stanley", at("2026-12-02 10:00")).is_none(), "a Wednesday");
-        assert!(slot_at(&rules, "durham", at("2026-11-30 10:00")).is_none(), "no such site");
-        assert!(slot_at(&rules, "stanley", at("2026-11-30 12:00")).is_none(), "after closing");
+        assert!(
+            slot_at(&rules, "stanley", at("2026-11-30 10:30")).is_none(),
+            "off the grid"
+        );
+        assert!(
+            slot_at(&rules, "stanley", at("2026-12-02 10:00")).is_none(),
+            "a Wednesday"
+        );
+        assert!(
+            slot_at(&rules, "durham", at("2026-11-30 10:00")).is_none(),
+            "no such site"
+        );
+        assert!(
+            slot_at(&rules, "stanley", at("2026-11-30 12:00")).is_none(),
+            "after closing"
+        );
     }
 
     #[test]
     fn slot_ids_round_trip_and_reject_nonsense() {
         let id = slot_id("clayport", at("2026-11-30 09:00"));
         assert_eq!(id, "clayport/2026-11-30T09:00");
-        assert_eq!(parse_slot_id(&id), Some(("clayport".to_owned(), at("2026-11-30 09:00"))));
+        assert_eq!(
+            parse_slot_id(&id),
+            Some(("clayport".to_owned(), at("2026-11-30 09:00")))
+        );
         assert_eq!(parse_slot_id("clayport"), None);
         assert_eq!(parse_slot_id("/2026-11-30T09:00"), None);
         assert_eq!(parse_slot_id("x/tomorrow"), None);
@@ -259,18 +317,31 @@ mod tests {
     #[test]
     fn fallbacks_choose_same_day_or_next_at_the_same_site() {
         let slots = offered_slots(&library_rules(), at("2026-11-28 10:30"));
-        let requested = slots.iter().find(|s| s.site == "clayport" && s.start == at("2026-11-30 10:00")).unwrap().clone();
+        let requested = slots
+            .iter()
+            .find(|s| s.site == "clayport" && s.start == at("2026-11-30 10:00"))
+            .unwrap()
+            .clone();
         let with_room: Vec<LocalSlot> = slots
             .iter()
-            .filter(|s| *s != &requested && !(s.site == "clayport" && s.start == at("2026-11-30 09:00")))
+            .filter(|s| {
+                *s != &requested && !(s.site == "clayport" && s.start == at("2026-11-30 09:00"))
+            })
             .cloned()
             .collect();
         let same_day = pick_fallback(&requested, &with_room, Fallback::SameDay).unwrap();
-        assert_eq!((same_day.site.as_str(), same_day.start), ("clayport", at("2026-11-30 11:00")));
+        assert_eq!(
+            (same_day.site.as_str(), same_day.start),
+            ("clayport", at("2026-11-30 11:00"))
+        );
         let next = pick_fallback(&requested, &with_room, Fallback::NextAvailable).unwrap();
         assert_eq!(next.start, at("2026-11-30 11:00"));
         assert!(pick_fallback(&requested, &with_room, Fallback::None).is_none());
-        let only_tuesday: Vec<LocalSlot> = with_room.iter().filter(|s| s.start.date() != requested.start.date()).cloned().collect();
+        let only_tuesday: Vec<LocalSlot> = with_room
+            .iter()
+            .filter(|s| s.start.date() != requested.start.date())
+            .cloned()
+            .collect();
         assert!(pick_fallback(&requested, &only_tuesday, Fallback::SameDay).is_none());
     }
 

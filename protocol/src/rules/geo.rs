@@ -50,7 +50,13 @@ mod tests {
     fn a_point_in_the_square_is_inside_and_one_beside_it_is_not() {
         assert!(contains(&square(), GeoPoint { lat: 0.5, lon: 0.5 }));
         assert!(!contains(&square(), GeoPoint { lat: 0.5, lon: 1.5 }));
-        assert!(!contains(&square(), GeoPoint { lat: -0.1, lon: 0.5 }));
+        assert!(!contains(
+            &square(),
+            GeoPoint {
+                lat: -0.1,
+                lon: 0.5
+            }
+        ));
     }
 
     #[test]
@@ -75,9 +81,24 @@ mod tests {
 
     #[test]
     fn non_finite_or_out_of_range_points_are_never_inside() {
-        assert!(!contains(&square(), GeoPoint { lat: f64::NAN, lon: 0.5 }));
-        assert!(!valid_point(GeoPoint { lat: 91.0, lon: 0.0 }));
-        assert!(!valid_point(GeoPoint { lat: 0.0, lon: f64::INFINITY }));
-        assert!(valid_point(GeoPoint { lat: 54.77, lon: -1.57 }));
+        assert!(!contains(
+            &square(),
+            GeoPoint {
+                lat: f64::NAN,
+                lon: 0.5
+            }
+        ));
+        assert!(!valid_point(GeoPoint {
+            lat: 91.0,
+            lon: 0.0
+        }));
+        assert!(!valid_point(GeoPoint {
+            lat: 0.0,
+            lon: f64::INFINITY
+        }));
+        assert!(valid_point(GeoPoint {
+            lat: 54.77,
+            lon: -1.57
+        }));
     }
 }

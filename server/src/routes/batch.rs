@@ -11,7 +11,9 @@ use axum::{
     extract::{ConnectInfo, FromRequest, Request, State},
     http::{HeaderMap, Method, StatusCode, header},
 };
-use doorstep_protocol::{BatchRequest, BatchResponse, BatchResult, ErrorBody, FieldProblem, MAX_BATCH_OPERATIONS};
+use doorstep_protocol::{
+    BatchRequest, BatchResponse, BatchResult, ErrorBody, FieldProblem, MAX_BATCH_OPERATIONS,
+};
 use serde_json::Value;
 use tower::ServiceExt;
 
@@ -23,9 +25,17 @@ const RESULT_LIMIT: usize = 1024 * 1024;
 /// Run many operations; the batch itself needs no key (each operation carries its own).
 #[utoipa::path(post, path = "/v1/batch", tag = "sync", request_body = BatchRequest, security(("bearer" = [])),
     responses((status = 200, body = BatchResponse), (status = 422, body = ErrorBody)))]
-pub async fn run(State(app): State<AppState>, headers: HeaderMap, request: Request) -> Result<axum::Json<BatchResponse>, ApiError> {
-    let client = request.extensions().get::<ConnectInfo<SocketAddr>>().cloned();
-    let Json(batch) = <Json<BatchRequest> as FromRequest<AppState>>::from_request(request, &app).await?;
+pub async fn run(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    request: Request,
+) -> Result<axum::Json<BatchResponse>, ApiError> {
+    let client = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .cloned();
+    let Json(batch) =
+        <Json<BatchRequest> as FromRequest<AppState>>::from_request(request, &app).await?;
     if batch.operations.is_empty() || batch.operations.len() > MAX_BATCH_OPERATIONS {
         return Err(ApiError::validation(vec![FieldProblem::new(
             "operations",
@@ -37,17 +47,39 @@ pub async fn run(State(app): State<AppState>, headers: HeaderMap, request: Reque
     for operation in batch.operations {
         let method = operation.method.to_ascii_uppercase();
         let refusal = if method != "POST" && method != "PUT" {
-            Some(ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "A batch carries only POST and PUT operations"))
-        } else if !operation.path.starts_with("/v1/") || operation.path.starts_with("/v1/batch") || operation.path.starts_with("/v1/attachments") {
-            Some(ApiError::bad_request("not_batchable", "A batch carries /v1/ operations other than batches and photo uploads").with_field("path"))
+            Some(ApiError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                "A batch carries only POST and PUT operations",
+            ))
+        } else if !operation.path.starts_with("/v1/")
+            || operation.path.starts_with("/v1/batch")
+            || operation.path.starts_with("/v1/attachments")
+        {
+            Some(
+                ApiError::bad_request(
+                    "not_batchable",
+                    "A batch carries /v1/ operations other than batches and photo uploads",
+                )
+                .with_field("path"),
+            )
         } else {
             None
         };
         if let Some(error) = refusal {
-            results.push(BatchResult { key: operation.key, status: error.status.as_u16(), body: serde_json::to_value(&error.body)?, retry_after: None });
+            results.push(BatchResult {
+                key: operation.key,
+                status: error.status.as_u16(),
+                body: serde_json::to_value(&error.body)?,
+                retry_after: None,
+            });
             continue;
         }
-        let body = operation.body.as_ref().map(Value::to_string).unwrap_or_default();
+        let body = operation
+            .body
+            .as_ref()
+            .map(Value::to_string)
+            .unwrap_or_default();
         let mut inner = Request::builder()
             .method(Method::from_bytes(method.as_bytes()).map_err(ApiError::internal)?)
             .uri(&operation.path)
@@ -59,20 +91,43 @@ pub async fn run(State(app): State<AppState>, headers: HeaderMap, request: Reque
         let mut inner = match inner.body(Body::from(body)) {
             Ok(inner) => inner,
             Err(_) => {
-                let error = ApiError::bad_request("invalid_operation", "The operation's path or key cannot be sent as a request");
-                results.push(BatchResult { key: operation.key, status: error.status.as_u16(), body: serde_json::to_value(&error.body)?, retry_after: None });
+                let error = ApiError::bad_request(
+                    "invalid_operation",
+                    "The operation's path or key cannot be sent as a request",
+                );
+                results.push(BatchResult {
+                    key: operation.key,
+                    status: error.status.as_u16(),
+                    body: serde_json::to_value(&error.body)?,
+                    retry_after: None,
+                });
                 continue;
             }
         };
-        if let Some(client) = client.clone() {
+        if let Some(client) = client {
             inner.extensions_mut().insert(client);
         }
-        let response = router.clone().oneshot(inner).await.map_err(ApiError::internal)?;
+        let response = router
+            .clone()
+            .oneshot(inner)
+            .await
+            .map_err(ApiError::internal)?;
         let status = response.status().as_u16();
-        let retry_after = response.headers().get(header::RETRY_AFTER).and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok());
-        let bytes = to_bytes(response.into_body(), RESULT_LIMIT).await.map_err(ApiError::internal)?;
+        let retry_after = response
+            .headers()
+            .get(header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse().ok());
+        let bytes = to_bytes(response.into_body(), RESULT_LIMIT)
+            .await
+            .map_err(ApiError::internal)?;
         let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        results.push(BatchResult { key: operation.key, status, body, retry_after });
+        results.push(BatchResult {
+            key: operation.key,
+            status,
+            body,
+            retry_after,
+        });
     }
     Ok(axum::Json(BatchResponse { results }))
 }

@@ -34,35 +34,59 @@ pub struct CalendarQuery {
 /// The addresses at a postcode.
 #[utoipa::path(get, path = "/v1/addresses", tag = "bins", params(PostcodeQuery),
     responses((status = 200, body = AddressList), (status = 400, body = ErrorBody)))]
-pub async fn addresses(State(app): State<AppState>, Query(query): Query<PostcodeQuery>) -> Result<axum::Json<AddressList>, ApiError> {
+pub async fn addresses(
+    State(app): State<AppState>,
+    Query(query): Query<PostcodeQuery>,
+) -> Result<axum::Json<AddressList>, ApiError> {
     let postcode = normalise_reference(&query.postcode);
     if !looks_like_postcode(&postcode) {
-        return Err(ApiError::bad_request("invalid_postcode", "Enter a full UK postcode, like DH1 3HP").with_field("postcode"));
+        return Err(ApiError::bad_request(
+            "invalid_postcode",
+            "Enter a full UK postcode, like DH1 3HP",
+        )
+        .with_field("postcode"));
     }
     let addresses = app.profile.addresses_in(&postcode);
     let (outward, inward) = postcode.split_at(postcode.len() - 3);
-    Ok(axum::Json(AddressList { postcode: format!("{outward} {inward}"), addresses }))
+    Ok(axum::Json(AddressList {
+        postcode: format!("{outward} {inward}"),
+        addresses,
+    }))
 }
 
 /// The bin collection calendar of a property.
 #[utoipa::path(get, path = "/v1/collections", tag = "bins", params(CalendarQuery),
     responses((status = 200, body = CollectionCalendar), (status = 404, body = ErrorBody)))]
-pub async fn collections(State(app): State<AppState>, Query(query): Query<CalendarQuery>) -> Result<axum::Json<CollectionCalendar>, ApiError> {
+pub async fn collections(
+    State(app): State<AppState>,
+    Query(query): Query<CalendarQuery>,
+) -> Result<axum::Json<CollectionCalendar>, ApiError> {
     calendar(&app, &query).map(axum::Json)
 }
 
 /// The same calendar as an iCalendar file, to add to a calendar app.
 #[utoipa::path(get, path = "/v1/collections.ics", tag = "bins", params(CalendarQuery),
     responses((status = 200, content_type = "text/calendar", body = String), (status = 404, body = ErrorBody)))]
-pub async fn calendar_file(State(app): State<AppState>, Query(query): Query<CalendarQuery>) -> Response {
+pub async fn calendar_file(
+    State(app): State<AppState>,
+    Query(query): Query<CalendarQuery>,
+) -> Response {
     match calendar(&app, &query) {
         Ok(calendar) => (
             StatusCode::OK,
             [
                 (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
-                (header::CONTENT_DISPOSITION, "attachment; filename=\"bin-collections.ics\""),
+                (
+                    header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"bin-collections.ics\"",
+                ),
             ],
-            to_ics(&calendar, &app.profile.council.id, &app.profile.council.name, app.now()),
+            to_ics(
+                &calendar,
+                &app.profile.council.id,
+                &app.profile.council.name,
+                app.now(),
+            ),
         )
             .into_response(),
         Err(error) => error.into_response(),
@@ -72,14 +96,25 @@ pub async fn calendar_file(State(app): State<AppState>, Query(query): Query<Cale
 fn calendar(app: &AppState, query: &CalendarQuery) -> Result<CollectionCalendar, ApiError> {
     let weeks = query.weeks.unwrap_or(8);
     if !(1..=MAX_WEEKS).contains(&weeks) {
-        return Err(ApiError::bad_request("invalid_query", format!("weeks must be from 1 to {MAX_WEEKS}")).with_field("weeks"));
+        return Err(ApiError::bad_request(
+            "invalid_query",
+            format!("weeks must be from 1 to {MAX_WEEKS}"),
+        )
+        .with_field("weeks"));
     }
-    let address = app
-        .profile
-        .address(&query.uprn)
-        .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "unknown_address", "No address in the council's area has that UPRN: look it up by postcode").with_field("uprn"))?;
+    let address = app.profile.address(&query.uprn).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "unknown_address",
+            "No address in the council's area has that UPRN: look it up by postcode",
+        )
+        .with_field("uprn")
+    })?;
     let today = app.local_now().date();
-    let collections = app.profile.collections(&address.uprn, today, weeks * 7).unwrap_or_default();
+    let collections = app
+        .profile
+        .collections(&address.uprn, today, weeks * 7)
+        .unwrap_or_default();
     Ok(CollectionCalendar {
         uprn: address.uprn.clone(),
         address: address.address.clone(),
@@ -99,35 +134,61 @@ fn looks_like_postcode(postcode: &str) -> bool {
 }
 
 /// An iCalendar (RFC 5545) file: one all-day event per collection day.
-pub fn to_ics(calendar: &CollectionCalendar, council_id: &str, council_name: &str, now: DateTime<Utc>) -> String {
+pub fn to_ics(
+    calendar: &CollectionCalendar,
+    council_id: &str,
+    council_name: &str,
+    now: DateTime<Utc>,
+) -> String {
     let mut lines = vec![
         "BEGIN:VCALENDAR".to_owned(),
         "VERSION:2.0".to_owned(),
         format!("PRODID:-//Doorstep//{}//EN", ics_text(council_name)),
         "CALSCALE:GREGORIAN".to_owned(),
-        format!("X-WR-CALNAME:{}", ics_text(&format!("Bin collections: {}", calendar.address))),
+        format!(
+            "X-WR-CALNAME:{}",
+            ics_text(&format!("Bin collections: {}", calendar.address))
+        ),
     ];
     let stamp = now.format("%Y%m%dT%H%M%SZ").to_string();
     for collection in &calendar.collections {
         let names: Vec<&str> = collection.bins.iter().map(|b| b.name.as_str()).collect();
         lines.extend([
             "BEGIN:VEVENT".to_owned(),
-            format!("UID:{}-{}@{council_id}.doorstep", calendar.uprn, collection.date.format("%Y%m%d")),
+            format!(
+                "UID:{}-{}@{council_id}.doorstep",
+                calendar.uprn,
+                collection.date.format("%Y%m%d")
+            ),
             format!("DTSTAMP:{stamp}"),
             format!("DTSTART;VALUE=DATE:{}", collection.date.format("%Y%m%d")),
-            format!("DTEND;VALUE=DATE:{}", (collection.date + Duration::days(1)).format("%Y%m%d")),
-            format!("SUMMARY:{}", ics_text(&format!("Bin day: {}", names.join(", ")))),
+            format!(
+                "DTEND;VALUE=DATE:{}",
+                (collection.date + Duration::days(1)).format("%Y%m%d")
+            ),
+            format!(
+                "SUMMARY:{}",
+                ics_text(&format!("Bin day: {}", names.join(", ")))
+            ),
             format!("DESCRIPTION:{}", ics_text(&calendar.advice)),
             "TRANSP:TRANSPARENT".to_owned(),
             "END:VEVENT".to_owned(),
         ]);
     }
     lines.push("END:VCALENDAR".to_owned());
-    lines.iter().map(|line| fold(line)).collect::<Vec<_>>().join("\r\n") + "\r\n"
+    lines
+        .iter()
+        .map(|line| fold(line))
+        .collect::<Vec<_>>()
+        .join("\r\n")
+        + "\r\n"
 }
 
 fn ics_text(text: &str) -> String {
-    text.replace('\\', "\\\\").replace(';', "\\;").replace(',', "\\,").replace('\n', "\\n")
+    text.replace('\\', "\\\\")
+        .replace(';', "\\;")
+        .replace(',', "\\,")
+        .replace('\n', "\\n")
 }
 
 /// Lines longer than 75 octets are folded, as RFC 5545 requires.
@@ -167,8 +228,22 @@ mod tests {
             address: "1 Front Street, Durham".into(),
             advice: "Bins out by 7am; thank you".into(),
             collections: vec![
-                Collection { date: NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(), bins: vec![Bin { code: "rubbish".into(), name: "Rubbish".into(), colour: "black".into() }] },
-                Collection { date: NaiveDate::from_ymd_opt(2026, 12, 8).unwrap(), bins: vec![Bin { code: "recycling".into(), name: "Recycling".into(), colour: "blue".into() }] },
+                Collection {
+                    date: NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
+                    bins: vec![Bin {
+                        code: "rubbish".into(),
+                        name: "Rubbish".into(),
+                        colour: "black".into(),
+                    }],
+                },
+                Collection {
+                    date: NaiveDate::from_ymd_opt(2026, 12, 8).unwrap(),
+                    bins: vec![Bin {
+                        code: "recycling".into(),
+                        name: "Recycling".into(),
+                        colour: "blue".into(),
+                    }],
+                },
             ],
         };
         let ics = to_ics(&calendar, "durham", "Durham County Council", Utc::now());

@@ -12,7 +12,8 @@ use axum::{
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use doorstep_protocol::{
-    Booking, BookingList, BookingRules, BookingStatus, ErrorBody, FieldProblem, NewBooking, ServiceDefinition, Slot, SlotList,
+    Booking, BookingList, BookingRules, BookingStatus, ErrorBody, FieldProblem, NewBooking,
+    ServiceDefinition, Slot, SlotList,
     rules::{self, LocalSlot, calendar::localise},
 };
 use rusqlite::{Connection, params};
@@ -46,9 +47,17 @@ pub struct SlotQuery {
 #[utoipa::path(get, path = "/v1/services/{code}/slots", tag = "bookings",
     params(("code" = String, Path), SlotQuery),
     responses((status = 200, body = SlotList), (status = 404, body = ErrorBody)))]
-pub async fn slots(State(app): State<AppState>, Path(code): Path<String>, Query(query): Query<SlotQuery>) -> ApiResult<axum::Json<SlotList>> {
+pub async fn slots(
+    State(app): State<AppState>,
+    Path(code): Path<String>,
+    Query(query): Query<SlotQuery>,
+) -> ApiResult<axum::Json<SlotList>> {
     if bookable(&app.profile, &code).is_none() {
-        return Err(ApiError::new(StatusCode::NOT_FOUND, "unknown_service", format!("There is no bookable service '{code}'")));
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "unknown_service",
+            format!("There is no bookable service '{code}'"),
+        ));
     }
     let now = app.local_now();
     let state = app.clone();
@@ -56,7 +65,8 @@ pub async fn slots(State(app): State<AppState>, Path(code): Path<String>, Query(
     let slots = app
         .db
         .read(move |conn| {
-            let (_, booking_rules) = bookable(&state.profile, &code).ok_or_else(|| ApiError::internal("service vanished"))?;
+            let (_, booking_rules) = bookable(&state.profile, &code)
+                .ok_or_else(|| ApiError::internal("service vanished"))?;
             let taken = taken_by_slot(conn, &code)?;
             Ok(rules::offered_slots(booking_rules, now)
                 .iter()
@@ -67,7 +77,10 @@ pub async fn slots(State(app): State<AppState>, Path(code): Path<String>, Query(
                 .collect())
         })
         .await?;
-    Ok(axum::Json(SlotList { service_code, slots }))
+    Ok(axum::Json(SlotList {
+        service_code,
+        slots,
+    }))
 }
 
 /// Book a slot; with a fee the booking waits for its payment.
@@ -76,32 +89,57 @@ pub async fn slots(State(app): State<AppState>, Path(code): Path<String>, Query(
     security(("bearer" = [])),
     responses((status = 201, body = Booking), (status = 409, body = ErrorBody, description = "slot_unavailable, with alternatives"),
               (status = 422, body = ErrorBody)))]
-pub async fn create(State(app): State<AppState>, caller: Resident, Key(key): Key, Json(body): Json<NewBooking>) -> Response {
+pub async fn create(
+    State(app): State<AppState>,
+    caller: Resident,
+    Key(key): Key,
+    Json(body): Json<NewBooking>,
+) -> Response {
     let now = app.now();
     let local_now = app.local_now();
-    let request = idempotency::Request { scope: caller.scope(), fingerprint: fingerprint("POST", "/v1/bookings", &body), key };
+    let request = idempotency::Request {
+        scope: caller.scope(),
+        fingerprint: fingerprint("POST", "/v1/bookings", &body),
+        key,
+    };
     let state = app.clone();
     idempotency::run(&app.db, now, request, move |conn| {
         let profile = &state.profile;
-        let service = profile.service(&body.service_code).ok_or_else(|| unknown_service(&body.service_code))?;
+        let service = profile
+            .service(&body.service_code)
+            .ok_or_else(|| unknown_service(&body.service_code))?;
         let Some((_, booking_rules)) = bookable(profile, &service.code) else {
-            return Err(ApiError::validation(vec![FieldProblem::new("service_code", format!("'{}' cannot be booked: choose a booking service", service.code))]));
+            return Err(ApiError::validation(vec![FieldProblem::new(
+                "service_code",
+                format!(
+                    "'{}' cannot be booked: choose a booking service",
+                    service.code
+                ),
+            )]));
         };
         let mut problems = Vec::new();
-        let requested = rules::parse_slot_id(&body.slot_id).and_then(|(site, start)| rules::slot_at(booking_rules, &site, start));
+        let requested = rules::parse_slot_id(&body.slot_id)
+            .and_then(|(site, start)| rules::slot_at(booking_rules, &site, start));
         if requested.is_none() {
-            problems.push(FieldProblem::new("slot_id", "That is not one of this service's slots: choose a slot from the list"));
+            problems.push(FieldProblem::new(
+                "slot_id",
+                "That is not one of this service's slots: choose a slot from the list",
+            ));
         }
         problems.extend(rules::validate_answers(&service.questions, &body.answers));
         let location = match (&body.location, booking_rules.needs_location) {
             (Some(location), _) => {
-                let mut found = rules::validate_location(location, &profile.council.boundary.polygon);
+                let mut found =
+                    rules::validate_location(location, &profile.council.boundary.polygon);
                 let resolved = resolve_location(profile, location, "location", &mut found);
                 problems.extend(found);
                 Some(resolved)
             }
             (None, true) => {
-                problems.push(FieldProblem::new("location", "Give the address for the collection"));
+                problems.push(FieldProblem::new(
+                    "location",
+                    "Give the address for the collection",
+                ));
                 None
             }
             (None, false) => None,
@@ -132,9 +170,12 @@ pub async fn create(State(app): State<AppState>, caller: Resident, Key(key): Key
                 .iter()
                 .map(|s| to_slot(profile, booking_rules, s, &taken))
                 .collect();
-            return Err(ApiError::conflict("slot_unavailable", "That slot is full or can no longer be booked: choose another")
-                .with_field("slot_id")
-                .with_alternatives(alternatives));
+            return Err(ApiError::conflict(
+                "slot_unavailable",
+                "That slot is full or can no longer be booked: choose another",
+            )
+            .with_field("slot_id")
+            .with_alternatives(alternatives));
         };
         let slot = to_slot(profile, booking_rules, &chosen, &taken);
         let number = store::next_number(conn, "booking")?;
@@ -150,13 +191,24 @@ pub async fn create(State(app): State<AppState>, caller: Resident, Key(key): Key
             requested_slot_id: (chosen != requested).then(|| body.slot_id.clone()),
             answers: body.answers,
             location,
-            status: if fee.is_some() { BookingStatus::AwaitingPayment } else { BookingStatus::Confirmed },
+            status: if fee.is_some() {
+                BookingStatus::AwaitingPayment
+            } else {
+                BookingStatus::Confirmed
+            },
             fee_pence: fee,
-            cancel_until: localise(profile.timezone, rules::cutoff_for(&booking_rules.cancel_cutoff, chosen.start)),
+            cancel_until: localise(
+                profile.timezone,
+                rules::cutoff_for(&booking_rules.cancel_cutoff, chosen.start),
+            ),
             created_at: now,
             updated_at: now,
         };
-        let owned = Owned { item: booking, device_id: caller.device_id.clone(), account_id: caller.account_id.clone() };
+        let owned = Owned {
+            item: booking,
+            device_id: caller.device_id.clone(),
+            account_id: caller.account_id.clone(),
+        };
         save_booking(conn, &owned, now)?;
         Ok((StatusCode::CREATED, serde_json::to_value(&owned.item)?))
     })
@@ -165,16 +217,29 @@ pub async fn create(State(app): State<AppState>, caller: Resident, Key(key): Key
 
 /// The caller's bookings, newest first.
 #[utoipa::path(get, path = "/v1/bookings", tag = "bookings", security(("bearer" = [])), responses((status = 200, body = BookingList)))]
-pub async fn list(State(app): State<AppState>, caller: Resident) -> ApiResult<axum::Json<BookingList>> {
-    let bookings = app.db.read(move |conn| store::list_for::<Booking>(conn, &caller)).await?;
+pub async fn list(
+    State(app): State<AppState>,
+    caller: Resident,
+) -> ApiResult<axum::Json<BookingList>> {
+    let bookings = app
+        .db
+        .read(move |conn| store::list_for::<Booking>(conn, &caller))
+        .await?;
     Ok(axum::Json(BookingList { bookings }))
 }
 
 /// One of the caller's bookings.
 #[utoipa::path(get, path = "/v1/bookings/{id}", tag = "bookings", security(("bearer" = [])),
     params(("id" = String, Path)), responses((status = 200, body = Booking), (status = 404, body = ErrorBody)))]
-pub async fn get(State(app): State<AppState>, caller: Resident, Path(id): Path<String>) -> ApiResult<axum::Json<Booking>> {
-    let owned = app.db.read(move |conn| store::load_for::<Booking>(conn, &caller, &id, "booking")).await?;
+pub async fn get(
+    State(app): State<AppState>,
+    caller: Resident,
+    Path(id): Path<String>,
+) -> ApiResult<axum::Json<Booking>> {
+    let owned = app
+        .db
+        .read(move |conn| store::load_for::<Booking>(conn, &caller, &id, "booking"))
+        .await?;
     Ok(axum::Json(owned.item))
 }
 
@@ -183,10 +248,19 @@ pub async fn get(State(app): State<AppState>, caller: Resident, Path(id): Path<S
     params(("id" = String, Path), ("Idempotency-Key" = String, Header, description = "A key made once for this cancellation")),
     security(("bearer" = [])),
     responses((status = 200, body = Booking), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody, description = "too_late_to_cancel")))]
-pub async fn cancel(State(app): State<AppState>, caller: Resident, Key(key): Key, Path(id): Path<String>) -> Response {
+pub async fn cancel(
+    State(app): State<AppState>,
+    caller: Resident,
+    Key(key): Key,
+    Path(id): Path<String>,
+) -> Response {
     let now = app.now();
     let path = format!("/v1/bookings/{id}/cancel");
-    let request = idempotency::Request { scope: caller.scope(), fingerprint: fingerprint("POST", &path, &()), key };
+    let request = idempotency::Request {
+        scope: caller.scope(),
+        fingerprint: fingerprint("POST", &path, &()),
+        key,
+    };
     let phone = app.profile.council.contact.phone.clone();
     idempotency::run(&app.db, now, request, move |conn| {
         let mut owned = store::load_for::<Booking>(conn, &caller, &id, "booking")?;
@@ -207,7 +281,10 @@ pub async fn cancel(State(app): State<AppState>, caller: Resident, Key(key): Key
 }
 
 /// The service and its booking rules, if it is bookable.
-pub fn bookable<'a>(profile: &'a Profile, code: &str) -> Option<(&'a ServiceDefinition, &'a BookingRules)> {
+pub fn bookable<'a>(
+    profile: &'a Profile,
+    code: &str,
+) -> Option<(&'a ServiceDefinition, &'a BookingRules)> {
     let service = profile.service(code)?;
     Some((service, service.booking.as_ref()?))
 }
@@ -222,11 +299,22 @@ fn taken_by_slot(conn: &Connection, service_code: &str) -> ApiResult<HashMap<Str
 }
 
 fn remaining(booking_rules: &BookingRules, slot: &LocalSlot, taken: &HashMap<String, u32>) -> u32 {
-    booking_rules.capacity.saturating_sub(taken.get(&slot.id()).copied().unwrap_or(0))
+    booking_rules
+        .capacity
+        .saturating_sub(taken.get(&slot.id()).copied().unwrap_or(0))
 }
 
-fn to_slot(profile: &Profile, booking_rules: &BookingRules, slot: &LocalSlot, taken: &HashMap<String, u32>) -> Slot {
-    let site_name = booking_rules.sites.iter().find(|s| s.code == slot.site).map_or_else(|| slot.site.clone(), |s| s.name.clone());
+fn to_slot(
+    profile: &Profile,
+    booking_rules: &BookingRules,
+    slot: &LocalSlot,
+    taken: &HashMap<String, u32>,
+) -> Slot {
+    let site_name = booking_rules
+        .sites
+        .iter()
+        .find(|s| s.code == slot.site)
+        .map_or_else(|| slot.site.clone(), |s| s.name.clone());
     Slot {
         id: slot.id(),
         site: slot.site.clone(),
@@ -238,7 +326,11 @@ fn to_slot(profile: &Profile, booking_rules: &BookingRules, slot: &LocalSlot, ta
 }
 
 /// Write a booking (new or changed) with its indexed columns.
-pub fn save_booking(conn: &Connection, owned: &Owned<Booking>, now: DateTime<Utc>) -> ApiResult<()> {
+pub fn save_booking(
+    conn: &Connection,
+    owned: &Owned<Booking>,
+    now: DateTime<Utc>,
+) -> ApiResult<()> {
     let booking = &owned.item;
     store::save(
         conn,

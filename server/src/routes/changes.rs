@@ -32,22 +32,40 @@ pub struct ChangesQuery {
 /// What changed for the caller since the cursor.
 #[utoipa::path(get, path = "/v1/changes", tag = "sync", params(ChangesQuery), security(("bearer" = [])),
     responses((status = 200, body = ChangeFeed), (status = 400, body = ErrorBody)))]
-pub async fn feed(State(app): State<AppState>, caller: Resident, Query(query): Query<ChangesQuery>) -> ApiResult<axum::Json<ChangeFeed>> {
+pub async fn feed(
+    State(app): State<AppState>,
+    caller: Resident,
+    Query(query): Query<ChangesQuery>,
+) -> ApiResult<axum::Json<ChangeFeed>> {
     let since: i64 = match query.since.as_deref() {
         None | Some("") => 0,
-        Some(text) => text
-            .parse()
-            .ok()
-            .filter(|n| *n >= 0)
-            .ok_or_else(|| ApiError::bad_request("invalid_cursor", "since must be a cursor from an earlier answer").with_field("since"))?,
+        Some(text) => text.parse().ok().filter(|n| *n >= 0).ok_or_else(|| {
+            ApiError::bad_request(
+                "invalid_cursor",
+                "since must be a cursor from an earlier answer",
+            )
+            .with_field("since")
+        })?,
     };
     let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
     if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(ApiError::bad_request("invalid_query", format!("limit must be from 1 to {MAX_LIMIT}")).with_field("limit"));
+        return Err(ApiError::bad_request(
+            "invalid_query",
+            format!("limit must be from 1 to {MAX_LIMIT}"),
+        )
+        .with_field("limit"));
     }
     // Payments the payer never came back from still move on (expiry): ask the provider first.
     let owner = caller.clone();
-    let unfinished = app.db.read(move |conn| Ok(store::list_for::<Payment>(conn, &owner)?.into_iter().filter(|p| !p.state.finished).collect::<Vec<_>>())).await?;
+    let unfinished = app
+        .db
+        .read(move |conn| {
+            Ok(store::list_for::<Payment>(conn, &owner)?
+                .into_iter()
+                .filter(|p| !p.state.finished)
+                .collect::<Vec<_>>())
+        })
+        .await?;
     for payment in unfinished {
         payments::refresh(&app, payment).await?;
     }
@@ -59,20 +77,37 @@ pub async fn feed(State(app): State<AppState>, caller: Resident, Query(query): Q
                  WHERE seq > ?1 AND (device_id = ?2 OR (?3 IS NOT NULL AND account_id = ?3))
                  ORDER BY seq LIMIT ?4",
             )?;
-            let rows = statement.query_map(params![since, caller.device_id, caller.account_id, limit + 1], |r| {
-                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
-            })?;
+            let rows = statement.query_map(
+                params![since, caller.device_id, caller.account_id, limit + 1],
+                |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                    ))
+                },
+            )?;
             let mut changes = Vec::new();
             for row in rows {
                 let (seq, body, at) = row?;
                 let entity: ChangedItem = serde_json::from_str(&body)?;
-                let at = DateTime::parse_from_rfc3339(&at).map_err(ApiError::internal)?.with_timezone(&Utc);
-                changes.push(Change { seq: seq as u64, at, entity });
+                let at = DateTime::parse_from_rfc3339(&at)
+                    .map_err(ApiError::internal)?
+                    .with_timezone(&Utc);
+                changes.push(Change {
+                    seq: seq as u64,
+                    at,
+                    entity,
+                });
             }
             let more = changes.len() > limit as usize;
             changes.truncate(limit as usize);
             let cursor = changes.last().map_or(since, |c| c.seq as i64).to_string();
-            Ok(ChangeFeed { changes, cursor, more })
+            Ok(ChangeFeed {
+                changes,
+                cursor,
+                more,
+            })
         })
         .await?;
     Ok(axum::Json(feed))

@@ -13,8 +13,8 @@ use axum::{
 };
 use chrono::Duration;
 use doorstep_protocol::{
-    AccountToken, CodeSent, DeviceToken, EmailSignIn, ErrorBody, FieldProblem, NewDevice, SignedOut, VerifyCode,
-    rules::valid_email,
+    AccountToken, CodeSent, DeviceToken, EmailSignIn, ErrorBody, FieldProblem, NewDevice,
+    SignedOut, VerifyCode, rules::valid_email,
 };
 use rand::Rng;
 use rusqlite::{OptionalExtension, params};
@@ -42,7 +42,12 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientAddress(parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip())))
+        Ok(ClientAddress(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip()),
+        ))
     }
 }
 
@@ -50,7 +55,12 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
 #[utoipa::path(post, path = "/v1/devices", tag = "account", request_body = NewDevice,
     params(("Idempotency-Key" = String, Header, description = "A key made once for this action")),
     responses((status = 201, body = DeviceToken), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
-pub async fn register(State(app): State<AppState>, ClientAddress(ip): ClientAddress, Key(key): Key, Json(body): Json<NewDevice>) -> Response {
+pub async fn register(
+    State(app): State<AppState>,
+    ClientAddress(ip): ClientAddress,
+    Key(key): Key,
+    Json(body): Json<NewDevice>,
+) -> Response {
     let now = app.now();
     let request = idempotency::Request {
         scope: "registration".to_owned(),
@@ -58,7 +68,10 @@ pub async fn register(State(app): State<AppState>, ClientAddress(ip): ClientAddr
         key,
     };
     let limit = app.limits.registrations_per_hour;
-    let bucket = format!("register:{}", ip.map_or_else(|| "unknown".to_owned(), |ip| ip.to_string()));
+    let bucket = format!(
+        "register:{}",
+        ip.map_or_else(|| "unknown".to_owned(), |ip| ip.to_string())
+    );
     idempotency::run_revealing(
         &app.db,
         now,
@@ -66,15 +79,31 @@ pub async fn register(State(app): State<AppState>, ClientAddress(ip): ClientAddr
         move |conn| {
             let mut problems = Vec::new();
             if !PLATFORMS.contains(&body.platform.as_str()) {
-                problems.push(FieldProblem::new("platform", format!("Say which platform this is: one of {}", PLATFORMS.join(", "))));
+                problems.push(FieldProblem::new(
+                    "platform",
+                    format!(
+                        "Say which platform this is: one of {}",
+                        PLATFORMS.join(", ")
+                    ),
+                ));
             }
             if body.name.chars().count() > 100 {
-                problems.push(FieldProblem::new("name", "Use 100 characters or fewer for the device's name"));
+                problems.push(FieldProblem::new(
+                    "name",
+                    "Use 100 characters or fewer for the device's name",
+                ));
             }
             if !problems.is_empty() {
                 return Err(ApiError::validation(problems));
             }
-            rate::take(conn, &bucket, limit, 3600, now, "new devices from this address")?;
+            rate::take(
+                conn,
+                &bucket,
+                limit,
+                3600,
+                now,
+                "new devices from this address",
+            )?;
             let device_id = new_id();
             conn.execute(
                 "INSERT INTO devices (id, platform, name, created_at) VALUES (?1, ?2, ?3, ?4)",
@@ -84,7 +113,14 @@ pub async fn register(State(app): State<AppState>, ClientAddress(ip): ClientAddr
         },
         move |conn, answer| {
             let device_id = answer["device_id"].as_str().unwrap_or_default().to_owned();
-            answer["token"] = Value::String(issue_token(conn, "device", Some(&device_id), None, None, now)?);
+            answer["token"] = Value::String(issue_token(
+                conn,
+                "device",
+                Some(&device_id),
+                None,
+                None,
+                now,
+            )?);
             Ok(())
         },
     )
@@ -96,9 +132,18 @@ pub async fn register(State(app): State<AppState>, ClientAddress(ip): ClientAddr
     params(("Idempotency-Key" = String, Header, description = "A key made once for this action")),
     security(("bearer" = [])),
     responses((status = 202, body = CodeSent), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
-pub async fn send_code(State(app): State<AppState>, caller: Resident, Key(key): Key, Json(body): Json<EmailSignIn>) -> Response {
+pub async fn send_code(
+    State(app): State<AppState>,
+    caller: Resident,
+    Key(key): Key,
+    Json(body): Json<EmailSignIn>,
+) -> Response {
     let now = app.now();
-    let request = idempotency::Request { scope: caller.scope(), fingerprint: fingerprint("POST", "/v1/auth/email", &body), key };
+    let request = idempotency::Request {
+        scope: caller.scope(),
+        fingerprint: fingerprint("POST", "/v1/auth/email", &body),
+        key,
+    };
     let limit = app.limits.codes_per_hour;
     idempotency::run(&app.db, now, request, move |conn| {
         let email = body.email.trim().to_lowercase();
@@ -137,9 +182,18 @@ pub async fn send_code(State(app): State<AppState>, caller: Resident, Key(key): 
     params(("Idempotency-Key" = String, Header, description = "A key made once for this attempt")),
     security(("bearer" = [])),
     responses((status = 200, body = AccountToken), (status = 422, body = ErrorBody)))]
-pub async fn verify(State(app): State<AppState>, caller: Resident, Key(key): Key, Json(body): Json<VerifyCode>) -> Response {
+pub async fn verify(
+    State(app): State<AppState>,
+    caller: Resident,
+    Key(key): Key,
+    Json(body): Json<VerifyCode>,
+) -> Response {
     let now = app.now();
-    let request = idempotency::Request { scope: caller.scope(), fingerprint: fingerprint("POST", "/v1/auth/verify", &body), key };
+    let request = idempotency::Request {
+        scope: caller.scope(),
+        fingerprint: fingerprint("POST", "/v1/auth/verify", &body),
+        key,
+    };
     let device_id = caller.device_id.clone();
     idempotency::run_revealing(
         &app.db,
@@ -208,10 +262,22 @@ pub async fn verify(State(app): State<AppState>, caller: Resident, Key(key): Key
     responses((status = 200, body = SignedOut)))]
 pub async fn sign_out(State(app): State<AppState>, caller: Resident, Key(key): Key) -> Response {
     let now = app.now();
-    let request = idempotency::Request { scope: caller.scope(), fingerprint: fingerprint("POST", "/v1/auth/signout", &()), key };
+    let request = idempotency::Request {
+        scope: caller.scope(),
+        fingerprint: fingerprint("POST", "/v1/auth/signout", &()),
+        key,
+    };
     idempotency::run(&app.db, now, request, move |conn| {
-        conn.execute("DELETE FROM tokens WHERE hash = ?1 AND kind = 'account'", params![caller.token_hash])?;
-        Ok((StatusCode::OK, serde_json::to_value(SignedOut { device_id: caller.device_id })?))
+        conn.execute(
+            "DELETE FROM tokens WHERE hash = ?1 AND kind = 'account'",
+            params![caller.token_hash],
+        )?;
+        Ok((
+            StatusCode::OK,
+            serde_json::to_value(SignedOut {
+                device_id: caller.device_id,
+            })?,
+        ))
     })
     .await
 }

@@ -24,7 +24,9 @@ use axum::{
     response::{IntoResponse, Response},
     routing::{get, post, put},
 };
-use tower_http::{catch_panic::CatchPanicLayer, set_header::SetResponseHeaderLayer, trace::TraceLayer};
+use tower_http::{
+    catch_panic::CatchPanicLayer, set_header::SetResponseHeaderLayer, trace::TraceLayer,
+};
 
 use crate::{AppState, error::ApiError};
 
@@ -47,7 +49,10 @@ fn api(state: AppState) -> Router {
         .route("/v1/auth/email", post(devices::send_code))
         .route("/v1/auth/verify", post(devices::verify))
         .route("/v1/auth/signout", post(devices::sign_out))
-        .route("/v1/attachments/{sha256}", put(reports::upload_photo).layer(DefaultBodyLimit::max(PHOTO_LIMIT)))
+        .route(
+            "/v1/attachments/{sha256}",
+            put(reports::upload_photo).layer(DefaultBodyLimit::max(PHOTO_LIMIT)),
+        )
         .route("/v1/reports", post(reports::create).get(reports::list))
         .route("/v1/reports/{id}", get(reports::get))
         .route("/v1/reports/{id}/updates", post(reports::add_update))
@@ -60,12 +65,18 @@ fn api(state: AppState) -> Router {
         .route("/v1/collections", get(bins::collections))
         .route("/v1/collections.ics", get(bins::calendar_file))
         .route("/v1/changes", get(changes::feed))
-        .route("/v1/batch", post(batch::run).layer(DefaultBodyLimit::max(BATCH_LIMIT)))
+        .route(
+            "/v1/batch",
+            post(batch::run).layer(DefaultBodyLimit::max(BATCH_LIMIT)),
+        )
         .route("/v1/staff/reports", get(staff::reports))
         .route("/v1/staff/reports/{id}/status", post(staff::set_status))
         .route("/v1/staff/bookings", get(staff::bookings))
         .route("/v1/staff/payments/{id}/refund", post(staff::refund))
-        .route("/sandbox/pay/{id}", get(sandbox::page).post(sandbox::submit))
+        .route(
+            "/sandbox/pay/{id}",
+            get(sandbox::page).post(sandbox::submit),
+        )
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(JSON_LIMIT))
@@ -107,15 +118,27 @@ pub fn router(state: AppState) -> Router {
 
 /// The API router, for running a batch's operations through the same handlers.
 fn api_of(state: &AppState) -> Router {
-    state.api.get().cloned().unwrap_or_else(|| api(state.clone()))
+    state
+        .api
+        .get()
+        .cloned()
+        .unwrap_or_else(|| api(state.clone()))
 }
 
 async fn not_found() -> ApiError {
-    ApiError::new(StatusCode::NOT_FOUND, "not_found", "There is nothing at this address: see the API document")
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "There is nothing at this address: see the API document",
+    )
 }
 
 async fn method_not_allowed() -> ApiError {
-    ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "This address does not take that method")
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "This address does not take that method",
+    )
 }
 
 fn panicked(_: Box<dyn Any + Send + 'static>) -> Response {

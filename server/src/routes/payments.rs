@@ -10,7 +10,8 @@ use axum::{
 };
 use chrono::{DateTime, Utc};
 use doorstep_protocol::{
-    Booking, BookingStatus, ErrorBody, FieldProblem, NewPayment, Payment, PaymentList, PaymentStatus, Receipt,
+    Booking, BookingStatus, ErrorBody, FieldProblem, NewPayment, Payment, PaymentList,
+    PaymentStatus, Receipt,
     rules::{self, pounds},
 };
 use rusqlite::{Connection, OptionalExtension, params};
@@ -32,9 +33,18 @@ use crate::{
     params(("Idempotency-Key" = String, Header, description = "A key made once for this payment")),
     security(("bearer" = [])),
     responses((status = 201, body = Payment), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
-pub async fn create(State(app): State<AppState>, caller: Resident, Key(key): Key, Json(body): Json<NewPayment>) -> Response {
+pub async fn create(
+    State(app): State<AppState>,
+    caller: Resident,
+    Key(key): Key,
+    Json(body): Json<NewPayment>,
+) -> Response {
     let now = app.now();
-    let request = idempotency::Request { scope: caller.scope(), fingerprint: fingerprint("POST", "/v1/payments", &body), key };
+    let request = idempotency::Request {
+        scope: caller.scope(),
+        fingerprint: fingerprint("POST", "/v1/payments", &body),
+        key,
+    };
     let state = app.clone();
     let owner = caller.clone();
     let limit = app.limits.payments_per_minute;
@@ -105,16 +115,29 @@ pub async fn create(State(app): State<AppState>, caller: Resident, Key(key): Key
 
 /// The caller's payments, newest first.
 #[utoipa::path(get, path = "/v1/payments", tag = "payments", security(("bearer" = [])), responses((status = 200, body = PaymentList)))]
-pub async fn list(State(app): State<AppState>, caller: Resident) -> ApiResult<axum::Json<PaymentList>> {
-    let payments = app.db.read(move |conn| store::list_for::<Payment>(conn, &caller)).await?;
+pub async fn list(
+    State(app): State<AppState>,
+    caller: Resident,
+) -> ApiResult<axum::Json<PaymentList>> {
+    let payments = app
+        .db
+        .read(move |conn| store::list_for::<Payment>(conn, &caller))
+        .await?;
     Ok(axum::Json(PaymentList { payments }))
 }
 
 /// One of the caller's payments, its state fresh from the provider.
 #[utoipa::path(get, path = "/v1/payments/{id}", tag = "payments", security(("bearer" = [])),
     params(("id" = String, Path)), responses((status = 200, body = Payment), (status = 404, body = ErrorBody)))]
-pub async fn get(State(app): State<AppState>, caller: Resident, Path(id): Path<String>) -> ApiResult<axum::Json<Payment>> {
-    let owned = app.db.read(move |conn| store::load_for::<Payment>(conn, &caller, &id, "payment")).await?;
+pub async fn get(
+    State(app): State<AppState>,
+    caller: Resident,
+    Path(id): Path<String>,
+) -> ApiResult<axum::Json<Payment>> {
+    let owned = app
+        .db
+        .read(move |conn| store::load_for::<Payment>(conn, &caller, &id, "payment"))
+        .await?;
     Ok(axum::Json(refresh(&app, owned.item).await?))
 }
 
@@ -126,12 +149,20 @@ pub async fn refresh(app: &AppState, payment: Payment) -> ApiResult<Payment> {
     let id = payment.id.clone();
     let provider_id = app
         .db
-        .read(move |conn| Ok(conn.query_row("SELECT provider_id FROM payments WHERE id = ?1", params![id], |r| r.get::<_, String>(0))?))
+        .read(move |conn| {
+            Ok(conn.query_row(
+                "SELECT provider_id FROM payments WHERE id = ?1",
+                params![id],
+                |r| r.get::<_, String>(0),
+            )?)
+        })
         .await?;
     let said = app.provider.status(&provider_id).await?;
     let now = app.now();
     let prefix = app.profile.council.reference_prefix.clone();
-    app.db.write(move |tx| apply_provider(tx, &said, &prefix, now)).await
+    app.db
+        .write(move |tx| apply_provider(tx, &said, &prefix, now))
+        .await
 }
 
 /// Refresh the payment the provider knows as `provider_id` (its card page finished).
@@ -139,19 +170,32 @@ pub async fn refresh_by_provider_id(app: &AppState, provider_id: &str) -> ApiRes
     let said = app.provider.status(provider_id).await?;
     let now = app.now();
     let prefix = app.profile.council.reference_prefix.clone();
-    app.db.write(move |tx| apply_provider(tx, &said, &prefix, now).map(drop)).await
+    app.db
+        .write(move |tx| apply_provider(tx, &said, &prefix, now).map(drop))
+        .await
 }
 
 /// Copy the provider's word into the payment; on success write the receipt and confirm a paid
 /// booking. A finished payment is never changed.
-fn apply_provider(conn: &Connection, said: &ProviderPayment, prefix: &str, now: DateTime<Utc>) -> ApiResult<Payment> {
+fn apply_provider(
+    conn: &Connection,
+    said: &ProviderPayment,
+    prefix: &str,
+    now: DateTime<Utc>,
+) -> ApiResult<Payment> {
     let id: String = conn
-        .query_row("SELECT id FROM payments WHERE provider_id = ?1", params![said.provider_id], |r| r.get(0))
+        .query_row(
+            "SELECT id FROM payments WHERE provider_id = ?1",
+            params![said.provider_id],
+            |r| r.get(0),
+        )
         .optional()?
         .ok_or_else(|| ApiError::not_found("payment"))?;
-    let mut owned = store::load::<Payment>(conn, &id)?.ok_or_else(|| ApiError::not_found("payment"))?;
+    let mut owned =
+        store::load::<Payment>(conn, &id)?.ok_or_else(|| ApiError::not_found("payment"))?;
     let payment = &mut owned.item;
-    if payment.state.finished || (payment.state == said.state && payment.next_url == said.next_url) {
+    if payment.state.finished || (payment.state == said.state && payment.next_url == said.next_url)
+    {
         return Ok(owned.item);
     }
     payment.state = said.state.clone();
@@ -176,7 +220,13 @@ fn apply_provider(conn: &Connection, said: &ProviderPayment, prefix: &str, now: 
 }
 
 fn booking_by_reference(conn: &Connection, reference: &str) -> ApiResult<Option<Owned<Booking>>> {
-    let id: Option<String> = conn.query_row("SELECT id FROM bookings WHERE reference = ?1", params![reference], |r| r.get(0)).optional()?;
+    let id: Option<String> = conn
+        .query_row(
+            "SELECT id FROM bookings WHERE reference = ?1",
+            params![reference],
+            |r| r.get(0),
+        )
+        .optional()?;
     match id {
         Some(id) => store::load::<Booking>(conn, &id),
         None => Ok(None),
@@ -195,26 +245,51 @@ fn confirm_booking(conn: &Connection, reference: &str, now: DateTime<Utc>) -> Ap
 }
 
 /// A booking fee must be for one of the caller's bookings that is waiting for exactly this sum.
-fn check_booking_fee(conn: &Connection, caller: &Resident, reference: &str, amount_pence: u64) -> ApiResult<()> {
+fn check_booking_fee(
+    conn: &Connection,
+    caller: &Resident,
+    reference: &str,
+    amount_pence: u64,
+) -> ApiResult<()> {
     let booking = booking_by_reference(conn, reference)?
         .filter(|b| caller.owns(&b.device_id, b.account_id.as_deref()))
-        .ok_or_else(|| ApiError::validation(vec![FieldProblem::new("reference", "None of your bookings has that reference: check it")]))?;
+        .ok_or_else(|| {
+            ApiError::validation(vec![FieldProblem::new(
+                "reference",
+                "None of your bookings has that reference: check it",
+            )])
+        })?;
     match booking.item.status {
-        BookingStatus::Confirmed => Err(ApiError::conflict("already_paid", "This booking is already paid for and confirmed").with_field("reference")),
-        BookingStatus::Cancelled => Err(ApiError::validation(vec![FieldProblem::new("reference", "This booking was cancelled: there is nothing to pay")])),
+        BookingStatus::Confirmed => Err(ApiError::conflict(
+            "already_paid",
+            "This booking is already paid for and confirmed",
+        )
+        .with_field("reference")),
+        BookingStatus::Cancelled => Err(ApiError::validation(vec![FieldProblem::new(
+            "reference",
+            "This booking was cancelled: there is nothing to pay",
+        )])),
         BookingStatus::AwaitingPayment => {
             let fee = u64::from(booking.item.fee_pence.unwrap_or(0));
             if fee == amount_pence {
                 Ok(())
             } else {
-                Err(ApiError::validation(vec![FieldProblem::new("amount_pence", format!("The fee for this booking is {}", pounds(fee)))]))
+                Err(ApiError::validation(vec![FieldProblem::new(
+                    "amount_pence",
+                    format!("The fee for this booking is {}", pounds(fee)),
+                )]))
             }
         }
     }
 }
 
 /// Write a payment (new or changed) with its indexed columns.
-pub fn save_payment(conn: &Connection, owned: &Owned<Payment>, provider_id: &str, now: DateTime<Utc>) -> ApiResult<()> {
+pub fn save_payment(
+    conn: &Connection,
+    owned: &Owned<Payment>,
+    provider_id: &str,
+    now: DateTime<Utc>,
+) -> ApiResult<()> {
     let payment = &owned.item;
     store::save(
         conn,

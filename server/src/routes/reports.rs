@@ -12,8 +12,8 @@ use axum::{
 };
 use chrono::Datelike;
 use doorstep_protocol::{
-    Attachment, Author, ErrorBody, FieldProblem, Location, NewReport, NewReportUpdate, Report, ReportList, ReportStatus,
-    TimelineEntry,
+    Attachment, Author, ErrorBody, FieldProblem, Location, NewReport, NewReportUpdate, Report,
+    ReportList, ReportStatus, TimelineEntry,
     rules::{self, answers::MAX_DESCRIPTION_CHARS},
 };
 use rusqlite::{Connection, params};
@@ -35,19 +35,34 @@ use crate::{
     params(("Idempotency-Key" = String, Header, description = "A key made once for this report")),
     security(("bearer" = [])),
     responses((status = 201, body = Report), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn create(State(app): State<AppState>, caller: Resident, Key(key): Key, Json(body): Json<NewReport>) -> Response {
+pub async fn create(
+    State(app): State<AppState>,
+    caller: Resident,
+    Key(key): Key,
+    Json(body): Json<NewReport>,
+) -> Response {
     let now = app.now();
     let today = app.local_now().date();
-    let request = idempotency::Request { scope: caller.scope(), fingerprint: fingerprint("POST", "/v1/reports", &body), key };
+    let request = idempotency::Request {
+        scope: caller.scope(),
+        fingerprint: fingerprint("POST", "/v1/reports", &body),
+        key,
+    };
     let state = app.clone();
     idempotency::run(&app.db, now, request, move |conn| {
         let profile = &state.profile;
-        let service = profile.service(&body.service_code).ok_or_else(|| unknown_service(&body.service_code))?;
-        let mut problems = rules::validate_report(service, &body, &profile.council.boundary.polygon);
+        let service = profile
+            .service(&body.service_code)
+            .ok_or_else(|| unknown_service(&body.service_code))?;
+        let mut problems =
+            rules::validate_report(service, &body, &profile.council.boundary.polygon);
         let location = resolve_location(profile, &body.location, "location", &mut problems);
         for (i, sha) in body.attachments.iter().enumerate() {
             if rules::valid_sha256(sha) && !photo_held(conn, sha)? {
-                problems.push(FieldProblem::new(format!("attachments.{i}"), "Upload this photo first (PUT /v1/attachments/{sha256})"));
+                problems.push(FieldProblem::new(
+                    format!("attachments.{i}"),
+                    "Upload this photo first (PUT /v1/attachments/{sha256})",
+                ));
             }
         }
         if !problems.is_empty() {
@@ -56,7 +71,11 @@ pub async fn create(State(app): State<AppState>, caller: Resident, Key(key): Key
         let number = store::next_number(conn, &format!("report-{}", today.year()))?;
         let report = Report {
             id: store::new_id(),
-            reference: format!("{}-{}-{number:06}", profile.council.reference_prefix, today.year()),
+            reference: format!(
+                "{}-{}-{number:06}",
+                profile.council.reference_prefix,
+                today.year()
+            ),
             service_code: service.code.clone(),
             service_name: service.name.clone(),
             description: body.description.trim().to_owned(),
@@ -66,10 +85,21 @@ pub async fn create(State(app): State<AppState>, caller: Resident, Key(key): Key
             status: ReportStatus::Open,
             created_at: now,
             updated_at: now,
-            expected_by: service.target_days.map(|days| rules::add_working_days(today, days)),
-            timeline: vec![TimelineEntry { at: now, from: Author::Resident, status: Some(ReportStatus::Open), note: None }],
+            expected_by: service
+                .target_days
+                .map(|days| rules::add_working_days(today, days)),
+            timeline: vec![TimelineEntry {
+                at: now,
+                from: Author::Resident,
+                status: Some(ReportStatus::Open),
+                note: None,
+            }],
         };
-        let owned = Owned { item: report, device_id: caller.device_id.clone(), account_id: caller.account_id.clone() };
+        let owned = Owned {
+            item: report,
+            device_id: caller.device_id.clone(),
+            account_id: caller.account_id.clone(),
+        };
         save_report(conn, &owned, now)?;
         Ok((StatusCode::CREATED, serde_json::to_value(&owned.item)?))
     })
@@ -78,16 +108,29 @@ pub async fn create(State(app): State<AppState>, caller: Resident, Key(key): Key
 
 /// The caller's reports, newest first.
 #[utoipa::path(get, path = "/v1/reports", tag = "reports", security(("bearer" = [])), responses((status = 200, body = ReportList)))]
-pub async fn list(State(app): State<AppState>, caller: Resident) -> ApiResult<axum::Json<ReportList>> {
-    let reports = app.db.read(move |conn| store::list_for::<Report>(conn, &caller)).await?;
+pub async fn list(
+    State(app): State<AppState>,
+    caller: Resident,
+) -> ApiResult<axum::Json<ReportList>> {
+    let reports = app
+        .db
+        .read(move |conn| store::list_for::<Report>(conn, &caller))
+        .await?;
     Ok(axum::Json(ReportList { reports }))
 }
 
 /// One of the caller's reports.
 #[utoipa::path(get, path = "/v1/reports/{id}", tag = "reports", security(("bearer" = [])),
     params(("id" = String, Path)), responses((status = 200, body = Report), (status = 404, body = ErrorBody)))]
-pub async fn get(State(app): State<AppState>, caller: Resident, Path(id): Path<String>) -> ApiResult<axum::Json<Report>> {
-    let owned = app.db.read(move |conn| store::load_for::<Report>(conn, &caller, &id, "report")).await?;
+pub async fn get(
+    State(app): State<AppState>,
+    caller: Resident,
+    Path(id): Path<String>,
+) -> ApiResult<axum::Json<Report>> {
+    let owned = app
+        .db
+        .read(move |conn| store::load_for::<Report>(conn, &caller, &id, "report"))
+        .await?;
     Ok(axum::Json(owned.item))
 }
 
@@ -105,7 +148,11 @@ pub async fn add_update(
 ) -> Response {
     let now = app.now();
     let path = format!("/v1/reports/{id}/updates");
-    let request = idempotency::Request { scope: caller.scope(), fingerprint: fingerprint("POST", &path, &body), key };
+    let request = idempotency::Request {
+        scope: caller.scope(),
+        fingerprint: fingerprint("POST", &path, &body),
+        key,
+    };
     idempotency::run(&app.db, now, request, move |conn| {
         let text = body.text.trim();
         if text.is_empty() || text.chars().count() > MAX_DESCRIPTION_CHARS {
@@ -150,12 +197,24 @@ pub async fn upload_photo(
 ) -> Response {
     let bytes = match bytes {
         Ok(bytes) => bytes,
-        Err(rejection) => return axum::response::IntoResponse::into_response(crate::extract::body_error(rejection)),
+        Err(rejection) => {
+            return axum::response::IntoResponse::into_response(crate::extract::body_error(
+                rejection,
+            ));
+        }
     };
     let now = app.now();
     let path = format!("/v1/attachments/{sha256}");
-    let request = idempotency::Request { scope: caller.scope(), fingerprint: fingerprint("PUT", &path, &()), key };
-    let declared = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    let request = idempotency::Request {
+        scope: caller.scope(),
+        fingerprint: fingerprint("PUT", &path, &()),
+        key,
+    };
+    let declared = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
     idempotency::run(&app.db, now, request, move |conn| {
         if !rules::valid_sha256(&sha256) {
             return Err(ApiError::validation(vec![FieldProblem::new("sha256", "Name the photo by its SHA-256 in lower-case hex (64 characters)")]));
@@ -191,7 +250,10 @@ pub fn image_type(bytes: &[u8]) -> Option<&'static str> {
         Some("image/png")
     } else if bytes.len() > 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
         Some("image/webp")
-    } else if bytes.len() > 12 && &bytes[4..8] == b"ftyp" && matches!(&bytes[8..12], b"heic" | b"heix" | b"mif1") {
+    } else if bytes.len() > 12
+        && &bytes[4..8] == b"ftyp"
+        && matches!(&bytes[8..12], b"heic" | b"heix" | b"mif1")
+    {
         Some("image/heic")
     } else {
         None
@@ -199,42 +261,67 @@ pub fn image_type(bytes: &[u8]) -> Option<&'static str> {
 }
 
 fn photo_held(conn: &Connection, sha256: &str) -> ApiResult<bool> {
-    Ok(conn.query_row("SELECT EXISTS (SELECT 1 FROM attachments WHERE sha256 = ?1)", params![sha256], |r| r.get(0))?)
+    Ok(conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM attachments WHERE sha256 = ?1)",
+        params![sha256],
+        |r| r.get(0),
+    )?)
 }
 
 /// A service code the council does not have.
 pub fn unknown_service(code: &str) -> ApiError {
-    ApiError::validation(vec![FieldProblem::new("service_code", format!("There is no service '{code}': choose one from the list of services"))])
+    ApiError::validation(vec![FieldProblem::new(
+        "service_code",
+        format!("There is no service '{code}': choose one from the list of services"),
+    )])
 }
 
 /// The location as stored: a point as given, or a property's address and point by its UPRN.
-pub fn resolve_location(profile: &Profile, location: &Location, field: &str, problems: &mut Vec<FieldProblem>) -> Location {
+pub fn resolve_location(
+    profile: &Profile,
+    location: &Location,
+    field: &str,
+    problems: &mut Vec<FieldProblem>,
+) -> Location {
     match location.uprn.as_deref() {
-        Some(uprn) if location.lat.is_none() => match profile.address(uprn) {
-            Some(address) => Location {
-                lat: Some(address.lat),
-                lon: Some(address.lon),
-                uprn: Some(address.uprn.clone()),
-                address: Some(address.address.clone()),
-            },
-            None => {
-                if problems.is_empty() {
-                    problems.push(FieldProblem::new(format!("{field}.uprn"), "No address in the council's area has that UPRN: look it up by postcode"));
+        Some(uprn) if location.lat.is_none() => {
+            match profile.address(uprn) {
+                Some(address) => Location {
+                    lat: Some(address.lat),
+                    lon: Some(address.lon),
+                    uprn: Some(address.uprn.clone()),
+                    address: Some(address.address.clone()),
+                },
+                None => {
+                    if problems.is_empty() {
+                        problems.push(FieldProblem::new(format!("{field}.uprn"), "No address in the council's area has that UPRN: look it up by postcode"));
+                    }
+                    location.clone()
                 }
-                location.clone()
             }
+        }
+        _ => Location {
+            address: None,
+            ..location.clone()
         },
-        _ => Location { address: None, ..location.clone() },
     }
 }
 
 /// Write a report (new or changed) with its indexed columns.
-pub fn save_report(conn: &Connection, owned: &Owned<Report>, now: chrono::DateTime<chrono::Utc>) -> ApiResult<()> {
+pub fn save_report(
+    conn: &Connection,
+    owned: &Owned<Report>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> ApiResult<()> {
     let report = &owned.item;
     store::save(
         conn,
         owned,
-        &[("reference", &report.reference), ("service_code", &report.service_code), ("status", &report.status.as_str())],
+        &[
+            ("reference", &report.reference),
+            ("service_code", &report.service_code),
+            ("status", &report.status.as_str()),
+        ],
         now,
     )
 }
@@ -245,7 +332,10 @@ mod tests {
 
     #[test]
     fn images_are_recognised_by_their_first_bytes() {
-        assert_eq!(image_type(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 0]), Some("image/jpeg"));
+        assert_eq!(
+            image_type(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 0]),
+            Some("image/jpeg")
+        );
         assert_eq!(image_type(b"\x89PNG\r\n\x1a\n...."), Some("image/png"));
         assert_eq!(image_type(b"RIFF\0\0\0\0WEBPVP8 "), Some("image/webp"));
         assert_eq!(image_type(b"%PDF-1.7 not a photo"), None);

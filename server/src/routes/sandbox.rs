@@ -30,20 +30,34 @@ pub struct CardForm {
 pub async fn page(State(app): State<AppState>, Path(id): Path<String>) -> Response {
     let now = app.now();
     let lookup = id.clone();
-    match app.db.write(move |tx| provider::page_payment(tx, &lookup, now)).await {
+    match app
+        .db
+        .write(move |tx| provider::page_payment(tx, &lookup, now))
+        .await
+    {
         Ok(Some(payment)) if payment.status.is_finished() => finished(&app, &id, &payment).await,
-        Ok(Some(payment)) => Html(card_page(&app.profile.council.name, &payment, None)).into_response(),
+        Ok(Some(payment)) => {
+            Html(card_page(&app.profile.council.name, &payment, None)).into_response()
+        }
         Ok(None) => not_found(),
         Err(error) => error.into_response(),
     }
 }
 
 /// Take the card (or the payer's cancellation).
-pub async fn submit(State(app): State<AppState>, Path(id): Path<String>, axum::Form(form): axum::Form<CardForm>) -> Response {
+pub async fn submit(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    axum::Form(form): axum::Form<CardForm>,
+) -> Response {
     let now = app.now();
     let lookup = id.clone();
     let cancel = form.action == "cancel";
-    let card: String = form.card_number.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
+    let card: String = form
+        .card_number
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .collect();
     let outcome = app
         .db
         .write(move |tx| {
@@ -88,12 +102,20 @@ async fn finished(app: &AppState, id: &str, payment: &SandboxPayment) -> Respons
 }
 
 fn not_found() -> Response {
-    (StatusCode::NOT_FOUND, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], "<!doctype html><title>Payment not found</title><p>This payment link is not valid.</p>")
+    (
+        StatusCode::NOT_FOUND,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        "<!doctype html><title>Payment not found</title><p>This payment link is not valid.</p>",
+    )
         .into_response()
 }
 
 fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
 }
 
 fn card_page(council: &str, payment: &SandboxPayment, error: Option<&str>) -> String {
@@ -103,8 +125,17 @@ fn card_page(council: &str, payment: &SandboxPayment, error: Option<&str>) -> St
             escape(message)
         )
     });
-    let invalid = if error.is_some() { r#" aria-invalid="true" aria-describedby="card-number-error""# } else { "" };
-    let field_error = error.map_or_else(String::new, |m| format!(r#"<p id="card-number-error" class="field-error">Error: {}</p>"#, escape(m)));
+    let invalid = if error.is_some() {
+        r#" aria-invalid="true" aria-describedby="card-number-error""#
+    } else {
+        ""
+    };
+    let field_error = error.map_or_else(String::new, |m| {
+        format!(
+            r#"<p id="card-number-error" class="field-error">Error: {}</p>"#,
+            escape(m)
+        )
+    });
     format!(
         r#"<!doctype html>
 <html lang="en">

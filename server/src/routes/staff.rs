@@ -10,8 +10,9 @@ use axum::{
     response::Response,
 };
 use doorstep_protocol::{
-    Author, Booking, BookingList, ErrorBody, FieldProblem, NewRefund, NewStatus, Payment, PaymentStatus, Report, ReportStatus,
-    StaffReportList, TimelineEntry, rules::answers::MAX_DESCRIPTION_CHARS,
+    Author, Booking, BookingList, ErrorBody, FieldProblem, NewRefund, NewStatus, Payment,
+    PaymentStatus, Report, ReportStatus, StaffReportList, TimelineEntry,
+    rules::answers::MAX_DESCRIPTION_CHARS,
 };
 use rusqlite::params;
 use serde::Deserialize;
@@ -39,7 +40,11 @@ pub struct WorkQuery {
 /// Reports, newest first.
 #[utoipa::path(get, path = "/v1/staff/reports", tag = "staff", params(WorkQuery), security(("staff" = [])),
     responses((status = 200, body = StaffReportList), (status = 403, body = ErrorBody)))]
-pub async fn reports(State(app): State<AppState>, _staff: Staff, Query(query): Query<WorkQuery>) -> ApiResult<axum::Json<StaffReportList>> {
+pub async fn reports(
+    State(app): State<AppState>,
+    _staff: Staff,
+    Query(query): Query<WorkQuery>,
+) -> ApiResult<axum::Json<StaffReportList>> {
     let limit = query.limit.unwrap_or(200).clamp(1, 1000);
     let reports = app
         .db
@@ -68,7 +73,11 @@ pub struct BookingsQuery {
 /// Bookings, soonest first.
 #[utoipa::path(get, path = "/v1/staff/bookings", tag = "staff", params(BookingsQuery), security(("staff" = [])),
     responses((status = 200, body = BookingList), (status = 403, body = ErrorBody)))]
-pub async fn bookings(State(app): State<AppState>, _staff: Staff, Query(query): Query<BookingsQuery>) -> ApiResult<axum::Json<BookingList>> {
+pub async fn bookings(
+    State(app): State<AppState>,
+    _staff: Staff,
+    Query(query): Query<BookingsQuery>,
+) -> ApiResult<axum::Json<BookingList>> {
     let bookings = app
         .db
         .read(move |conn| {
@@ -90,16 +99,38 @@ pub async fn bookings(State(app): State<AppState>, _staff: Staff, Query(query): 
     params(("id" = String, Path), ("Idempotency-Key" = String, Header, description = "A key made once for this change")),
     security(("staff" = [])),
     responses((status = 200, body = Report), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn set_status(State(app): State<AppState>, staff: Staff, Key(key): Key, Path(id): Path<String>, Json(body): Json<NewStatus>) -> Response {
+pub async fn set_status(
+    State(app): State<AppState>,
+    staff: Staff,
+    Key(key): Key,
+    Path(id): Path<String>,
+    Json(body): Json<NewStatus>,
+) -> Response {
     let now = app.now();
     let path = format!("/v1/staff/reports/{id}/status");
-    let request = idempotency::Request { scope: staff.scope(), fingerprint: fingerprint("POST", &path, &body), key };
+    let request = idempotency::Request {
+        scope: staff.scope(),
+        fingerprint: fingerprint("POST", &path, &body),
+        key,
+    };
     idempotency::run(&app.db, now, request, move |conn| {
-        let note = body.note.as_deref().map(str::trim).filter(|n| !n.is_empty()).map(str::to_owned);
-        if note.as_ref().is_some_and(|n| n.chars().count() > MAX_DESCRIPTION_CHARS) {
-            return Err(ApiError::validation(vec![FieldProblem::new("note", format!("Use {MAX_DESCRIPTION_CHARS} characters or fewer"))]));
+        let note = body
+            .note
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(str::to_owned);
+        if note
+            .as_ref()
+            .is_some_and(|n| n.chars().count() > MAX_DESCRIPTION_CHARS)
+        {
+            return Err(ApiError::validation(vec![FieldProblem::new(
+                "note",
+                format!("Use {MAX_DESCRIPTION_CHARS} characters or fewer"),
+            )]));
         }
-        let mut owned = store::load::<Report>(conn, &id)?.ok_or_else(|| ApiError::not_found("report"))?;
+        let mut owned =
+            store::load::<Report>(conn, &id)?.ok_or_else(|| ApiError::not_found("report"))?;
         let report = &mut owned.item;
         let moved = report.status != body.status;
         if !moved && note.is_none() {
@@ -107,7 +138,12 @@ pub async fn set_status(State(app): State<AppState>, staff: Staff, Key(key): Key
         }
         report.status = body.status;
         report.updated_at = now;
-        report.timeline.push(TimelineEntry { at: now, from: Author::Council, status: moved.then_some(body.status), note });
+        report.timeline.push(TimelineEntry {
+            at: now,
+            from: Author::Council,
+            status: moved.then_some(body.status),
+            note,
+        });
         save_report(conn, &owned, now)?;
         Ok((StatusCode::OK, serde_json::to_value(&owned.item)?))
     })
@@ -119,10 +155,20 @@ pub async fn set_status(State(app): State<AppState>, staff: Staff, Key(key): Key
     params(("id" = String, Path), ("Idempotency-Key" = String, Header, description = "A key made once for this refund")),
     security(("staff" = [])),
     responses((status = 200, body = Payment), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn refund(State(app): State<AppState>, staff: Staff, Key(key): Key, Path(id): Path<String>, Json(body): Json<NewRefund>) -> Response {
+pub async fn refund(
+    State(app): State<AppState>,
+    staff: Staff,
+    Key(key): Key,
+    Path(id): Path<String>,
+    Json(body): Json<NewRefund>,
+) -> Response {
     let now = app.now();
     let path = format!("/v1/staff/payments/{id}/refund");
-    let request = idempotency::Request { scope: staff.scope(), fingerprint: fingerprint("POST", &path, &body), key };
+    let request = idempotency::Request {
+        scope: staff.scope(),
+        fingerprint: fingerprint("POST", &path, &body),
+        key,
+    };
     let provider = app.provider.clone();
     let amount = body.amount_pence;
     idempotency::run_around(
@@ -130,18 +176,29 @@ pub async fn refund(State(app): State<AppState>, staff: Staff, Key(key): Key, Pa
         now,
         request,
         move |conn| {
-            let owned = store::load::<Payment>(conn, &id)?.ok_or_else(|| ApiError::not_found("payment"))?;
+            let owned =
+                store::load::<Payment>(conn, &id)?.ok_or_else(|| ApiError::not_found("payment"))?;
             if owned.item.state.status != PaymentStatus::Success {
-                return Err(ApiError::conflict("not_refundable", "Only a successful payment can be refunded"));
+                return Err(ApiError::conflict(
+                    "not_refundable",
+                    "Only a successful payment can be refunded",
+                ));
             }
             let available = owned.item.amount_pence - owned.item.refunded_pence;
             if amount == 0 || amount > available {
                 return Err(ApiError::validation(vec![FieldProblem::new(
                     "amount_pence",
-                    format!("Refund from 1p up to what is left: {}", doorstep_protocol::rules::pounds(available)),
+                    format!(
+                        "Refund from 1p up to what is left: {}",
+                        doorstep_protocol::rules::pounds(available)
+                    ),
                 )]));
             }
-            let provider_id: String = conn.query_row("SELECT provider_id FROM payments WHERE id = ?1", params![id], |r| r.get(0))?;
+            let provider_id: String = conn.query_row(
+                "SELECT provider_id FROM payments WHERE id = ?1",
+                params![id],
+                |r| r.get(0),
+            )?;
             Ok((id, provider_id))
         },
         |(id, provider_id): (String, String)| async move {
@@ -149,7 +206,8 @@ pub async fn refund(State(app): State<AppState>, staff: Staff, Key(key): Key, Pa
             Ok((id, provider_id))
         },
         move |conn, (id, provider_id): (String, String)| {
-            let mut owned = store::load::<Payment>(conn, &id)?.ok_or_else(|| ApiError::not_found("payment"))?;
+            let mut owned =
+                store::load::<Payment>(conn, &id)?.ok_or_else(|| ApiError::not_found("payment"))?;
             owned.item.refunded_pence += amount;
             owned.item.updated_at = now;
             save_payment(conn, &owned, &provider_id, now)?;

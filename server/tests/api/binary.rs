@@ -1,0 +1,185 @@
+//! The `doorstep-server` command itself: serve, stop gracefully, count, issue staff tokens.
+
+use std::{
+    io::{BufRead, BufReader},
+    process::{Child, Command, Stdio},
+    time::Duration,
+};
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::common::{TempDir, council_dir, key, pothole};
+
+const BINARY: &str = env!("CARGO_BIN_EXE_doorstep-server");
+
+/// A server process, killed if the test ends before it stops.
+struct ServerProcess(Child);
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn spawn(db: &std::path::Path) -> (ServerProcess, String) {
+    let mut child = Command::new(BINARY)
+        .args(["--listen", "127.0.0.1:0", "--council"])
+        .arg(council_dir())
+        .arg("--db")
+        .arg(db)
+        .env("RUST_LOG", "info")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let mut lines = BufReader::new(stderr).lines();
+    let url = loop {
+        let line = lines
+            .next()
+            .expect("the server says where it listens")
+            .unwrap();
+        if let Some(at) = line.find("listening on http://") {
+            let rest = &line[at + "listening on ".len()..];
+            break rest.split_whitespace().next().unwrap().to_owned();
+        }
+    };
+    std::thread::spawn(move || lines.for_each(drop));
+    (ServerProcess(child), url)
+}
+
+#[tokio::test]
+async fn the_server_process_serves_stops_on_sigterm_and_counts() {
+    let dir = TempDir::new();
+    let db = dir.0.join("council.sqlite3");
+    let (mut process, url) = spawn(&db);
+    let http = reqwest::Client::new();
+    let health: Value = http
+        .get(format!("{url}/v1/health"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(health["status"], "ok");
+    let device: Value = http
+        .post(format!("{url}/v1/devices"))
+        .header("Idempotency-Key", key())
+        .json(&json!({"platform": "cli"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let report = http
+        .post(format!("{url}/v1/reports"))
+        .bearer_auth(device["token"].as_str().unwrap())
+        .header("Idempotency-Key", key())
+        .json(&pothole())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(report.status(), StatusCode::CREATED);
+
+    let pid = process.0.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let mut waited = Duration::ZERO;
+    let status = loop {
+        if let Some(status) = process.0.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            waited < Duration::from_secs(10),
+            "the server did not stop on SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+        waited += Duration::from_millis(50);
+    };
+    assert!(status.success(), "{status}");
+
+    let output = Command::new(BINARY)
+        .args(["stats", "--json", "--db"])
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stats: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(stats["reports"], 1);
+    assert_eq!(stats["devices"], 1);
+    assert_eq!(stats["idempotency_keys"], 2);
+
+    let output = Command::new(BINARY)
+        .args(["staff", "token", "--db"])
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    assert!(
+        String::from_utf8(output.stdout)
+            .unwrap()
+            .trim()
+            .starts_with("dss_")
+    );
+}
+
+#[test]
+fn a_database_from_a_newer_server_is_refused_with_a_clear_message() {
+    let dir = TempDir::new();
+    let db = dir.0.join("council.sqlite3");
+    rusqlite::Connection::open(&db)
+        .unwrap()
+        .pragma_update(None, "user_version", 42)
+        .unwrap();
+    let output = Command::new(BINARY)
+        .args(["--listen", "127.0.0.1:0", "--council"])
+        .arg(council_dir())
+        .arg("--db")
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("newer doorstep-server"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[test]
+fn a_broken_profile_is_refused_naming_the_file() {
+    let dir = TempDir::new();
+    for file in ["council.json", "services.json", "gazetteer.json"] {
+        std::fs::copy(council_dir().join(file), dir.0.join(file)).unwrap();
+    }
+    std::fs::write(
+        dir.0.join("services.json"),
+        r#"{"groups": [], "services": [{"code": 7}]}"#,
+    )
+    .unwrap();
+    let output = Command::new(BINARY)
+        .args(["--listen", "127.0.0.1:0", "--council"])
+        .arg(&dir.0)
+        .arg("--db")
+        .arg(dir.0.join("council.sqlite3"))
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("services.json") && stderr.contains("services[0].code"),
+        "{stderr}"
+    );
+}

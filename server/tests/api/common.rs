@@ -1,0 +1,204 @@
+//! A server for one test, and a resident's device to talk to it with.
+
+use std::path::{Path, PathBuf};
+
+use doorstep_server::{Config, Limits, RunningServer};
+use reqwest::{Client, Method, Response, StatusCode};
+use serde_json::{Value, json};
+
+pub fn council_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets/councils/durham")
+}
+
+/// A folder removed when the test ends, pass or fail.
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    pub fn new() -> Self {
+        let path =
+            std::env::temp_dir().join(format!("doorstep-server-test-{}", uuid::Uuid::now_v7()));
+        std::fs::create_dir_all(&path).unwrap();
+        TempDir(path)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+pub struct TestServer {
+    pub server: RunningServer,
+    pub url: String,
+    pub http: Client,
+    pub dir: TempDir,
+}
+
+impl TestServer {
+    pub async fn start() -> Self {
+        Self::start_with(Limits {
+            registrations_per_hour: 10_000,
+            codes_per_hour: 50,
+            payments_per_minute: 1_000,
+            ..Limits::default()
+        })
+        .await
+    }
+
+    pub async fn start_with(limits: Limits) -> Self {
+        let dir = TempDir::new();
+        let config = Config {
+            limits,
+            ..Config::new(
+                dir.0.join("council.sqlite3"),
+                "127.0.0.1:0".parse().unwrap(),
+                council_dir(),
+            )
+        };
+        let server = doorstep_server::start(config).await.expect("server starts");
+        let url = server.url.clone();
+        TestServer {
+            server,
+            url,
+            http: Client::new(),
+            dir,
+        }
+    }
+
+    pub fn db_path(&self) -> PathBuf {
+        self.dir.0.join("council.sqlite3")
+    }
+
+    pub fn stats(&self) -> doorstep_server::stats::Stats {
+        doorstep_server::stats::read(&self.db_path()).unwrap()
+    }
+
+    /// Register a new device.
+    pub async fn device(&self) -> Device {
+        let response = self
+            .http
+            .post(format!("{}/v1/devices", self.url))
+            .header("Idempotency-Key", key())
+            .json(&json!({"platform": "cli", "name": "test"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let body: Value = response.json().await.unwrap();
+        Device {
+            url: self.url.clone(),
+            http: self.http.clone(),
+            token: body["token"].as_str().unwrap().to_owned(),
+        }
+    }
+
+    /// A token for council staff.
+    pub fn staff(&self) -> Device {
+        let token = doorstep_server::db::Db::issue_staff_token(&self.db_path()).unwrap();
+        Device {
+            url: self.url.clone(),
+            http: self.http.clone(),
+            token,
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> (StatusCode, Value) {
+        answer(
+            self.http
+                .get(format!("{}{path}", self.url))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
+    }
+}
+
+/// A caller with a token: a resident's device, or staff.
+#[derive(Clone)]
+pub struct Device {
+    pub url: String,
+    pub http: Client,
+    pub token: String,
+}
+
+impl Device {
+    pub async fn get(&self, path: &str) -> (StatusCode, Value) {
+        answer(
+            self.http
+                .get(format!("{}{path}", self.url))
+                .bearer_auth(&self.token)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
+    }
+
+    /// POST with a new key.
+    pub async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        self.post_keyed(path, &key(), body).await
+    }
+
+    pub async fn post_keyed(&self, path: &str, key: &str, body: Value) -> (StatusCode, Value) {
+        answer(self.send(Method::POST, path, key, body).await).await
+    }
+
+    pub async fn send(&self, method: Method, path: &str, key: &str, body: Value) -> Response {
+        self.http
+            .request(method, format!("{}{path}", self.url))
+            .bearer_auth(&self.token)
+            .header("Idempotency-Key", key)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+}
+
+pub async fn answer(response: Response) -> (StatusCode, Value) {
+    let status = response.status();
+    let body = response.json().await.unwrap_or(Value::Null);
+    (status, body)
+}
+
+pub fn key() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+/// A pothole report in Durham city centre.
+pub fn pothole() -> Value {
+    json!({
+        "service_code": "pothole",
+        "description": "Deep pothole by the bus stop",
+        "location": {"lat": 54.7761, "lon": -1.5733},
+        "answers": pothole_answers(),
+    })
+}
+
+/// Answers to every required question of the pothole service, from the profile itself.
+pub fn pothole_answers() -> Value {
+    required_answers("pothole")
+}
+
+/// A valid answer for each required question of a service in the Durham profile.
+pub fn required_answers(code: &str) -> Value {
+    let profile = doorstep_server::profile::Profile::load(&council_dir()).unwrap();
+    let service = profile
+        .service(code)
+        .unwrap_or_else(|| panic!("no service {code}"));
+    let mut answers = serde_json::Map::new();
+    for q in service.questions.iter().filter(|q| q.required) {
+        use doorstep_protocol::Datatype::*;
+        let value = match q.datatype {
+            String | Text => json!("Near number 12"),
+            Number => json!(2),
+            Datetime => json!("2026-11-20T22:30"),
+            Singlevaluelist => json!(q.values[0].key),
+            Multivaluelist => json!([q.values[0].key]),
+        };
+        answers.insert(q.code.clone(), value);
+    }
+    Value::Object(answers)
+}

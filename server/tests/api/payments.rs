@@ -1,0 +1,254 @@
+//! Payments through the sandbox card page, with GOV.UK Pay's test cards.
+
+use reqwest::{StatusCode, redirect::Policy};
+use serde_json::{Value, json};
+
+use crate::common::{Device, TestServer, council_dir};
+
+/// A reference that the profile accepts for `purpose`.
+pub fn reference_for(purpose: &str) -> String {
+    let profile = doorstep_server::profile::Profile::load(&council_dir()).unwrap();
+    let purpose = profile.purpose(purpose).unwrap();
+    let candidates = [
+        "12345678",
+        "123456789",
+        "1234567890",
+        "DU12345678",
+        "GW123456",
+        "PCN12345678",
+        "AB12345678",
+    ];
+    candidates
+        .iter()
+        .find(|c| {
+            doorstep_protocol::rules::validate_payment(purpose, c, purpose.min_pence).is_empty()
+        })
+        .unwrap_or_else(|| panic!("no sample reference fits {}", purpose.reference_pattern))
+        .to_string()
+}
+
+/// Start a payment, pay on the card page with `card`, and return the payment as the API then
+/// reports it.
+pub async fn pay(
+    council: &TestServer,
+    resident: &Device,
+    purpose: &str,
+    reference: &str,
+    pence: u64,
+    card: &str,
+) -> Value {
+    let (status, payment) = resident
+        .post("/v1/payments", json!({"purpose": purpose, "reference": reference, "amount_pence": pence, "return_url": "http://127.0.0.1:9/back"}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{payment}");
+    assert_eq!(payment["state"]["status"], "created");
+    let next_url = payment["next_url"].as_str().unwrap();
+    let browser = reqwest::Client::builder()
+        .redirect(Policy::none())
+        .build()
+        .unwrap();
+    let page = browser.get(next_url).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(page.text().await.unwrap().contains("Enter card details"));
+    let submitted = browser
+        .post(next_url)
+        .form(&[("card_number", card), ("action", "pay")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(submitted.status(), StatusCode::SEE_OTHER);
+    assert_eq!(submitted.headers()["location"], "http://127.0.0.1:9/back");
+    let (status, after) = resident
+        .get(&format!("/v1/payments/{}", payment["id"].as_str().unwrap()))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let _ = council;
+    after
+}
+
+#[tokio::test]
+async fn each_sandbox_card_ends_in_gov_uk_pay_state() {
+    let council = TestServer::start().await;
+    let resident = council.device().await;
+    let reference = reference_for("council_tax");
+    let cases = [
+        ("4242 4242 4242 4242", "success", None),
+        ("4000000000000002", "failed", Some("P0010")),
+        ("4000000000000069", "failed", Some("P0010")),
+        ("4000000000000119", "error", Some("P0050")),
+    ];
+    for (card, status, code) in cases {
+        let card: String = card.chars().filter(|c| c.is_ascii_digit()).collect();
+        let payment = pay(
+            &council,
+            &resident,
+            "council_tax",
+            &reference,
+            12_345,
+            &card,
+        )
+        .await;
+        assert_eq!(payment["state"]["status"], status, "{card}: {payment}");
+        assert_eq!(payment["state"]["finished"], true);
+        assert_eq!(payment["state"]["code"].as_str(), code, "{card}");
+        assert!(
+            payment.get("next_url").is_none(),
+            "a finished payment has no page to open"
+        );
+        if status == "success" {
+            assert_eq!(payment["receipt"]["last_digits"], "4242");
+            assert!(
+                payment["receipt"]["receipt_number"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("DUR-R-")
+            );
+        }
+    }
+    let stats = council.stats();
+    assert_eq!(stats.payments.get("success"), Some(&1));
+    assert_eq!(stats.payments.get("failed"), Some(&2));
+    assert_eq!(stats.payments.get("error"), Some(&1));
+}
+
+#[tokio::test]
+async fn an_abandoned_payment_expires_after_ninety_minutes() {
+    let council = TestServer::start().await;
+    let resident = council.device().await;
+    let (_, payment) = resident
+        .post(
+            "/v1/payments",
+            json!({"purpose": "council_tax", "reference": reference_for("council_tax"), "amount_pence": 5000, "return_url": "http://127.0.0.1:9/back"}),
+        )
+        .await;
+    let id = payment["id"].as_str().unwrap();
+    council.server.clock.advance(chrono::Duration::minutes(89));
+    let (_, still) = resident.get(&format!("/v1/payments/{id}")).await;
+    assert_eq!(still["state"]["finished"], false);
+    council.server.clock.advance(chrono::Duration::minutes(2));
+    let (_, feed) = resident.get("/v1/changes").await;
+    let last = feed["changes"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(
+        last["entity"]["item"]["state"]["code"], "P0020",
+        "the feed learns of the expiry: {last}"
+    );
+}
+
+#[tokio::test]
+async fn a_payer_who_cancels_gets_p0030_and_a_bad_card_number_is_asked_again() {
+    let council = TestServer::start().await;
+    let resident = council.device().await;
+    let (_, payment) = resident
+        .post(
+            "/v1/payments",
+            json!({"purpose": "council_tax", "reference": reference_for("council_tax"), "amount_pence": 5000, "return_url": "http://127.0.0.1:9/back"}),
+        )
+        .await;
+    let next_url = payment["next_url"].as_str().unwrap();
+    let browser = reqwest::Client::builder()
+        .redirect(Policy::none())
+        .build()
+        .unwrap();
+    let wrong = browser
+        .post(next_url)
+        .form(&[("card_number", "1234"), ("action", "pay")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(wrong.text().await.unwrap().contains("There is a problem"));
+    let cancelled = browser
+        .post(next_url)
+        .form(&[("action", "cancel")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cancelled.status(), StatusCode::SEE_OTHER);
+    let (_, after) = resident
+        .get(&format!("/v1/payments/{}", payment["id"].as_str().unwrap()))
+        .await;
+    assert_eq!(
+        (
+            after["state"]["status"].as_str(),
+            after["state"]["code"].as_str()
+        ),
+        (Some("failed"), Some("P0030"))
+    );
+}
+
+#[tokio::test]
+async fn bad_payments_are_refused_naming_the_field() {
+    let council = TestServer::start().await;
+    let resident = council.device().await;
+    let ok_reference = reference_for("council_tax");
+    let cases = [
+        (
+            json!({"purpose": "lottery", "reference": ok_reference, "amount_pence": 100, "return_url": "http://x/"}),
+            "purpose",
+        ),
+        (
+            json!({"purpose": "council_tax", "reference": "??", "amount_pence": 100, "return_url": "http://x/"}),
+            "reference",
+        ),
+        (
+            json!({"purpose": "council_tax", "reference": ok_reference, "amount_pence": 0, "return_url": "http://x/"}),
+            "amount_pence",
+        ),
+        (
+            json!({"purpose": "council_tax", "reference": ok_reference, "amount_pence": 100, "return_url": "nowhere"}),
+            "return_url",
+        ),
+        (
+            json!({"purpose": "council_tax", "reference": ok_reference, "amount_pence": "ten pounds", "return_url": "http://x/"}),
+            "amount_pence",
+        ),
+    ];
+    for (body, field) in cases {
+        let (status, answer) = resident.post("/v1/payments", body).await;
+        assert!(status.is_client_error(), "{answer}");
+        assert_eq!(answer["error"]["field"], field, "{answer}");
+    }
+    assert!(council.stats().payments.is_empty());
+}
+
+#[tokio::test]
+async fn staff_refund_part_of_a_payment_and_no_more_than_was_paid() {
+    let council = TestServer::start().await;
+    let resident = council.device().await;
+    let staff = council.staff();
+    let payment = pay(
+        &council,
+        &resident,
+        "council_tax",
+        &reference_for("council_tax"),
+        10_000,
+        "4242424242424242",
+    )
+    .await;
+    let id = payment["id"].as_str().unwrap();
+    let (status, refunded) = staff
+        .post(
+            &format!("/v1/staff/payments/{id}/refund"),
+            json!({"amount_pence": 4000}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{refunded}");
+    assert_eq!(refunded["refunded_pence"], 4000);
+    let (status, body) = staff
+        .post(
+            &format!("/v1/staff/payments/{id}/refund"),
+            json!({"amount_pence": 6001}),
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("amount_pence"))
+    );
+    let (status, _) = resident
+        .post(
+            &format!("/v1/staff/payments/{id}/refund"),
+            json!({"amount_pence": 1}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}

@@ -1,0 +1,394 @@
+//! Devices, sign-in, the change feed, batches, bins and the JSON error contract.
+
+use doorstep_server::Limits;
+use reqwest::StatusCode;
+use rusqlite::Connection;
+use serde_json::{Value, json};
+
+use crate::common::{Device, TestServer, key, pothole};
+
+/// The last sign-in code "emailed" to `email` (the notifications table stands in for Notify).
+fn emailed_code(council: &TestServer, email: &str) -> String {
+    let conn = Connection::open(council.db_path()).unwrap();
+    let personalisation: String = conn
+        .query_row(
+            "SELECT personalisation FROM notifications WHERE email_address = ?1 ORDER BY id DESC LIMIT 1",
+            [email],
+            |r| r.get(0),
+        )
+        .unwrap();
+    serde_json::from_str::<Value>(&personalisation).unwrap()["code"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+async fn sign_in(council: &TestServer, device: &Device, email: &str) -> Device {
+    let (status, sent) = device.post("/v1/auth/email", json!({"email": email})).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{sent}");
+    let code = emailed_code(council, &email.to_lowercase());
+    let (status, account) = device
+        .post("/v1/auth/verify", json!({"email": email, "code": code}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{account}");
+    Device {
+        token: account["token"].as_str().unwrap().to_owned(),
+        ..device.clone()
+    }
+}
+
+#[tokio::test]
+async fn signing_in_joins_the_device_to_the_account_on_every_device() {
+    let council = TestServer::start().await;
+    let phone = council.device().await;
+    let laptop = council.device().await;
+    let (_, report) = phone.post("/v1/reports", pothole()).await;
+    let phone_account = sign_in(&council, &phone, "resident@example.org").await;
+    let laptop_account = sign_in(&council, &laptop, "Resident@Example.org").await;
+    let (status, seen) = laptop_account
+        .get(&format!("/v1/reports/{}", report["id"].as_str().unwrap()))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{seen}");
+    let (_, feed) = laptop_account.get("/v1/changes").await;
+    assert_eq!(feed["changes"].as_array().unwrap().len(), 1);
+    // The laptop's device token alone does not see the phone's report.
+    let (status, _) = laptop
+        .get(&format!("/v1/reports/{}", report["id"].as_str().unwrap()))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    let (status, out) = phone_account.post("/v1/auth/signout", json!(null)).await;
+    assert_eq!(status, StatusCode::OK, "{out}");
+    let (status, body) = phone_account.get("/v1/reports").await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("unauthorized"))
+    );
+    let (status, _) = phone.get("/v1/reports").await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "the device token still works after signing out"
+    );
+    assert_eq!(council.stats().accounts, 1);
+}
+
+#[tokio::test]
+async fn a_retry_after_signing_in_replays_instead_of_duplicating() {
+    let council = TestServer::start().await;
+    let device = council.device().await;
+    let k = key();
+    let (status, first) = device.post_keyed("/v1/reports", &k, pothole()).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let account = sign_in(&council, &device, "someone@example.org").await;
+    let (status, again) = account.post_keyed("/v1/reports", &k, pothole()).await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(first["id"], again["id"]);
+    assert_eq!(council.stats().reports, 1);
+}
+
+#[tokio::test]
+async fn sign_in_codes_expire_and_allow_few_attempts() {
+    let council = TestServer::start().await;
+    let device = council.device().await;
+    let (status, body) = device
+        .post("/v1/auth/email", json!({"email": "not-an-address"}))
+        .await;
+    assert_eq!(
+        (status, body["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("email"))
+    );
+
+    device
+        .post("/v1/auth/email", json!({"email": "a@example.org"}))
+        .await;
+    let code = emailed_code(&council, "a@example.org");
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    for _ in 0..5 {
+        let (status, body) = device
+            .post(
+                "/v1/auth/verify",
+                json!({"email": "a@example.org", "code": wrong}),
+            )
+            .await;
+        assert_eq!(
+            (status, body["error"]["code"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("code_wrong"))
+        );
+    }
+    let (_, body) = device
+        .post(
+            "/v1/auth/verify",
+            json!({"email": "a@example.org", "code": code}),
+        )
+        .await;
+    assert_eq!(body["error"]["code"], "too_many_attempts");
+
+    device
+        .post("/v1/auth/email", json!({"email": "b@example.org"}))
+        .await;
+    let code = emailed_code(&council, "b@example.org");
+    council.server.clock.advance(chrono::Duration::minutes(16));
+    let (_, body) = device
+        .post(
+            "/v1/auth/verify",
+            json!({"email": "b@example.org", "code": code}),
+        )
+        .await;
+    assert_eq!(body["error"]["code"], "code_expired");
+    assert_eq!(council.stats().accounts, 0);
+}
+
+#[tokio::test]
+async fn registration_and_codes_are_rate_limited() {
+    let council = TestServer::start_with(Limits {
+        registrations_per_hour: 2,
+        codes_per_hour: 1,
+        ..Limits::default()
+    })
+    .await;
+    let device = council.device().await;
+    council.device().await;
+    let response = council
+        .http
+        .post(format!("{}/v1/devices", council.url))
+        .header("Idempotency-Key", key())
+        .json(&json!({"platform": "cli"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(response.headers().get("retry-after").is_some());
+    assert_eq!(council.stats().devices, 2);
+    let (status, _) = device
+        .post("/v1/auth/email", json!({"email": "c@example.org"}))
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let (status, body) = device
+        .post("/v1/auth/email", json!({"email": "c@example.org"}))
+        .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::TOO_MANY_REQUESTS, Some("rate_limited"))
+    );
+}
+
+#[tokio::test]
+async fn replaying_a_registration_keeps_the_device_and_issues_a_fresh_token() {
+    let council = TestServer::start().await;
+    let k = key();
+    let register = || async {
+        let response = council
+            .http
+            .post(format!("{}/v1/devices", council.url))
+            .header("Idempotency-Key", &k)
+            .json(&json!({"platform": "android", "name": "Pixel"}))
+            .send()
+            .await
+            .unwrap();
+        crate::common::answer(response).await.1
+    };
+    let first = register().await;
+    let second = register().await;
+    assert_eq!(first["device_id"], second["device_id"]);
+    assert_ne!(first["token"], second["token"]);
+    assert_eq!(council.stats().devices, 1);
+    let stored: String = Connection::open(council.db_path())
+        .unwrap()
+        .query_row(
+            "SELECT body FROM idempotency WHERE scope = 'registration'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(
+        !stored.contains("token"),
+        "a token must never be stored: {stored}"
+    );
+}
+
+#[tokio::test]
+async fn a_batch_runs_each_operation_once_in_order_with_its_own_result() {
+    let council = TestServer::start().await;
+    let resident = council.device().await;
+    let mut outside = pothole();
+    outside["location"] = json!({"lat": 0.0, "lon": 0.0});
+    let keys: Vec<String> = (0..4).map(|_| key()).collect();
+    let batch = json!({"operations": [
+        {"key": keys[0], "method": "POST", "path": "/v1/reports", "body": pothole()},
+        {"key": keys[1], "method": "POST", "path": "/v1/reports", "body": outside},
+        {"key": keys[2], "method": "POST", "path": "/v1/reports", "body": pothole()},
+        {"key": keys[3], "method": "GET", "path": "/v1/reports"},
+    ]});
+    let (status, first) = resident.post("/v1/batch", batch.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    let statuses: Vec<u64> = first["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["status"].as_u64().unwrap())
+        .collect();
+    assert_eq!(statuses, [201, 422, 201, 405]);
+    assert_eq!(first["results"][1]["key"], keys[1].as_str());
+    let (_, again) = resident.post("/v1/batch", batch).await;
+    assert_eq!(first["results"][0]["body"], again["results"][0]["body"]);
+    assert_eq!(council.stats().reports, 2);
+
+    let (status, body) = resident.post("/v1/batch", json!({"operations": []})).await;
+    assert_eq!(
+        (status, body["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("operations"))
+    );
+    let stranger = Device {
+        token: "dsd_nonsense".into(),
+        ..resident.clone()
+    };
+    let (_, body) = stranger.post("/v1/batch", json!({"operations": [{"key": key(), "method": "POST", "path": "/v1/reports", "body": pothole()}]})).await;
+    assert_eq!(body["results"][0]["status"], 401);
+}
+
+#[tokio::test]
+async fn the_change_feed_pages_from_its_cursor_and_never_repeats() {
+    let council = TestServer::start().await;
+    let resident = council.device().await;
+    for _ in 0..5 {
+        resident.post("/v1/reports", pothole()).await;
+    }
+    let (_, page) = resident.get("/v1/changes?limit=3").await;
+    assert_eq!(page["changes"].as_array().unwrap().len(), 3);
+    assert_eq!(page["more"], true);
+    let cursor = page["cursor"].as_str().unwrap();
+    let (_, rest) = resident
+        .get(&format!("/v1/changes?since={cursor}&limit=3"))
+        .await;
+    assert_eq!(rest["changes"].as_array().unwrap().len(), 2);
+    assert_eq!(rest["more"], false);
+    let (_, empty) = resident
+        .get(&format!(
+            "/v1/changes?since={}",
+            rest["cursor"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(empty["changes"].as_array().unwrap().len(), 0);
+    assert_eq!(empty["cursor"], rest["cursor"]);
+    let (status, body) = resident.get("/v1/changes?since=yesterday").await;
+    assert_eq!(
+        (status, body["error"]["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("since"))
+    );
+}
+
+#[tokio::test]
+async fn bins_addresses_calendars_and_ics() {
+    let council = TestServer::start().await;
+    let profile = doorstep_server::profile::Profile::load(&crate::common::council_dir()).unwrap();
+    let address = &profile.gazetteer.addresses[0];
+    let (status, list) = council
+        .get(&format!(
+            "/v1/addresses?postcode={}",
+            address.postcode.to_lowercase().replace(' ', "+")
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    assert!(
+        list["addresses"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["uprn"] == address.uprn.as_str())
+    );
+    let (status, body) = council.get("/v1/addresses?postcode=nonsense").await;
+    assert_eq!(
+        (status, body["error"]["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("postcode"))
+    );
+    let (status, body) = council.get("/v1/addresses").await;
+    assert_eq!(
+        (status, body["error"]["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("postcode"))
+    );
+
+    let (status, calendar) = council
+        .get(&format!("/v1/collections?uprn={}&weeks=4", address.uprn))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let days = calendar["collections"].as_array().unwrap();
+    assert!(days.len() >= 3 && days.len() <= 5, "{calendar}");
+    let ics = council
+        .http
+        .get(format!(
+            "{}/v1/collections.ics?uprn={}&weeks=4",
+            council.url, address.uprn
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        ics.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/calendar")
+    );
+    assert_eq!(
+        ics.text().await.unwrap().matches("BEGIN:VEVENT").count(),
+        days.len()
+    );
+    let (status, _) = council.get("/v1/collections?uprn=1").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn every_failure_is_json() {
+    let council = TestServer::start().await;
+    let (status, body) = council.get("/nowhere").await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("not_found"))
+    );
+    let response = council
+        .http
+        .delete(format!("{}/v1/services", council.url))
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = crate::common::answer(response).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::METHOD_NOT_ALLOWED, Some("method_not_allowed"))
+    );
+    let (status, body) = council.get("/v1/reports").await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("unauthorized"))
+    );
+    let (status, body) = council.get("/v1/services/nope").await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("unknown_service"))
+    );
+}
+
+#[tokio::test]
+async fn the_catalogue_answers_304_to_its_own_etag() {
+    let council = TestServer::start().await;
+    let first = council
+        .http
+        .get(format!("{}/v1/services", council.url))
+        .send()
+        .await
+        .unwrap();
+    let etag = first.headers()["etag"].to_str().unwrap().to_owned();
+    let list: Value = first.json().await.unwrap();
+    assert!(list["services"].as_array().unwrap().len() >= 40);
+    let again = council
+        .http
+        .get(format!("{}/v1/services", council.url))
+        .header("If-None-Match", &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+    let (status, council_profile) = council.get("/v1/council").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(council_profile["reference_prefix"], "DUR");
+}
