@@ -343,3 +343,108 @@ pub fn purge(conn: &Connection, now: DateTime<Utc>) -> rusqlite::Result<usize> {
         params![now.timestamp() - RETENTION_DAYS * 86_400],
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp_db() -> (Db, std::path::PathBuf) {
+        let dir = std::env::temp_dir().join(format!("doorstep-idem-{}", uuid::Uuid::now_v7()));
+        std::fs::create_dir_all(&dir).unwrap();
+        (Db::open(&dir.join("council.sqlite3")).unwrap(), dir)
+    }
+
+    fn request() -> Request {
+        Request {
+            scope: "device:a".into(),
+            key: "k1".into(),
+            fingerprint: "f1".into(),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_key_held_by_a_running_request_answers_409_until_its_lease_ends() {
+        let (db, dir) = temp_db();
+        let now = Utc::now();
+        assert!(claim(&db, now, &request()).await.unwrap().is_none());
+        let error = claim(&db, now + chrono::Duration::seconds(5), &request())
+            .await
+            .unwrap_err();
+        assert_eq!(
+            (error.status, error.body.error.code.as_str()),
+            (StatusCode::CONFLICT, "idempotency_key_in_progress")
+        );
+        assert!(
+            !error.is_final(),
+            "a 409 in progress must not be stored as the answer"
+        );
+        let other = Request {
+            fingerprint: "f2".into(),
+            ..request()
+        };
+        let error = claim(&db, now, &other).await.unwrap_err();
+        assert_eq!(error.status, StatusCode::UNPROCESSABLE_ENTITY);
+        // A request that died holding the key frees it when its lease ends.
+        let later = now + chrono::Duration::seconds(LEASE_SECONDS + 1);
+        assert!(claim(&db, later, &request()).await.unwrap().is_none());
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_released_key_runs_afresh_and_a_recorded_one_replays() {
+        let (db, dir) = temp_db();
+        let now = Utc::now();
+        claim(&db, now, &request()).await.unwrap();
+        release(&db, &request()).await.unwrap();
+        assert!(
+            claim(&db, now, &request()).await.unwrap().is_none(),
+            "released: free to run again"
+        );
+        let answer = Stored {
+            status: StatusCode::CREATED,
+            body: serde_json::json!({"id": "r1"}),
+        };
+        db.write(move |tx| record(tx, "device:a", "k1", "f1", &answer, now))
+            .await
+            .unwrap();
+        let replay = claim(&db, now, &request()).await.unwrap().unwrap();
+        assert_eq!(
+            (replay.status, replay.body["id"].as_str()),
+            (StatusCode::CREATED, Some("r1"))
+        );
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[tokio::test]
+    async fn keys_are_kept_for_the_retention_period_then_forgotten() {
+        let (db, dir) = temp_db();
+        let now = Utc::now();
+        let answer = Stored {
+            status: StatusCode::OK,
+            body: serde_json::json!({}),
+        };
+        let old = now - chrono::Duration::days(RETENTION_DAYS + 1);
+        let kept = now - chrono::Duration::days(400);
+        let (a, b) = (answer.clone(), answer);
+        db.write(move |tx| record(tx, "s", "old", "f", &a, old))
+            .await
+            .unwrap();
+        db.write(move |tx| record(tx, "s", "kept", "f", &b, kept))
+            .await
+            .unwrap();
+        let purged = db.write(move |tx| Ok(purge(tx, now)?)).await.unwrap();
+        assert_eq!(purged, 1);
+        let left: Vec<String> = db
+            .read(|conn| {
+                let mut statement = conn.prepare("SELECT key FROM idempotency")?;
+                let keys = statement
+                    .query_map([], |r| r.get(0))?
+                    .collect::<Result<_, _>>()?;
+                Ok(keys)
+            })
+            .await
+            .unwrap();
+        assert_eq!(left, ["kept"]);
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}

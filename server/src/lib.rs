@@ -100,7 +100,6 @@ pub struct Inner {
     pub profile: Profile,
     pub clock: Clock,
     pub provider: Arc<dyn PaymentProvider>,
-    pub public_url: String,
     pub limits: Limits,
     /// The API's own router, for running the operations of a batch.
     api: OnceLock<Router>,
@@ -150,18 +149,11 @@ impl RunningServer {
 /// Open the store, load the profile, bind, and serve in the background.
 pub async fn start(config: Config) -> anyhow::Result<RunningServer> {
     let (shutdown, wait) = oneshot::channel::<()>();
-    let (app, addr, url, clock) = prepare(config).await?;
-    let task = tokio::spawn(async move {
-        let listener = app.0;
-        axum::serve(
-            listener,
-            app.1.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(async move {
-            let _ = wait.await;
-        })
-        .await
-    });
+    let bound = bind(config).await?;
+    let (addr, url, clock) = (bound.addr, bound.url.clone(), bound.clock.clone());
+    let task = tokio::spawn(bound.serve(async move {
+        let _ = wait.await;
+    }));
     Ok(RunningServer {
         addr,
         url,
@@ -176,21 +168,44 @@ pub async fn serve_until(
     config: Config,
     signal: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let ((listener, router), addr, url, _) = prepare(config).await?;
-    tracing::info!(%addr, "Doorstep council server listening on {url} (health: {url}/v1/health)");
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(signal)
-    .await?;
+    let bound = bind(config).await?;
+    let url = &bound.url;
+    tracing::info!("Doorstep council server listening on {url} (health: {url}/v1/health)");
+    bound.serve(signal).await?;
     tracing::info!("stopped");
     Ok(())
 }
 
-async fn prepare(
-    config: Config,
-) -> anyhow::Result<((TcpListener, Router), SocketAddr, String, Clock)> {
+/// A server with its store open and its port bound, not yet serving.
+struct Bound {
+    listener: TcpListener,
+    router: Router,
+    addr: SocketAddr,
+    url: String,
+    clock: Clock,
+    state: AppState,
+}
+
+impl Bound {
+    /// Serve until `signal`; the housekeeping task lives exactly as long.
+    async fn serve(
+        self,
+        signal: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let housekeeping = spawn_housekeeping(self.state);
+        let served = axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(signal)
+        .await;
+        housekeeping.abort();
+        served
+    }
+}
+
+async fn bind(config: Config) -> anyhow::Result<Bound> {
     let profile = Profile::load(&config.council_dir)?;
     let db = Db::open(&config.db_path)
         .with_context(|| format!("opening {}", config.db_path.display()))?;
@@ -199,29 +214,30 @@ async fn prepare(
         .with_context(|| format!("listening on {}", config.listen))?;
     let addr = listener.local_addr()?;
     let url = format!("http://{addr}");
-    let public_url = config.public_url.clone().unwrap_or_else(|| url.clone());
+    let public_url = config.public_url.unwrap_or_else(|| url.clone());
     let clock = Clock::default();
-    let provider = Arc::new(SandboxProvider::new(
-        db.clone(),
-        clock.clone(),
-        public_url.clone(),
-    ));
+    let provider = Arc::new(SandboxProvider::new(db.clone(), clock.clone(), public_url));
     let state = AppState(Arc::new(Inner {
         db,
         profile,
         clock: clock.clone(),
         provider,
-        public_url,
         limits: config.limits,
         api: OnceLock::new(),
     }));
-    spawn_housekeeping(state.clone());
-    let router = routes::router(state);
-    Ok(((listener, router), addr, url, clock))
+    let router = routes::router(state.clone());
+    Ok(Bound {
+        listener,
+        router,
+        addr,
+        url,
+        clock,
+        state,
+    })
 }
 
 /// Forget idempotency keys past their retention, hourly.
-fn spawn_housekeeping(state: AppState) {
+fn spawn_housekeeping(state: AppState) -> JoinHandle<()> {
     tokio::spawn(async move {
         let mut every_hour = tokio::time::interval(Duration::from_secs(3600));
         loop {
@@ -237,5 +253,5 @@ fn spawn_housekeeping(state: AppState) {
                 tracing::info!(count, "forgot idempotency keys past retention");
             }
         }
-    });
+    })
 }

@@ -284,22 +284,24 @@ pub fn resolve_location(
     problems: &mut Vec<FieldProblem>,
 ) -> Location {
     match location.uprn.as_deref() {
-        Some(uprn) if location.lat.is_none() => {
-            match profile.address(uprn) {
-                Some(address) => Location {
-                    lat: Some(address.lat),
-                    lon: Some(address.lon),
-                    uprn: Some(address.uprn.clone()),
-                    address: Some(address.address.clone()),
-                },
-                None => {
-                    if problems.is_empty() {
-                        problems.push(FieldProblem::new(format!("{field}.uprn"), "No address in the council's area has that UPRN: look it up by postcode"));
-                    }
-                    location.clone()
+        Some(uprn) if location.lat.is_none() => match profile.address(uprn) {
+            Some(address) => Location {
+                lat: Some(address.lat),
+                lon: Some(address.lon),
+                uprn: Some(address.uprn.clone()),
+                address: Some(address.address.clone()),
+            },
+            None => {
+                let uprn_field = format!("{field}.uprn");
+                if !problems.iter().any(|p| p.field == uprn_field) {
+                    problems.push(FieldProblem::new(
+                        uprn_field,
+                        "No address in the council's area has that UPRN: look it up by postcode",
+                    ));
                 }
+                location.clone()
             }
-        }
+        },
         _ => Location {
             address: None,
             ..location.clone()
