@@ -7,6 +7,7 @@ pub mod answers;
 pub mod calendar;
 pub mod fees;
 pub mod geo;
+pub mod ics;
 pub mod references;
 
 pub use answers::{valid_sha256, validate_answers, validate_location, validate_report};
@@ -16,4 +17,5 @@ pub use calendar::{
 };
 pub use fees::fee_pence;
 pub use geo::{contains, valid_point};
+pub use ics::to_ics;
 pub use references::{normalise_reference, pounds, valid_email, validate_payment};

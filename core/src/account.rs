@@ -1,0 +1,165 @@
+//! The resident's account: sign in by emailed code, sign out, and their data — exported or
+//! erased.
+//!
+//! Invariant: signing in or out never touches the outbox: operations keep their keys, and the
+//! council scopes keys to the device, so nothing is sent twice across a sign-in.
+
+use doorstep_protocol::{AccountToken, CodeSent};
+use serde_json::{Value, json};
+
+use crate::{
+    Doorstep,
+    error::{Error, Result},
+    secrets::{ACCOUNT_TOKEN, DEVICE_TOKEN},
+    store,
+};
+
+impl Doorstep {
+    /// Ask the council to email a sign-in code.
+    pub async fn sign_in(&self, email: &str) -> Result<CodeSent> {
+        if !doorstep_protocol::rules::valid_email(email) {
+            return Err(Error::invalid(
+                "email",
+                "Enter an email address in the correct format, like name@example.com",
+            ));
+        }
+        let token = self.engine().ensure_device().await?;
+        let key = uuid::Uuid::now_v7().to_string();
+        self.engine()
+            .council
+            .send(
+                "POST",
+                "/v1/auth/email",
+                Some(&token),
+                Some(&key),
+                Some(&json!({"email": email.trim()})),
+            )
+            .await
+            .into()
+    }
+
+    /// Enter the emailed code: the device joins the account, and a paused queue goes on.
+    pub async fn verify(&self, email: &str, code: &str) -> Result<AccountToken> {
+        let code = code.trim();
+        if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(Error::invalid(
+                "code",
+                "Enter the 6-digit code from the email",
+            ));
+        }
+        let device_token = self
+            .engine()
+            .secrets
+            .get(DEVICE_TOKEN)
+            .map_err(Error::Storage)?
+            .ok_or_else(|| Error::invalid("code", "Ask for a sign-in code first"))?;
+        let key = uuid::Uuid::now_v7().to_string();
+        let account: AccountToken = self
+            .engine()
+            .council
+            .send(
+                "POST",
+                "/v1/auth/verify",
+                Some(&device_token),
+                Some(&key),
+                Some(&json!({"email": email.trim(), "code": code})),
+            )
+            .await
+            .into()?;
+        self.engine()
+            .secrets
+            .set(ACCOUNT_TOKEN, &account.token)
+            .map_err(Error::Storage)?;
+        let email = account.email.clone();
+        self.engine()
+            .store
+            .write(move |tx| {
+                store::delete_meta(tx, "auth_required")?;
+                store::set_meta(tx, "account_email", &email)
+            })
+            .await?;
+        self.queued().await;
+        Ok(account)
+    }
+
+    /// Sign out: the account token is revoked and forgotten; the device goes on as itself.
+    pub async fn sign_out(&self) -> Result<()> {
+        if let Some(token) = self
+            .engine()
+            .secrets
+            .get(ACCOUNT_TOKEN)
+            .map_err(Error::Storage)?
+        {
+            let key = uuid::Uuid::now_v7().to_string();
+            let answer = self
+                .engine()
+                .council
+                .send("POST", "/v1/auth/signout", Some(&token), Some(&key), None)
+                .await;
+            if !(answer.is_success() || answer.status == 401) {
+                return Err(answer.into_error());
+            }
+        }
+        self.engine()
+            .secrets
+            .delete(ACCOUNT_TOKEN)
+            .map_err(Error::Storage)?;
+        self.engine()
+            .store
+            .write(|tx| {
+                store::delete_meta(tx, "account_email")?;
+                store::delete_meta(tx, "auth_required")
+            })
+            .await
+    }
+
+    /// The email of the signed-in account, if any.
+    pub async fn signed_in_as(&self) -> Result<Option<String>> {
+        self.engine()
+            .store
+            .read(|c| store::meta(c, "account_email"))
+            .await
+    }
+
+    /// Everything this device holds about the resident, as JSON (no tokens).
+    pub async fn export(&self) -> Result<Value> {
+        let reports = self.reports().await?;
+        let bookings = self.bookings().await?;
+        let payments = self.payments().await?;
+        let outbox: Vec<Value> = self
+            .outbox()
+            .await?
+            .into_iter()
+            .map(|e| json!({"key": e.key, "what": e.operation.describe(), "item": e.chain, "queued_at": e.created_at}))
+            .collect();
+        let account = self.signed_in_as().await?;
+        Ok(json!({
+            "exported_at": chrono::Utc::now(),
+            "account": account,
+            "reports": reports,
+            "bookings": bookings,
+            "payments": payments,
+            "waiting_to_send": outbox,
+        }))
+    }
+
+    /// Erase everything this device holds about the resident: their things, the outbox, photos,
+    /// drafts, cached answers and tokens. The council's catalogue stays.
+    pub async fn erase(&self) -> Result<()> {
+        self.engine()
+            .store
+            .write(|tx| {
+                tx.execute_batch(
+                    "DELETE FROM outbox; DELETE FROM items; DELETE FROM photos; DELETE FROM drafts; DELETE FROM cache;
+                     DELETE FROM meta WHERE name NOT IN ('catalogue_etag', 'council', 'groups');",
+                )?;
+                Ok(())
+            })
+            .await?;
+        for name in [ACCOUNT_TOKEN, DEVICE_TOKEN] {
+            self.engine().secrets.delete(name).map_err(Error::Storage)?;
+        }
+        self.engine().emit_counts().await;
+        Ok(())
+    }
+}

@@ -1,0 +1,238 @@
+//! Bookings: live slots when online and last-known ones (marked stale) offline; a booking is
+//! checked here, queued, and cancelled only before its cut-off.
+//!
+//! Invariant: a booking the device can see is wrong (unknown service, wrong answers, a fee that
+//! cannot be priced) is refused before anything is queued; whether the slot still has room is
+//! the council's to say, and a refusal comes back with its alternatives.
+
+use doorstep_protocol::{
+    Answers, Booking, Fallback, FieldProblem, Location, NewBooking, SlotList, rules,
+};
+use serde::Serialize;
+
+use crate::{
+    Doorstep,
+    catalogue::{cached_council, cached_definition, catalogue_cached},
+    error::{Error, Result},
+    items::{self, MyBooking},
+    outbox::{self, NewOperation, Operation, sync::now},
+    store,
+};
+
+/// Slots as the device knows them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SlotView {
+    pub list: SlotList,
+    /// True when these are last-known slots from an earlier visit (the device is offline).
+    pub stale: bool,
+    /// When they were fetched (unix seconds).
+    pub fetched_at: i64,
+}
+
+impl Doorstep {
+    /// A service's slots: live when the council answers, else the last-known ones marked stale.
+    pub async fn slots(&self, service_code: &str) -> Result<SlotView> {
+        let name = format!("slots:{service_code}");
+        if self.is_online() {
+            let answer = self
+                .engine()
+                .council
+                .get(&format!("/v1/services/{service_code}/slots"), None, None)
+                .await;
+            if answer.is_success() {
+                let list: SlotList = serde_json::from_value(answer.body.clone())?;
+                let (body, at) = (answer.body.to_string(), now());
+                let cache_name = name.clone();
+                self.engine()
+                    .store
+                    .write(move |tx| store::set_cached(tx, &cache_name, &body, at))
+                    .await?;
+                return Ok(SlotView {
+                    list,
+                    stale: false,
+                    fetched_at: at,
+                });
+            }
+            if answer.status != 0 && answer.status < 500 {
+                return Err(answer.into_error());
+            }
+        }
+        match self
+            .engine()
+            .store
+            .read(move |c| store::cached(c, &name))
+            .await?
+        {
+            Some((body, fetched_at)) => Ok(SlotView {
+                list: serde_json::from_str(&body)?,
+                stale: true,
+                fetched_at,
+            }),
+            None => Err(Error::Offline(
+                "no slots have been seen for this service yet: connect to see them".to_owned(),
+            )),
+        }
+    }
+
+    /// Check and queue a booking.
+    pub async fn book(
+        &self,
+        service_code: &str,
+        slot_id: &str,
+        answers: Answers,
+        location: Option<Location>,
+        fallback: Fallback,
+    ) -> Result<MyBooking> {
+        let booking = NewBooking {
+            service_code: service_code.trim().to_owned(),
+            slot_id: slot_id.trim().to_owned(),
+            answers,
+            location,
+            fallback,
+        };
+        let local_id = items::new_local_id();
+        let id = local_id.clone();
+        let at = now();
+        self.engine()
+            .store
+            .write(move |tx| {
+                let problems = check(tx, &booking)?;
+                if !problems.is_empty() {
+                    return Err(Error::Invalid { problems });
+                }
+                items::insert(tx, &id, "booking", &booking, at)?;
+                let op = NewOperation {
+                    chain: id.clone(),
+                    item: id.clone(),
+                    operation: Operation::Book,
+                    method: "POST",
+                    path: "/v1/bookings".to_owned(),
+                    body: Some(serde_json::to_value(&booking)?),
+                    photo: None,
+                };
+                outbox::enqueue(tx, &op, at)?;
+                Ok(())
+            })
+            .await?;
+        self.queued().await;
+        self.booking(&local_id).await
+    }
+
+    /// Cancel a booking (queued after the booking itself), if its cut-off has not passed.
+    pub async fn cancel_booking(&self, local_id: &str) -> Result<MyBooking> {
+        let current = self.booking(local_id).await?;
+        if let Some(booking) = &current.booking
+            && chrono::Utc::now() > booking.cancel_until
+        {
+            return Err(Error::Refused {
+                code: "too_late_to_cancel".into(),
+                message: format!(
+                    "It is too late to cancel online: the cut-off was {}",
+                    booking.cancel_until.format("%H:%M on %A %-d %B")
+                ),
+                field: None,
+                alternatives: Vec::new(),
+            });
+        }
+        let id = local_id.to_owned();
+        let at = now();
+        self.engine()
+            .store
+            .write(move |tx| {
+                let op = NewOperation {
+                    chain: id.clone(),
+                    item: id.clone(),
+                    operation: Operation::CancelBooking,
+                    method: "POST",
+                    path: "/v1/bookings/{id}/cancel".to_owned(),
+                    body: None,
+                    photo: None,
+                };
+                outbox::enqueue(tx, &op, at)?;
+                Ok(())
+            })
+            .await?;
+        self.queued().await;
+        self.booking(local_id).await
+    }
+
+    pub async fn bookings(&self) -> Result<Vec<MyBooking>> {
+        let rows = self
+            .engine()
+            .store
+            .read(|c| items::list::<NewBooking, Booking>(c, "booking"))
+            .await?;
+        Ok(rows.into_iter().map(to_booking).collect())
+    }
+
+    pub async fn booking(&self, local_id: &str) -> Result<MyBooking> {
+        let id = local_id.to_owned();
+        Ok(to_booking(
+            self.engine()
+                .store
+                .read(move |c| items::get::<NewBooking, Booking>(c, &id, "booking"))
+                .await?,
+        ))
+    }
+}
+
+fn check(conn: &rusqlite::Connection, booking: &NewBooking) -> Result<Vec<FieldProblem>> {
+    let mut problems = Vec::new();
+    if rules::parse_slot_id(&booking.slot_id).is_none() {
+        problems.push(FieldProblem::new(
+            "slot_id",
+            "Choose a slot from the list (an id like site/2026-12-01T09:00)",
+        ));
+    }
+    let Some(service) = cached_definition(conn, &booking.service_code)? else {
+        if catalogue_cached(conn)? {
+            problems.push(FieldProblem::new(
+                "service_code",
+                format!("There is no service '{}'", booking.service_code),
+            ));
+        }
+        return Ok(problems);
+    };
+    let Some(booking_rules) = &service.booking else {
+        problems.push(FieldProblem::new(
+            "service_code",
+            format!(
+                "'{}' cannot be booked: choose a booking service",
+                service.code
+            ),
+        ));
+        return Ok(problems);
+    };
+    problems.extend(rules::validate_answers(
+        &service.questions,
+        &booking.answers,
+    ));
+    if let Err(problem) = rules::fee_pence(service.fee.as_ref(), &booking.answers)
+        && !problems.iter().any(|p| p.field == problem.field)
+    {
+        problems.push(problem);
+    }
+    match (&booking.location, booking_rules.needs_location) {
+        (Some(location), _) => {
+            let boundary = cached_council(conn)?
+                .map(|c| c.boundary.polygon)
+                .unwrap_or_default();
+            problems.extend(rules::validate_location(location, &boundary));
+        }
+        (None, true) => problems.push(FieldProblem::new(
+            "location",
+            "Give the address for the collection",
+        )),
+        (None, false) => {}
+    }
+    Ok(problems)
+}
+
+fn to_booking(row: items::Row<NewBooking, Booking>) -> MyBooking {
+    MyBooking {
+        local_id: row.local_id,
+        delivery: row.delivery,
+        request: row.request,
+        booking: row.server,
+    }
+}

@@ -1,0 +1,173 @@
+//! The council's catalogue and profile, cached for offline use and searched with FTS5.
+//!
+//! Invariant: the cached catalogue is replaced whole, in one transaction, only when the council
+//! says it changed (ETag), so a search never sees half of an old and half of a new catalogue.
+
+use doorstep_protocol::{Council, ServiceDefinition, ServiceList, ServiceSummary};
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::{
+    Doorstep,
+    error::{Error, Result},
+    store,
+};
+
+impl Doorstep {
+    /// Fetch the catalogue, every service's definition and the council profile, if they changed.
+    /// Returns whether anything changed.
+    pub async fn refresh_catalogue(&self) -> Result<bool> {
+        let engine = self.engine();
+        let etag = engine
+            .store
+            .read(|c| store::meta(c, "catalogue_etag"))
+            .await?;
+        let answer = engine
+            .council
+            .get("/v1/services", None, etag.as_deref())
+            .await;
+        if answer.status == 304 {
+            return Ok(false);
+        }
+        let new_etag = answer.etag.clone();
+        let list: ServiceList = answer.into()?;
+        let council: Council = engine.council.get("/v1/council", None, None).await.into()?;
+        let mut definitions = Vec::with_capacity(list.services.len());
+        for service in &list.services {
+            let definition: ServiceDefinition = engine
+                .council
+                .get(&format!("/v1/services/{}", service.code), None, None)
+                .await
+                .into()?;
+            definitions.push(definition);
+        }
+        engine
+            .store
+            .write(move |tx| {
+                tx.execute("DELETE FROM services", [])?;
+                tx.execute("DELETE FROM services_search", [])?;
+                let groups: std::collections::HashMap<&str, &str> = list.groups.iter().map(|g| (g.code.as_str(), g.name.as_str())).collect();
+                for (position, (summary, definition)) in list.services.iter().zip(&definitions).enumerate() {
+                    tx.execute(
+                        "INSERT INTO services (code, position, summary, definition) VALUES (?1, ?2, ?3, ?4)",
+                        params![summary.code, position as i64, serde_json::to_string(summary)?, serde_json::to_string(definition)?],
+                    )?;
+                    tx.execute(
+                        "INSERT INTO services_search (code, name, description, keywords, group_name) VALUES (?1, ?2, ?3, ?4, ?5)",
+                        params![summary.code, summary.name, summary.description, summary.keywords.join(" "), groups.get(summary.group.as_str()).copied().unwrap_or_default()],
+                    )?;
+                }
+                store::set_meta(tx, "groups", &serde_json::to_string(&list.groups)?)?;
+                store::set_meta(tx, "council", &serde_json::to_string(&council)?)?;
+                if let Some(etag) = new_etag {
+                    store::set_meta(tx, "catalogue_etag", &etag)?;
+                }
+                Ok(())
+            })
+            .await?;
+        Ok(true)
+    }
+
+    /// Services, in the council's order; with `search`, the best matches first (works offline).
+    pub async fn services(&self, search: Option<&str>) -> Result<Vec<ServiceSummary>> {
+        let query = search.map(fts_query).filter(|q| !q.is_empty());
+        self.engine()
+            .store
+            .read(move |conn| {
+                let rows: Vec<String> = match &query {
+                    Some(query) => {
+                        let mut statement = conn.prepare_cached(
+                            "SELECT s.summary FROM services_search f JOIN services s ON s.code = f.code
+                             WHERE services_search MATCH ?1 ORDER BY bm25(services_search, 0.0, 10.0, 2.0, 5.0, 1.0), s.position",
+                        )?;
+                        statement.query_map(params![query], |r| r.get(0))?.collect::<Result<_, _>>()?
+                    }
+                    None => {
+                        let mut statement = conn.prepare_cached("SELECT summary FROM services ORDER BY position")?;
+                        statement.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?
+                    }
+                };
+                rows.iter().map(|s| Ok(serde_json::from_str(s)?)).collect()
+            })
+            .await
+    }
+
+    /// A service's definition: from the cache, or from the council if it is not cached.
+    pub async fn service(&self, code: &str) -> Result<ServiceDefinition> {
+        let wanted = code.to_owned();
+        if let Some(definition) = self
+            .engine()
+            .store
+            .read(move |c| cached_definition(c, &wanted))
+            .await?
+        {
+            return Ok(definition);
+        }
+        let answer = self
+            .engine()
+            .council
+            .get(&format!("/v1/services/{code}"), None, None)
+            .await;
+        if answer.status == 404 {
+            return Err(Error::invalid(
+                "service_code",
+                format!("There is no service '{code}': choose one from the list of services"),
+            ));
+        }
+        answer.into()
+    }
+
+    /// The council profile, as last fetched.
+    pub async fn council(&self) -> Result<Option<Council>> {
+        self.engine().store.read(cached_council).await
+    }
+}
+
+/// The cached definition of a service, if the catalogue is cached and has it.
+pub fn cached_definition(conn: &Connection, code: &str) -> Result<Option<ServiceDefinition>> {
+    let definition: Option<Option<String>> = conn
+        .query_row(
+            "SELECT definition FROM services WHERE code = ?1",
+            params![code],
+            |r| r.get(0),
+        )
+        .optional()?;
+    definition
+        .flatten()
+        .map(|d| Ok(serde_json::from_str(&d)?))
+        .transpose()
+}
+
+/// Is any catalogue cached?
+pub fn catalogue_cached(conn: &Connection) -> Result<bool> {
+    Ok(conn.query_row("SELECT EXISTS (SELECT 1 FROM services)", [], |r| r.get(0))?)
+}
+
+pub fn cached_council(conn: &Connection) -> Result<Option<Council>> {
+    store::meta(conn, "council")?
+        .map(|c| Ok(serde_json::from_str(&c)?))
+        .transpose()
+}
+
+/// What the resident typed → an FTS5 query: each word a prefix, all words required.
+pub fn fts_query(text: &str) -> String {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| format!("\"{}\"*", w.to_lowercase()))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fts_query;
+
+    #[test]
+    fn typed_words_become_safe_prefix_queries() {
+        assert_eq!(fts_query("Pot hole"), "\"pot\"* \"hole\"*");
+        assert_eq!(
+            fts_query("bin\" OR 1=1 --"),
+            "\"bin\"* \"or\"* \"1\"* \"1\"*"
+        );
+        assert_eq!(fts_query("  "), "");
+    }
+}

@@ -1,0 +1,239 @@
+//! The HTTP edge: how the core speaks to the council's server.
+//!
+//! Invariant: this is the only place the core touches the network; every answer comes back as
+//! a status and a JSON body (status 0 when there was no answer), and sorting it into success or
+//! failure is left to the pure rules.
+
+use std::time::Duration;
+
+use reqwest::{Method, header};
+use serde_json::Value;
+
+use crate::error::{Error, Result};
+
+/// An answer from the council, or the lack of one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answer {
+    /// 0 when no answer came (no network, a timeout, a cut connection).
+    pub status: u16,
+    pub body: Value,
+    pub retry_after: Option<u64>,
+    pub etag: Option<String>,
+}
+
+impl Answer {
+    fn no_answer(cause: &reqwest::Error) -> Self {
+        Answer {
+            status: 0,
+            body: serde_json::json!({"error": {"code": "no_answer", "message": cause_text(cause)}}),
+            retry_after: None,
+            etag: None,
+        }
+    }
+
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    /// The error code of a failed answer.
+    pub fn code(&self) -> Option<&str> {
+        self.body["error"]["code"].as_str()
+    }
+
+    pub fn message(&self) -> String {
+        self.body["error"]["message"].as_str().map_or_else(
+            || format!("the council answered {}", self.status),
+            str::to_owned,
+        )
+    }
+
+    /// Read a successful answer's body as `T`, or turn a failure into the core's error.
+    pub fn into<T: serde::de::DeserializeOwned>(self) -> Result<T> {
+        if self.is_success() {
+            return Ok(serde_json::from_value(self.body)?);
+        }
+        Err(self.into_error())
+    }
+
+    pub fn into_error(self) -> Error {
+        let message = self.message();
+        match self.status {
+            0 => Error::Offline(message),
+            401 => Error::AuthRequired(message),
+            404 => Error::NotFound(message),
+            408 | 429 | 500..=599 => Error::Offline(message),
+            _ => {
+                let detail: Option<doorstep_protocol::ErrorDetail> =
+                    serde_json::from_value(self.body["error"].clone()).ok();
+                match detail {
+                    Some(detail)
+                        if detail.code == "validation_failed" || detail.code == "invalid_field" =>
+                    {
+                        let problems = if detail.problems.is_empty() {
+                            vec![doorstep_protocol::FieldProblem::new(
+                                detail.field.unwrap_or_default(),
+                                detail.message,
+                            )]
+                        } else {
+                            detail.problems
+                        };
+                        Error::Invalid { problems }
+                    }
+                    Some(detail) => Error::Refused {
+                        code: detail.code,
+                        message: detail.message,
+                        field: detail.field,
+                        alternatives: detail.alternatives,
+                    },
+                    None => Error::Refused {
+                        code: "refused".into(),
+                        message,
+                        field: None,
+                        alternatives: Vec::new(),
+                    },
+                }
+            }
+        }
+    }
+}
+
+fn cause_text(error: &reqwest::Error) -> String {
+    if error.is_timeout() {
+        "the council took too long to answer".to_owned()
+    } else if error.is_connect() {
+        "the council cannot be reached".to_owned()
+    } else {
+        "the connection to the council was lost".to_owned()
+    }
+}
+
+/// A council's server.
+#[derive(Clone)]
+pub struct Council {
+    http: reqwest::Client,
+    base: String,
+}
+
+impl Council {
+    pub fn new(base_url: &str) -> Result<Council> {
+        let base = base_url.trim_end_matches('/').to_owned();
+        if !(base.starts_with("http://") || base.starts_with("https://")) {
+            return Err(Error::invalid(
+                "server",
+                "The council's address must start with http:// or https://",
+            ));
+        }
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(10))
+            .timeout(Duration::from_secs(60))
+            .pool_idle_timeout(Duration::from_secs(30))
+            .build()
+            .map_err(|e| Error::Internal(e.to_string()))?;
+        Ok(Council { http, base })
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.base
+    }
+
+    /// Send a JSON request. `key` is the Idempotency-Key of a change.
+    pub async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        key: Option<&str>,
+        body: Option<&Value>,
+    ) -> Answer {
+        let method = Method::from_bytes(method.as_bytes()).unwrap_or(Method::GET);
+        let mut request = self.http.request(method, format!("{}{path}", self.base));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(key) = key {
+            request = request.header(doorstep_protocol::IDEMPOTENCY_KEY, key);
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        Self::answer(request).await
+    }
+
+    /// GET with an optional `If-None-Match`.
+    pub async fn get(&self, path: &str, token: Option<&str>, etag: Option<&str>) -> Answer {
+        let mut request = self.http.get(format!("{}{path}", self.base));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(etag) = etag {
+            request = request.header(header::IF_NONE_MATCH, etag);
+        }
+        Self::answer(request).await
+    }
+
+    /// PUT a photo's bytes.
+    pub async fn put_photo(
+        &self,
+        path: &str,
+        token: &str,
+        key: &str,
+        content_type: &str,
+        bytes: Vec<u8>,
+    ) -> Answer {
+        let request = self
+            .http
+            .put(format!("{}{path}", self.base))
+            .bearer_auth(token)
+            .header(doorstep_protocol::IDEMPOTENCY_KEY, key)
+            .header(header::CONTENT_TYPE, content_type)
+            .body(bytes);
+        Self::answer(request).await
+    }
+
+    /// GET raw text (an `.ics` file).
+    pub async fn get_text(&self, path: &str) -> Result<String> {
+        let response = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .map_err(|e| Error::Offline(cause_text(&e)))?;
+        if !response.status().is_success() {
+            return Err(Error::NotFound(format!(
+                "the council answered {}",
+                response.status()
+            )));
+        }
+        response
+            .text()
+            .await
+            .map_err(|e| Error::Offline(cause_text(&e)))
+    }
+
+    async fn answer(request: reqwest::RequestBuilder) -> Answer {
+        let response = match request.send().await {
+            Ok(response) => response,
+            Err(error) => return Answer::no_answer(&error),
+        };
+        let status = response.status().as_u16();
+        let retry_after = response
+            .headers()
+            .get(header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse().ok());
+        let etag = response
+            .headers()
+            .get(header::ETAG)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        match response.bytes().await {
+            Ok(bytes) => Answer {
+                status,
+                body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+                retry_after,
+                etag,
+            },
+            Err(error) => Answer::no_answer(&error),
+        }
+    }
+}

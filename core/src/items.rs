@@ -1,0 +1,139 @@
+//! The resident's things as the shells show them: what was asked, whether it has reached the
+//! council, and the council's copy.
+//!
+//! Invariant: an item's delivery is derived from the outbox, never stored beside it — parked
+//! work means "needs your attention", waiting work means "waiting to send", none means "sent".
+
+use doorstep_protocol::{Booking, NewBooking, NewPayment, NewReport, Payment, Report};
+use rusqlite::{Connection, params};
+use serde::{Serialize, de::DeserializeOwned};
+
+use crate::{
+    error::{Error, Result},
+    outbox::Problem,
+};
+
+/// Whether an item has reached the council.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "state")]
+pub enum Delivery {
+    /// Saved on this device; it will be sent when the council can be reached.
+    Waiting,
+    /// The council refused something about it: fix it (the outbox key says which) or discard it.
+    NeedsAttention { key: String, problem: Problem },
+    /// The council has it.
+    Sent,
+}
+
+/// A report: what the resident asked, and the council's copy once sent.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MyReport {
+    pub local_id: String,
+    pub delivery: Delivery,
+    pub request: Option<NewReport>,
+    pub report: Option<Report>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MyBooking {
+    pub local_id: String,
+    pub delivery: Delivery,
+    pub request: Option<NewBooking>,
+    pub booking: Option<Booking>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MyPayment {
+    pub local_id: String,
+    pub delivery: Delivery,
+    pub request: Option<NewPayment>,
+    pub payment: Option<Payment>,
+}
+
+/// An item row: local id, what was asked, the council's copy, and its delivery.
+pub struct Row<Q, S> {
+    pub local_id: String,
+    pub request: Option<Q>,
+    pub server: Option<S>,
+    pub delivery: Delivery,
+}
+
+/// Every item of `kind`, newest first.
+pub fn list<Q: DeserializeOwned, S: DeserializeOwned>(
+    conn: &Connection,
+    kind: &str,
+) -> Result<Vec<Row<Q, S>>> {
+    let mut statement = conn.prepare_cached(
+        "SELECT local_id FROM items WHERE kind = ?1 ORDER BY created_at DESC, local_id DESC",
+    )?;
+    let ids: Vec<String> = statement
+        .query_map(params![kind], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    ids.iter().map(|id| get(conn, id, kind)).collect()
+}
+
+/// One item of `kind`.
+pub fn get<Q: DeserializeOwned, S: DeserializeOwned>(
+    conn: &Connection,
+    local_id: &str,
+    kind: &str,
+) -> Result<Row<Q, S>> {
+    let (request, server): (String, Option<String>) = conn
+        .query_row(
+            "SELECT request, server FROM items WHERE local_id = ?1 AND kind = ?2",
+            params![local_id, kind],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .map_err(|e| match e {
+            rusqlite::Error::QueryReturnedNoRows => {
+                Error::NotFound(format!("There is no {kind} {local_id} on this device"))
+            }
+            other => other.into(),
+        })?;
+    Ok(Row {
+        local_id: local_id.to_owned(),
+        request: serde_json::from_str(&request)?,
+        server: server.map(|s| serde_json::from_str(&s)).transpose()?,
+        delivery: delivery(conn, local_id)?,
+    })
+}
+
+/// Derive an item's delivery from its outbox operations.
+pub fn delivery(conn: &Connection, local_id: &str) -> Result<Delivery> {
+    let mut statement =
+        conn.prepare_cached("SELECT key, state, problem FROM outbox WHERE item = ?1 ORDER BY seq")?;
+    let rows: Vec<(String, String, Option<String>)> = statement
+        .query_map(params![local_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<Result<_, _>>()?;
+    if let Some((key, _, problem)) = rows.iter().find(|(_, state, _)| state == "parked") {
+        let problem: Problem = serde_json::from_str(problem.as_deref().unwrap_or("{}"))?;
+        return Ok(Delivery::NeedsAttention {
+            key: key.clone(),
+            problem,
+        });
+    }
+    Ok(if rows.is_empty() {
+        Delivery::Sent
+    } else {
+        Delivery::Waiting
+    })
+}
+
+/// Insert a new item (inside the caller's transaction).
+pub fn insert(
+    conn: &Connection,
+    local_id: &str,
+    kind: &str,
+    request: &impl Serialize,
+    now: i64,
+) -> Result<()> {
+    conn.execute(
+        "INSERT INTO items (local_id, kind, request, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)",
+        params![local_id, kind, serde_json::to_string(request)?, now],
+    )?;
+    Ok(())
+}
+
+pub fn new_local_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}

@@ -1,0 +1,209 @@
+//! doorstep-core: the resident-side engine. Every shell (CLI, desktop, mobile) is a thin layer
+//! over the `Doorstep` facade here.
+//!
+//! Invariant: what a resident does is validated on the device with the council's own rules
+//! (`doorstep_protocol::rules`), then written — the item and its outbox operations — in one
+//! transaction before any network call, and only then sent (DESIGN.md §2). The core knows no
+//! shell, screen, Tauri or uniffi; secrets go only through `SecretStore`.
+
+pub mod account;
+pub mod bins;
+pub mod bookings;
+pub mod catalogue;
+pub mod client;
+pub mod error;
+pub mod events;
+pub mod items;
+pub mod outbox;
+pub mod payments;
+pub mod photos;
+pub mod reports;
+pub mod secrets;
+pub mod store;
+
+use std::{
+    path::PathBuf,
+    sync::{Arc, Weak, atomic::Ordering},
+    time::Duration,
+};
+
+use tokio::sync::{Notify, broadcast};
+
+pub use error::{Error, Result};
+pub use events::{Event, SyncState};
+pub use items::{Delivery, MyBooking, MyPayment, MyReport};
+pub use outbox::{Entry as OutboxEntry, State as OutboxState, sync::SyncReport};
+pub use secrets::{MemorySecrets, SecretStore};
+
+use outbox::sync::Engine;
+
+/// How to open the core.
+pub struct Config {
+    /// Where the device's store lives.
+    pub data_dir: PathBuf,
+    /// The council's server, e.g. `https://council.example/`.
+    pub council_url: String,
+    pub secrets: Arc<dyn SecretStore>,
+    /// `linux`, `android`, `cli`, ...
+    pub platform: String,
+    /// What the resident calls this device.
+    pub device_name: String,
+    /// Run a background task that syncs on enqueue, on coming online and on a timer.
+    pub background_sync: bool,
+}
+
+/// The facade: cheap to clone, `Send + Sync`.
+#[derive(Clone)]
+pub struct Doorstep(Arc<Inner>);
+
+pub struct Inner {
+    engine: Engine,
+    wake: Arc<Notify>,
+}
+
+impl Drop for Inner {
+    /// Let the background task see that the core is gone.
+    fn drop(&mut self) {
+        self.wake.notify_one();
+    }
+}
+
+impl Doorstep {
+    /// Open the store in `config.data_dir` (migrating it) and, if asked, start syncing in the
+    /// background. Must be called within a tokio runtime.
+    pub fn open(config: Config) -> Result<Doorstep> {
+        let store = store::Store::open(&config.data_dir)?;
+        let council = client::Council::new(&config.council_url)?;
+        let (events, _) = broadcast::channel(256);
+        let inner = Arc::new(Inner {
+            engine: Engine {
+                store,
+                council,
+                secrets: config.secrets,
+                events,
+                online: true.into(),
+                platform: config.platform,
+                device_name: config.device_name,
+                round_lock: tokio::sync::Mutex::new(()),
+            },
+            wake: Arc::new(Notify::new()),
+        });
+        if config.background_sync {
+            tokio::spawn(background(Arc::downgrade(&inner), inner.wake.clone()));
+        }
+        Ok(Doorstep(inner))
+    }
+
+    fn engine(&self) -> &Engine {
+        &self.0.engine
+    }
+
+    /// Run one sync round now and say what moved.
+    pub async fn sync_now(&self) -> Result<SyncReport> {
+        self.engine().round().await
+    }
+
+    /// The shell says whether the device has a connection; coming online starts a round.
+    pub async fn set_online(&self, online: bool) {
+        self.engine().online.store(online, Ordering::SeqCst);
+        let _ = self.engine().events.send(self.engine().sync_state().await);
+        if online {
+            self.0.wake.notify_one();
+        }
+    }
+
+    pub fn is_online(&self) -> bool {
+        self.engine().online.load(Ordering::SeqCst)
+    }
+
+    /// Events from now on, starting with the current outbox counts and sync state.
+    pub async fn subscribe(&self) -> broadcast::Receiver<Event> {
+        let receiver = self.engine().events.subscribe();
+        self.engine().emit_counts().await;
+        let _ = self.engine().events.send(self.engine().sync_state().await);
+        receiver
+    }
+
+    /// Everything in the outbox, oldest first.
+    pub async fn outbox(&self) -> Result<Vec<OutboxEntry>> {
+        self.engine().store.read(|c| outbox::list(c)).await
+    }
+
+    /// Try an operation again now.
+    pub async fn retry(&self, key: &str) -> Result<()> {
+        let key = key.to_owned();
+        self.engine()
+            .store
+            .write(move |tx| outbox::retry(tx, &key))
+            .await?;
+        self.queued().await;
+        Ok(())
+    }
+
+    /// Give up an operation and what depends on it; an item that never reached the council
+    /// goes with it.
+    pub async fn discard(&self, key: &str) -> Result<()> {
+        let key = key.to_owned();
+        let chain = self
+            .engine()
+            .store
+            .write(move |tx| {
+                let chain = outbox::discard(tx, &key)?;
+                tx.execute(
+                    "DELETE FROM items WHERE server_id IS NULL AND local_id NOT IN (SELECT item FROM outbox)
+                     AND local_id = ?1",
+                    [&chain],
+                )?;
+                Ok(chain)
+            })
+            .await?;
+        self.engine().emit_counts().await;
+        let _ = self.engine().events.send(Event::ItemChanged {
+            local_id: chain,
+            kind: String::new(),
+        });
+        Ok(())
+    }
+
+    /// After a change was queued: tell the shells and wake the background sync.
+    async fn queued(&self) {
+        self.engine().emit_counts().await;
+        self.0.wake.notify_one();
+    }
+}
+
+/// Sync when woken (an enqueue, coming online) or when the next retry falls due; ends when the
+/// last handle to the core is dropped.
+async fn background(inner: Weak<Inner>, wake: Arc<Notify>) {
+    loop {
+        let due = {
+            let Some(strong) = inner.upgrade() else {
+                return;
+            };
+            strong
+                .engine
+                .store
+                .read(|c| {
+                    Ok(c.query_row(
+                        "SELECT MIN(next_attempt_at) FROM outbox WHERE state = 'waiting'",
+                        [],
+                        |r| r.get::<_, Option<i64>>(0),
+                    )?)
+                })
+                .await
+                .ok()
+                .flatten()
+        };
+        let wait = match due {
+            Some(at) => Duration::from_secs((at - outbox::sync::now()).clamp(1, 15 * 60) as u64),
+            None => Duration::from_secs(15 * 60),
+        };
+        let woken = tokio::time::timeout(wait, wake.notified()).await.is_ok();
+        let Some(strong) = inner.upgrade() else {
+            return;
+        };
+        if (woken || due.is_some()) && strong.engine.online.load(Ordering::SeqCst) {
+            let _ = strong.engine.round().await;
+        }
+    }
+}

@@ -1,0 +1,267 @@
+//! The outbox: the resident's intents, waiting to reach the council exactly once.
+//!
+//! Design. Every intent is an operation with a key (UUIDv7, made here) that never changes: a
+//! retry, a restart or a crash resends the same key, and the council applies a key once. An
+//! operation belongs to a chain — the item it acts on — and a chain goes strictly in order
+//! (a photo before its report, a booking before its fee and its cancellation); chains are
+//! independent. An operation is `waiting` (to be sent, perhaps after a backoff) or `parked`
+//! (refused for good: it waits for the resident to fix and retry, or discard it); a parked
+//! operation blocks only the rest of its own chain. Operations are written in the same
+//! transaction as the item they belong to, and removed in the same transaction that records
+//! the council's answer.
+//!
+//! `rules` sorts answers and times retries; `sync` sends and pulls.
+
+pub mod rules;
+pub mod sync;
+
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::error::{Error, Result};
+
+/// What an operation does, in the resident's words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Operation {
+    UploadPhoto,
+    SendReport,
+    AddUpdate,
+    Book,
+    CancelBooking,
+    StartPayment,
+}
+
+impl Operation {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Operation::UploadPhoto => "upload_photo",
+            Operation::SendReport => "send_report",
+            Operation::AddUpdate => "add_update",
+            Operation::Book => "book",
+            Operation::CancelBooking => "cancel_booking",
+            Operation::StartPayment => "start_payment",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Self> {
+        [
+            Self::UploadPhoto,
+            Self::SendReport,
+            Self::AddUpdate,
+            Self::Book,
+            Self::CancelBooking,
+            Self::StartPayment,
+        ]
+        .into_iter()
+        .find(|op| op.as_str() == s)
+    }
+
+    /// What the resident sees in the outbox.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Operation::UploadPhoto => "Photo",
+            Operation::SendReport => "Report",
+            Operation::AddUpdate => "Update to a report",
+            Operation::Book => "Booking",
+            Operation::CancelBooking => "Cancellation",
+            Operation::StartPayment => "Payment",
+        }
+    }
+}
+
+/// An operation to queue. `path` and `body` may name the chain's item as the council knows it:
+/// `{id}` and `{reference}` are filled in when the item has landed.
+#[derive(Debug, Clone)]
+pub struct NewOperation {
+    pub chain: String,
+    /// The item the council's answer is written into.
+    pub item: String,
+    pub operation: Operation,
+    pub method: &'static str,
+    pub path: String,
+    pub body: Option<Value>,
+    pub photo: Option<String>,
+}
+
+/// Why the council refused an operation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Problem {
+    pub status: u16,
+    pub code: String,
+    pub message: String,
+    #[serde(default)]
+    pub field: Option<String>,
+    #[serde(default)]
+    pub alternatives: Vec<doorstep_protocol::Slot>,
+}
+
+/// Where an operation stands.
+#[derive(Debug, Clone, PartialEq)]
+pub enum State {
+    /// Will be sent; `next_attempt_at` (unix seconds) is when, at the earliest.
+    Waiting {
+        attempts: u32,
+        next_attempt_at: i64,
+        last_error: Option<String>,
+    },
+    /// Refused for good: the resident must fix it or discard it.
+    NeedsAttention(Problem),
+}
+
+/// One operation in the outbox.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub key: String,
+    pub chain: String,
+    pub operation: Operation,
+    pub state: State,
+    pub created_at: i64,
+}
+
+/// Queue an operation (inside the caller's transaction); returns its key.
+pub fn enqueue(conn: &Connection, op: &NewOperation, now: i64) -> Result<String> {
+    let key = uuid::Uuid::now_v7().to_string();
+    conn.execute(
+        "INSERT INTO outbox (key, chain, item, operation, method, path, body, photo, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![
+            key,
+            op.chain,
+            op.item,
+            op.operation.as_str(),
+            op.method,
+            op.path,
+            op.body.as_ref().map(Value::to_string),
+            op.photo,
+            now
+        ],
+    )?;
+    Ok(key)
+}
+
+/// Everything in the outbox, oldest first.
+pub fn list(conn: &Connection) -> Result<Vec<Entry>> {
+    let mut statement = conn.prepare_cached(
+        "SELECT key, chain, operation, state, attempts, next_attempt_at, problem, created_at FROM outbox ORDER BY seq",
+    )?;
+    let rows = statement.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, u32>(4)?,
+            r.get::<_, i64>(5)?,
+            r.get::<_, Option<String>>(6)?,
+            r.get::<_, i64>(7)?,
+        ))
+    })?;
+    let mut entries = Vec::new();
+    for row in rows {
+        let (key, chain, operation, state, attempts, next_attempt_at, problem, created_at) = row?;
+        let operation = Operation::parse(&operation)
+            .ok_or_else(|| Error::Internal(format!("unknown operation {operation}")))?;
+        let state = if state == "parked" {
+            State::NeedsAttention(serde_json::from_str(problem.as_deref().unwrap_or("{}"))?)
+        } else {
+            let last_error = problem
+                .and_then(|p| serde_json::from_str::<Problem>(&p).ok())
+                .map(|p| p.message);
+            State::Waiting {
+                attempts,
+                next_attempt_at,
+                last_error,
+            }
+        };
+        entries.push(Entry {
+            key,
+            chain,
+            operation,
+            state,
+            created_at,
+        });
+    }
+    Ok(entries)
+}
+
+/// (waiting, needing attention).
+pub fn counts(conn: &Connection) -> Result<(u64, u64)> {
+    Ok(conn.query_row(
+        "SELECT COALESCE(SUM(state = 'waiting'), 0), COALESCE(SUM(state = 'parked'), 0) FROM outbox",
+        [],
+        |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64)),
+    )?)
+}
+
+/// Try an operation again now (a parked one with its payload unchanged keeps its key: the
+/// council's answer may have been about something that has since changed, such as a sign-in).
+pub fn retry(conn: &Connection, key: &str) -> Result<()> {
+    let changed = conn.execute(
+        "UPDATE outbox SET state = 'waiting', attempts = 0, next_attempt_at = 0, problem = NULL WHERE key = ?1",
+        params![key],
+    )?;
+    if changed == 0 {
+        return Err(Error::NotFound(format!(
+            "Nothing in the outbox has the key {key}"
+        )));
+    }
+    Ok(())
+}
+
+/// Replace a parked operation's payload (the resident fixed it) and try again under a new key:
+/// the council never applied the old one, and the same key with a new payload would be refused.
+pub fn replace_body(conn: &Connection, key: &str, body: &Value) -> Result<String> {
+    let new_key = uuid::Uuid::now_v7().to_string();
+    let changed = conn.execute(
+        "UPDATE outbox SET key = ?2, body = ?3, state = 'waiting', attempts = 0, next_attempt_at = 0, problem = NULL
+         WHERE key = ?1 AND state = 'parked'",
+        params![key, new_key, body.to_string()],
+    )?;
+    if changed == 0 {
+        return Err(Error::NotFound(format!(
+            "No operation needing attention has the key {key}"
+        )));
+    }
+    Ok(new_key)
+}
+
+/// The operation with `key`: its chain, and its body.
+pub fn find(conn: &Connection, key: &str) -> Result<Option<(String, Operation, Option<Value>)>> {
+    let row: Option<(String, String, Option<String>)> = conn
+        .query_row(
+            "SELECT chain, operation, body FROM outbox WHERE key = ?1",
+            params![key],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    row.map(|(chain, op, body)| {
+        let op = Operation::parse(&op)
+            .ok_or_else(|| Error::Internal(format!("unknown operation {op}")))?;
+        let body = body.map(|b| serde_json::from_str(&b)).transpose()?;
+        Ok((chain, op, body))
+    })
+    .transpose()
+}
+
+/// Give up an operation and everything after it in its chain; returns the chain.
+pub fn discard(conn: &Connection, key: &str) -> Result<String> {
+    let found: Option<(i64, String)> = conn
+        .query_row(
+            "SELECT seq, chain FROM outbox WHERE key = ?1",
+            params![key],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let Some((seq, chain)) = found else {
+        return Err(Error::NotFound(format!(
+            "Nothing in the outbox has the key {key}"
+        )));
+    };
+    conn.execute(
+        "DELETE FROM outbox WHERE chain = ?1 AND seq >= ?2",
+        params![chain, seq],
+    )?;
+    Ok(chain)
+}

@@ -1,0 +1,552 @@
+//! The sync engine: push the outbox in batches, then pull the change feed.
+//!
+//! Invariant: an operation leaves the outbox only in the transaction that records the
+//! council's answer to it; a crash anywhere before that resends it under the same key, which
+//! the council answers from its record. Pulled changes are applied in one transaction per page,
+//! and applying one twice changes nothing.
+
+use std::sync::{
+    Arc,
+    atomic::{AtomicBool, Ordering},
+};
+
+use doorstep_protocol::{
+    BatchOperation, BatchRequest, BatchResponse, ChangeFeed, ChangedItem, MAX_BATCH_OPERATIONS,
+};
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+use serde_json::Value;
+use tokio::sync::broadcast;
+
+use super::{
+    Operation, Problem,
+    rules::{self, Outcome},
+};
+use crate::{
+    client::{Answer, Council},
+    error::{Error, Result},
+    events::{Event, SyncState},
+    secrets::{ACCOUNT_TOKEN, DEVICE_TOKEN, SecretStore},
+    store::{self, Store},
+};
+
+/// What one round moved.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct SyncReport {
+    /// Operations the council accepted in this round.
+    pub sent: u64,
+    /// Operations the council refused for good in this round.
+    pub refused: u64,
+    /// Changes pulled from the council.
+    pub pulled: u64,
+    /// Still waiting after the round (to retry later).
+    pub waiting: u64,
+    /// Needing the resident's attention after the round.
+    pub needs_attention: u64,
+}
+
+/// Everything a round needs.
+pub struct Engine {
+    pub store: Store,
+    pub council: Council,
+    pub secrets: Arc<dyn SecretStore>,
+    pub events: broadcast::Sender<Event>,
+    pub online: AtomicBool,
+    pub platform: String,
+    pub device_name: String,
+    /// One round at a time.
+    pub round_lock: tokio::sync::Mutex<()>,
+}
+
+/// An operation ready to go.
+#[derive(Debug, Clone)]
+struct Ready {
+    seq: i64,
+    key: String,
+    item: String,
+    operation: Operation,
+    method: String,
+    path: String,
+    body: Option<Value>,
+    photo: Option<String>,
+    attempts: u32,
+}
+
+pub fn now() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+impl Engine {
+    /// The token to use: the account's when signed in, else the device's.
+    pub fn token(&self) -> Result<Option<String>> {
+        let account = self.secrets.get(ACCOUNT_TOKEN).map_err(Error::Storage)?;
+        match account {
+            Some(token) => Ok(Some(token)),
+            None => self.secrets.get(DEVICE_TOKEN).map_err(Error::Storage),
+        }
+    }
+
+    /// The token, registering this device first if it has none.
+    pub async fn ensure_device(&self) -> Result<String> {
+        if let Some(token) = self.token()? {
+            return Ok(token);
+        }
+        let key = self
+            .store
+            .write(|tx| match store::meta(tx, "registration_key")? {
+                Some(key) => Ok(key),
+                None => {
+                    let key = uuid::Uuid::now_v7().to_string();
+                    store::set_meta(tx, "registration_key", &key)?;
+                    Ok(key)
+                }
+            })
+            .await?;
+        let body = serde_json::json!({"platform": self.platform, "name": self.device_name});
+        let answer = self
+            .council
+            .send("POST", "/v1/devices", None, Some(&key), Some(&body))
+            .await;
+        let device: doorstep_protocol::DeviceToken = answer.into()?;
+        self.secrets
+            .set(DEVICE_TOKEN, &device.token)
+            .map_err(Error::Storage)?;
+        self.store
+            .write(move |tx| store::set_meta(tx, "device_id", &device.device_id))
+            .await?;
+        Ok(device.token)
+    }
+
+    pub async fn emit_counts(&self) {
+        if let Ok((waiting, needs_attention)) = self.store.read(|c| super::counts(c)).await {
+            let _ = self.events.send(Event::Outbox {
+                waiting,
+                needs_attention,
+            });
+        }
+    }
+
+    pub async fn sync_state(&self) -> Event {
+        let (last_success, last_error) = self
+            .store
+            .read(|c| {
+                Ok((
+                    store::meta(c, "last_sync")?.and_then(|v| v.parse().ok()),
+                    store::meta(c, "last_sync_error")?,
+                ))
+            })
+            .await
+            .unwrap_or((None, None));
+        let state = if !self.online.load(Ordering::SeqCst) {
+            SyncState::Offline
+        } else if self
+            .store
+            .read(|c| store::meta(c, "auth_required"))
+            .await
+            .ok()
+            .flatten()
+            .is_some()
+        {
+            SyncState::AuthRequired
+        } else {
+            SyncState::Idle
+        };
+        Event::Sync {
+            state,
+            last_success,
+            last_error,
+        }
+    }
+
+    /// One round: push everything that is ready, then pull what changed.
+    pub async fn round(&self) -> Result<SyncReport> {
+        let _one_at_a_time = self.round_lock.lock().await;
+        if !self.online.load(Ordering::SeqCst) {
+            let _ = self.events.send(self.sync_state().await);
+            return Err(Error::Offline("the device is set to offline".to_owned()));
+        }
+        let _ = self.events.send(Event::Sync {
+            state: SyncState::Syncing,
+            last_success: None,
+            last_error: None,
+        });
+        let result = self.push_and_pull().await;
+        let outcome = match &result {
+            Ok(_) => {
+                let at = now().to_string();
+                self.store
+                    .write(move |tx| {
+                        store::set_meta(tx, "last_sync", &at)?;
+                        store::delete_meta(tx, "last_sync_error")
+                    })
+                    .await
+            }
+            Err(error) => {
+                let text = error.to_string();
+                let auth = matches!(error, Error::AuthRequired(_));
+                self.store
+                    .write(move |tx| {
+                        if auth {
+                            store::set_meta(tx, "auth_required", "1")?;
+                        }
+                        store::set_meta(tx, "last_sync_error", &text)
+                    })
+                    .await
+            }
+        };
+        outcome?;
+        self.emit_counts().await;
+        let _ = self.events.send(self.sync_state().await);
+        result
+    }
+
+    async fn push_and_pull(&self) -> Result<SyncReport> {
+        let mut report = SyncReport::default();
+        if self
+            .store
+            .read(|c| store::meta(c, "auth_required"))
+            .await?
+            .is_some()
+        {
+            return Err(Error::AuthRequired(
+                "the council asked for a new sign-in".to_owned(),
+            ));
+        }
+        let mut token = self.ensure_device().await?;
+        loop {
+            let ready = self.store.read(|c| ready(c, now())).await?;
+            if ready.is_empty() {
+                break;
+            }
+            let mut progressed = false;
+            let (photos, others): (Vec<Ready>, Vec<Ready>) =
+                ready.into_iter().partition(|r| r.photo.is_some());
+            for op in photos {
+                let answer = self.upload(&token, &op).await?;
+                progressed |= self.record(&[(op, answer)], &mut report).await?;
+            }
+            if !others.is_empty() {
+                let answers = self.send_batch(&token, &others).await?;
+                progressed |= self
+                    .record(
+                        &others.into_iter().zip(answers).collect::<Vec<_>>(),
+                        &mut report,
+                    )
+                    .await?;
+            }
+            match self.store.read(|c| store::meta(c, "auth_required")).await? {
+                Some(_) => {
+                    return Err(Error::AuthRequired(
+                        "the council asked for a new sign-in".to_owned(),
+                    ));
+                }
+                None => token = self.ensure_device().await?,
+            }
+            if !progressed {
+                break;
+            }
+        }
+        report.pulled = self.pull(&token).await?;
+        let (waiting, needs_attention) = self.store.read(|c| super::counts(c)).await?;
+        report.waiting = waiting;
+        report.needs_attention = needs_attention;
+        Ok(report)
+    }
+
+    async fn upload(&self, token: &str, op: &Ready) -> Result<Answer> {
+        let sha = op.photo.clone().unwrap_or_default();
+        let photo = self
+            .store
+            .read(move |c| {
+                Ok(c.query_row(
+                    "SELECT content_type, bytes FROM photos WHERE sha256 = ?1",
+                    params![sha],
+                    |r| Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?)),
+                )
+                .optional()?)
+            })
+            .await?;
+        let Some((content_type, bytes)) = photo else {
+            return Ok(Answer {
+                status: 410,
+                body: serde_json::json!({"error": {"code": "photo_gone", "message": "The photo is no longer on this device: add it again"}}),
+                retry_after: None,
+                etag: None,
+            });
+        };
+        Ok(self
+            .council
+            .put_photo(&op.path, token, &op.key, &content_type, bytes)
+            .await)
+    }
+
+    async fn send_batch(&self, token: &str, ops: &[Ready]) -> Result<Vec<Answer>> {
+        let operations = ops
+            .iter()
+            .map(|op| BatchOperation {
+                key: op.key.clone(),
+                method: op.method.clone(),
+                path: op.path.clone(),
+                body: op.body.clone(),
+            })
+            .collect();
+        let request = serde_json::to_value(BatchRequest { operations })?;
+        let answer = self
+            .council
+            .send("POST", "/v1/batch", Some(token), None, Some(&request))
+            .await;
+        if !answer.is_success() {
+            // The batch as a whole got no answer (or a transient one): every operation in it
+            // gets the same answer, to be retried under its own key.
+            return Ok(vec![answer; ops.len()]);
+        }
+        let response: BatchResponse = serde_json::from_value(answer.body)?;
+        let mut answers = Vec::with_capacity(ops.len());
+        for op in ops {
+            let found = response.results.iter().find(|r| r.key == op.key);
+            answers.push(match found {
+                Some(result) => Answer { status: result.status, body: result.body.clone(), retry_after: result.retry_after, etag: None },
+                None => Answer { status: 0, body: serde_json::json!({"error": {"code": "no_answer", "message": "the council did not answer this one"}}), retry_after: None, etag: None },
+            });
+        }
+        Ok(answers)
+    }
+
+    /// Record the council's answers; returns whether any operation left the waiting state.
+    async fn record(&self, answered: &[(Ready, Answer)], report: &mut SyncReport) -> Result<bool> {
+        let answered = answered.to_vec();
+        let when = now();
+        let (outcomes, changed, needs_action) = self
+            .store
+            .write(move |tx| {
+                let mut outcomes = Vec::new();
+                let mut changed = Vec::new();
+                let mut needs_action = Vec::new();
+                for (op, answer) in &answered {
+                    let outcome = rules::classify(answer.status, answer.code());
+                    match outcome {
+                        Outcome::Done => {
+                            tx.execute("DELETE FROM outbox WHERE seq = ?1", params![op.seq])?;
+                            if op.operation != Operation::UploadPhoto && answer.body.get("id").is_some() {
+                                let kind = write_server_copy(tx, &op.item, &answer.body, when)?;
+                                changed.push((op.item.clone(), kind));
+                                if let Some(next_url) = answer.body.get("next_url").and_then(Value::as_str) {
+                                    needs_action.push((op.item.clone(), next_url.to_owned()));
+                                }
+                            }
+                        }
+                        Outcome::Retry => {
+                            let unit: f64 = rand::random();
+                            let wait = rules::backoff(op.attempts, answer.retry_after, unit);
+                            let problem = problem_of(answer);
+                            tx.execute(
+                                "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?2, problem = ?3 WHERE seq = ?1",
+                                params![op.seq, when + wait.as_secs() as i64, serde_json::to_string(&problem)?],
+                            )?;
+                        }
+                        Outcome::Auth => {
+                            store::set_meta(tx, "auth_required", "1")?;
+                        }
+                        Outcome::Park => {
+                            let problem = problem_of(answer);
+                            tx.execute(
+                                "UPDATE outbox SET state = 'parked', problem = ?2 WHERE seq = ?1",
+                                params![op.seq, serde_json::to_string(&problem)?],
+                            )?;
+                            changed.push((op.item.clone(), kind_of(tx, &op.item)?));
+                        }
+                    }
+                    outcomes.push(outcome);
+                }
+                Ok((outcomes, changed, needs_action))
+            })
+            .await?;
+        for (local_id, kind) in changed {
+            let _ = self.events.send(Event::ItemChanged { local_id, kind });
+        }
+        for (local_id, next_url) in needs_action {
+            let _ = self
+                .events
+                .send(Event::PaymentNeedsAction { local_id, next_url });
+        }
+        report.sent += outcomes.iter().filter(|o| **o == Outcome::Done).count() as u64;
+        report.refused += outcomes.iter().filter(|o| **o == Outcome::Park).count() as u64;
+        Ok(outcomes
+            .iter()
+            .any(|o| matches!(o, Outcome::Done | Outcome::Park)))
+    }
+
+    /// Pull the change feed from the stored cursor; returns how many changes were applied.
+    async fn pull(&self, token: &str) -> Result<u64> {
+        let mut pulled = 0;
+        loop {
+            let cursor = self
+                .store
+                .read(|c| store::meta(c, "cursor"))
+                .await?
+                .unwrap_or_default();
+            let answer = self
+                .council
+                .get(&format!("/v1/changes?since={cursor}"), Some(token), None)
+                .await;
+            let feed: ChangeFeed = answer.into()?;
+            let count = feed.changes.len() as u64;
+            let more = feed.more;
+            let changed = self
+                .store
+                .write(move |tx| apply_feed(tx, &feed, now()))
+                .await?;
+            for (local_id, kind) in changed {
+                let _ = self.events.send(Event::ItemChanged { local_id, kind });
+            }
+            pulled += count;
+            if !more {
+                return Ok(pulled);
+            }
+        }
+    }
+}
+
+fn problem_of(answer: &Answer) -> Problem {
+    let error = &answer.body["error"];
+    Problem {
+        status: answer.status,
+        code: error["code"].as_str().unwrap_or("refused").to_owned(),
+        message: answer.message(),
+        field: error["field"].as_str().map(str::to_owned),
+        alternatives: serde_json::from_value(error["alternatives"].clone()).unwrap_or_default(),
+    }
+}
+
+/// The first operation of every chain, when it is waiting and its time has come, oldest first,
+/// with `{id}` and `{reference}` filled in from the chain's item. A chain whose item has not
+/// landed cannot go on: its operation is parked with the reason.
+fn ready(conn: &Connection, now: i64) -> Result<Vec<Ready>> {
+    let mut statement = conn.prepare_cached(
+        "SELECT o.seq, o.key, o.chain, o.item, o.operation, o.method, o.path, o.body, o.photo, o.attempts, c.server
+         FROM outbox o
+         JOIN (SELECT chain, MIN(seq) AS seq FROM outbox GROUP BY chain) head ON o.seq = head.seq
+         LEFT JOIN items c ON c.local_id = o.chain
+         WHERE o.state = 'waiting' AND o.next_attempt_at <= ?1
+         ORDER BY o.seq LIMIT ?2",
+    )?;
+    let rows = statement.query_map(params![now, MAX_BATCH_OPERATIONS as i64], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, String>(4)?,
+            r.get::<_, String>(5)?,
+            r.get::<_, String>(6)?,
+            r.get::<_, Option<String>>(7)?,
+            r.get::<_, Option<String>>(8)?,
+            r.get::<_, u32>(9)?,
+            r.get::<_, Option<String>>(10)?,
+        ))
+    })?;
+    let mut ready = Vec::new();
+    for row in rows {
+        let (seq, key, item, operation, method, path, body, photo, attempts, chain_server) = row?;
+        let operation = Operation::parse(&operation)
+            .ok_or_else(|| Error::Internal(format!("unknown operation {operation}")))?;
+        let server: Option<Value> = chain_server.map(|s| serde_json::from_str(&s)).transpose()?;
+        let needs_parent =
+            path.contains("{id}") || body.as_deref().is_some_and(|b| b.contains("{reference}"));
+        let (path, body) = match (&server, needs_parent) {
+            (_, false) => (path, body),
+            (Some(server), true) => {
+                let id = server["id"].as_str().unwrap_or_default();
+                let reference = server["reference"].as_str().unwrap_or_default();
+                (
+                    path.replace("{id}", id),
+                    body.map(|b| b.replace("{reference}", reference)),
+                )
+            }
+            (None, true) => continue,
+        };
+        let body = body.map(|b| serde_json::from_str(&b)).transpose()?;
+        ready.push(Ready {
+            seq,
+            key,
+            item,
+            operation,
+            method,
+            path,
+            body,
+            photo,
+            attempts,
+        });
+    }
+    Ok(ready)
+}
+
+fn kind_of(conn: &Connection, local_id: &str) -> Result<String> {
+    Ok(conn
+        .query_row(
+            "SELECT kind FROM items WHERE local_id = ?1",
+            params![local_id],
+            |r| r.get(0),
+        )
+        .optional()?
+        .unwrap_or_default())
+}
+
+/// Write the council's copy of an item; an item the change feed brought in under the same
+/// council id meanwhile is merged into this one.
+fn write_server_copy(
+    conn: &Connection,
+    local_id: &str,
+    server: &Value,
+    now: i64,
+) -> Result<String> {
+    let server_id = server["id"].as_str().unwrap_or_default();
+    conn.execute(
+        "DELETE FROM items WHERE server_id = ?1 AND local_id != ?2",
+        params![server_id, local_id],
+    )?;
+    conn.execute(
+        "UPDATE items SET server_id = ?2, server = ?3, updated_at = ?4 WHERE local_id = ?1",
+        params![local_id, server_id, server.to_string(), now],
+    )?;
+    kind_of(conn, local_id)
+}
+
+/// Apply one page of the change feed and move the cursor; returns the items that changed.
+pub fn apply_feed(conn: &Connection, feed: &ChangeFeed, now: i64) -> Result<Vec<(String, String)>> {
+    let mut changed = Vec::new();
+    for change in &feed.changes {
+        let (kind, body) = match &change.entity {
+            ChangedItem::Report(r) => ("report", serde_json::to_value(r)?),
+            ChangedItem::Booking(b) => ("booking", serde_json::to_value(b)?),
+            ChangedItem::Payment(p) => ("payment", serde_json::to_value(p)?),
+        };
+        let server_id = body["id"].as_str().unwrap_or_default().to_owned();
+        let local: Option<String> = conn
+            .query_row(
+                "SELECT local_id FROM items WHERE server_id = ?1",
+                params![server_id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let local_id = match local {
+            Some(local_id) => {
+                conn.execute(
+                    "UPDATE items SET server = ?2, updated_at = ?3 WHERE local_id = ?1",
+                    params![local_id, body.to_string(), now],
+                )?;
+                local_id
+            }
+            None => {
+                let local_id = uuid::Uuid::now_v7().to_string();
+                conn.execute(
+                    "INSERT INTO items (local_id, kind, server_id, request, server, created_at, updated_at) VALUES (?1, ?2, ?3, 'null', ?4, ?5, ?5)",
+                    params![local_id, kind, server_id, body.to_string(), now],
+                )?;
+                local_id
+            }
+        };
+        changed.push((local_id, kind.to_owned()));
+    }
+    store::set_meta(conn, "cursor", &feed.cursor)?;
+    Ok(changed)
+}

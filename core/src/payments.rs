@@ -1,0 +1,194 @@
+//! Payments: one payment per intent, whatever happens; the provider's page is the shell's to
+//! open, and the state is asked of the council after the resident returns or on the next start.
+//!
+//! Invariant: starting a payment is an outbox operation like any other, so a lost answer or a
+//! restart replays the same key and can never start a second payment for the same intent.
+
+use doorstep_protocol::{FieldProblem, NewPayment, Payment, rules};
+
+use crate::{
+    Doorstep,
+    catalogue::cached_council,
+    error::{Error, Result},
+    items::{self, MyPayment},
+    outbox::{self, NewOperation, Operation, sync::now},
+};
+
+impl Doorstep {
+    /// Check and queue a payment (council tax, a parking penalty, a permit).
+    pub async fn start_payment(
+        &self,
+        purpose: &str,
+        reference: &str,
+        amount_pence: u64,
+        return_url: &str,
+    ) -> Result<MyPayment> {
+        let payment = NewPayment {
+            purpose: purpose.trim().to_owned(),
+            reference: rules::normalise_reference(reference),
+            amount_pence,
+            return_url: return_url.to_owned(),
+            email: None,
+        };
+        let local_id = items::new_local_id();
+        let (id, at) = (local_id.clone(), now());
+        self.engine()
+            .store
+            .write(move |tx| {
+                if let Some(council) = cached_council(tx)? {
+                    let problems = match council
+                        .payment_purposes
+                        .iter()
+                        .find(|p| p.code == payment.purpose)
+                    {
+                        Some(purpose) => rules::validate_payment(
+                            purpose,
+                            &payment.reference,
+                            payment.amount_pence,
+                        ),
+                        None => vec![FieldProblem::new(
+                            "purpose",
+                            format!(
+                                "'{}' is not something you can pay for here",
+                                payment.purpose
+                            ),
+                        )],
+                    };
+                    if !problems.is_empty() {
+                        return Err(Error::Invalid { problems });
+                    }
+                }
+                items::insert(tx, &id, "payment", &payment, at)?;
+                queue_payment(tx, &id, &id, &payment, at)
+            })
+            .await?;
+        self.queued().await;
+        self.payment(&local_id).await
+    }
+
+    /// Pay a booking's fee: queued after the booking, against its reference once it has one.
+    pub async fn pay_booking_fee(
+        &self,
+        booking_local_id: &str,
+        return_url: &str,
+    ) -> Result<MyPayment> {
+        let booking = self.booking(booking_local_id).await?;
+        let request = booking.request.clone().ok_or_else(|| {
+            Error::NotFound(
+                "That booking was made on another device: pay it there or from its reference"
+                    .into(),
+            )
+        })?;
+        let fee = match &booking.booking {
+            Some(made) => made.fee_pence.map(u64::from),
+            None => {
+                let service = self.service(&request.service_code).await?;
+                rules::fee_pence(service.fee.as_ref(), &request.answers)
+                    .map_err(|p| Error::Invalid { problems: vec![p] })?
+                    .map(u64::from)
+            }
+        };
+        let fee = fee
+            .filter(|f| *f > 0)
+            .ok_or_else(|| Error::invalid("booking", "This booking has no fee to pay"))?;
+        let payment = NewPayment {
+            purpose: "booking_fee".to_owned(),
+            reference: booking
+                .booking
+                .as_ref()
+                .map_or_else(|| "{reference}".to_owned(), |b| b.reference.clone()),
+            amount_pence: fee,
+            return_url: return_url.to_owned(),
+            email: None,
+        };
+        let local_id = items::new_local_id();
+        let (id, chain, at) = (local_id.clone(), booking_local_id.to_owned(), now());
+        self.engine()
+            .store
+            .write(move |tx| {
+                items::insert(tx, &id, "payment", &payment, at)?;
+                queue_payment(tx, &chain, &id, &payment, at)
+            })
+            .await?;
+        self.queued().await;
+        self.payment(&local_id).await
+    }
+
+    /// Ask the council for a payment's state now (after the resident returns from its page).
+    pub async fn refresh_payment(&self, local_id: &str) -> Result<MyPayment> {
+        let current = self.payment(local_id).await?;
+        let Some(payment) = current.payment else {
+            return Ok(current);
+        };
+        if payment.state.finished {
+            return self.payment(local_id).await;
+        }
+        let token = self.engine().ensure_device().await?;
+        let fresh: Payment = self
+            .engine()
+            .council
+            .get(&format!("/v1/payments/{}", payment.id), Some(&token), None)
+            .await
+            .into()?;
+        let (id, body, at) = (local_id.to_owned(), serde_json::to_string(&fresh)?, now());
+        self.engine()
+            .store
+            .write(move |tx| {
+                tx.execute(
+                    "UPDATE items SET server = ?2, updated_at = ?3 WHERE local_id = ?1",
+                    rusqlite::params![id, body, at],
+                )?;
+                Ok(())
+            })
+            .await?;
+        self.payment(local_id).await
+    }
+
+    pub async fn payments(&self) -> Result<Vec<MyPayment>> {
+        let rows = self
+            .engine()
+            .store
+            .read(|c| items::list::<NewPayment, Payment>(c, "payment"))
+            .await?;
+        Ok(rows.into_iter().map(to_payment).collect())
+    }
+
+    pub async fn payment(&self, local_id: &str) -> Result<MyPayment> {
+        let id = local_id.to_owned();
+        Ok(to_payment(
+            self.engine()
+                .store
+                .read(move |c| items::get::<NewPayment, Payment>(c, &id, "payment"))
+                .await?,
+        ))
+    }
+}
+
+fn queue_payment(
+    tx: &rusqlite::Connection,
+    chain: &str,
+    item: &str,
+    payment: &NewPayment,
+    at: i64,
+) -> Result<()> {
+    let op = NewOperation {
+        chain: chain.to_owned(),
+        item: item.to_owned(),
+        operation: Operation::StartPayment,
+        method: "POST",
+        path: "/v1/payments".to_owned(),
+        body: Some(serde_json::to_value(payment)?),
+        photo: None,
+    };
+    outbox::enqueue(tx, &op, at)?;
+    Ok(())
+}
+
+fn to_payment(row: items::Row<NewPayment, Payment>) -> MyPayment {
+    MyPayment {
+        local_id: row.local_id,
+        delivery: row.delivery,
+        request: row.request,
+        payment: row.server,
+    }
+}

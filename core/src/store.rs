@@ -1,0 +1,256 @@
+//! The device's SQLite store: one file in the data directory, numbered migrations, one
+//! connection used from the blocking pool.
+//!
+//! Invariant: a resident's intent and its outbox operation are written in one IMMEDIATE
+//! transaction (`Store::write`), so an intent is either wholly queued or not at all. A database
+//! written by a newer Doorstep is refused and left untouched.
+
+use std::{
+    path::{Path, PathBuf},
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
+
+use crate::error::{Error, Result};
+
+/// The schema, one migration per entry; `PRAGMA user_version` counts those applied.
+const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE meta (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+-- The catalogue as last fetched: summaries, and definitions once fetched.
+CREATE TABLE services (
+    code TEXT PRIMARY KEY,
+    position INTEGER NOT NULL,
+    summary TEXT NOT NULL,
+    definition TEXT
+);
+CREATE VIRTUAL TABLE services_search USING fts5(code UNINDEXED, name, description, keywords, group_name);
+-- The resident's things: what they asked for, and the council's copy once it has one.
+CREATE TABLE items (
+    local_id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('report', 'booking', 'payment')),
+    server_id TEXT UNIQUE,
+    request TEXT NOT NULL,
+    server TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+);
+CREATE TABLE photos (
+    sha256 TEXT PRIMARY KEY,
+    content_type TEXT NOT NULL,
+    bytes BLOB NOT NULL
+);
+-- The outbox: operations waiting to reach the council, FIFO within a chain (one item).
+CREATE TABLE outbox (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    key TEXT NOT NULL UNIQUE,
+    chain TEXT NOT NULL,
+    item TEXT NOT NULL REFERENCES items(local_id) ON DELETE CASCADE,
+    operation TEXT NOT NULL,
+    method TEXT NOT NULL,
+    path TEXT NOT NULL,
+    body TEXT,
+    photo TEXT REFERENCES photos(sha256),
+    state TEXT NOT NULL DEFAULT 'waiting' CHECK (state IN ('waiting', 'parked')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL DEFAULT 0,
+    problem TEXT,
+    created_at INTEGER NOT NULL
+);
+CREATE INDEX outbox_chain ON outbox(chain, seq);
+CREATE TABLE drafts (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    body TEXT NOT NULL,
+    updated_at INTEGER NOT NULL
+);
+-- Last-known answers kept for offline use: slots, bin calendars, addresses.
+CREATE TABLE cache (
+    name TEXT PRIMARY KEY,
+    body TEXT NOT NULL,
+    fetched_at INTEGER NOT NULL
+);
+"#];
+
+/// The schema version this code writes.
+pub const SCHEMA_VERSION: usize = MIGRATIONS.len();
+
+/// The store: cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    conn: Arc<Mutex<Connection>>,
+    pub path: PathBuf,
+}
+
+impl Store {
+    /// Open (creating if need be) and migrate the store in `data_dir`.
+    pub fn open(data_dir: &Path) -> Result<Store> {
+        std::fs::create_dir_all(data_dir)
+            .map_err(|e| Error::Storage(format!("cannot create {}: {e}", data_dir.display())))?;
+        let path = data_dir.join("doorstep.sqlite3");
+        let mut conn = Connection::open(&path)?;
+        configure(&conn)?;
+        migrate(&mut conn)?;
+        Ok(Store {
+            conn: Arc::new(Mutex::new(conn)),
+            path,
+        })
+    }
+
+    /// Run `work` on the connection, on the blocking pool.
+    pub async fn read<T, F>(&self, work: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T> + Send + 'static,
+    {
+        let conn = self.conn.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            work(&conn)
+        })
+        .await?
+    }
+
+    /// Run `work` in one IMMEDIATE transaction, committed when it returns `Ok`.
+    pub async fn write<T, F>(&self, work: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Transaction) -> Result<T> + Send + 'static,
+    {
+        let conn = self.conn.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let value = work(&tx)?;
+            tx.commit()?;
+            Ok(value)
+        })
+        .await?
+    }
+}
+
+fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    // WAL: a commit is one append, and reads do not wait for the writer.
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    // FULL: a queued intent survives power loss, not only an app crash — the resident was told
+    // it is saved.
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    // The schema's references are checked.
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    // Another process on the same data directory (a second CLI run) waits instead of failing.
+    conn.busy_timeout(Duration::from_secs(5))?;
+    Ok(())
+}
+
+fn migrate(conn: &mut Connection) -> Result<()> {
+    let version: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    let version = usize::try_from(version).unwrap_or(usize::MAX);
+    if version > SCHEMA_VERSION {
+        return Err(Error::Storage(format!(
+            "this data was written by a newer Doorstep (schema {version}; this one knows {SCHEMA_VERSION}): \
+             update the app; nothing has been changed"
+        )));
+    }
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(version) {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (index + 1) as i64)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+/// A value from the `meta` table.
+pub fn meta(conn: &Connection, name: &str) -> Result<Option<String>> {
+    Ok(conn
+        .query_row(
+            "SELECT value FROM meta WHERE name = ?1",
+            params![name],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+pub fn set_meta(conn: &Connection, name: &str, value: &str) -> Result<()> {
+    conn.execute(
+        "INSERT INTO meta (name, value) VALUES (?1, ?2) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+        params![name, value],
+    )?;
+    Ok(())
+}
+
+pub fn delete_meta(conn: &Connection, name: &str) -> Result<()> {
+    conn.execute("DELETE FROM meta WHERE name = ?1", params![name])?;
+    Ok(())
+}
+
+/// A cached answer and when it was fetched (unix seconds).
+pub fn cached(conn: &Connection, name: &str) -> Result<Option<(String, i64)>> {
+    Ok(conn
+        .query_row(
+            "SELECT body, fetched_at FROM cache WHERE name = ?1",
+            params![name],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?)
+}
+
+pub fn set_cached(conn: &Connection, name: &str, body: &str, now: i64) -> Result<()> {
+    conn.execute(
+        "INSERT INTO cache (name, body, fetched_at) VALUES (?1, ?2, ?3)
+         ON CONFLICT (name) DO UPDATE SET body = excluded.body, fetched_at = excluded.fetched_at",
+        params![name, body, now],
+    )?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp_dir() -> PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("doorstep-core-store-{}", uuid::Uuid::now_v7()));
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn a_store_from_a_newer_doorstep_is_refused_and_left_untouched() {
+        let dir = temp_dir();
+        let path = dir.join("doorstep.sqlite3");
+        Connection::open(&path)
+            .unwrap()
+            .pragma_update(None, "user_version", 99)
+            .unwrap();
+        let error = Store::open(&dir).err().unwrap();
+        assert!(error.to_string().contains("newer Doorstep"), "{error}");
+        let version: i64 = Connection::open(&path)
+            .unwrap()
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, 99);
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn an_empty_file_from_before_the_first_migration_is_migrated() {
+        let dir = temp_dir();
+        Connection::open(dir.join("doorstep.sqlite3"))
+            .unwrap()
+            .execute_batch("CREATE TABLE leftover (x)")
+            .unwrap();
+        let store = Store::open(&dir).unwrap();
+        let conn = store.conn.lock().unwrap();
+        let version: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(version as usize, SCHEMA_VERSION);
+        drop(conn);
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}
