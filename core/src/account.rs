@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use crate::{
     Doorstep,
     error::{Error, Result},
-    secrets::{ACCOUNT_TOKEN, DEVICE_TOKEN},
+    secrets::{ACCOUNT_TOKEN, DEVICE_SECRET, DEVICE_TOKEN},
     store,
 };
 
@@ -25,7 +25,8 @@ impl Doorstep {
         }
         let token = self.engine().ensure_device().await?;
         let key = uuid::Uuid::now_v7().to_string();
-        self.engine()
+        let sent: CodeSent = self
+            .engine()
             .council
             .send(
                 "POST",
@@ -35,7 +36,21 @@ impl Doorstep {
                 Some(&json!({"email": email.trim()})),
             )
             .await
-            .into()
+            .into()?;
+        let email = email.trim().to_owned();
+        self.engine()
+            .store
+            .write(move |tx| store::set_meta(tx, "pending_email", &email))
+            .await?;
+        Ok(sent)
+    }
+
+    /// The address a sign-in code was last asked for.
+    pub async fn pending_email(&self) -> Result<Option<String>> {
+        self.engine()
+            .store
+            .read(|c| store::meta(c, "pending_email"))
+            .await
     }
 
     /// Enter the emailed code: the device joins the account, and a paused queue goes on.
@@ -156,7 +171,7 @@ impl Doorstep {
                 Ok(())
             })
             .await?;
-        for name in [ACCOUNT_TOKEN, DEVICE_TOKEN] {
+        for name in [ACCOUNT_TOKEN, DEVICE_TOKEN, DEVICE_SECRET] {
             self.engine().secrets.delete(name).map_err(Error::Storage)?;
         }
         self.engine().emit_counts().await;

@@ -35,7 +35,7 @@ pub use items::{Delivery, MyBooking, MyPayment, MyReport};
 pub use outbox::{Entry as OutboxEntry, State as OutboxState, sync::SyncReport};
 pub use secrets::{MemorySecrets, SecretStore};
 
-use outbox::sync::Engine;
+use outbox::sync::{Due, Engine};
 
 /// How to open the core.
 pub struct Config {
@@ -100,7 +100,7 @@ impl Doorstep {
 
     /// Run one sync round now and say what moved.
     pub async fn sync_now(&self) -> Result<SyncReport> {
-        self.engine().round().await
+        self.engine().round(Due::Now).await
     }
 
     /// The shell says whether the device has a connection; coming online starts a round.
@@ -126,7 +126,7 @@ impl Doorstep {
 
     /// Everything in the outbox, oldest first.
     pub async fn outbox(&self) -> Result<Vec<OutboxEntry>> {
-        self.engine().store.read(|c| outbox::list(c)).await
+        self.engine().store.read(outbox::list).await
     }
 
     /// Try an operation again now.
@@ -185,7 +185,7 @@ async fn background(inner: Weak<Inner>, wake: Arc<Notify>) {
                 .store
                 .read(|c| {
                     Ok(c.query_row(
-                        "SELECT MIN(next_attempt_at) FROM outbox WHERE state = 'waiting'",
+                        "SELECT MIN(MAX(next_attempt_at, not_before)) FROM outbox WHERE state = 'waiting'",
                         [],
                         |r| r.get::<_, Option<i64>>(0),
                     )?)
@@ -203,7 +203,7 @@ async fn background(inner: Weak<Inner>, wake: Arc<Notify>) {
             return;
         };
         if (woken || due.is_some()) && strong.engine.online.load(Ordering::SeqCst) {
-            let _ = strong.engine.round().await;
+            let _ = strong.engine.round(Due::Backoff).await;
         }
     }
 }

@@ -37,3 +37,5 @@ impl SecretStore for MemorySecrets {
 pub const DEVICE_TOKEN: &str = "device_token";
 /// The account token while signed in.
 pub const ACCOUNT_TOKEN: &str = "account_token";
+/// The device's registration secret: a replayed registration is honoured only with it.
+pub const DEVICE_SECRET: &str = "device_secret";

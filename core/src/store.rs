@@ -57,7 +57,10 @@ CREATE TABLE outbox (
     photo TEXT REFERENCES photos(sha256),
     state TEXT NOT NULL DEFAULT 'waiting' CHECK (state IN ('waiting', 'parked')),
     attempts INTEGER NOT NULL DEFAULT 0,
+    -- When the backoff allows the next automatic attempt (unix seconds).
     next_attempt_at INTEGER NOT NULL DEFAULT 0,
+    -- Not before this, whoever asks: the council's Retry-After.
+    not_before INTEGER NOT NULL DEFAULT 0,
     problem TEXT,
     created_at INTEGER NOT NULL
 );

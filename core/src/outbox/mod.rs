@@ -199,7 +199,7 @@ pub fn counts(conn: &Connection) -> Result<(u64, u64)> {
 /// council's answer may have been about something that has since changed, such as a sign-in).
 pub fn retry(conn: &Connection, key: &str) -> Result<()> {
     let changed = conn.execute(
-        "UPDATE outbox SET state = 'waiting', attempts = 0, next_attempt_at = 0, problem = NULL WHERE key = ?1",
+        "UPDATE outbox SET state = 'waiting', attempts = 0, next_attempt_at = 0, not_before = 0, problem = NULL WHERE key = ?1",
         params![key],
     )?;
     if changed == 0 {

@@ -26,7 +26,7 @@ use crate::{
     client::{Answer, Council},
     error::{Error, Result},
     events::{Event, SyncState},
-    secrets::{ACCOUNT_TOKEN, DEVICE_TOKEN, SecretStore},
+    secrets::{ACCOUNT_TOKEN, DEVICE_SECRET, DEVICE_TOKEN, SecretStore},
     store::{self, Store},
 };
 
@@ -56,6 +56,15 @@ pub struct Engine {
     pub device_name: String,
     /// One round at a time.
     pub round_lock: tokio::sync::Mutex<()>,
+}
+
+/// Which waiting operations a round sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Due {
+    /// Those whose backoff has run out (the background task).
+    Backoff,
+    /// All of them — the resident asked — except where the council said when to come back.
+    Now,
 }
 
 /// An operation ready to go.
@@ -102,7 +111,18 @@ impl Engine {
                 }
             })
             .await?;
-        let body = serde_json::json!({"platform": self.platform, "name": self.device_name});
+        // The secret proves a replay of this registration comes from this device.
+        let secret = match self.secrets.get(DEVICE_SECRET).map_err(Error::Storage)? {
+            Some(secret) => secret,
+            None => {
+                let secret = hex::encode(rand::random::<[u8; 32]>());
+                self.secrets
+                    .set(DEVICE_SECRET, &secret)
+                    .map_err(Error::Storage)?;
+                secret
+            }
+        };
+        let body = serde_json::json!({"platform": self.platform, "name": self.device_name, "device_secret": secret});
         let answer = self
             .council
             .send("POST", "/v1/devices", None, Some(&key), Some(&body))
@@ -118,7 +138,7 @@ impl Engine {
     }
 
     pub async fn emit_counts(&self) {
-        if let Ok((waiting, needs_attention)) = self.store.read(|c| super::counts(c)).await {
+        if let Ok((waiting, needs_attention)) = self.store.read(super::counts).await {
             let _ = self.events.send(Event::Outbox {
                 waiting,
                 needs_attention,
@@ -159,7 +179,7 @@ impl Engine {
     }
 
     /// One round: push everything that is ready, then pull what changed.
-    pub async fn round(&self) -> Result<SyncReport> {
+    pub async fn round(&self, now_or_backoff: Due) -> Result<SyncReport> {
         let _one_at_a_time = self.round_lock.lock().await;
         if !self.online.load(Ordering::SeqCst) {
             let _ = self.events.send(self.sync_state().await);
@@ -170,7 +190,7 @@ impl Engine {
             last_success: None,
             last_error: None,
         });
-        let result = self.push_and_pull().await;
+        let result = self.push_and_pull(now_or_backoff).await;
         let outcome = match &result {
             Ok(_) => {
                 let at = now().to_string();
@@ -200,7 +220,7 @@ impl Engine {
         result
     }
 
-    async fn push_and_pull(&self) -> Result<SyncReport> {
+    async fn push_and_pull(&self, due: Due) -> Result<SyncReport> {
         let mut report = SyncReport::default();
         if self
             .store
@@ -214,7 +234,7 @@ impl Engine {
         }
         let mut token = self.ensure_device().await?;
         loop {
-            let ready = self.store.read(|c| ready(c, now())).await?;
+            let ready = self.store.read(move |c| ready(c, now(), due)).await?;
             if ready.is_empty() {
                 break;
             }
@@ -247,7 +267,7 @@ impl Engine {
             }
         }
         report.pulled = self.pull(&token).await?;
-        let (waiting, needs_attention) = self.store.read(|c| super::counts(c)).await?;
+        let (waiting, needs_attention) = self.store.read(super::counts).await?;
         report.waiting = waiting;
         report.needs_attention = needs_attention;
         Ok(report)
@@ -339,9 +359,10 @@ impl Engine {
                             let unit: f64 = rand::random();
                             let wait = rules::backoff(op.attempts, answer.retry_after, unit);
                             let problem = problem_of(answer);
+                            let not_before = when + answer.retry_after.unwrap_or(0).min(24 * 3600) as i64;
                             tx.execute(
-                                "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?2, problem = ?3 WHERE seq = ?1",
-                                params![op.seq, when + wait.as_secs() as i64, serde_json::to_string(&problem)?],
+                                "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?2, not_before = ?3, problem = ?4 WHERE seq = ?1",
+                                params![op.seq, when + wait.as_secs() as i64, not_before, serde_json::to_string(&problem)?],
                             )?;
                         }
                         Outcome::Auth => {
@@ -421,29 +442,32 @@ fn problem_of(answer: &Answer) -> Problem {
 /// The first operation of every chain, when it is waiting and its time has come, oldest first,
 /// with `{id}` and `{reference}` filled in from the chain's item. A chain whose item has not
 /// landed cannot go on: its operation is parked with the reason.
-fn ready(conn: &Connection, now: i64) -> Result<Vec<Ready>> {
+fn ready(conn: &Connection, now: i64, due: Due) -> Result<Vec<Ready>> {
     let mut statement = conn.prepare_cached(
         "SELECT o.seq, o.key, o.chain, o.item, o.operation, o.method, o.path, o.body, o.photo, o.attempts, c.server
          FROM outbox o
          JOIN (SELECT chain, MIN(seq) AS seq FROM outbox GROUP BY chain) head ON o.seq = head.seq
          LEFT JOIN items c ON c.local_id = o.chain
-         WHERE o.state = 'waiting' AND o.next_attempt_at <= ?1
+         WHERE o.state = 'waiting' AND o.not_before <= ?1 AND (?3 OR o.next_attempt_at <= ?1)
          ORDER BY o.seq LIMIT ?2",
     )?;
-    let rows = statement.query_map(params![now, MAX_BATCH_OPERATIONS as i64], |r| {
-        Ok((
-            r.get::<_, i64>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, String>(3)?,
-            r.get::<_, String>(4)?,
-            r.get::<_, String>(5)?,
-            r.get::<_, String>(6)?,
-            r.get::<_, Option<String>>(7)?,
-            r.get::<_, Option<String>>(8)?,
-            r.get::<_, u32>(9)?,
-            r.get::<_, Option<String>>(10)?,
-        ))
-    })?;
+    let rows = statement.query_map(
+        params![now, MAX_BATCH_OPERATIONS as i64, due == Due::Now],
+        |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, String>(5)?,
+                r.get::<_, String>(6)?,
+                r.get::<_, Option<String>>(7)?,
+                r.get::<_, Option<String>>(8)?,
+                r.get::<_, u32>(9)?,
+                r.get::<_, Option<String>>(10)?,
+            ))
+        },
+    )?;
     let mut ready = Vec::new();
     for row in rows {
         let (seq, key, item, operation, method, path, body, photo, attempts, chain_server) = row?;
