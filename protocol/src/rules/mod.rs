@@ -18,4 +18,4 @@ pub use calendar::{
 pub use fees::fee_pence;
 pub use geo::{contains, valid_point};
 pub use ics::to_ics;
-pub use references::{normalise_reference, pounds, valid_email, validate_payment};
+pub use references::{normalise_reference, parse_pounds, pounds, valid_email, validate_payment};

@@ -62,6 +62,26 @@ pub fn pounds(pence: u64) -> String {
     format!("£{}.{:02}", pence / 100, pence % 100)
 }
 
+/// "12.50", "£12.5" or "12" pounds → pence; `None` for anything else (negative, more than two
+/// decimal places, not a number).
+pub fn parse_pounds(text: &str) -> Option<u64> {
+    let text = text.trim().trim_start_matches('£').replace(',', "");
+    let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
+    if whole.is_empty()
+        || !whole.bytes().all(|b| b.is_ascii_digit())
+        || fraction.len() > 2
+        || !fraction.bytes().all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    let pence = format!("{fraction:0<2}").parse::<u64>().ok()?;
+    whole
+        .parse::<u64>()
+        .ok()?
+        .checked_mul(100)?
+        .checked_add(pence)
+}
+
 /// A plausible email address: one `@`, something before it, a dotted domain after it.
 pub fn valid_email(email: &str) -> bool {
     let email = email.trim();
@@ -110,6 +130,18 @@ mod tests {
     #[test]
     fn the_pattern_must_match_the_whole_reference() {
         assert!(!validate_payment(&council_tax(), "123456789", 12_345).is_empty());
+    }
+
+    #[test]
+    fn pounds_become_pence_exactly() {
+        assert_eq!(parse_pounds("12.50"), Some(1250));
+        assert_eq!(parse_pounds("£12.5"), Some(1250));
+        assert_eq!(parse_pounds("1,234"), Some(123_400));
+        assert_eq!(parse_pounds("0.07"), Some(7));
+        assert_eq!(parse_pounds("12.345"), None);
+        assert_eq!(parse_pounds("-5"), None);
+        assert_eq!(parse_pounds("ten"), None);
+        assert_eq!(parse_pounds(".5"), None);
     }
 
     #[test]
