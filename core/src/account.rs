@@ -23,7 +23,7 @@ impl Doorstep {
                 "Enter an email address in the correct format, like name@example.com",
             ));
         }
-        let token = self.engine().ensure_device().await?;
+        let token = self.engine().device_token().await?;
         let key = uuid::Uuid::now_v7().to_string();
         let sent: CodeSent = self
             .engine()
@@ -62,12 +62,7 @@ impl Doorstep {
                 "Enter the 6-digit code from the email",
             ));
         }
-        let device_token = self
-            .engine()
-            .secrets
-            .get(DEVICE_TOKEN)
-            .map_err(Error::Storage)?
-            .ok_or_else(|| Error::invalid("code", "Ask for a sign-in code first"))?;
+        let device_token = self.engine().device_token().await?;
         let key = uuid::Uuid::now_v7().to_string();
         let account: AccountToken = self
             .engine()

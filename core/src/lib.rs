@@ -140,6 +140,45 @@ impl Doorstep {
         Ok(())
     }
 
+    /// Fix an operation the council refused — new answers, another slot — and send it again.
+    /// The item's request is updated to match, and the operation gets a new key (the council
+    /// never applied the old one).
+    pub async fn fix(&self, key: &str, body: serde_json::Value) -> Result<String> {
+        let key = key.to_owned();
+        let new_key = self
+            .engine()
+            .store
+            .write(move |tx| {
+                let (_, operation, _) = outbox::find(tx, &key)?.ok_or_else(|| {
+                    Error::NotFound(format!("Nothing in the outbox has the key {key}"))
+                })?;
+                if !matches!(
+                    operation,
+                    outbox::Operation::SendReport
+                        | outbox::Operation::Book
+                        | outbox::Operation::StartPayment
+                ) {
+                    return Err(Error::invalid(
+                        "key",
+                        "Only a report, a booking or a payment can be changed and sent again",
+                    ));
+                }
+                let item: String =
+                    tx.query_row("SELECT item FROM outbox WHERE key = ?1", [&key], |r| {
+                        r.get(0)
+                    })?;
+                let new_key = outbox::replace_body(tx, &key, &body)?;
+                tx.execute(
+                    "UPDATE items SET request = ?2 WHERE local_id = ?1",
+                    rusqlite::params![item, body.to_string()],
+                )?;
+                Ok(new_key)
+            })
+            .await?;
+        self.queued().await;
+        Ok(new_key)
+    }
+
     /// Give up an operation and what depends on it; an item that never reached the council
     /// goes with it.
     pub async fn discard(&self, key: &str) -> Result<()> {

@@ -103,6 +103,9 @@ fn test() -> Result<()> {
         "warnings",
     ]);
     status(clippy, "cargo clippy -D warnings")?;
+    let mut bins = cargo();
+    bins.args(["build", "--workspace", "--bins"]);
+    status(bins, "building the binaries the end-to-end tests start")?;
     println!("==> cargo test --workspace");
     let (passed, failed) = counted(cargo().args(["test", "--workspace", "--no-fail-fast"]))?;
     println!("\n{passed} passed, {failed} failed");

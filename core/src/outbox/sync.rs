@@ -86,18 +86,20 @@ pub fn now() -> i64 {
 }
 
 impl Engine {
-    /// The token to use: the account's when signed in, else the device's.
-    pub fn token(&self) -> Result<Option<String>> {
-        let account = self.secrets.get(ACCOUNT_TOKEN).map_err(Error::Storage)?;
-        match account {
-            Some(token) => Ok(Some(token)),
-            None => self.secrets.get(DEVICE_TOKEN).map_err(Error::Storage),
-        }
+    /// The token to act with, registering this device first if it has none.
+    pub async fn ensure_device(&self) -> Result<String> {
+        let device = self.device_token().await?;
+        Ok(self
+            .secrets
+            .get(ACCOUNT_TOKEN)
+            .map_err(Error::Storage)?
+            .unwrap_or(device))
     }
 
-    /// The token, registering this device first if it has none.
-    pub async fn ensure_device(&self) -> Result<String> {
-        if let Some(token) = self.token()? {
+    /// The device's own token (never the account's), registering the device if need be: signing
+    /// in is done as the device, even when an account token has expired.
+    pub async fn device_token(&self) -> Result<String> {
+        if let Some(token) = self.secrets.get(DEVICE_TOKEN).map_err(Error::Storage)? {
             return Ok(token);
         }
         let key = self
@@ -203,14 +205,11 @@ impl Engine {
             }
             Err(error) => {
                 let text = error.to_string();
-                let auth = matches!(error, Error::AuthRequired(_));
+                if matches!(error, Error::AuthRequired(_)) {
+                    self.refused_token().await?;
+                }
                 self.store
-                    .write(move |tx| {
-                        if auth {
-                            store::set_meta(tx, "auth_required", "1")?;
-                        }
-                        store::set_meta(tx, "last_sync_error", &text)
-                    })
+                    .write(move |tx| store::set_meta(tx, "last_sync_error", &text))
                     .await
             }
         };
@@ -365,9 +364,7 @@ impl Engine {
                                 params![op.seq, when + wait.as_secs() as i64, not_before, serde_json::to_string(&problem)?],
                             )?;
                         }
-                        Outcome::Auth => {
-                            store::set_meta(tx, "auth_required", "1")?;
-                        }
+                        Outcome::Auth => {}
                         Outcome::Park => {
                             let problem = problem_of(answer);
                             tx.execute(
@@ -382,6 +379,9 @@ impl Engine {
                 Ok((outcomes, changed, needs_action))
             })
             .await?;
+        if outcomes.contains(&Outcome::Auth) {
+            self.refused_token().await?;
+        }
         for (local_id, kind) in changed {
             let _ = self.events.send(Event::ItemChanged { local_id, kind });
         }
@@ -395,6 +395,27 @@ impl Engine {
         Ok(outcomes
             .iter()
             .any(|o| matches!(o, Outcome::Done | Outcome::Park)))
+    }
+
+    /// The council refused the token. A signed-in resident must sign in again: the queue pauses.
+    /// A device that is not signed in has been forgotten by the council (its store was reset):
+    /// it registers afresh on the next round, and its operations keep their keys.
+    async fn refused_token(&self) -> Result<()> {
+        if self
+            .secrets
+            .get(ACCOUNT_TOKEN)
+            .map_err(Error::Storage)?
+            .is_some()
+        {
+            return self
+                .store
+                .write(|tx| store::set_meta(tx, "auth_required", "1"))
+                .await;
+        }
+        self.secrets.delete(DEVICE_TOKEN).map_err(Error::Storage)?;
+        self.store
+            .write(|tx| store::delete_meta(tx, "registration_key"))
+            .await
     }
 
     /// Pull the change feed from the stored cursor; returns how many changes were applied.

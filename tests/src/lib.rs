@@ -1,0 +1,278 @@
+//! The end-to-end harness: the council server as a real process on a loopback port, residents'
+//! devices as real cores (or the real `doorstep` command), and a TCP proxy between them that
+//! loses answers or answers for the council.
+//!
+//! Invariant: everything a test starts it also stops, when it passes and when it fails (each
+//! piece stops on drop); only loopback addresses are used. The binaries are the workspace's own
+//! (`cargo xtask test` builds them first).
+
+use std::{
+    net::{SocketAddr, TcpListener as StdListener},
+    path::{Path, PathBuf},
+    process::{Child, Command, Stdio},
+    sync::{
+        Arc,
+        atomic::{AtomicU32, Ordering},
+    },
+    time::{Duration, Instant},
+};
+
+use doorstep_core::{Config, Doorstep, MemorySecrets};
+use tokio::{
+    io::{AsyncReadExt, AsyncWriteExt},
+    net::{TcpListener, TcpStream},
+};
+
+/// A workspace binary, built next to the test executables.
+pub fn binary(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("the test knows where it is");
+    let dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("tests run from target/<profile>/deps");
+    let path = dir.join(name);
+    assert!(
+        path.exists(),
+        "{} is not built: run `cargo build --workspace --bins` (cargo xtask test does)",
+        path.display()
+    );
+    path
+}
+
+pub fn council_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets/councils/durham")
+}
+
+/// A folder removed when the test ends.
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    pub fn new(what: &str) -> Self {
+        let path =
+            std::env::temp_dir().join(format!("doorstep-e2e-{what}-{}", uuid::Uuid::now_v7()));
+        std::fs::create_dir_all(&path).expect("temp dir");
+        TempDir(path)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A free loopback port.
+pub fn free_port() -> u16 {
+    StdListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+/// The council server as its own process; stopped (SIGKILL if need be) on drop.
+pub struct Council {
+    pub port: u16,
+    pub db: PathBuf,
+    child: Option<Child>,
+    _dir: Arc<TempDir>,
+}
+
+impl Council {
+    /// Start a council server with the Durham demo profile on a free port.
+    pub fn start() -> Council {
+        let dir = Arc::new(TempDir::new("council"));
+        let mut council = Council {
+            port: free_port(),
+            db: dir.0.join("council.sqlite3"),
+            child: None,
+            _dir: dir,
+        };
+        council.restart();
+        council
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        SocketAddr::from(([127, 0, 0, 1], self.port))
+    }
+
+    /// Start (again) on the same port and store; returns once it answers.
+    pub fn restart(&mut self) {
+        self.stop();
+        let child = Command::new(binary("doorstep-server"))
+            .arg("--listen")
+            .arg(self.addr().to_string())
+            .arg("--db")
+            .arg(&self.db)
+            .arg("--council")
+            .arg(council_dir())
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("doorstep-server starts");
+        self.child = Some(child);
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(self.addr()).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "the council server did not start"
+            );
+            std::thread::sleep(Duration::from_millis(25));
+        }
+    }
+
+    /// Stop the server (SIGKILL: as abrupt as a crash).
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// `doorstep-server stats --json`.
+    pub fn stats(&self) -> serde_json::Value {
+        let output = Command::new(binary("doorstep-server"))
+            .arg("stats")
+            .arg("--json")
+            .arg("--db")
+            .arg(&self.db)
+            .output()
+            .expect("stats runs");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        serde_json::from_slice(&output.stdout).expect("stats prints JSON")
+    }
+
+    /// A staff token for the back office.
+    pub fn staff_token(&self) -> String {
+        let output = Command::new(binary("doorstep-server"))
+            .args(["staff", "token", "--db"])
+            .arg(&self.db)
+            .output()
+            .expect("staff token runs");
+        String::from_utf8(output.stdout)
+            .expect("a token")
+            .trim()
+            .to_owned()
+    }
+}
+
+impl Drop for Council {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// A resident's device: a real core with its own store.
+pub struct Device {
+    pub doorstep: Doorstep,
+    pub dir: TempDir,
+}
+
+impl Device {
+    pub fn open(council_url: &str) -> Device {
+        let dir = TempDir::new("device");
+        let doorstep = Self::reopen(&dir.0, council_url);
+        Device { doorstep, dir }
+    }
+
+    /// Open the core on an existing data directory (as after a restart of the app).
+    pub fn reopen(dir: &Path, council_url: &str) -> Doorstep {
+        Doorstep::open(Config {
+            data_dir: dir.to_path_buf(),
+            council_url: council_url.to_owned(),
+            secrets: Arc::new(MemorySecrets::default()),
+            platform: "linux".to_owned(),
+            device_name: "test".to_owned(),
+            background_sync: false,
+        })
+        .expect("the core opens")
+    }
+}
+
+/// What the proxy does to the traffic that passes.
+#[derive(Default)]
+pub struct Faults {
+    /// Forward the next N requests, then cut the connection instead of passing the answer on.
+    pub lose_answers: AtomicU32,
+    /// Answer the next N requests with 503 and `Retry-After: 120` without forwarding them.
+    pub unavailable: AtomicU32,
+}
+
+/// A TCP proxy in front of the council, on its own loopback port; stops on drop.
+pub struct Proxy {
+    pub port: u16,
+    pub faults: Arc<Faults>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Proxy {
+    pub async fn start(upstream: SocketAddr) -> Proxy {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("proxy binds");
+        let port = listener.local_addr().expect("proxy address").port();
+        let faults = Arc::new(Faults::default());
+        let shared = faults.clone();
+        let task = tokio::spawn(async move {
+            while let Ok((client, _)) = listener.accept().await {
+                tokio::spawn(relay(client, upstream, shared.clone()));
+            }
+        });
+        Proxy { port, faults, task }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for Proxy {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+fn take(counter: &AtomicU32) -> bool {
+    counter
+        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+        .is_ok()
+}
+
+async fn relay(mut client: TcpStream, upstream: SocketAddr, faults: Arc<Faults>) {
+    let Ok(mut server) = TcpStream::connect(upstream).await else {
+        return;
+    };
+    let mut from_client = [0u8; 64 * 1024];
+    let mut from_server = [0u8; 64 * 1024];
+    loop {
+        tokio::select! {
+            read = client.read(&mut from_client) => {
+                let Ok(n @ 1..) = read else { return };
+                if take(&faults.unavailable) {
+                    let body = r#"{"error":{"code":"unavailable","message":"The council's system is down for maintenance"}}"#;
+                    let answer = format!(
+                        "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\nretry-after: 120\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                        body.len()
+                    );
+                    let _ = client.write_all(answer.as_bytes()).await;
+                    return;
+                }
+                if server.write_all(&from_client[..n]).await.is_err() { return }
+            }
+            read = server.read(&mut from_server) => {
+                let Ok(n @ 1..) = read else { return };
+                if take(&faults.lose_answers) {
+                    // The council has done the work; the device never hears of it.
+                    return;
+                }
+                if client.write_all(&from_server[..n]).await.is_err() { return }
+            }
+        }
+    }
+}

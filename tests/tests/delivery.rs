@@ -1,0 +1,373 @@
+//! Intents reach the council exactly once: offline, through lost answers, busy councils,
+//! refusals and sign-in pauses.
+
+use doorstep_core::{Delivery, Error, OutboxState, reports::ReportInput};
+use doorstep_e2e::{Council, Device, Proxy};
+use doorstep_protocol::{Answer, Answers, Fallback, Location};
+use serde_json::json;
+
+fn pothole() -> ReportInput {
+    let answers: Answers = [
+        ("depth", "deep"),
+        ("width", "small"),
+        ("location_on_road", "kerb"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), Answer::Text(v.to_owned())))
+    .collect();
+    ReportInput {
+        service_code: "pothole".into(),
+        description: "By the bus stop".into(),
+        location: Location {
+            lat: Some(54.7761),
+            lon: Some(-1.5733),
+            ..Location::default()
+        },
+        answers,
+        ..ReportInput::default()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn offline_intents_reach_the_council_exactly_once_when_it_returns() {
+    let mut council = Council::start();
+    let phone = Device::open(&council.url());
+    let doorstep = &phone.doorstep;
+    doorstep.refresh_catalogue().await.unwrap();
+    let slot = doorstep.slots("library_computer").await.unwrap().list.slots[0]
+        .id
+        .clone();
+
+    council.stop();
+    let report = doorstep.submit_report(pothole()).await.unwrap();
+    assert_eq!(report.delivery, Delivery::Waiting);
+    let booking = doorstep
+        .book(
+            "library_computer",
+            &slot,
+            Answers::new(),
+            None,
+            Fallback::None,
+        )
+        .await
+        .unwrap();
+    let payment = doorstep
+        .start_payment("council_tax", "1234 5678", 4510, "http://127.0.0.1:9/back")
+        .await
+        .unwrap();
+    assert!(matches!(doorstep.sync_now().await, Err(Error::Offline(_))));
+    assert_eq!(doorstep.outbox().await.unwrap().len(), 3);
+
+    council.restart();
+    let round = doorstep.sync_now().await.unwrap();
+    assert_eq!(
+        (round.sent, round.waiting, round.needs_attention),
+        (3, 0, 0)
+    );
+    let stats = council.stats();
+    assert_eq!(stats["reports"], 1);
+    assert_eq!(stats["bookings"]["confirmed"], 1);
+    assert_eq!(stats["payments"]["created"], 1);
+    assert_eq!(
+        doorstep.sync_now().await.unwrap().sent,
+        0,
+        "nothing is sent twice"
+    );
+
+    let report = doorstep.report(&report.local_id).await.unwrap();
+    let sent = report.report.expect("the council's copy");
+    assert!(sent.reference.starts_with("DUR-"));
+    assert_eq!(
+        doorstep.booking(&booking.local_id).await.unwrap().delivery,
+        Delivery::Sent
+    );
+    assert!(
+        doorstep
+            .payment(&payment.local_id)
+            .await
+            .unwrap()
+            .payment
+            .unwrap()
+            .next_url
+            .is_some()
+    );
+
+    // The council moves the report on; the device hears of it through the change feed.
+    let staff = council.staff_token();
+    let moved = reqwest::Client::new()
+        .post(format!(
+            "{}/v1/staff/reports/{}/status",
+            council.url(),
+            sent.id
+        ))
+        .bearer_auth(staff)
+        .header("Idempotency-Key", uuid::Uuid::now_v7().to_string())
+        .json(&json!({"status": "action_scheduled", "note": "Crew booked for Monday"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(moved.status().is_success());
+    assert!(doorstep.sync_now().await.unwrap().pulled >= 1);
+    let followed = doorstep
+        .report(&report.local_id)
+        .await
+        .unwrap()
+        .report
+        .unwrap();
+    assert_eq!(followed.status.as_str(), "action_scheduled");
+    assert_eq!(
+        followed.timeline.last().unwrap().note.as_deref(),
+        Some("Crew booked for Monday")
+    );
+    assert_eq!(doorstep.reports().await.unwrap().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lost_response_is_not_submitted_twice() {
+    let council = Council::start();
+    let proxy = Proxy::start(council.addr()).await;
+    let phone = Device::open(&proxy.url());
+    let doorstep = &phone.doorstep;
+    doorstep.refresh_catalogue().await.unwrap();
+    doorstep.sync_now().await.unwrap();
+
+    let report = doorstep.submit_report(pothole()).await.unwrap();
+    proxy
+        .faults
+        .lose_answers
+        .store(1, std::sync::atomic::Ordering::SeqCst);
+    let first = doorstep.sync_now().await.unwrap();
+    assert_eq!(first.sent, 0, "the answer was lost on the way");
+    assert_eq!(
+        council.stats()["reports"],
+        1,
+        "but the council has the report"
+    );
+
+    let second = doorstep.sync_now().await.unwrap();
+    assert_eq!(
+        second.sent, 1,
+        "the retry is answered from the council's record"
+    );
+    assert_eq!(council.stats()["reports"], 1, "and makes no second report");
+    let reports = doorstep.reports().await.unwrap();
+    assert_eq!(reports.len(), 1, "one report on the device too");
+    assert_eq!(reports[0].local_id, report.local_id);
+    assert_eq!(reports[0].delivery, Delivery::Sent);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_busy_council_is_asked_again_only_after_its_retry_after() {
+    let council = Council::start();
+    let proxy = Proxy::start(council.addr()).await;
+    let phone = Device::open(&proxy.url());
+    let doorstep = &phone.doorstep;
+    doorstep.refresh_catalogue().await.unwrap();
+    doorstep.sync_now().await.unwrap();
+    doorstep.submit_report(pothole()).await.unwrap();
+
+    proxy
+        .faults
+        .unavailable
+        .store(1, std::sync::atomic::Ordering::SeqCst);
+    let round = doorstep.sync_now().await.unwrap();
+    assert_eq!((round.sent, round.waiting), (0, 1));
+    let entries = doorstep.outbox().await.unwrap();
+    match &entries[0].state {
+        OutboxState::Waiting {
+            attempts,
+            last_error,
+            ..
+        } => {
+            assert_eq!(*attempts, 1);
+            assert!(last_error.as_deref().unwrap().contains("maintenance"));
+        }
+        other => panic!("expected waiting, got {other:?}"),
+    }
+    // Even "sync now" waits for the council's Retry-After of two minutes.
+    assert_eq!(doorstep.sync_now().await.unwrap().sent, 0);
+    assert_eq!(council.stats()["reports"], 0);
+    doorstep.retry(&entries[0].key).await.unwrap();
+    assert_eq!(
+        doorstep.sync_now().await.unwrap().sent,
+        1,
+        "the resident's own retry goes at once"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_report_waits_for_a_fix_without_holding_up_the_others() {
+    let council = Council::start();
+    let phone = Device::open(&council.url());
+    let doorstep = &phone.doorstep;
+    // This device has never fetched the catalogue, so only the council can judge the answers.
+    let mut wrong = pothole();
+    wrong
+        .answers
+        .insert("depth".into(), Answer::Text("bottomless".into()));
+    let wrong = doorstep.submit_report(wrong).await.unwrap();
+    let mut unknown = pothole();
+    unknown.service_code = "dragon_sighting".into();
+    let unknown = doorstep.submit_report(unknown).await.unwrap();
+    let good = doorstep.submit_report(pothole()).await.unwrap();
+
+    let round = doorstep.sync_now().await.unwrap();
+    assert_eq!(
+        (round.sent, round.refused, round.needs_attention),
+        (1, 2, 2)
+    );
+    assert_eq!(
+        doorstep.report(&good.local_id).await.unwrap().delivery,
+        Delivery::Sent
+    );
+    let Delivery::NeedsAttention { key, problem } =
+        doorstep.report(&wrong.local_id).await.unwrap().delivery
+    else {
+        panic!("the wrong answer needs attention");
+    };
+    assert_eq!(problem.field.as_deref(), Some("answers.depth"));
+
+    let mut fixed = serde_json::to_value(
+        doorstep
+            .report(&wrong.local_id)
+            .await
+            .unwrap()
+            .request
+            .unwrap(),
+    )
+    .unwrap();
+    fixed["answers"]["depth"] = json!("deep");
+    doorstep.fix(&key, fixed).await.unwrap();
+    let Delivery::NeedsAttention {
+        key: unknown_key, ..
+    } = doorstep.report(&unknown.local_id).await.unwrap().delivery
+    else {
+        panic!("the unknown service needs attention");
+    };
+    doorstep.discard(&unknown_key).await.unwrap();
+    assert!(matches!(
+        doorstep.report(&unknown.local_id).await,
+        Err(Error::NotFound(_))
+    ));
+
+    assert_eq!(doorstep.sync_now().await.unwrap().sent, 1);
+    assert_eq!(
+        doorstep
+            .report(&wrong.local_id)
+            .await
+            .unwrap()
+            .report
+            .unwrap()
+            .answers["depth"],
+        Answer::Text("deep".into())
+    );
+    assert_eq!(council.stats()["reports"], 2);
+    assert!(doorstep.outbox().await.unwrap().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_residents_booking_the_last_place_offline_get_one_place_and_alternatives() {
+    let council = Council::start();
+    let filler = Device::open(&council.url());
+    filler.doorstep.refresh_catalogue().await.unwrap();
+    let slot = filler
+        .doorstep
+        .slots("library_computer")
+        .await
+        .unwrap()
+        .list
+        .slots[0]
+        .clone();
+    for _ in 1..slot.remaining {
+        filler
+            .doorstep
+            .book(
+                "library_computer",
+                &slot.id,
+                Answers::new(),
+                None,
+                Fallback::None,
+            )
+            .await
+            .unwrap();
+    }
+    filler.doorstep.sync_now().await.unwrap();
+
+    let mut residents = Vec::new();
+    for _ in 0..2 {
+        let device = Device::open(&council.url());
+        device.doorstep.refresh_catalogue().await.unwrap();
+        assert_eq!(
+            device
+                .doorstep
+                .slots("library_computer")
+                .await
+                .unwrap()
+                .list
+                .slots[0]
+                .remaining,
+            1
+        );
+        device.doorstep.set_online(false).await;
+        let booking = device
+            .doorstep
+            .book(
+                "library_computer",
+                &slot.id,
+                Answers::new(),
+                None,
+                Fallback::None,
+            )
+            .await
+            .unwrap();
+        residents.push((device, booking));
+    }
+    let mut confirmed = 0;
+    let mut parked = Vec::new();
+    for (device, booking) in &residents {
+        device.doorstep.set_online(true).await;
+        device.doorstep.sync_now().await.unwrap();
+        match device
+            .doorstep
+            .booking(&booking.local_id)
+            .await
+            .unwrap()
+            .delivery
+        {
+            Delivery::Sent => confirmed += 1,
+            Delivery::NeedsAttention { key, problem } => {
+                assert_eq!(problem.code, "slot_unavailable");
+                assert!(!problem.alternatives.is_empty());
+                parked.push((device, booking, key, problem));
+            }
+            Delivery::Waiting => panic!("a booking is still waiting"),
+        }
+    }
+    assert_eq!((confirmed, parked.len()), (1, 1));
+
+    // The second resident takes the first alternative offered.
+    let (device, booking, key, problem) = parked.pop().unwrap();
+    let mut rebooked = serde_json::to_value(
+        device
+            .doorstep
+            .booking(&booking.local_id)
+            .await
+            .unwrap()
+            .request
+            .unwrap(),
+    )
+    .unwrap();
+    rebooked["slot_id"] = json!(problem.alternatives[0].id);
+    device.doorstep.fix(&key, rebooked).await.unwrap();
+    device.doorstep.sync_now().await.unwrap();
+    let made = device
+        .doorstep
+        .booking(&booking.local_id)
+        .await
+        .unwrap()
+        .booking
+        .unwrap();
+    assert_eq!(made.slot_id, problem.alternatives[0].id);
+    let stats = council.stats();
+    assert_eq!(stats["bookings"]["confirmed"], slot.remaining + 1);
+}
