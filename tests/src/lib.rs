@@ -185,10 +185,15 @@ impl Device {
 
     /// Open the core on an existing data directory (as after a restart of the app).
     pub fn reopen(dir: &Path, council_url: &str) -> Doorstep {
+        Self::reopen_with(dir, council_url, Arc::new(MemorySecrets::default()))
+    }
+
+    /// Reopen with the secrets the device kept (a real shell's keyring outlives the app).
+    pub fn reopen_with(dir: &Path, council_url: &str, secrets: Arc<MemorySecrets>) -> Doorstep {
         Doorstep::open(Config {
             data_dir: dir.to_path_buf(),
             council_url: council_url.to_owned(),
-            secrets: Arc::new(MemorySecrets::default()),
+            secrets,
             platform: "linux".to_owned(),
             device_name: "test".to_owned(),
             background_sync: false,

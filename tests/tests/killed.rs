@@ -18,7 +18,10 @@ const MOST_KILLS: usize = 40;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_client_killed_mid_sync_again_and_again_delivers_each_intent_once() {
-    let seed: u64 = std::env::var("DOORSTEP_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(rand::random);
+    let seed: u64 = std::env::var("DOORSTEP_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(rand::random);
     println!("DOORSTEP_SEED={seed}");
     let mut rng = StdRng::seed_from_u64(seed);
     let council = Council::start();
@@ -30,11 +33,19 @@ async fn a_client_killed_mid_sync_again_and_again_delivers_each_intent_once() {
         let input = ReportInput {
             service_code: "pothole".into(),
             description: format!("Pothole number {i}"),
-            location: Location { lat: Some(54.7761), lon: Some(-1.5733), ..Location::default() },
-            answers: [("depth", "deep"), ("width", "small"), ("location_on_road", "kerb")]
-                .into_iter()
-                .map(|(k, v)| (k.to_owned(), Answer::Text(v.to_owned())))
-                .collect(),
+            location: Location {
+                lat: Some(54.7761),
+                lon: Some(-1.5733),
+                ..Location::default()
+            },
+            answers: [
+                ("depth", "deep"),
+                ("width", "small"),
+                ("location_on_road", "kerb"),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), Answer::Text(v.to_owned())))
+            .collect(),
             ..ReportInput::default()
         };
         phone.doorstep.submit_report(input).await.unwrap();
@@ -71,12 +82,21 @@ async fn a_client_killed_mid_sync_again_and_again_delivers_each_intent_once() {
     assert!(status.success(), "a sync left alone finishes (seed {seed})");
     let stats = council.stats();
     println!("killed {kills} times; council stats {stats}");
-    assert!(kills > 0, "the test must actually kill the client (seed {seed})");
-    assert_eq!(stats["reports"], REPORTS as u64, "every report exactly once (seed {seed})");
+    assert!(
+        kills > 0,
+        "the test must actually kill the client (seed {seed})"
+    );
+    assert_eq!(
+        stats["reports"], REPORTS as u64,
+        "every report exactly once (seed {seed})"
+    );
 
     let reopened = Device::reopen(&dir, &council.url());
     assert!(reopened.outbox().await.unwrap().is_empty());
     let reports = reopened.reports().await.unwrap();
     assert_eq!(reports.len(), REPORTS);
-    assert!(reports.iter().all(|r| r.report.is_some()), "every report has the council's copy (seed {seed})");
+    assert!(
+        reports.iter().all(|r| r.report.is_some()),
+        "every report has the council's copy (seed {seed})"
+    );
 }

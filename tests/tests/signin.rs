@@ -9,11 +9,19 @@ use doorstep_server::{Config, Limits};
 fn pothole() -> ReportInput {
     ReportInput {
         service_code: "pothole".into(),
-        location: Location { lat: Some(54.7761), lon: Some(-1.5733), ..Location::default() },
-        answers: [("depth", "deep"), ("width", "small"), ("location_on_road", "kerb")]
-            .into_iter()
-            .map(|(k, v)| (k.to_owned(), Answer::Text(v.to_owned())))
-            .collect(),
+        location: Location {
+            lat: Some(54.7761),
+            lon: Some(-1.5733),
+            ..Location::default()
+        },
+        answers: [
+            ("depth", "deep"),
+            ("width", "small"),
+            ("location_on_road", "kerb"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), Answer::Text(v.to_owned())))
+        .collect(),
         ..ReportInput::default()
     }
 }
@@ -23,44 +31,78 @@ fn emailed_code(db: &std::path::Path, email: &str) -> String {
     let personalisation: String = conn
         .query_row("SELECT personalisation FROM notifications WHERE email_address = ?1 ORDER BY id DESC LIMIT 1", [email], |r| r.get(0))
         .unwrap();
-    serde_json::from_str::<serde_json::Value>(&personalisation).unwrap()["code"].as_str().unwrap().to_owned()
+    serde_json::from_str::<serde_json::Value>(&personalisation).unwrap()["code"]
+        .as_str()
+        .unwrap()
+        .to_owned()
 }
 
 fn reports_on(db: &std::path::Path) -> i64 {
-    rusqlite::Connection::open(db).unwrap().query_row("SELECT COUNT(*) FROM reports", [], |r| r.get(0)).unwrap()
+    rusqlite::Connection::open(db)
+        .unwrap()
+        .query_row("SELECT COUNT(*) FROM reports", [], |r| r.get(0))
+        .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_expired_sign_in_pauses_the_queue_until_the_resident_signs_in_again() {
     let dir = TempDir::new("signin");
     let db = dir.0.join("council.sqlite3");
-    let council = doorstep_server::start(Config { limits: Limits::default(), ..Config::new(db.clone(), "127.0.0.1:0".parse().unwrap(), council_dir()) })
-        .await
-        .unwrap();
+    let council = doorstep_server::start(Config {
+        limits: Limits::default(),
+        ..Config::new(db.clone(), "127.0.0.1:0".parse().unwrap(), council_dir())
+    })
+    .await
+    .unwrap();
     let phone = Device::open(&council.url);
     let doorstep = &phone.doorstep;
     doorstep.refresh_catalogue().await.unwrap();
     let email = "resident@example.org";
     doorstep.sign_in(email).await.unwrap();
-    doorstep.verify(email, &emailed_code(&db, email)).await.unwrap();
-    assert_eq!(doorstep.signed_in_as().await.unwrap().as_deref(), Some(email));
+    doorstep
+        .verify(email, &emailed_code(&db, email))
+        .await
+        .unwrap();
+    assert_eq!(
+        doorstep.signed_in_as().await.unwrap().as_deref(),
+        Some(email)
+    );
 
     // Half a year later the account token has expired.
     council.clock.advance(chrono::Duration::days(181));
     let mut events = doorstep.subscribe().await;
     doorstep.submit_report(pothole()).await.unwrap();
-    assert!(matches!(doorstep.sync_now().await, Err(Error::AuthRequired(_))));
-    assert!(matches!(doorstep.sync_now().await, Err(Error::AuthRequired(_))), "the queue stays paused");
+    assert!(matches!(
+        doorstep.sync_now().await,
+        Err(Error::AuthRequired(_))
+    ));
+    assert!(
+        matches!(doorstep.sync_now().await, Err(Error::AuthRequired(_))),
+        "the queue stays paused"
+    );
     assert_eq!(reports_on(&db), 0);
-    assert_eq!(doorstep.outbox().await.unwrap().len(), 1, "nothing is parked or lost");
+    assert_eq!(
+        doorstep.outbox().await.unwrap().len(),
+        1,
+        "nothing is parked or lost"
+    );
     let mut told = false;
     while let Ok(event) = events.try_recv() {
-        told |= matches!(event, Event::Sync { state: SyncState::AuthRequired, .. });
+        told |= matches!(
+            event,
+            Event::Sync {
+                state: SyncState::AuthRequired,
+                ..
+            }
+        );
     }
     assert!(told, "the shells are told to ask for a sign-in");
 
     doorstep.sign_in(email).await.unwrap();
-    doorstep.verify(email, &emailed_code(&db, email)).await.unwrap();
+    doorstep
+        .verify(email, &emailed_code(&db, email))
+        .await
+        .unwrap();
     let round = doorstep.sync_now().await.unwrap();
     assert_eq!(round.sent, 1);
     assert_eq!(reports_on(&db), 1);
