@@ -11,6 +11,7 @@ pub mod bins;
 pub mod bookings;
 pub mod catalogue;
 pub mod client;
+pub mod drafts;
 pub mod error;
 pub mod events;
 pub mod items;

@@ -595,3 +595,70 @@ pub fn apply_feed(conn: &Connection, feed: &ChangeFeed, now: i64) -> Result<Vec<
     store::set_meta(conn, "cursor", &feed.cursor)?;
     Ok(changed)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use doorstep_protocol::Change;
+
+    fn change(seq: u64, status: &str) -> Change {
+        let at = chrono::Utc::now();
+        let report = serde_json::json!({
+            "id": "r1", "reference": "DUR-2026-000001", "service_code": "pothole", "service_name": "Report a pothole",
+            "description": "", "location": {}, "answers": {}, "attachments": [], "status": status,
+            "created_at": at, "updated_at": at, "timeline": [{"at": at, "from": "council", "status": status}]
+        });
+        Change {
+            seq,
+            at,
+            entity: ChangedItem::Report(serde_json::from_value(report).unwrap()),
+        }
+    }
+
+    fn items(conn: &Connection) -> Vec<(String, String)> {
+        let mut statement = conn
+            .prepare("SELECT server_id, server FROM items ORDER BY local_id")
+            .unwrap();
+        statement
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    }
+
+    #[test]
+    fn applying_a_page_twice_changes_nothing_and_moves_the_cursor() {
+        let dir = std::env::temp_dir().join(format!("doorstep-core-feed-{}", uuid::Uuid::now_v7()));
+        let store = Store::open(&dir).unwrap();
+        let feed = ChangeFeed {
+            changes: vec![change(1, "open"), change(2, "fixed")],
+            cursor: "2".into(),
+            more: false,
+        };
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let (once, twice) = runtime.block_on(async {
+            let page = feed.clone();
+            store
+                .write(move |tx| apply_feed(tx, &page, 10))
+                .await
+                .unwrap();
+            let once = store.read(|c| Ok(items(c))).await.unwrap();
+            store
+                .write(move |tx| apply_feed(tx, &feed, 10))
+                .await
+                .unwrap();
+            let twice = store.read(|c| Ok(items(c))).await.unwrap();
+            (once, twice)
+        });
+        assert_eq!(once.len(), 1, "two changes to one report make one item");
+        assert!(once[0].1.contains("\"fixed\""), "the later change wins");
+        assert_eq!(once, twice);
+        let cursor = runtime
+            .block_on(store.read(|c| store::meta(c, "cursor")))
+            .unwrap();
+        assert_eq!(cursor.as_deref(), Some("2"));
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}
