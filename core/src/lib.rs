@@ -184,24 +184,33 @@ impl Doorstep {
     /// goes with it.
     pub async fn discard(&self, key: &str) -> Result<()> {
         let key = key.to_owned();
-        let chain = self
+        let touched = self
             .engine()
             .store
             .write(move |tx| {
-                let chain = outbox::discard(tx, &key)?;
-                tx.execute(
-                    "DELETE FROM items WHERE server_id IS NULL AND local_id NOT IN (SELECT item FROM outbox)
-                     AND local_id = ?1",
-                    [&chain],
-                )?;
-                Ok(chain)
+                let mut touched = Vec::new();
+                for item in outbox::discard(tx, &key)? {
+                    let kind: String =
+                        tx.query_row("SELECT kind FROM items WHERE local_id = ?1", [&item], |r| {
+                            r.get(0)
+                        })?;
+                    tx.execute(
+                        "DELETE FROM items WHERE local_id = ?1 AND server_id IS NULL
+                         AND NOT EXISTS (SELECT 1 FROM outbox WHERE item = ?1)",
+                        [&item],
+                    )?;
+                    touched.push((item, kind));
+                }
+                Ok(touched)
             })
             .await?;
         self.engine().emit_counts().await;
-        let _ = self.engine().events.send(Event::ItemChanged {
-            local_id: chain,
-            kind: String::new(),
-        });
+        for (local_id, kind) in touched {
+            let _ = self
+                .engine()
+                .events
+                .send(Event::ItemChanged { local_id, kind });
+        }
         Ok(())
     }
 

@@ -371,3 +371,86 @@ async fn two_residents_booking_the_last_place_offline_get_one_place_and_alternat
     let stats = council.stats();
     assert_eq!(stats["bookings"]["confirmed"], slot.remaining + 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fee_queued_offline_is_paid_against_its_booking_once_the_booking_lands() {
+    let mut council = Council::start();
+    let phone = Device::open(&council.url());
+    let doorstep = &phone.doorstep;
+    doorstep.refresh_catalogue().await.unwrap();
+    let slot = doorstep.slots("bulky_waste").await.unwrap().list.slots[0]
+        .id
+        .clone();
+    let service = doorstep.service("bulky_waste").await.unwrap();
+    let items_question = service
+        .questions
+        .iter()
+        .find(|q| q.code == "items")
+        .unwrap();
+    let mut answers = Answers::new();
+    answers.insert(
+        "items".into(),
+        Answer::List(
+            items_question
+                .values
+                .iter()
+                .take(2)
+                .map(|v| v.key.clone())
+                .collect(),
+        ),
+    );
+    for question in service
+        .questions
+        .iter()
+        .filter(|q| q.required && q.code != "items")
+    {
+        answers.insert(
+            question.code.clone(),
+            Answer::Text(
+                question
+                    .values
+                    .first()
+                    .map_or_else(|| "By the gate".to_owned(), |v| v.key.clone()),
+            ),
+        );
+    }
+    let uprn = Location {
+        uprn: Some("100110000001".into()),
+        ..Location::default()
+    };
+
+    council.stop();
+    let booking = doorstep
+        .book("bulky_waste", &slot, answers, Some(uprn), Fallback::None)
+        .await
+        .unwrap();
+    let fee = doorstep
+        .pay_booking_fee(&booking.local_id, "http://127.0.0.1:9/back")
+        .await
+        .unwrap();
+    assert_eq!(
+        fee.request.as_ref().unwrap().reference,
+        "{reference}",
+        "the reference is not known yet"
+    );
+    council.restart();
+
+    let round = doorstep.sync_now().await.unwrap();
+    assert_eq!(round.sent, 2, "the booking, then its fee");
+    let made = doorstep
+        .booking(&booking.local_id)
+        .await
+        .unwrap()
+        .booking
+        .unwrap();
+    assert_eq!(made.status.as_str(), "awaiting_payment");
+    let payment = doorstep
+        .payment(&fee.local_id)
+        .await
+        .unwrap()
+        .payment
+        .unwrap();
+    assert_eq!(payment.reference, made.reference);
+    assert_eq!(Some(payment.amount_pence), made.fee_pence.map(u64::from));
+    assert!(payment.next_url.is_some());
+}

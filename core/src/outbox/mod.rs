@@ -245,8 +245,9 @@ pub fn find(conn: &Connection, key: &str) -> Result<Option<(String, Operation, O
     .transpose()
 }
 
-/// Give up an operation and everything after it in its chain; returns the chain.
-pub fn discard(conn: &Connection, key: &str) -> Result<String> {
+/// Give up an operation and everything after it in its chain; returns the items those
+/// operations were for.
+pub fn discard(conn: &Connection, key: &str) -> Result<Vec<String>> {
     let found: Option<(i64, String)> = conn
         .query_row(
             "SELECT seq, chain FROM outbox WHERE key = ?1",
@@ -259,9 +260,12 @@ pub fn discard(conn: &Connection, key: &str) -> Result<String> {
             "Nothing in the outbox has the key {key}"
         )));
     };
-    conn.execute(
-        "DELETE FROM outbox WHERE chain = ?1 AND seq >= ?2",
-        params![chain, seq],
-    )?;
-    Ok(chain)
+    let mut statement =
+        conn.prepare("DELETE FROM outbox WHERE chain = ?1 AND seq >= ?2 RETURNING item")?;
+    let mut items: Vec<String> = statement
+        .query_map(params![chain, seq], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    items.sort();
+    items.dedup();
+    Ok(items)
 }
