@@ -2,6 +2,7 @@
 //!
 //! - `cargo xtask run`     — build and start the council server with the Durham demo profile.
 //! - `cargo xtask test`    — every check and every test, as CI runs them.
+//! - `cargo xtask bench`   — the benchmarks against DESIGN.md §6, in release; writes `BENCHMARKS.json`.
 //! - `cargo xtask openapi` — rewrite `protocol/openapi.json` from the server's handlers.
 //!
 //! Invariant: `.ci/run` calls `cargo xtask test` and nothing else, so what passes here passes
@@ -21,8 +22,9 @@ fn main() -> ExitCode {
         Some("run") => run(&args[1..]),
         Some("test") => test(),
         Some("openapi") => openapi(),
+        Some("bench") => bench(),
         _ => {
-            eprintln!("usage: cargo xtask run [server options] | test | openapi");
+            eprintln!("usage: cargo xtask run [server options] | test | bench | openapi");
             return ExitCode::from(2);
         }
     };
@@ -148,6 +150,34 @@ fn number_before(text: &str, word: &str) -> u64 {
         .and_then(|part| part.split_whitespace().rev().nth(1))
         .and_then(|n| n.parse().ok())
         .unwrap_or(0)
+}
+
+/// Build in release and run the benchmarks; the figures go to `BENCHMARKS.json`.
+fn bench() -> Result<()> {
+    let mut build = cargo();
+    build.args([
+        "build",
+        "--release",
+        "-p",
+        "doorstep-bench",
+        "-p",
+        "doorstep-server",
+        "-p",
+        "doorstep-cli",
+    ]);
+    status(build, "building the benchmarks and binaries in release")?;
+    let mut run = cargo();
+    run.args([
+        "run",
+        "--quiet",
+        "--release",
+        "-p",
+        "doorstep-bench",
+        "--",
+        "--out",
+    ])
+    .arg(root().join("BENCHMARKS.json"));
+    status(run, "doorstep-bench")
 }
 
 fn openapi() -> Result<()> {

@@ -1,0 +1,270 @@
+//! `doorstep-bench`: measures Doorstep against the budgets of DESIGN.md §6 and against its own
+//! baselines in the same run, so that the ratios hold on a noisy, shared machine.
+//!
+//! Invariant: nothing here is a test; every figure is a median of several runs (or a whole
+//! drain), printed as a table and written as JSON, and each budget is judged by the ratio or
+//! figure it names. Run it with `cargo xtask bench` (release build).
+
+mod measure;
+
+use std::{
+    path::PathBuf,
+    process::ExitCode,
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use doorstep_core::{Config, Doorstep, MemorySecrets, reports::ReportInput};
+use doorstep_protocol::{Answer, Location};
+use measure::{Row, median, temp_dir};
+use serde_json::json;
+
+const ENQUEUE_RUNS: usize = 200;
+const DRAIN: usize = 10_000;
+const NAIVE: usize = 2_000;
+const CHANGES: usize = 10_000;
+const PAST_ITEMS: usize = 100_000;
+
+fn council_dir() -> PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets/councils/durham")
+}
+
+fn pothole(n: usize) -> ReportInput {
+    ReportInput {
+        service_code: "pothole".into(),
+        description: format!("Pothole {n} by the bus stop, deep enough to damage a wheel"),
+        location: Location {
+            lat: Some(54.7761),
+            lon: Some(-1.5733),
+            ..Location::default()
+        },
+        answers: [
+            ("depth", "deep"),
+            ("width", "small"),
+            ("location_on_road", "kerb"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), Answer::Text(v.to_owned())))
+        .collect(),
+        ..ReportInput::default()
+    }
+}
+
+fn open(dir: &std::path::Path, url: &str) -> Doorstep {
+    Doorstep::open(Config {
+        data_dir: dir.to_path_buf(),
+        council_url: url.to_owned(),
+        secrets: Arc::new(MemorySecrets::default()),
+        platform: "linux".into(),
+        device_name: "bench".into(),
+        background_sync: false,
+    })
+    .expect("core opens")
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("drain-child") {
+        return measure::drain_child(&args[1..]);
+    }
+    let out = args
+        .iter()
+        .position(|a| a == "--out")
+        .and_then(|i| args.get(i + 1))
+        .map(PathBuf::from);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let rows = runtime.block_on(run());
+    println!(
+        "\n{:<46} {:>16} {:>22}  holds",
+        "benchmark", "figure", "budget"
+    );
+    for row in &rows {
+        println!(
+            "{:<46} {:>16} {:>22}  {}",
+            row.name,
+            row.figure,
+            row.budget,
+            if row.holds { "yes" } else { "NO" }
+        );
+    }
+    let document = json!({
+        "measured_at": chrono::Utc::now(),
+        "machine": measure::machine(),
+        "rows": rows.iter().map(Row::to_json).collect::<Vec<_>>(),
+    });
+    if let Some(path) = out {
+        std::fs::write(
+            &path,
+            serde_json::to_string_pretty(&document).unwrap_or_default() + "\n",
+        )
+        .expect("write results");
+        println!("\nwrote {}", path.display());
+    }
+    if rows.iter().all(|r| r.holds) {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+async fn run() -> Vec<Row> {
+    let mut rows = Vec::new();
+    let dir = temp_dir("council");
+    let council = doorstep_server::start(doorstep_server::Config {
+        limits: doorstep_server::Limits {
+            registrations_per_hour: 1_000_000,
+            ..doorstep_server::Limits::default()
+        },
+        ..doorstep_server::Config::new(
+            dir.join("council.sqlite3"),
+            "127.0.0.1:0".parse().unwrap(),
+            council_dir(),
+        )
+    })
+    .await
+    .expect("council starts");
+
+    rows.extend(enqueue(&council.url).await);
+    rows.extend(drain(&council.url).await);
+    rows.push(apply_changes().await);
+    rows.push(open_large_store());
+    rows.extend(measure::server_load(&council.url).await);
+    rows.extend(measure::sizes());
+    council.stop().await.expect("council stops");
+    measure::remove_temp_dirs();
+    rows
+}
+
+/// Queueing a report (durable commit) against a bare INSERT + COMMIT with the same pragmas.
+async fn enqueue(url: &str) -> Vec<Row> {
+    let dir = temp_dir("enqueue");
+    let doorstep = open(&dir, url);
+    doorstep.set_online(false).await;
+    let mut core_times = Vec::with_capacity(ENQUEUE_RUNS);
+    for n in 0..ENQUEUE_RUNS {
+        let started = Instant::now();
+        doorstep.submit_report(pothole(n)).await.expect("queued");
+        core_times.push(started.elapsed());
+    }
+    let bare = measure::bare_inserts(&temp_dir("bare"), ENQUEUE_RUNS);
+    let (core, bare) = (median(&core_times), median(&bare));
+    let ratio = core.as_secs_f64() / bare.as_secs_f64();
+    vec![
+        Row::new(
+            "queue a report: core (median)",
+            format!("{:.2} ms", core.as_secs_f64() * 1e3),
+            "",
+            true,
+        ),
+        Row::new(
+            "queue a report: bare INSERT + COMMIT (median)",
+            format!("{:.2} ms", bare.as_secs_f64() * 1e3),
+            "",
+            true,
+        ),
+        Row::new(
+            "queue a report: ratio core / bare",
+            format!("{ratio:.2}×"),
+            "≤ 1.5×",
+            ratio <= 1.5,
+        ),
+    ]
+}
+
+/// Draining 10,000 queued reports to the council, against one request per report.
+async fn drain(url: &str) -> Vec<Row> {
+    let dir = temp_dir("drain");
+    {
+        let doorstep = open(&dir, url);
+        doorstep.set_online(false).await;
+        measure::queue_quickly(&doorstep, DRAIN, pothole).await;
+    }
+    let child = std::process::Command::new(std::env::current_exe().expect("own path"))
+        .arg("drain-child")
+        .arg(&dir)
+        .arg(url)
+        .output()
+        .expect("drain child runs");
+    let answer: serde_json::Value = serde_json::from_slice(&child.stdout).unwrap_or_else(|_| {
+        panic!(
+            "drain child said: {}",
+            String::from_utf8_lossy(&child.stderr)
+        )
+    });
+    let seconds = answer["seconds"].as_f64().unwrap_or(f64::NAN);
+    let sent = answer["sent"].as_u64().unwrap_or(0);
+    let rss_mib = answer["peak_rss_kib"].as_u64().unwrap_or(0) as f64 / 1024.0;
+    let rate = sent as f64 / seconds;
+    let naive = measure::naive_client(url, NAIVE).await;
+    let naive_rate = NAIVE as f64 / naive.as_secs_f64();
+    let speedup = rate / naive_rate;
+    vec![
+        Row::new(
+            "drain 10,000: sync engine",
+            format!("{rate:.0} ops/s"),
+            "≥ 3,000 ops/s",
+            rate >= 3000.0 && sent == DRAIN as u64,
+        ),
+        Row::new(
+            "drain: one request per operation",
+            format!("{naive_rate:.0} ops/s"),
+            "",
+            true,
+        ),
+        Row::new(
+            "drain: speed-up over one request each",
+            format!("{speedup:.1}×"),
+            "≥ 10×",
+            speedup >= 10.0,
+        ),
+        Row::new(
+            "drain: peak resident memory (client)",
+            format!("{rss_mib:.1} MiB"),
+            "≤ 50 MB",
+            rss_mib * 1.048_576 <= 50.0,
+        ),
+    ]
+}
+
+/// Applying 10,000 pulled changes in one go.
+async fn apply_changes() -> Row {
+    let dir = temp_dir("changes");
+    let store = doorstep_core::store::Store::open(&dir).expect("store");
+    let feed = measure::change_feed(CHANGES);
+    let started = Instant::now();
+    store
+        .write(move |tx| doorstep_core::outbox::sync::apply_feed(tx, &feed, 0))
+        .await
+        .expect("applied");
+    let took = started.elapsed();
+    Row::new(
+        "apply 10,000 pulled changes",
+        format!("{:.0} ms", took.as_secs_f64() * 1e3),
+        "≤ 1 s",
+        took <= Duration::from_secs(1),
+    )
+}
+
+/// Opening a store that holds 100,000 past items.
+fn open_large_store() -> Row {
+    let dir = temp_dir("large");
+    measure::fill_past_items(&dir, PAST_ITEMS);
+    let mut times = Vec::new();
+    for _ in 0..5 {
+        let started = Instant::now();
+        let doorstep = open(&dir, "http://127.0.0.1:9");
+        times.push(started.elapsed());
+        drop(doorstep);
+    }
+    let took = median(&times);
+    Row::new(
+        "open a store of 100,000 past items (median)",
+        format!("{:.1} ms", took.as_secs_f64() * 1e3),
+        "≤ 100 ms",
+        took <= Duration::from_millis(100),
+    )
+}
