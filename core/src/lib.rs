@@ -219,6 +219,29 @@ impl Doorstep {
         self.engine().emit_counts().await;
         self.0.wake.notify_one();
     }
+
+    /// Write an intent and its operations in one transaction, read the outbox counts in the
+    /// same one, then tell the shells and wake the background sync: one trip to the store.
+    async fn queue<T, F>(&self, work: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&rusqlite::Transaction) -> Result<T> + Send + 'static,
+    {
+        let (value, (waiting, needs_attention)) = self
+            .engine()
+            .store
+            .write(move |tx| {
+                let value = work(tx)?;
+                Ok((value, outbox::counts(tx)?))
+            })
+            .await?;
+        let _ = self.engine().events.send(Event::Outbox {
+            waiting,
+            needs_attention,
+        });
+        self.0.wake.notify_one();
+        Ok(value)
+    }
 }
 
 /// Sync when woken (an enqueue, coming online) or when the next retry falls due; ends when the

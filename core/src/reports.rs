@@ -13,7 +13,7 @@ use crate::{
     Doorstep,
     catalogue::{cached_council, cached_definition, catalogue_cached},
     error::{Error, Result},
-    items::{self, MyReport},
+    items::{self, Delivery, MyReport},
     outbox::{self, NewOperation, Operation, sync::now},
     photos,
 };
@@ -50,12 +50,9 @@ impl Doorstep {
             attachments: prepared.iter().map(|p| p.sha256.clone()).collect(),
             contact: input.contact,
         };
-        let local_id = items::new_local_id();
-        let id = local_id.clone();
+        let id = items::new_local_id();
         let at = now();
-        self.engine()
-            .store
-            .write(move |tx| {
+        self.queue(move |tx| {
                 problems.extend(check(tx, &report)?);
                 if !problems.is_empty() {
                     return Err(Error::Invalid { problems });
@@ -87,11 +84,9 @@ impl Doorstep {
                     photo: None,
                 };
                 outbox::enqueue(tx, &send, at)?;
-                Ok(())
+                Ok(MyReport { local_id: id, delivery: Delivery::Waiting, request: Some(report), report: None })
             })
-            .await?;
-        self.queued().await;
-        self.report(&local_id).await
+            .await
     }
 
     /// The resident's reports, newest first.
