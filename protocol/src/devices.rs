@@ -8,10 +8,13 @@ use utoipa::ToSchema;
 /// `POST /v1/devices`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct NewDevice {
-    /// `linux`, `windows`, `macos`, `android`, `ios`, `cli`.
+    /// `linux`, `windows`, `macos`, `android`, `ios`, `cli`, `web`.
     pub platform: String,
     #[serde(default)]
     pub name: String,
+    /// A random secret the device makes once and keeps (32 to 128 visible characters). A
+    /// replayed registration is honoured only with it, so a key alone never yields a token.
+    pub device_secret: String,
 }
 
 /// A device's identity and the bearer token it uses from now on.

@@ -5,6 +5,7 @@
 
 pub mod answers;
 pub mod calendar;
+pub mod devices;
 pub mod fees;
 pub mod geo;
 pub mod ics;
@@ -15,6 +16,7 @@ pub use calendar::{
     LocalSlot, add_working_days, cutoff_for, localise, nearest_alternatives, offered_slots,
     parse_slot_id, parse_time, pick_fallback, slot_at, slot_id,
 };
+pub use devices::validate_device;
 pub use fees::fee_pence;
 pub use geo::{contains, valid_point};
 pub use ics::to_ics;

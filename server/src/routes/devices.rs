@@ -14,7 +14,8 @@ use axum::{
 use chrono::Duration;
 use doorstep_protocol::{
     AccountToken, CodeSent, DeviceToken, EmailSignIn, ErrorBody, FieldProblem, NewDevice,
-    SignedOut, VerifyCode, rules::valid_email,
+    SignedOut, VerifyCode,
+    rules::{self, valid_email},
 };
 use rand::Rng;
 use rusqlite::{OptionalExtension, params};
@@ -30,7 +31,6 @@ use crate::{
     store::new_id,
 };
 
-const PLATFORMS: [&str; 7] = ["linux", "windows", "macos", "android", "ios", "cli", "web"];
 const CODE_MINUTES: i64 = 15;
 const CODE_ATTEMPTS: i64 = 5;
 const ACCOUNT_TOKEN_DAYS: i64 = 180;
@@ -77,22 +77,7 @@ pub async fn register(
         now,
         request,
         move |conn| {
-            let mut problems = Vec::new();
-            if !PLATFORMS.contains(&body.platform.as_str()) {
-                problems.push(FieldProblem::new(
-                    "platform",
-                    format!(
-                        "Say which platform this is: one of {}",
-                        PLATFORMS.join(", ")
-                    ),
-                ));
-            }
-            if body.name.chars().count() > 100 {
-                problems.push(FieldProblem::new(
-                    "name",
-                    "Use 100 characters or fewer for the device's name",
-                ));
-            }
+            let problems = rules::validate_device(&body);
             if !problems.is_empty() {
                 return Err(ApiError::validation(problems));
             }
@@ -113,6 +98,11 @@ pub async fn register(
         },
         move |conn, answer| {
             let device_id = answer["device_id"].as_str().unwrap_or_default().to_owned();
+            // A replay (the first answer was lost) replaces any token issued before.
+            conn.execute(
+                "DELETE FROM tokens WHERE device_id = ?1 AND kind = 'device'",
+                params![device_id],
+            )?;
             answer["token"] = Value::String(issue_token(
                 conn,
                 "device",

@@ -67,7 +67,7 @@ async fn the_server_process_serves_stops_on_sigterm_and_counts() {
     let device: Value = http
         .post(format!("{url}/v1/devices"))
         .header("Idempotency-Key", key())
-        .json(&json!({"platform": "cli"}))
+        .json(&json!({"platform": "cli", "device_secret": crate::common::secret()}))
         .send()
         .await
         .unwrap()

@@ -80,7 +80,7 @@ impl TestServer {
             .http
             .post(format!("{}/v1/devices", self.url))
             .header("Idempotency-Key", key())
-            .json(&json!({"platform": "cli", "name": "test"}))
+            .json(&json!({"platform": "cli", "name": "test", "device_secret": crate::common::secret()}))
             .send()
             .await
             .unwrap();
@@ -161,6 +161,15 @@ pub async fn answer(response: Response) -> (StatusCode, Value) {
     let status = response.status();
     let body = response.json().await.unwrap_or(Value::Null);
     (status, body)
+}
+
+/// A fresh device secret.
+pub fn secret() -> String {
+    format!(
+        "{}{}",
+        uuid::Uuid::now_v7().simple(),
+        uuid::Uuid::now_v7().simple()
+    )
 }
 
 pub fn key() -> String {

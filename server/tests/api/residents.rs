@@ -153,7 +153,7 @@ async fn registration_and_codes_are_rate_limited() {
         .http
         .post(format!("{}/v1/devices", council.url))
         .header("Idempotency-Key", key())
-        .json(&json!({"platform": "cli"}))
+        .json(&json!({"platform": "cli", "device_secret": crate::common::secret()}))
         .send()
         .await
         .unwrap();
@@ -177,12 +177,13 @@ async fn registration_and_codes_are_rate_limited() {
 async fn replaying_a_registration_keeps_the_device_and_issues_a_fresh_token() {
     let council = TestServer::start().await;
     let k = key();
+    let secret = crate::common::secret();
     let register = || async {
         let response = council
             .http
             .post(format!("{}/v1/devices", council.url))
             .header("Idempotency-Key", &k)
-            .json(&json!({"platform": "android", "name": "Pixel"}))
+            .json(&json!({"platform": "android", "name": "Pixel", "device_secret": secret}))
             .send()
             .await
             .unwrap();
