@@ -25,10 +25,14 @@ impl Resident {
         format!("device:{}", self.device_id)
     }
 
-    /// Does something owned by `device_id` / `account_id` belong to this caller?
+    /// Does something owned by `device_id` / `account_id` belong to this caller? A thing that
+    /// belongs to an account is its account's alone — a shared device signed out, or signed in
+    /// as someone else, does not see it; a thing of no account is its device's.
     pub fn owns(&self, device_id: &str, account_id: Option<&str>) -> bool {
-        device_id == self.device_id
-            || (self.account_id.is_some() && account_id == self.account_id.as_deref())
+        match account_id {
+            Some(account) => self.account_id.as_deref() == Some(account),
+            None => device_id == self.device_id,
+        }
     }
 }
 

@@ -95,7 +95,8 @@ pub fn load_for<T: Stored>(
 /// The caller's things, newest first.
 pub fn list_for<T: Stored>(conn: &Connection, caller: &Resident) -> ApiResult<Vec<T>> {
     let mut statement = conn.prepare(&format!(
-        "SELECT body FROM {} WHERE device_id = ?1 OR (?2 IS NOT NULL AND account_id = ?2) ORDER BY created_at DESC, id DESC",
+        "SELECT body FROM {} WHERE (account_id IS NULL AND device_id = ?1) OR (?2 IS NOT NULL AND account_id = ?2)
+         ORDER BY created_at DESC, id DESC",
         T::TABLE
     ))?;
     let rows = statement.query_map(params![caller.device_id, caller.account_id], |r| {
@@ -147,6 +148,33 @@ pub fn save<T: Stored + Clone>(
         owned.item.clone().changed(),
         now,
     )
+}
+
+/// A device signs in: its things that belong to no account join `account_id`, each announced
+/// on the account's feed. The device's earlier feed rows about them are superseded by these
+/// and removed, so that a shared device signed out shows nobody's things.
+pub fn join_account<T: Stored + Clone>(
+    conn: &Connection,
+    device_id: &str,
+    account_id: &str,
+    now: DateTime<Utc>,
+) -> ApiResult<()> {
+    let mut statement = conn.prepare(&format!(
+        "UPDATE {} SET account_id = ?2 WHERE device_id = ?1 AND account_id IS NULL RETURNING body",
+        T::TABLE
+    ))?;
+    let bodies: Vec<String> = statement
+        .query_map(params![device_id, account_id], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    conn.execute(
+        "DELETE FROM changes WHERE device_id = ?1 AND account_id IS NULL",
+        params![device_id],
+    )?;
+    for body in bodies {
+        let item: T = serde_json::from_str(&body)?;
+        push_change(conn, device_id, Some(account_id), item.changed(), now)?;
+    }
+    Ok(())
 }
 
 /// Append a change for its owner.

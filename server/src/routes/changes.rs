@@ -74,7 +74,7 @@ pub async fn feed(
         .read(move |conn| {
             let mut statement = conn.prepare_cached(
                 "SELECT seq, body, at FROM changes
-                 WHERE seq > ?1 AND (device_id = ?2 OR (?3 IS NOT NULL AND account_id = ?3))
+                 WHERE seq > ?1 AND ((account_id IS NULL AND device_id = ?2) OR (?3 IS NOT NULL AND account_id = ?3))
                  ORDER BY seq LIMIT ?4",
             )?;
             let rows = statement.query_map(

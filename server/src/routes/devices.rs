@@ -13,8 +13,8 @@ use axum::{
 };
 use chrono::Duration;
 use doorstep_protocol::{
-    AccountToken, CodeSent, DeviceToken, EmailSignIn, ErrorBody, FieldProblem, NewDevice,
-    SignedOut, VerifyCode,
+    AccountToken, Booking, CodeSent, DeviceToken, EmailSignIn, ErrorBody, FieldProblem, NewDevice,
+    Payment, Report, SignedOut, VerifyCode,
     rules::{self, valid_email},
 };
 use rand::Rng;
@@ -28,7 +28,7 @@ use crate::{
     extract::Json,
     idempotency::{self, Key, fingerprint},
     rate,
-    store::new_id,
+    store::{self, new_id},
 };
 
 const CODE_MINUTES: i64 = 15;
@@ -230,9 +230,11 @@ pub async fn verify(
                 }
             };
             conn.execute("UPDATE devices SET account_id = ?1 WHERE id = ?2", params![account_id, caller.device_id])?;
-            for table in ["reports", "bookings", "payments", "changes"] {
-                conn.execute(&format!("UPDATE {table} SET account_id = ?1 WHERE device_id = ?2"), params![account_id, caller.device_id])?;
-            }
+            // Only what this device made while signed out joins: on a shared device, another
+            // resident's things stay theirs. The account's other devices hear of what joined.
+            store::join_account::<Report>(conn, &caller.device_id, &account_id, now)?;
+            store::join_account::<Booking>(conn, &caller.device_id, &account_id, now)?;
+            store::join_account::<Payment>(conn, &caller.device_id, &account_id, now)?;
             Ok((StatusCode::OK, json!({ "account_id": account_id, "device_id": caller.device_id, "email": email })))
         },
         move |conn, answer| {

@@ -393,3 +393,45 @@ async fn the_catalogue_answers_304_to_its_own_etag() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(council_profile["reference_prefix"], "DUR");
 }
+
+#[tokio::test]
+async fn on_a_shared_device_one_residents_things_stay_theirs() {
+    let council = TestServer::start().await;
+    let shared = council.device().await;
+    let (_, alices) = shared.post("/v1/reports", pothole()).await;
+    let alice = sign_in(&council, &shared, "alice@example.org").await;
+    alice.post("/v1/auth/signout", json!(null)).await;
+    let bob = sign_in(&council, &shared, "bob@example.org").await;
+    let path = format!("/v1/reports/{}", alices["id"].as_str().unwrap());
+    assert_eq!(bob.get(&path).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(
+        shared.get(&path).await.0,
+        StatusCode::NOT_FOUND,
+        "signed out, the device no longer shows it"
+    );
+    let (_, feed) = bob.get("/v1/changes").await;
+    assert!(feed["changes"].as_array().unwrap().is_empty(), "{feed}");
+    let (_, listed) = shared.get("/v1/reports").await;
+    assert!(listed["reports"].as_array().unwrap().is_empty());
+    let alice_again = sign_in(&council, &council.device().await, "alice@example.org").await;
+    assert_eq!(
+        alice_again.get(&path).await.0,
+        StatusCode::OK,
+        "still Alice's, on any of her devices"
+    );
+}
+
+#[tokio::test]
+async fn devices_already_in_step_hear_of_what_joins_the_account() {
+    let council = TestServer::start().await;
+    let laptop = sign_in(&council, &council.device().await, "carol@example.org").await;
+    let (_, caught_up) = laptop.get("/v1/changes").await;
+    let cursor = caught_up["cursor"].as_str().unwrap().to_owned();
+    let phone = council.device().await;
+    let (_, report) = phone.post("/v1/reports", pothole()).await;
+    sign_in(&council, &phone, "carol@example.org").await;
+    let (_, feed) = laptop.get(&format!("/v1/changes?since={cursor}")).await;
+    let changes = feed["changes"].as_array().unwrap();
+    assert_eq!(changes.len(), 1, "{feed}");
+    assert_eq!(changes[0]["entity"]["item"]["id"], report["id"]);
+}
