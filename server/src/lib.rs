@@ -63,6 +63,8 @@ pub struct Limits {
     pub codes_per_hour: u32,
     /// Payments started per device per minute.
     pub payments_per_minute: u32,
+    /// Bookings made per device per hour.
+    pub bookings_per_hour: u32,
     /// The longest a request may take before it is answered 503.
     pub request_timeout: Duration,
 }
@@ -73,6 +75,7 @@ impl Default for Limits {
             registrations_per_hour: 60,
             codes_per_hour: 5,
             payments_per_minute: 15,
+            bookings_per_hour: 30,
             request_timeout: Duration::from_secs(30),
         }
     }
@@ -236,16 +239,20 @@ async fn bind(config: Config) -> anyhow::Result<Bound> {
     })
 }
 
-/// Forget idempotency keys past their retention, hourly.
+/// Every few minutes: give back the places of bookings whose fee was never paid, and forget
+/// idempotency keys past their retention.
 fn spawn_housekeeping(state: AppState) -> JoinHandle<()> {
     tokio::spawn(async move {
-        let mut every_hour = tokio::time::interval(Duration::from_secs(3600));
+        let mut every_few_minutes = tokio::time::interval(Duration::from_secs(300));
         loop {
-            every_hour.tick().await;
+            every_few_minutes.tick().await;
             let now = state.now();
             let purged = state
                 .db
-                .write(move |tx| Ok(idempotency::purge(tx, now)?))
+                .write(move |tx| {
+                    routes::bookings::release_expired_holds(tx, now)?;
+                    Ok(idempotency::purge(tx, now)?)
+                })
                 .await;
             if let Ok(count) = purged
                 && count > 0

@@ -26,6 +26,7 @@ use crate::{
     extract::{Json, Query},
     idempotency::{self, Key, fingerprint},
     profile::Profile,
+    rate,
     routes::reports::{resolve_location, unknown_service},
     store::{self, Owned},
 };
@@ -103,6 +104,7 @@ pub async fn create(
         key,
     };
     let state = app.clone();
+    let bookings_per_hour = app.limits.bookings_per_hour;
     idempotency::run(&app.db, now, request, move |conn| {
         let profile = &state.profile;
         let service = profile
@@ -156,6 +158,15 @@ pub async fn create(
         let Some(requested) = requested.filter(|_| problems.is_empty()) else {
             return Err(ApiError::validation(problems));
         };
+        release_expired_holds(conn, now)?;
+        rate::take(
+            conn,
+            &format!("booking:{}", caller.device_id),
+            bookings_per_hour,
+            3600,
+            now,
+            "bookings from this device",
+        )?;
         let taken = taken_by_slot(conn, &service.code)?;
         let with_room: Vec<LocalSlot> = rules::offered_slots(booking_rules, local_now)
             .into_iter()
@@ -265,6 +276,12 @@ pub async fn cancel(
     idempotency::run(&app.db, now, request, move |conn| {
         let mut owned = store::load_for::<Booking>(conn, &caller, &id, "booking")?;
         if owned.item.status != BookingStatus::Cancelled {
+            if fee_payment_open(conn, &owned.item.reference, now)? {
+                return Err(ApiError::conflict(
+                    "payment_in_progress",
+                    "A payment for this booking is open: finish it or wait for it to expire, then cancel",
+                ));
+            }
             if now > owned.item.cancel_until {
                 return Err(ApiError::conflict(
                     "too_late_to_cancel",
@@ -278,6 +295,47 @@ pub async fn cancel(
         Ok((StatusCode::OK, serde_json::to_value(&owned.item)?))
     })
     .await
+}
+
+/// How long a booking waits for its fee before its place goes back to the slot.
+pub const HOLD_MINUTES: i64 = 90;
+
+/// Is a fee payment for the booking `reference` open (not finished, not yet expired) or paid?
+pub fn fee_payment_open(conn: &Connection, reference: &str, now: DateTime<Utc>) -> ApiResult<bool> {
+    let started_since =
+        (now - chrono::Duration::minutes(crate::provider::EXPIRY_MINUTES)).to_rfc3339();
+    Ok(conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM payments WHERE purpose = 'booking_fee' AND reference = ?1
+           AND (status = 'success' OR (status IN ('created', 'started', 'submitted', 'capturable') AND created_at > ?2)))",
+        params![reference, started_since],
+        |r| r.get(0),
+    )?)
+}
+
+/// Bookings whose fee was not paid within `HOLD_MINUTES` (and has no payment still open) are
+/// cancelled, so their places go back to their slots; each resident hears of it in their feed.
+pub fn release_expired_holds(conn: &Connection, now: DateTime<Utc>) -> ApiResult<()> {
+    let held_since = (now - chrono::Duration::minutes(HOLD_MINUTES)).to_rfc3339();
+    let expired: Vec<String> = {
+        let mut statement = conn.prepare_cached(
+            "SELECT id FROM bookings WHERE status = 'awaiting_payment' AND created_at <= ?1",
+        )?;
+        statement
+            .query_map(params![held_since], |r| r.get(0))?
+            .collect::<Result<_, _>>()?
+    };
+    for id in expired {
+        let Some(mut owned) = store::load::<Booking>(conn, &id)? else {
+            continue;
+        };
+        if fee_payment_open(conn, &owned.item.reference, now)? {
+            continue;
+        }
+        owned.item.status = BookingStatus::Cancelled;
+        owned.item.updated_at = now;
+        save_booking(conn, &owned, now)?;
+    }
+    Ok(())
 }
 
 /// The service and its booking rules, if it is bookable.

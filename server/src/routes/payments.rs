@@ -24,7 +24,7 @@ use crate::{
     idempotency::{self, Key, fingerprint},
     provider::{ProviderPayment, ProviderRequest},
     rate,
-    routes::bookings::save_booking,
+    routes::bookings::{fee_payment_open, release_expired_holds, save_booking},
     store::{self, Owned},
 };
 
@@ -75,7 +75,8 @@ pub async fn create(
             }
             let reference = rules::normalise_reference(&body.reference);
             if purpose.code == "booking_fee" {
-                check_booking_fee(conn, &caller, &reference, body.amount_pence)?;
+                release_expired_holds(conn, now)?;
+                check_booking_fee(conn, &caller, &reference, body.amount_pence, now)?;
             }
             rate::take(conn, &format!("payment:{}", caller.device_id), limit, 60, now, "payments started")?;
             let provider_request = ProviderRequest {
@@ -250,6 +251,7 @@ fn check_booking_fee(
     caller: &Resident,
     reference: &str,
     amount_pence: u64,
+    now: DateTime<Utc>,
 ) -> ApiResult<()> {
     let booking = booking_by_reference(conn, reference)?
         .filter(|b| caller.owns(&b.device_id, b.account_id.as_deref()))
@@ -269,6 +271,11 @@ fn check_booking_fee(
             "reference",
             "This booking was cancelled: there is nothing to pay",
         )])),
+        BookingStatus::AwaitingPayment if fee_payment_open(conn, reference, now)? => Err(ApiError::conflict(
+            "payment_in_progress",
+            "A payment for this booking is already open: finish it, or wait for it to expire and start again",
+        )
+        .with_field("reference")),
         BookingStatus::AwaitingPayment => {
             let fee = u64::from(booking.item.fee_pence.unwrap_or(0));
             if fee == amount_pence {

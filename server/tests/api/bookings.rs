@@ -269,3 +269,84 @@ async fn a_booking_with_a_fee_waits_for_its_payment() {
         (StatusCode::CONFLICT, Some("already_paid"))
     );
 }
+
+#[tokio::test]
+async fn an_unpaid_booking_gives_its_place_back_after_the_hold() {
+    let council = TestServer::start().await;
+    let service = bookable(|s| matches!(s.fee, Some(Fee::Bands { .. })));
+    let resident = council.device().await;
+    let slot = slots(&resident, &service.code).await[0].clone();
+    let slot_id = slot["id"].as_str().unwrap().to_owned();
+    let (_, booking) = resident
+        .post("/v1/bookings", booking_body(&service, &slot_id))
+        .await;
+    let remaining = |list: Vec<Value>| {
+        list.iter().find(|s| s["id"] == slot_id.as_str()).unwrap()["remaining"]
+            .as_u64()
+            .unwrap()
+    };
+    assert_eq!(
+        remaining(slots(&resident, &service.code).await),
+        slot["remaining"].as_u64().unwrap() - 1
+    );
+
+    council.server.clock.advance(chrono::Duration::minutes(91));
+    // The next booking for the service releases the hold before it counts places.
+    let (status, _) = council
+        .device()
+        .await
+        .post("/v1/bookings", booking_body(&service, &slot_id))
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (_, held) = resident
+        .get(&format!("/v1/bookings/{}", booking["id"].as_str().unwrap()))
+        .await;
+    assert_eq!(held["status"], "cancelled");
+    let (_, feed) = resident.get("/v1/changes").await;
+    assert_eq!(
+        feed["changes"].as_array().unwrap().last().unwrap()["entity"]["item"]["status"],
+        "cancelled"
+    );
+    let fee = booking["fee_pence"].as_u64().unwrap();
+    let (status, body) = resident
+        .post("/v1/payments", json!({"purpose": "booking_fee", "reference": booking["reference"], "amount_pence": fee, "return_url": "http://127.0.0.1:9/back"}))
+        .await;
+    assert_eq!(
+        (status, body["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("reference")),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn one_open_fee_payment_at_a_time_and_no_cancelling_under_it() {
+    let council = TestServer::start().await;
+    let service = bookable(|s| matches!(s.fee, Some(Fee::Bands { .. })));
+    let resident = council.device().await;
+    let slot_id = slots(&resident, &service.code).await[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (_, booking) = resident
+        .post("/v1/bookings", booking_body(&service, &slot_id))
+        .await;
+    let fee = json!({"purpose": "booking_fee", "reference": booking["reference"], "amount_pence": booking["fee_pence"], "return_url": "http://127.0.0.1:9/back"});
+    let (status, _) = resident.post("/v1/payments", fee.clone()).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, body) = resident.post("/v1/payments", fee).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("payment_in_progress"))
+    );
+    let (status, body) = resident
+        .post(
+            &format!("/v1/bookings/{}/cancel", booking["id"].as_str().unwrap()),
+            json!(null),
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("payment_in_progress"))
+    );
+    assert_eq!(council.stats().payments.get("created"), Some(&1));
+}

@@ -41,6 +41,7 @@ impl TestServer {
             registrations_per_hour: 10_000,
             codes_per_hour: 50,
             payments_per_minute: 1_000,
+            bookings_per_hour: 1_000,
             ..Limits::default()
         })
         .await
