@@ -74,16 +74,6 @@ impl BookingStatus {
             BookingStatus::Cancelled => "cancelled",
         }
     }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        [
-            BookingStatus::Confirmed,
-            BookingStatus::AwaitingPayment,
-            BookingStatus::Cancelled,
-        ]
-        .into_iter()
-        .find(|status| status.as_str() == s)
-    }
 }
 
 /// A booking as the council holds it.

@@ -107,10 +107,6 @@ impl ReportStatus {
         }
     }
 
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|status| status.as_str() == s)
-    }
-
     /// Open311's two-valued status: is the council done with it?
     pub fn is_closed(self) -> bool {
         !matches!(
@@ -156,6 +152,9 @@ pub struct Report {
     #[schema(value_type = BTreeMap<String, Answer>)]
     pub answers: Answers,
     pub attachments: Vec<String>,
+    /// How the council may reach the resident about it, if they said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<ContactDetails>,
     pub status: ReportStatus,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,

@@ -221,7 +221,7 @@ impl Db {
 }
 
 fn configure(conn: &Connection) -> rusqlite::Result<()> {
-    // WAL: readers never wait for the writer, and a commit is one append.
+    // WAL: a commit is one append, and a second process (`stats`) can read while we write.
     conn.pragma_update(None, "journal_mode", "WAL")?;
     // NORMAL is durable across application crashes in WAL mode; only power loss can lose the
     // last commits, which the device then resends under the same keys.

@@ -113,7 +113,8 @@ impl ApiError {
                     | StatusCode::REQUEST_TIMEOUT
                     | StatusCode::TOO_MANY_REQUESTS
             )
-            && self.body.error.code != "idempotency_key_in_progress"
+            // A photo whose bytes were damaged on the way may be sent again under its key.
+            && !matches!(self.body.error.code.as_str(), "idempotency_key_in_progress" | "hash_mismatch")
     }
 }
 

@@ -4,8 +4,10 @@
 //! request made, so a crash leaves both or neither. A replay with the same payload gets the
 //! stored answer, success or error; another payload under the same key gets 422; a key whose
 //! first request is still running (a payment waiting on its provider) gets 409. Records are
-//! scoped to the caller's device, not to its token, so signing in or refreshing a token never
-//! turns a retry into a duplicate, and are kept for `RETENTION_DAYS`.
+//! kept for `RETENTION_DAYS` and scoped, never to a token: a resident's keys to their device
+//! (`device:{id}`), so signing in or refreshing a token never turns a retry into a duplicate;
+//! registrations to `registration` (a replay needs the device's secret, which the fingerprint
+//! covers); the back office's to `staff`.
 
 use axum::{
     extract::FromRequestParts,

@@ -52,6 +52,8 @@ pub struct Config {
     /// by default `http://{listen address}`.
     pub public_url: Option<String>,
     pub limits: Limits,
+    /// A demonstration server: sign-in codes are written to the log, since no email is sent.
+    pub demo: bool,
 }
 
 /// Limits that protect the server and the residents.
@@ -90,6 +92,7 @@ impl Config {
             council_dir,
             public_url: None,
             limits: Limits::default(),
+            demo: false,
         }
     }
 }
@@ -104,6 +107,7 @@ pub struct Inner {
     pub clock: Clock,
     pub provider: Arc<dyn PaymentProvider>,
     pub limits: Limits,
+    pub demo: bool,
     /// The API's own router, for running the operations of a batch.
     api: OnceLock<Router>,
 }
@@ -226,6 +230,7 @@ async fn bind(config: Config) -> anyhow::Result<Bound> {
         clock: clock.clone(),
         provider,
         limits: config.limits,
+        demo: config.demo,
         api: OnceLock::new(),
     }));
     let router = routes::router(state.clone());

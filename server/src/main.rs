@@ -27,6 +27,9 @@ struct Cli {
     /// The address devices reach this server at, for links such as payment pages.
     #[arg(long)]
     public_url: Option<String>,
+    /// A demonstration server: sign-in codes are written to the log, since no email is sent.
+    #[arg(long)]
+    demo: bool,
 }
 
 #[derive(Subcommand)]

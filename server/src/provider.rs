@@ -41,7 +41,14 @@ pub type ProviderFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, ApiError>
 pub trait PaymentProvider: Send + Sync {
     fn create(&self, request: ProviderRequest) -> ProviderFuture<'_, ProviderPayment>;
     fn status(&self, provider_id: &str) -> ProviderFuture<'_, ProviderPayment>;
-    fn refund(&self, provider_id: &str, amount_pence: u64) -> ProviderFuture<'_, ()>;
+    /// Refund `amount_pence`, provided `available_pence` is still what is left to refund (GOV.UK
+    /// Pay's `refund_amount_available`): a retried refund can never refund twice.
+    fn refund(
+        &self,
+        provider_id: &str,
+        amount_pence: u64,
+        available_pence: u64,
+    ) -> ProviderFuture<'_, ()>;
 }
 
 /// The sandbox: its records live in the server's store and its card page is served by the
@@ -96,22 +103,27 @@ impl PaymentProvider for SandboxProvider {
         })
     }
 
-    fn refund(&self, provider_id: &str, amount_pence: u64) -> ProviderFuture<'_, ()> {
+    fn refund(
+        &self,
+        provider_id: &str,
+        amount_pence: u64,
+        available_pence: u64,
+    ) -> ProviderFuture<'_, ()> {
         let id = provider_id.to_owned();
         Box::pin(async move {
             self.db
                 .write(move |tx| {
                     let changed = tx.execute(
                         "UPDATE sandbox_payments SET refunded = refunded + ?2
-                         WHERE id = ?1 AND status = 'success' AND refunded + ?2 <= amount",
-                        params![id, amount_pence as i64],
+                         WHERE id = ?1 AND status = 'success' AND amount - refunded = ?3 AND refunded + ?2 <= amount",
+                        params![id, amount_pence as i64, available_pence as i64],
                     )?;
                     if changed == 1 {
                         Ok(())
                     } else {
                         Err(ApiError::conflict(
-                            "refund_not_available",
-                            "That refund is more than is left to refund on the payment",
+                            "refund_amount_available_mismatch",
+                            "What is left to refund has changed (another refund was made): look at the payment again",
                         ))
                     }
                 })

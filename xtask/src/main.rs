@@ -68,9 +68,14 @@ fn run(extra: &[String]) -> Result<()> {
     let mut build = cargo();
     build.args(["build", "--release", "-p", "doorstep-server"]);
     status(build, "building doorstep-server")?;
+    let listen = extra
+        .iter()
+        .position(|a| a == "--listen")
+        .and_then(|i| extra.get(i + 1))
+        .map_or("127.0.0.1:8080", String::as_str);
     println!(
-        "\nDoorstep's council server, with the County Durham demo profile, is starting on http://127.0.0.1:8080\n\
-         Try:  curl http://127.0.0.1:8080/v1/services\n\
+        "\nDoorstep's council server, with the County Durham demo profile, is starting on http://{listen}\n\
+         Try:  curl http://{listen}/v1/services\n\
          The API is described in protocol/openapi.json. Stop it with Ctrl-C.\n"
     );
     let mut server = cargo();
@@ -85,7 +90,7 @@ fn run(extra: &[String]) -> Result<()> {
             "--db",
         ])
         .arg(data.join("council.sqlite3"))
-        .args(["--council", "assets/councils/durham"])
+        .args(["--council", "assets/councils/durham", "--demo"])
         .args(extra);
     status(server, "doorstep-server")
 }

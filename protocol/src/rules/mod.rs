@@ -20,4 +20,6 @@ pub use devices::validate_device;
 pub use fees::fee_pence;
 pub use geo::{contains, valid_point};
 pub use ics::to_ics;
-pub use references::{normalise_reference, parse_pounds, pounds, valid_email, validate_payment};
+pub use references::{
+    normalise_reference, parse_pounds, pounds, valid_email, valid_return_url, validate_payment,
+};

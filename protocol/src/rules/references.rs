@@ -82,6 +82,44 @@ pub fn parse_pounds(text: &str) -> Option<u64> {
         .checked_add(pence)
 }
 
+/// Where a payment page may send the payer back to: any `https://` address, `http://` only on
+/// this computer (loopback), or an app's own scheme (`doorstep://paid`) — never a scheme that
+/// runs or reads something (`javascript:`, `data:`, `file:`, ...).
+pub fn valid_return_url(url: &str) -> bool {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return false;
+    };
+    let scheme = scheme.to_ascii_lowercase();
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
+    let host_name = if host.starts_with('[') {
+        host.split(']')
+            .next()
+            .map(|h| format!("{h}]"))
+            .unwrap_or_default()
+    } else {
+        host.split(':').next().unwrap_or_default().to_owned()
+    };
+    if url.len() > 2000
+        || url.chars().any(|c| c.is_whitespace() || c.is_control())
+        || host.is_empty() && matches!(scheme.as_str(), "http" | "https")
+    {
+        return false;
+    }
+    match scheme.as_str() {
+        "https" => true,
+        "http" => matches!(host_name.as_str(), "127.0.0.1" | "localhost" | "[::1]"),
+        "javascript" | "data" | "file" | "vbscript" | "about" | "blob" => false,
+        other => {
+            let mut chars = other.chars();
+            chars.next().is_some_and(|c| c.is_ascii_lowercase())
+                && chars.all(|c| {
+                    c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '+' | '.' | '-')
+                })
+        }
+    }
+}
+
 /// A plausible email address: one `@`, something before it, a dotted domain after it.
 pub fn valid_email(email: &str) -> bool {
     let email = email.trim();
@@ -130,6 +168,24 @@ mod tests {
     #[test]
     fn the_pattern_must_match_the_whole_reference() {
         assert!(!validate_payment(&council_tax(), "123456789", 12_345).is_empty());
+    }
+
+    #[test]
+    fn payers_return_only_to_safe_addresses() {
+        assert!(valid_return_url("https://council.example/paid?x=1"));
+        assert!(valid_return_url("http://127.0.0.1:8080/back"));
+        assert!(valid_return_url("http://localhost/back"));
+        assert!(valid_return_url("http://[::1]:9/back"));
+        assert!(valid_return_url("doorstep://paid"));
+        assert!(!valid_return_url("http://evil.example/back"));
+        assert!(!valid_return_url("http://127.0.0.1.evil.example/back"));
+        assert!(!valid_return_url("http://user@evil.example/"));
+        assert!(!valid_return_url("javascript://%0aalert(1)"));
+        assert!(!valid_return_url("JavaScript://x"));
+        assert!(!valid_return_url("data://text/html,x"));
+        assert!(!valid_return_url("file:///etc/passwd"));
+        assert!(!valid_return_url("nowhere"));
+        assert!(!valid_return_url("https://"));
     }
 
     #[test]

@@ -67,7 +67,11 @@ pub async fn feed(
         })
         .await?;
     for payment in unfinished {
-        payments::refresh(&app, payment).await?;
+        // A provider that cannot be reached must not stop the feed: the payment is asked about
+        // again on the next pull.
+        if let Err(error) = payments::refresh(&app, payment).await {
+            tracing::warn!(code = %error.body.error.code, "could not refresh a payment from its provider");
+        }
     }
     let feed = app
         .db

@@ -135,6 +135,7 @@ pub async fn send_code(
         key,
     };
     let limit = app.limits.codes_per_hour;
+    let demo = app.demo;
     idempotency::run(&app.db, now, request, move |conn| {
         let email = body.email.trim().to_lowercase();
         if !valid_email(&email) {
@@ -159,7 +160,11 @@ pub async fn send_code(
              VALUES ('sign-in-code', ?1, ?2, ?3, ?4)",
             params![email, json!({ "code": code, "minutes": CODE_MINUTES }).to_string(), reference, now.to_rfc3339()],
         )?;
-        tracing::info!(to = %mask(&email), %code, reference, "sign-in code (demo: no email is sent; the code is shown here)");
+        if demo {
+            tracing::info!(to = %mask(&email), %code, reference, "sign-in code (demo: no email is sent; the code is shown here)");
+        } else {
+            tracing::info!(to = %mask(&email), reference, "sign-in code queued for GOV.UK Notify");
+        }
         let sent = CodeSent { sent_to: mask(&email), expires_in_seconds: (CODE_MINUTES * 60) as u64 };
         Ok((StatusCode::ACCEPTED, serde_json::to_value(sent)?))
     })

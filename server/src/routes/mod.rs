@@ -32,7 +32,7 @@ use crate::{AppState, error::ApiError};
 
 /// JSON bodies larger than this are refused.
 const JSON_LIMIT: usize = 256 * 1024;
-/// A batch may carry up to 500 operations.
+/// A batch's body (up to `MAX_BATCH_OPERATIONS` operations) may be this large.
 const BATCH_LIMIT: usize = 8 * 1024 * 1024;
 /// Photos up to 10 MB.
 pub const PHOTO_LIMIT: usize = 10 * 1024 * 1024;

@@ -60,10 +60,11 @@ pub async fn create(
                 return Err(ApiError::validation(vec![FieldProblem::new("purpose", format!("Choose what you are paying for: one of {}", codes.join(", ")))]));
             };
             let mut problems = rules::validate_payment(purpose, &body.reference, body.amount_pence);
-            if !(body.return_url.starts_with("http://") || body.return_url.starts_with("https://") || body.return_url.contains("://"))
-                || body.return_url.len() > 2000
-            {
-                problems.push(FieldProblem::new("return_url", "Give the address to come back to after paying, like https://..."));
+            if !rules::valid_return_url(&body.return_url) {
+                problems.push(FieldProblem::new(
+                    "return_url",
+                    "Give the address to come back to after paying: https://..., http:// on this computer only, or the app's own address",
+                ));
             }
             if let Some(email) = &body.email
                 && !rules::valid_email(email)

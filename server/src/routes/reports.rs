@@ -82,6 +82,7 @@ pub async fn create(
             location,
             answers: body.answers,
             attachments: body.attachments,
+            contact: body.contact,
             status: ReportStatus::Open,
             created_at: now,
             updated_at: now,

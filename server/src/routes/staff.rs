@@ -81,13 +81,16 @@ pub async fn bookings(
     let bookings = app
         .db
         .read(move |conn| {
-            let mut statement = conn.prepare("SELECT body FROM bookings WHERE (?1 IS NULL OR service_code = ?1) ORDER BY slot_id LIMIT 1000")?;
-            let rows = statement.query_map(params![query.service_code], |r| r.get::<_, String>(0))?;
+            let mut statement =
+                conn.prepare("SELECT body FROM bookings WHERE (?1 IS NULL OR service_code = ?1)")?;
+            let rows =
+                statement.query_map(params![query.service_code], |r| r.get::<_, String>(0))?;
             let mut bookings: Vec<Booking> = Vec::new();
             for body in rows {
                 bookings.push(serde_json::from_str(&body?)?);
             }
             bookings.sort_by_key(|b| b.start);
+            bookings.truncate(1000);
             Ok(bookings)
         })
         .await?;
@@ -199,10 +202,10 @@ pub async fn refund(
                 params![id],
                 |r| r.get(0),
             )?;
-            Ok((id, provider_id))
+            Ok((id, provider_id, available))
         },
-        |(id, provider_id): (String, String)| async move {
-            provider.refund(&provider_id, amount).await?;
+        |(id, provider_id, available): (String, String, u64)| async move {
+            provider.refund(&provider_id, amount, available).await?;
             Ok((id, provider_id))
         },
         move |conn, (id, provider_id): (String, String)| {

@@ -183,15 +183,15 @@ async fn bad_payments_are_refused_naming_the_field() {
     let ok_reference = reference_for("council_tax");
     let cases = [
         (
-            json!({"purpose": "lottery", "reference": ok_reference, "amount_pence": 100, "return_url": "http://x/"}),
+            json!({"purpose": "lottery", "reference": ok_reference, "amount_pence": 100, "return_url": "https://council.example/paid"}),
             "purpose",
         ),
         (
-            json!({"purpose": "council_tax", "reference": "??", "amount_pence": 100, "return_url": "http://x/"}),
+            json!({"purpose": "council_tax", "reference": "??", "amount_pence": 100, "return_url": "https://council.example/paid"}),
             "reference",
         ),
         (
-            json!({"purpose": "council_tax", "reference": ok_reference, "amount_pence": 0, "return_url": "http://x/"}),
+            json!({"purpose": "council_tax", "reference": ok_reference, "amount_pence": 0, "return_url": "https://council.example/paid"}),
             "amount_pence",
         ),
         (
@@ -199,7 +199,7 @@ async fn bad_payments_are_refused_naming_the_field() {
             "return_url",
         ),
         (
-            json!({"purpose": "council_tax", "reference": ok_reference, "amount_pence": "ten pounds", "return_url": "http://x/"}),
+            json!({"purpose": "council_tax", "reference": ok_reference, "amount_pence": "ten pounds", "return_url": "https://council.example/paid"}),
             "amount_pence",
         ),
     ];

@@ -320,3 +320,44 @@ async fn still_not_fixed_reopens_a_fixed_report_and_staff_notes_reach_the_feed()
         (StatusCode::UNPROCESSABLE_ENTITY, Some("text"))
     );
 }
+
+#[tokio::test]
+async fn a_photo_damaged_on_the_way_can_be_sent_again_under_its_key() {
+    let council = TestServer::start().await;
+    let resident = council.device().await;
+    let bytes = png();
+    let sha = hex::encode(Sha256::digest(&bytes));
+    let mut damaged = bytes.clone();
+    damaged[20] ^= 0xFF;
+    let k = key();
+    let put = |body: Vec<u8>| {
+        resident
+            .http
+            .put(format!("{}/v1/attachments/{sha}", resident.url))
+            .bearer_auth(&resident.token)
+            .header("Idempotency-Key", &k)
+            .header("Content-Type", "image/png")
+            .body(body)
+            .send()
+    };
+    let (status, body) = crate::common::answer(put(damaged).await.unwrap()).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("hash_mismatch"))
+    );
+    let (status, body) = crate::common::answer(put(bytes).await.unwrap()).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(council.stats().attachments, 1);
+}
+
+#[tokio::test]
+async fn the_residents_contact_details_are_kept_with_the_report() {
+    let council = TestServer::start().await;
+    let resident = council.device().await;
+    let mut report = pothole();
+    report["contact"] = json!({"name": "Sam", "email": "sam@example.org"});
+    let (status, body) = resident.post("/v1/reports", report).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (_, listed) = council.staff().get("/v1/staff/reports").await;
+    assert_eq!(listed["reports"][0]["contact"]["email"], "sam@example.org");
+}
