@@ -148,10 +148,25 @@ CREATE INDEX changes_device ON changes(device_id, seq);
 CREATE INDEX changes_account ON changes(account_id, seq);
 "#];
 
-/// The store: cheap to clone, one connection behind a lock.
+tokio::task_local! {
+    /// Set while a batch runs its operations: its transaction is open and its gate is held.
+    static IN_BATCH: ();
+}
+
+/// What a write's work is given: a savepoint inside the request's transaction (or inside its
+/// batch's), released when the work returns `Ok`.
+pub type Tx<'a> = rusqlite::Savepoint<'a>;
+
+/// The store: cheap to clone, one connection behind a lock, and a gate that a batch holds for
+/// the whole of its run so that no other request's writes mix into its transaction.
 #[derive(Clone)]
 pub struct Db {
     conn: Arc<Mutex<Connection>>,
+    gate: Arc<tokio::sync::Mutex<()>>,
+}
+
+fn in_batch() -> bool {
+    IN_BATCH.try_with(|_| ()).is_ok()
 }
 
 impl Db {
@@ -162,6 +177,7 @@ impl Db {
         migrate(&mut conn)?;
         Ok(Db {
             conn: Arc::new(Mutex::new(conn)),
+            gate: Arc::new(tokio::sync::Mutex::new(())),
         })
     }
 
@@ -171,6 +187,11 @@ impl Db {
         T: Send + 'static,
         F: FnOnce(&Connection) -> ApiResult<T> + Send + 'static,
     {
+        let _gate = if in_batch() {
+            None
+        } else {
+            Some(self.gate.lock().await)
+        };
         let conn = self.conn.clone();
         tokio::task::spawn_blocking(move || {
             let conn = conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
@@ -180,23 +201,100 @@ impl Db {
         .map_err(ApiError::internal)?
     }
 
-    /// Run `work` in one IMMEDIATE transaction: committed when it returns `Ok`, rolled back
-    /// otherwise.
+    /// Run `work` in one IMMEDIATE transaction (a savepoint of it, inside a batch): committed
+    /// when it returns `Ok`, rolled back otherwise.
     pub async fn write<T, F>(&self, work: F) -> ApiResult<T>
     where
         T: Send + 'static,
-        F: FnOnce(&mut rusqlite::Transaction) -> ApiResult<T> + Send + 'static,
+        F: FnOnce(&mut Tx) -> ApiResult<T> + Send + 'static,
     {
+        let batch = in_batch();
+        let _gate = if batch {
+            None
+        } else {
+            Some(self.gate.lock().await)
+        };
         let conn = self.conn.clone();
         tokio::task::spawn_blocking(move || {
             let mut conn = conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            if batch {
+                let mut savepoint = conn.savepoint()?;
+                let value = work(&mut savepoint)?;
+                savepoint.commit()?;
+                return Ok(value);
+            }
+            abandon_leftover(&conn)?;
             let mut tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let value = work(&mut tx)?;
+            let value = {
+                let mut savepoint = tx.savepoint()?;
+                let value = work(&mut savepoint)?;
+                savepoint.commit()?;
+                value
+            };
             tx.commit()?;
             Ok(value)
         })
         .await
         .map_err(ApiError::internal)?
+    }
+
+    /// Run a batch's operations in one transaction: each operation's writes are a savepoint of
+    /// it, and they are committed together when the batch ends — or, if committing fails, none
+    /// are, and the batch is answered as failed so that every operation is retried under its key.
+    pub async fn batch_owned<T>(
+        self,
+        operations: impl std::future::Future<Output = T>,
+    ) -> ApiResult<T> {
+        let _gate = self.gate.lock().await;
+        let open = OpenBatch::begin(self.conn.clone()).await?;
+        let output = IN_BATCH.scope((), operations).await;
+        open.commit().await?;
+        Ok(output)
+    }
+}
+
+/// A batch's open transaction: committed by `commit`, rolled back if dropped before (a panic
+/// in an operation), so the connection is never left inside a transaction.
+struct OpenBatch {
+    conn: Option<Arc<Mutex<Connection>>>,
+}
+
+impl OpenBatch {
+    async fn begin(conn: Arc<Mutex<Connection>>) -> ApiResult<OpenBatch> {
+        let shared = conn.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = shared
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            conn.execute_batch("BEGIN IMMEDIATE")
+        })
+        .await
+        .map_err(ApiError::internal)??;
+        Ok(OpenBatch { conn: Some(conn) })
+    }
+
+    async fn commit(mut self) -> ApiResult<()> {
+        let Some(conn) = self.conn.take() else {
+            return Ok(());
+        };
+        tokio::task::spawn_blocking(move || {
+            let conn = conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            conn.execute_batch("COMMIT").inspect_err(|_| {
+                let _ = conn.execute_batch("ROLLBACK");
+            })
+        })
+        .await
+        .map_err(ApiError::internal)??;
+        Ok(())
+    }
+}
+
+impl Drop for OpenBatch {
+    fn drop(&mut self) {
+        if let Some(conn) = self.conn.take() {
+            let conn = conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            let _ = conn.execute_batch("ROLLBACK");
+        }
     }
 }
 
@@ -218,6 +316,17 @@ impl Db {
             now,
         )?)
     }
+}
+
+/// Whoever holds the gate (outside a batch) is the only one who may have a transaction open;
+/// one still open when the gate is taken was left by work that was cut short (a cancelled
+/// request whose blocking step had already begun it), and is rolled back.
+fn abandon_leftover(conn: &Connection) -> rusqlite::Result<()> {
+    if !conn.is_autocommit() {
+        tracing::warn!("rolling back a transaction left open by cancelled work");
+        conn.execute_batch("ROLLBACK")?;
+    }
+    Ok(())
 }
 
 fn configure(conn: &Connection) -> rusqlite::Result<()> {
@@ -271,6 +380,86 @@ mod tests {
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .unwrap();
         assert_eq!(version, 99);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_transaction_left_open_by_cancelled_work_is_rolled_back_not_joined() {
+        let dir = std::env::temp_dir().join(format!("doorstep-db-{}", uuid::Uuid::now_v7()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let db = Db::open(&dir.join("council.sqlite3")).unwrap();
+        db.conn
+            .lock()
+            .unwrap()
+            .execute_batch(
+                "BEGIN IMMEDIATE; INSERT INTO counters (name, value) VALUES ('half-done', 1);",
+            )
+            .unwrap();
+        db.write(
+            |tx| Ok(tx.execute("INSERT INTO counters (name, value) VALUES ('whole', 1)", [])?),
+        )
+        .await
+        .unwrap();
+        let names: Vec<String> = db
+            .read(|conn| {
+                Ok(conn
+                    .prepare("SELECT name FROM counters")?
+                    .query_map([], |r| r.get(0))?
+                    .collect::<Result<_, _>>()?)
+            })
+            .await
+            .unwrap();
+        assert_eq!(names, ["whole"]);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_batch_is_one_transaction_of_savepoints() {
+        let dir = std::env::temp_dir().join(format!("doorstep-db-{}", uuid::Uuid::now_v7()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let db = Db::open(&dir.join("council.sqlite3")).unwrap();
+        let inner = db.clone();
+        db.clone()
+            .batch_owned(async move {
+                inner
+                    .write(|tx| {
+                        Ok(tx
+                            .execute("INSERT INTO counters (name, value) VALUES ('kept', 1)", [])?)
+                    })
+                    .await
+                    .unwrap();
+                let refused = inner
+                    .write(|tx| {
+                        tx.execute(
+                            "INSERT INTO counters (name, value) VALUES ('undone', 1)",
+                            [],
+                        )?;
+                        Err::<(), _>(ApiError::bad_request("no", "refused"))
+                    })
+                    .await;
+                assert!(refused.is_err());
+                let in_batch = inner.conn.lock().unwrap().is_autocommit();
+                assert!(
+                    !in_batch,
+                    "the batch's transaction is still open between operations"
+                );
+            })
+            .await
+            .unwrap();
+        let names: Vec<String> = db
+            .read(|conn| {
+                Ok(conn
+                    .prepare("SELECT name FROM counters")?
+                    .query_map([], |r| r.get(0))?
+                    .collect::<Result<_, _>>()?)
+            })
+            .await
+            .unwrap();
+        assert_eq!(
+            names,
+            ["kept"],
+            "one operation's failure undoes only its own savepoint"
+        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
