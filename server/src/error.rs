@@ -113,8 +113,12 @@ impl ApiError {
                     | StatusCode::REQUEST_TIMEOUT
                     | StatusCode::TOO_MANY_REQUESTS
             )
-            // A photo whose bytes were damaged on the way may be sent again under its key.
-            && !matches!(self.body.error.code.as_str(), "idempotency_key_in_progress" | "hash_mismatch")
+            // A photo whose bytes were damaged on the way may be sent again under its key, and
+            // an action refused while a payment is unfinished may pass once it has finished.
+            && !matches!(
+                self.body.error.code.as_str(),
+                "idempotency_key_in_progress" | "hash_mismatch" | "payment_in_progress"
+            )
     }
 }
 

@@ -1,7 +1,9 @@
 //! Slots and bookings.
 //!
 //! Invariant: a slot never holds more bookings than its capacity — the count and the insert
-//! happen in one IMMEDIATE transaction — and a booking is cancelled only before its cut-off.
+//! happen in one IMMEDIATE transaction — and a booking is cancelled only before its cut-off and
+//! never while a payment of its fee is unfinished. A booking waiting for its fee holds its
+//! place for `HOLD_MINUTES`; expired holds are released before places are counted.
 
 use std::collections::HashMap;
 
@@ -60,16 +62,18 @@ pub async fn slots(
             format!("There is no bookable service '{code}'"),
         ));
     }
-    let now = app.local_now();
+    let (now, local_now) = (app.now(), app.local_now());
     let state = app.clone();
     let service_code = code.clone();
+    // A write, not a read: places held past `HOLD_MINUTES` for an unpaid fee go back first.
     let slots = app
         .db
-        .read(move |conn| {
+        .write(move |tx| {
+            release_expired_holds(tx, now)?;
             let (_, booking_rules) = bookable(&state.profile, &code)
                 .ok_or_else(|| ApiError::internal("service vanished"))?;
-            let taken = taken_by_slot(conn, &code)?;
-            Ok(rules::offered_slots(booking_rules, now)
+            let taken = taken_by_slot(tx, &code)?;
+            Ok(rules::offered_slots(booking_rules, local_now)
                 .iter()
                 .filter(|s| query.from.is_none_or(|from| s.start.date() >= from))
                 .filter(|s| query.to.is_none_or(|to| s.start.date() <= to))
@@ -258,7 +262,7 @@ pub async fn get(
 #[utoipa::path(post, path = "/v1/bookings/{id}/cancel", tag = "bookings",
     params(("id" = String, Path), ("Idempotency-Key" = String, Header, description = "A key made once for this cancellation")),
     security(("bearer" = [])),
-    responses((status = 200, body = Booking), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody, description = "too_late_to_cancel")))]
+    responses((status = 200, body = Booking), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody, description = "too_late_to_cancel, or payment_in_progress while a payment of its fee is unfinished")))]
 pub async fn cancel(
     State(app): State<AppState>,
     caller: Resident,
@@ -276,7 +280,7 @@ pub async fn cancel(
     idempotency::run(&app.db, now, request, move |conn| {
         let mut owned = store::load_for::<Booking>(conn, &caller, &id, "booking")?;
         if owned.item.status != BookingStatus::Cancelled {
-            if fee_payment_open(conn, &owned.item.reference, now)? {
+            if fee_payments(conn, &owned.item.reference, now)?.unfinished {
                 return Err(ApiError::conflict(
                     "payment_in_progress",
                     "A payment for this booking is open: finish it or wait for it to expire, then cancel",
@@ -300,19 +304,39 @@ pub async fn cancel(
 /// How long a booking waits for its fee before its place goes back to the slot.
 pub const HOLD_MINUTES: i64 = 90;
 
-/// Is a fee payment for the booking `reference` open (not finished, not yet expired) or paid?
-pub fn fee_payment_open(conn: &Connection, reference: &str, now: DateTime<Utc>) -> ApiResult<bool> {
+/// What has become of the fee payments for the booking `reference`.
+pub struct FeePayments {
+    /// One is unfinished and not yet expired: its payer may be on the card page right now.
+    pub unfinished: bool,
+    /// One succeeded.
+    pub paid: bool,
+}
+
+/// Look at the fee payments for the booking `reference`.
+pub fn fee_payments(
+    conn: &Connection,
+    reference: &str,
+    now: DateTime<Utc>,
+) -> ApiResult<FeePayments> {
     let started_since =
         (now - chrono::Duration::minutes(crate::provider::EXPIRY_MINUTES)).to_rfc3339();
     Ok(conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM payments WHERE purpose = 'booking_fee' AND reference = ?1
-           AND (status = 'success' OR (status IN ('created', 'started', 'submitted', 'capturable') AND created_at > ?2)))",
+        "SELECT
+           EXISTS (SELECT 1 FROM payments WHERE purpose = 'booking_fee' AND reference = ?1
+                   AND status IN ('created', 'started', 'submitted', 'capturable') AND created_at > ?2),
+           EXISTS (SELECT 1 FROM payments WHERE purpose = 'booking_fee' AND reference = ?1
+                   AND status = 'success')",
         params![reference, started_since],
-        |r| r.get(0),
+        |r| {
+            Ok(FeePayments {
+                unfinished: r.get(0)?,
+                paid: r.get(1)?,
+            })
+        },
     )?)
 }
 
-/// Bookings whose fee was not paid within `HOLD_MINUTES` (and has no payment still open) are
+/// Bookings whose fee was not paid within `HOLD_MINUTES` (and has no payment unfinished) are
 /// cancelled, so their places go back to their slots; each resident hears of it in their feed.
 pub fn release_expired_holds(conn: &Connection, now: DateTime<Utc>) -> ApiResult<()> {
     let held_since = (now - chrono::Duration::minutes(HOLD_MINUTES)).to_rfc3339();
@@ -328,7 +352,7 @@ pub fn release_expired_holds(conn: &Connection, now: DateTime<Utc>) -> ApiResult
         let Some(mut owned) = store::load::<Booking>(conn, &id)? else {
             continue;
         };
-        if fee_payment_open(conn, &owned.item.reference, now)? {
+        if fee_payments(conn, &owned.item.reference, now)?.unfinished {
             continue;
         }
         owned.item.status = BookingStatus::Cancelled;

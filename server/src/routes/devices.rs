@@ -171,8 +171,8 @@ pub async fn send_code(
     .await
 }
 
-/// Exchange a code for an account token; the device's reports, bookings and payments join the
-/// account.
+/// Exchange a code for an account token; the device's reports, bookings and payments that
+/// belong to no account yet join this one.
 #[utoipa::path(post, path = "/v1/auth/verify", tag = "account", request_body = VerifyCode,
     params(("Idempotency-Key" = String, Header, description = "A key made once for this attempt")),
     security(("bearer" = [])),

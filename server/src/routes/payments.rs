@@ -24,7 +24,7 @@ use crate::{
     idempotency::{self, Key, fingerprint},
     provider::{ProviderPayment, ProviderRequest},
     rate,
-    routes::bookings::{fee_payment_open, release_expired_holds, save_booking},
+    routes::bookings::{fee_payments, release_expired_holds, save_booking},
     store::{self, Owned},
 };
 
@@ -272,11 +272,15 @@ fn check_booking_fee(
             "reference",
             "This booking was cancelled: there is nothing to pay",
         )])),
-        BookingStatus::AwaitingPayment if fee_payment_open(conn, reference, now)? => Err(ApiError::conflict(
+        BookingStatus::AwaitingPayment
+            if fee_payments(conn, reference, now).map(|f| f.unfinished || f.paid)? =>
+        {
+            Err(ApiError::conflict(
             "payment_in_progress",
             "A payment for this booking is already open: finish it, or wait for it to expire and start again",
-        )
-        .with_field("reference")),
+            )
+            .with_field("reference"))
+        }
         BookingStatus::AwaitingPayment => {
             let fee = u64::from(booking.item.fee_pence.unwrap_or(0));
             if fee == amount_pence {

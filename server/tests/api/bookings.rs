@@ -350,3 +350,200 @@ async fn one_open_fee_payment_at_a_time_and_no_cancelling_under_it() {
     );
     assert_eq!(council.stats().payments.get("created"), Some(&1));
 }
+
+/// A booking of a service with a fee, in the slot furthest ahead (which no cut-off reaches
+/// while a test moves the clock on by hours).
+async fn book_with_fee(resident: &Device) -> (ServiceDefinition, Value, Value) {
+    let service = bookable(|s| matches!(s.fee, Some(Fee::Bands { .. })));
+    let slot = slots(resident, &service.code).await.last().unwrap().clone();
+    let (status, booking) = resident
+        .post(
+            "/v1/bookings",
+            booking_body(&service, slot["id"].as_str().unwrap()),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{booking}");
+    (service, slot, booking)
+}
+
+fn fee_payment(booking: &Value) -> Value {
+    json!({"purpose": "booking_fee", "reference": booking["reference"], "amount_pence": booking["fee_pence"], "return_url": "http://127.0.0.1:9/back"})
+}
+
+#[tokio::test]
+async fn the_slot_list_gives_back_a_place_held_past_the_hold() {
+    let council = TestServer::start().await;
+    let resident = council.device().await;
+    let (service, slot, booking) = book_with_fee(&resident).await;
+    let remaining = |list: Vec<Value>| {
+        list.iter().find(|s| s["id"] == slot["id"]).unwrap()["remaining"]
+            .as_u64()
+            .unwrap()
+    };
+    let before = slot["remaining"].as_u64().unwrap();
+    assert_eq!(remaining(slots(&resident, &service.code).await), before - 1);
+    council.server.clock.advance(chrono::Duration::minutes(91));
+    assert_eq!(remaining(slots(&resident, &service.code).await), before);
+    let (_, released) = resident
+        .get(&format!("/v1/bookings/{}", booking["id"].as_str().unwrap()))
+        .await;
+    assert_eq!(released["status"], "cancelled");
+}
+
+#[tokio::test]
+async fn a_paid_booking_can_still_be_cancelled_before_its_cut_off() {
+    let council = TestServer::start().await;
+    let resident = council.device().await;
+    let (_, _, booking) = book_with_fee(&resident).await;
+    let paid = crate::payments::pay(
+        &council,
+        &resident,
+        "booking_fee",
+        booking["reference"].as_str().unwrap(),
+        booking["fee_pence"].as_u64().unwrap(),
+        "4242424242424242",
+    )
+    .await;
+    assert_eq!(paid["state"]["status"], "success");
+    let (status, cancelled) = resident
+        .post(
+            &format!("/v1/bookings/{}/cancel", booking["id"].as_str().unwrap()),
+            json!(null),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{cancelled}");
+    assert_eq!(cancelled["status"], "cancelled");
+}
+
+#[tokio::test]
+async fn a_cancel_refused_during_a_payment_goes_through_under_its_key_once_the_payment_fails() {
+    let council = TestServer::start().await;
+    let resident = council.device().await;
+    let (_, _, booking) = book_with_fee(&resident).await;
+    let (status, payment) = resident.post("/v1/payments", fee_payment(&booking)).await;
+    assert_eq!(status, StatusCode::CREATED, "{payment}");
+    let cancel = format!("/v1/bookings/{}/cancel", booking["id"].as_str().unwrap());
+    let k = crate::common::key();
+    let (status, body) = resident.post_keyed(&cancel, &k, json!(null)).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("payment_in_progress"))
+    );
+    let declined = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .post(payment["next_url"].as_str().unwrap())
+        .form(&[("card_number", "4000000000000002"), ("action", "pay")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(declined.status(), StatusCode::SEE_OTHER);
+    let (_, failed) = resident
+        .get(&format!("/v1/payments/{}", payment["id"].as_str().unwrap()))
+        .await;
+    assert_eq!(failed["state"]["status"], "failed");
+    let (status, cancelled) = resident.post_keyed(&cancel, &k, json!(null)).await;
+    assert_eq!(status, StatusCode::OK, "{cancelled}");
+    assert_eq!(cancelled["status"], "cancelled");
+}
+
+#[tokio::test]
+async fn bookings_are_rate_limited_per_device() {
+    let council = TestServer::start_with(doorstep_server::Limits {
+        registrations_per_hour: 10_000,
+        bookings_per_hour: 2,
+        ..doorstep_server::Limits::default()
+    })
+    .await;
+    let service = free_sessions();
+    let resident = council.device().await;
+    let offered = slots(&resident, &service.code).await;
+    let mut statuses = Vec::new();
+    for slot in &offered[..3] {
+        let (status, _) = resident
+            .post(
+                "/v1/bookings",
+                booking_body(&service, slot["id"].as_str().unwrap()),
+            )
+            .await;
+        statuses.push(status);
+    }
+    assert_eq!(
+        statuses,
+        [
+            StatusCode::CREATED,
+            StatusCode::CREATED,
+            StatusCode::TOO_MANY_REQUESTS
+        ]
+    );
+    let (status, _) = council
+        .device()
+        .await
+        .post(
+            "/v1/bookings",
+            booking_body(&service, offered[3]["id"].as_str().unwrap()),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::CREATED,
+        "another device has its own limit"
+    );
+}
+
+#[tokio::test]
+async fn staff_see_bookings_soonest_first_whatever_their_site() {
+    let council = TestServer::start().await;
+    let service = free_sessions();
+    let resident = council.device().await;
+    let offered = slots(&resident, &service.code).await;
+    let site = |slot: &Value| {
+        let id = slot["id"].as_str().unwrap();
+        id[..id.rfind('/').unwrap()].to_owned()
+    };
+    let sites: Vec<String> = offered.iter().map(site).collect();
+    let (first_site, last_site) = (
+        sites.iter().min().unwrap().clone(),
+        sites.iter().max().unwrap().clone(),
+    );
+    // The last site in the alphabet at the soonest time; the first site a day later.
+    let soonest = offered.iter().find(|s| site(s) == last_site).unwrap();
+    let soonest_start =
+        chrono::DateTime::parse_from_rfc3339(soonest["start"].as_str().unwrap()).unwrap();
+    let later = offered
+        .iter()
+        .find(|s| {
+            site(s) == first_site
+                && chrono::DateTime::parse_from_rfc3339(s["start"].as_str().unwrap()).unwrap()
+                    > soonest_start + chrono::Duration::days(1)
+        })
+        .unwrap();
+    for slot in [later, soonest] {
+        let (status, body) = resident
+            .post(
+                "/v1/bookings",
+                booking_body(&service, slot["id"].as_str().unwrap()),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    let (status, listed) = council
+        .staff()
+        .get(&format!("/v1/staff/bookings?service_code={}", service.code))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{listed}");
+    let ids: Vec<&str> = listed["bookings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["slot_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            soonest["id"].as_str().unwrap(),
+            later["id"].as_str().unwrap()
+        ]
+    );
+}
