@@ -101,6 +101,7 @@ fn main() -> anyhow::Result<()> {
 fn serve(cli: Cli) -> anyhow::Result<()> {
     let config = Config {
         public_url: cli.public_url,
+        demo: cli.demo,
         ..Config::new(cli.db, cli.listen, cli.council)
     };
     let runtime = tokio::runtime::Runtime::new()?;

@@ -3,6 +3,7 @@
 use std::{
     io::{BufRead, BufReader},
     process::{Child, Command, Stdio},
+    sync::{Arc, Mutex},
     time::Duration,
 };
 
@@ -23,13 +24,18 @@ impl Drop for ServerProcess {
     }
 }
 
-fn spawn(db: &std::path::Path) -> (ServerProcess, String) {
+/// What a server process has written to its log so far.
+type Log = Arc<Mutex<Vec<String>>>;
+
+fn spawn(db: &std::path::Path, flags: &[&str]) -> (ServerProcess, String, Log) {
     let mut child = Command::new(BINARY)
         .args(["--listen", "127.0.0.1:0", "--council"])
         .arg(council_dir())
         .arg("--db")
         .arg(db)
+        .args(flags)
         .env("RUST_LOG", "info")
+        .env("NO_COLOR", "1")
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
@@ -45,15 +51,32 @@ fn spawn(db: &std::path::Path) -> (ServerProcess, String) {
             break rest.split_whitespace().next().unwrap().to_owned();
         }
     };
-    std::thread::spawn(move || lines.for_each(drop));
-    (ServerProcess(child), url)
+    let log = Log::default();
+    let kept = log.clone();
+    std::thread::spawn(move || {
+        for line in lines.map_while(Result::ok) {
+            kept.lock().unwrap().push(line);
+        }
+    });
+    (ServerProcess(child), url, log)
+}
+
+/// The first line of the log that contains `text`, waiting a little for it.
+fn log_line(log: &Log, text: &str) -> String {
+    for _ in 0..100 {
+        if let Some(line) = log.lock().unwrap().iter().find(|l| l.contains(text)) {
+            return line.clone();
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("no log line with {text:?}: {:?}", log.lock().unwrap());
 }
 
 #[tokio::test]
 async fn the_server_process_serves_stops_on_sigterm_and_counts() {
     let dir = TempDir::new();
     let db = dir.0.join("council.sqlite3");
-    let (mut process, url) = spawn(&db);
+    let (mut process, url, _) = spawn(&db, &[]);
     let http = reqwest::Client::new();
     let health: Value = http
         .get(format!("{url}/v1/health"))
@@ -133,6 +156,49 @@ async fn the_server_process_serves_stops_on_sigterm_and_counts() {
             .trim()
             .starts_with("dss_")
     );
+}
+
+#[tokio::test]
+async fn sign_in_codes_reach_the_log_only_on_a_demo_server() {
+    for (flags, shown) in [(&[][..], false), (&["--demo"][..], true)] {
+        let dir = TempDir::new();
+        let db = dir.0.join("council.sqlite3");
+        let (_process, url, log) = spawn(&db, flags);
+        let http = reqwest::Client::new();
+        let device: Value = http
+            .post(format!("{url}/v1/devices"))
+            .header("Idempotency-Key", key())
+            .json(&json!({"platform": "cli", "device_secret": crate::common::secret()}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let sent = http
+            .post(format!("{url}/v1/auth/email"))
+            .bearer_auth(device["token"].as_str().unwrap())
+            .header("Idempotency-Key", key())
+            .json(&json!({"email": "sam@example.org"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(sent.status(), StatusCode::ACCEPTED);
+        let personalisation: String = rusqlite::Connection::open(&db)
+            .unwrap()
+            .query_row("SELECT personalisation FROM notifications", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        let code = serde_json::from_str::<Value>(&personalisation).unwrap()["code"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let line = log_line(&log, "sign-in code");
+        assert_eq!(line.contains(&code), shown, "{flags:?}: {line}");
+        assert!(!line.contains("sam@example.org"), "{line}");
+        assert!(line.contains("s***@example.org"), "{line}");
+    }
 }
 
 #[test]
