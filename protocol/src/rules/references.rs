@@ -101,7 +101,8 @@ pub fn valid_return_url(url: &str) -> bool {
         host.split(':').next().unwrap_or_default().to_owned()
     };
     if url.len() > 2000
-        || url.chars().any(|c| c.is_whitespace() || c.is_control())
+        // A browser reads `\` as `/` in a web address, so it could end the host early.
+        || url.chars().any(|c| c.is_whitespace() || c.is_control() || c == '\\')
         || host.is_empty() && matches!(scheme.as_str(), "http" | "https")
     {
         return false;
@@ -180,6 +181,7 @@ mod tests {
         assert!(!valid_return_url("http://evil.example/back"));
         assert!(!valid_return_url("http://127.0.0.1.evil.example/back"));
         assert!(!valid_return_url("http://user@evil.example/"));
+        assert!(!valid_return_url("http://evil.example\\@localhost/"));
         assert!(!valid_return_url("javascript://%0aalert(1)"));
         assert!(!valid_return_url("JavaScript://x"));
         assert!(!valid_return_url("data://text/html,x"));

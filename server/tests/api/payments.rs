@@ -1,9 +1,10 @@
 //! Payments through the sandbox card page, with GOV.UK Pay's test cards.
 
 use reqwest::{StatusCode, redirect::Policy};
+use rusqlite::Connection;
 use serde_json::{Value, json};
 
-use crate::common::{Device, TestServer, council_dir};
+use crate::common::{Device, TestServer, council_dir, key};
 
 /// A reference that the profile accepts for `purpose`.
 pub fn reference_for(purpose: &str) -> String {
@@ -199,6 +200,14 @@ async fn bad_payments_are_refused_naming_the_field() {
             "return_url",
         ),
         (
+            json!({"purpose": "council_tax", "reference": ok_reference, "amount_pence": 100, "return_url": "http://evil.example/"}),
+            "return_url",
+        ),
+        (
+            json!({"purpose": "council_tax", "reference": ok_reference, "amount_pence": 100, "return_url": "javascript://alert(1)"}),
+            "return_url",
+        ),
+        (
             json!({"purpose": "council_tax", "reference": ok_reference, "amount_pence": "ten pounds", "return_url": "https://council.example/paid"}),
             "amount_pence",
         ),
@@ -251,4 +260,91 @@ async fn staff_refund_part_of_a_payment_and_no_more_than_was_paid() {
         )
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+/// A successful council tax payment of £100.
+async fn paid(council: &TestServer, resident: &Device) -> String {
+    let payment = pay(
+        council,
+        resident,
+        "council_tax",
+        &reference_for("council_tax"),
+        10_000,
+        "4242424242424242",
+    )
+    .await;
+    assert_eq!(payment["state"]["status"], "success");
+    payment["id"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn a_refund_the_provider_already_made_is_never_made_twice() {
+    let council = TestServer::start().await;
+    let resident = council.device().await;
+    let id = paid(&council, &resident).await;
+    // The provider refunded £40 but the answer never reached the council (a crash, a lost
+    // connection): what is left to refund is no longer what the council last saw.
+    let sandbox = Connection::open(council.db_path()).unwrap();
+    sandbox
+        .execute("UPDATE sandbox_payments SET refunded = 4000", [])
+        .unwrap();
+    let (status, body) = council
+        .staff()
+        .post(
+            &format!("/v1/staff/payments/{id}/refund"),
+            json!({"amount_pence": 4000}),
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (
+            StatusCode::CONFLICT,
+            Some("refund_amount_available_mismatch")
+        ),
+        "{body}"
+    );
+    let refunded: i64 = sandbox
+        .query_row("SELECT refunded FROM sandbox_payments", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(refunded, 4000);
+}
+
+#[tokio::test]
+async fn a_refund_retried_with_a_new_staff_token_is_replayed_not_repeated() {
+    let council = TestServer::start().await;
+    let resident = council.device().await;
+    let id = paid(&council, &resident).await;
+    let path = format!("/v1/staff/payments/{id}/refund");
+    let k = key();
+    let (status, first) = council
+        .staff()
+        .post_keyed(&path, &k, json!({"amount_pence": 4000}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    let (status, again) = council
+        .staff()
+        .post_keyed(&path, &k, json!({"amount_pence": 4000}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{again}");
+    assert_eq!(again["refunded_pence"], 4000);
+    let (_, payment) = resident.get(&format!("/v1/payments/{id}")).await;
+    assert_eq!(payment["refunded_pence"], 4000);
+}
+
+#[tokio::test]
+async fn the_change_feed_answers_when_the_provider_cannot() {
+    let council = TestServer::start().await;
+    let resident = council.device().await;
+    let (status, payment) = resident
+        .post("/v1/payments", json!({"purpose": "council_tax", "reference": reference_for("council_tax"), "amount_pence": 100, "return_url": "http://127.0.0.1:9/back"}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{payment}");
+    // The provider loses the payment: asking it about the payment now fails.
+    Connection::open(council.db_path())
+        .unwrap()
+        .execute("DELETE FROM sandbox_payments", [])
+        .unwrap();
+    let (status, feed) = resident.get("/v1/changes").await;
+    assert_eq!(status, StatusCode::OK, "{feed}");
+    assert_eq!(feed["changes"][0]["entity"]["item"]["id"], payment["id"]);
 }
