@@ -194,6 +194,16 @@ async fn replaying_a_registration_keeps_the_device_and_issues_a_fresh_token() {
     assert_eq!(first["device_id"], second["device_id"]);
     assert_ne!(first["token"], second["token"]);
     assert_eq!(council.stats().devices, 1);
+    let earlier = Device {
+        url: council.url.clone(),
+        http: council.http.clone(),
+        token: first["token"].as_str().unwrap().to_owned(),
+    };
+    assert_eq!(
+        earlier.get("/v1/reports").await.0,
+        StatusCode::UNAUTHORIZED,
+        "the replay retired the token issued before"
+    );
     let stored: String = Connection::open(council.db_path())
         .unwrap()
         .query_row(
@@ -206,6 +216,70 @@ async fn replaying_a_registration_keeps_the_device_and_issues_a_fresh_token() {
         !stored.contains("token"),
         "a token must never be stored: {stored}"
     );
+}
+
+#[tokio::test]
+async fn a_registration_key_without_the_devices_secret_yields_no_token() {
+    let council = TestServer::start().await;
+    let k = key();
+    let register = |body: Value| {
+        council
+            .http
+            .post(format!("{}/v1/devices", council.url))
+            .header("Idempotency-Key", &k)
+            .json(&body)
+            .send()
+    };
+    let (status, device) = crate::common::answer(
+        register(json!({"platform": "android", "name": "Pixel", "device_secret": crate::common::secret()}))
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{device}");
+    let (status, body) = crate::common::answer(
+        register(json!({"platform": "android", "name": "Pixel", "device_secret": crate::common::secret()}))
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("idempotency_key_reused")
+        ),
+        "{body}"
+    );
+    assert!(body.get("token").is_none());
+    let (status, body) = crate::common::answer(
+        register(json!({"platform": "android", "name": "Pixel"}))
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (status.is_client_error(), body["error"]["field"].as_str()),
+        (true, Some("device_secret")),
+        "{body}"
+    );
+    let (status, body) = crate::common::answer(
+        council
+            .http
+            .post(format!("{}/v1/devices", council.url))
+            .header("Idempotency-Key", key())
+            .json(&json!({"platform": "android", "device_secret": "guessable"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("device_secret")),
+        "{body}"
+    );
+    assert_eq!(council.stats().devices, 1);
 }
 
 #[tokio::test]
