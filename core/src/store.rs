@@ -16,7 +16,8 @@ use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, 
 use crate::error::{Error, Result};
 
 /// The schema, one migration per entry; `PRAGMA user_version` counts those applied.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE meta (
     name TEXT PRIMARY KEY,
     value TEXT NOT NULL
@@ -77,7 +78,30 @@ CREATE TABLE cache (
     body TEXT NOT NULL,
     fetched_at INTEGER NOT NULL
 );
-"#];
+"#,
+    r#"
+-- 2: the outbox's counts, kept up to date by triggers, so that showing "N waiting" costs the
+-- same with a hundred thousand operations queued as with one.
+CREATE TABLE outbox_counts (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    waiting INTEGER NOT NULL,
+    parked INTEGER NOT NULL
+);
+INSERT INTO outbox_counts (id, waiting, parked)
+    SELECT 1, COALESCE(SUM(state = 'waiting'), 0), COALESCE(SUM(state = 'parked'), 0) FROM outbox;
+CREATE TRIGGER outbox_counts_insert AFTER INSERT ON outbox BEGIN
+    UPDATE outbox_counts SET waiting = waiting + (NEW.state = 'waiting'), parked = parked + (NEW.state = 'parked');
+END;
+CREATE TRIGGER outbox_counts_delete AFTER DELETE ON outbox BEGIN
+    UPDATE outbox_counts SET waiting = waiting - (OLD.state = 'waiting'), parked = parked - (OLD.state = 'parked');
+END;
+CREATE TRIGGER outbox_counts_update AFTER UPDATE OF state ON outbox BEGIN
+    UPDATE outbox_counts SET
+        waiting = waiting - (OLD.state = 'waiting') + (NEW.state = 'waiting'),
+        parked = parked - (OLD.state = 'parked') + (NEW.state = 'parked');
+END;
+"#,
+];
 
 /// The schema version this code writes.
 pub const SCHEMA_VERSION: usize = MIGRATIONS.len();
@@ -237,6 +261,42 @@ mod tests {
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .unwrap();
         assert_eq!(version, 99);
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn a_store_of_schema_1_is_migrated_and_its_outbox_counted() {
+        let dir = temp_dir();
+        {
+            let mut conn = Connection::open(dir.join("doorstep.sqlite3")).unwrap();
+            let tx = conn.transaction().unwrap();
+            tx.execute_batch(MIGRATIONS[0]).unwrap();
+            tx.pragma_update(None, "user_version", 1).unwrap();
+            tx.execute_batch(
+                "INSERT INTO items (local_id, kind, request, created_at, updated_at) VALUES ('i', 'report', '{}', 0, 0);
+                 INSERT INTO outbox (key, chain, item, operation, method, path, created_at) VALUES ('a', 'i', 'i', 'send_report', 'POST', '/v1/reports', 0);
+                 INSERT INTO outbox (key, chain, item, operation, method, path, state, created_at) VALUES ('b', 'i', 'i', 'add_update', 'POST', '/x', 'parked', 0);",
+            )
+            .unwrap();
+            tx.commit().unwrap();
+        }
+        let store = Store::open(&dir).unwrap();
+        let conn = store.conn.lock().unwrap();
+        assert_eq!(
+            crate::outbox::counts(&conn).unwrap(),
+            (1, 1),
+            "counted from the rows already queued"
+        );
+        conn.execute("UPDATE outbox SET state = 'waiting' WHERE key = 'b'", [])
+            .unwrap();
+        conn.execute("DELETE FROM outbox WHERE key = 'a'", [])
+            .unwrap();
+        assert_eq!(
+            crate::outbox::counts(&conn).unwrap(),
+            (1, 0),
+            "and kept up to date"
+        );
+        drop(conn);
         std::fs::remove_dir_all(dir).unwrap();
     }
 

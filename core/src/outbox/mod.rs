@@ -188,11 +188,11 @@ pub fn list(conn: &Connection) -> Result<Vec<Entry>> {
 
 /// (waiting, needing attention).
 pub fn counts(conn: &Connection) -> Result<(u64, u64)> {
-    Ok(conn.query_row(
-        "SELECT COALESCE(SUM(state = 'waiting'), 0), COALESCE(SUM(state = 'parked'), 0) FROM outbox",
-        [],
-        |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64)),
-    )?)
+    Ok(
+        conn.query_row("SELECT waiting, parked FROM outbox_counts", [], |r| {
+            Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64))
+        })?,
+    )
 }
 
 /// Try an operation again now (a parked one with its payload unchanged keeps its key: the
