@@ -202,6 +202,29 @@ impl Device {
     }
 }
 
+/// A pothole in Durham city centre, with every required answer.
+pub fn pothole(description: &str) -> doorstep_core::reports::ReportInput {
+    use doorstep_protocol::{Answer, Location};
+    doorstep_core::reports::ReportInput {
+        service_code: "pothole".into(),
+        description: description.to_owned(),
+        location: Location {
+            lat: Some(54.7761),
+            lon: Some(-1.5733),
+            ..Location::default()
+        },
+        answers: [
+            ("depth", "deep"),
+            ("width", "small"),
+            ("location_on_road", "kerb"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), Answer::Text(v.to_owned())))
+        .collect(),
+        ..doorstep_core::reports::ReportInput::default()
+    }
+}
+
 /// What the proxy does to the traffic that passes.
 #[derive(Default)]
 pub struct Faults {

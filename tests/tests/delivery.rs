@@ -1,32 +1,10 @@
 //! Intents reach the council exactly once: offline, through lost answers, busy councils,
 //! refusals and sign-in pauses.
 
-use doorstep_core::{Delivery, Error, OutboxState, reports::ReportInput};
-use doorstep_e2e::{Council, Device, Proxy};
+use doorstep_core::{Delivery, Error, OutboxState};
+use doorstep_e2e::{Council, Device, Proxy, pothole};
 use doorstep_protocol::{Answer, Answers, Fallback, Location};
 use serde_json::json;
-
-fn pothole() -> ReportInput {
-    let answers: Answers = [
-        ("depth", "deep"),
-        ("width", "small"),
-        ("location_on_road", "kerb"),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), Answer::Text(v.to_owned())))
-    .collect();
-    ReportInput {
-        service_code: "pothole".into(),
-        description: "By the bus stop".into(),
-        location: Location {
-            lat: Some(54.7761),
-            lon: Some(-1.5733),
-            ..Location::default()
-        },
-        answers,
-        ..ReportInput::default()
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn offline_intents_reach_the_council_exactly_once_when_it_returns() {
@@ -39,7 +17,10 @@ async fn offline_intents_reach_the_council_exactly_once_when_it_returns() {
         .clone();
 
     council.stop();
-    let report = doorstep.submit_report(pothole()).await.unwrap();
+    let report = doorstep
+        .submit_report(pothole("By the bus stop"))
+        .await
+        .unwrap();
     assert_eq!(report.delivery, Delivery::Waiting);
     let booking = doorstep
         .book(
@@ -131,7 +112,10 @@ async fn lost_response_is_not_submitted_twice() {
     doorstep.refresh_catalogue().await.unwrap();
     doorstep.sync_now().await.unwrap();
 
-    let report = doorstep.submit_report(pothole()).await.unwrap();
+    let report = doorstep
+        .submit_report(pothole("By the bus stop"))
+        .await
+        .unwrap();
     proxy
         .faults
         .lose_answers
@@ -164,7 +148,10 @@ async fn a_busy_council_is_asked_again_only_after_its_retry_after() {
     let doorstep = &phone.doorstep;
     doorstep.refresh_catalogue().await.unwrap();
     doorstep.sync_now().await.unwrap();
-    doorstep.submit_report(pothole()).await.unwrap();
+    doorstep
+        .submit_report(pothole("By the bus stop"))
+        .await
+        .unwrap();
 
     proxy
         .faults
@@ -201,15 +188,18 @@ async fn a_refused_report_waits_for_a_fix_without_holding_up_the_others() {
     let phone = Device::open(&council.url());
     let doorstep = &phone.doorstep;
     // This device has never fetched the catalogue, so only the council can judge the answers.
-    let mut wrong = pothole();
+    let mut wrong = pothole("By the bus stop");
     wrong
         .answers
         .insert("depth".into(), Answer::Text("bottomless".into()));
     let wrong = doorstep.submit_report(wrong).await.unwrap();
-    let mut unknown = pothole();
+    let mut unknown = pothole("By the bus stop");
     unknown.service_code = "dragon_sighting".into();
     let unknown = doorstep.submit_report(unknown).await.unwrap();
-    let good = doorstep.submit_report(pothole()).await.unwrap();
+    let good = doorstep
+        .submit_report(pothole("By the bus stop"))
+        .await
+        .unwrap();
 
     let round = doorstep.sync_now().await.unwrap();
     assert_eq!(

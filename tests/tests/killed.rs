@@ -8,9 +8,7 @@ use std::{
     time::Duration,
 };
 
-use doorstep_core::reports::ReportInput;
-use doorstep_e2e::{Council, Device, binary};
-use doorstep_protocol::{Answer, Location};
+use doorstep_e2e::{Council, Device, binary, pothole};
 use rand::{Rng, SeedableRng, rngs::StdRng};
 
 const REPORTS: usize = 400;
@@ -30,25 +28,11 @@ async fn a_client_killed_mid_sync_again_and_again_delivers_each_intent_once() {
     let phone = Device::open(&council.url());
     phone.doorstep.set_online(false).await;
     for i in 0..REPORTS {
-        let input = ReportInput {
-            service_code: "pothole".into(),
-            description: format!("Pothole number {i}"),
-            location: Location {
-                lat: Some(54.7761),
-                lon: Some(-1.5733),
-                ..Location::default()
-            },
-            answers: [
-                ("depth", "deep"),
-                ("width", "small"),
-                ("location_on_road", "kerb"),
-            ]
-            .into_iter()
-            .map(|(k, v)| (k.to_owned(), Answer::Text(v.to_owned())))
-            .collect(),
-            ..ReportInput::default()
-        };
-        phone.doorstep.submit_report(input).await.unwrap();
+        phone
+            .doorstep
+            .submit_report(pothole(&format!("Pothole number {i}")))
+            .await
+            .unwrap();
     }
     let dir = phone.dir.0.clone();
     drop(phone.doorstep);

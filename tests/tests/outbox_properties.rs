@@ -4,9 +4,9 @@
 
 use std::{collections::BTreeMap, sync::Arc, sync::atomic::Ordering};
 
-use doorstep_core::{Doorstep, MemorySecrets, reports::ReportInput};
-use doorstep_e2e::{Device, Proxy, TempDir, council_dir};
-use doorstep_protocol::{Answer, Location, Report};
+use doorstep_core::{Doorstep, MemorySecrets};
+use doorstep_e2e::{Device, Proxy, TempDir, council_dir, pothole};
+use doorstep_protocol::Report;
 use proptest::prelude::*;
 
 #[derive(Debug, Clone)]
@@ -36,27 +36,6 @@ fn step() -> impl Strategy<Value = Step> {
     ]
 }
 
-fn report(description: String) -> ReportInput {
-    ReportInput {
-        service_code: "pothole".into(),
-        description,
-        location: Location {
-            lat: Some(54.7761),
-            lon: Some(-1.5733),
-            ..Location::default()
-        },
-        answers: [
-            ("depth", "deep"),
-            ("width", "small"),
-            ("location_on_road", "kerb"),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), Answer::Text(v.to_owned())))
-        .collect(),
-        ..ReportInput::default()
-    }
-}
-
 /// Run the steps; return what was intended (description → updates in order) and what the
 /// council holds.
 async fn run(steps: Vec<Step>) -> (BTreeMap<String, Vec<String>>, Vec<Report>, usize) {
@@ -81,10 +60,7 @@ async fn run(steps: Vec<Step>) -> (BTreeMap<String, Vec<String>>, Vec<Report>, u
         match step {
             Step::Report { updates } => {
                 let description = format!("report {n}");
-                let made = app
-                    .submit_report(report(description.clone()))
-                    .await
-                    .unwrap();
+                let made = app.submit_report(pothole(&description)).await.unwrap();
                 let mut notes = Vec::new();
                 for u in 0..updates {
                     let note = format!("update {n}.{u}");

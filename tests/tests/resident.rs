@@ -2,30 +2,10 @@
 
 use std::{sync::Arc, time::Duration};
 
-use doorstep_core::{Config, Delivery, Doorstep, MemorySecrets, reports::ReportInput};
-use doorstep_e2e::{Council, Device, TempDir};
-use doorstep_protocol::{Answer, Location};
+use doorstep_core::{Config, Delivery, Doorstep, MemorySecrets};
+use doorstep_e2e::{Council, Device, TempDir, pothole};
+use doorstep_protocol::Location;
 use serde_json::json;
-
-fn pothole() -> ReportInput {
-    ReportInput {
-        service_code: "pothole".into(),
-        location: Location {
-            lat: Some(54.7761),
-            lon: Some(-1.5733),
-            ..Location::default()
-        },
-        answers: [
-            ("depth", "deep"),
-            ("width", "small"),
-            ("location_on_road", "kerb"),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), Answer::Text(v.to_owned())))
-        .collect(),
-        ..ReportInput::default()
-    }
-}
 
 /// A JPEG with an EXIF segment that names a home's position.
 fn photo_with_location() -> Vec<u8> {
@@ -61,7 +41,7 @@ async fn background_sync_sends_what_is_queued_without_being_asked() {
         background_sync: true,
     })
     .unwrap();
-    let made = doorstep.submit_report(pothole()).await.unwrap();
+    let made = doorstep.submit_report(pothole("")).await.unwrap();
     let mut waited = Duration::ZERO;
     while doorstep.report(&made.local_id).await.unwrap().delivery != Delivery::Sent {
         assert!(
@@ -79,7 +59,7 @@ async fn a_photo_reaches_the_council_without_its_location_data() {
     let council = Council::start();
     let phone = Device::open(&council.url());
     phone.doorstep.refresh_catalogue().await.unwrap();
-    let mut input = pothole();
+    let mut input = pothole("");
     input.photos = vec![photo_with_location()];
     let made = phone.doorstep.submit_report(input).await.unwrap();
     let outbox = phone.doorstep.outbox().await.unwrap();
@@ -112,7 +92,7 @@ async fn a_photo_reaches_the_council_without_its_location_data() {
     );
     assert!(!bytes.windows(11).any(|w| w == b"GPSLatitude"));
 
-    let mut not_a_photo = pothole();
+    let mut not_a_photo = pothole("");
     not_a_photo.photos = vec![b"%PDF-1.7".to_vec()];
     let refused = phone.doorstep.submit_report(not_a_photo).await.unwrap_err();
     assert!(
@@ -130,15 +110,15 @@ async fn bad_input_is_refused_on_the_device_before_anything_is_queued() {
     let council = Council::start();
     let phone = Device::open(&council.url());
     phone.doorstep.refresh_catalogue().await.unwrap();
-    let mut outside = pothole();
+    let mut outside = pothole("");
     outside.location = Location {
         lat: Some(51.5),
         lon: Some(-0.12),
         ..Location::default()
     };
-    let mut unanswered = pothole();
+    let mut unanswered = pothole("");
     unanswered.answers.clear();
-    let mut unknown = pothole();
+    let mut unknown = pothole("");
     unknown.service_code = "dragon_sighting".into();
     for (input, field) in [
         (outside, "location"),
@@ -202,7 +182,7 @@ async fn drafts_survive_a_restart_and_erase_leaves_nothing_behind() {
         )
         .await
         .unwrap();
-    phone.doorstep.submit_report(pothole()).await.unwrap();
+    phone.doorstep.submit_report(pothole("")).await.unwrap();
     phone.doorstep.sync_now().await.unwrap();
 
     let reopened = Device::reopen(&phone.dir.0, &council.url());

@@ -1,30 +1,9 @@
 //! Signing in: the queue pauses when the council wants a new sign-in, and goes on after it
 //! without sending anything twice.
 
-use doorstep_core::{Error, Event, SyncState, reports::ReportInput};
-use doorstep_e2e::{Device, TempDir, council_dir};
-use doorstep_protocol::{Answer, Location};
+use doorstep_core::{Error, Event, SyncState};
+use doorstep_e2e::{Device, TempDir, council_dir, pothole};
 use doorstep_server::{Config, Limits};
-
-fn pothole() -> ReportInput {
-    ReportInput {
-        service_code: "pothole".into(),
-        location: Location {
-            lat: Some(54.7761),
-            lon: Some(-1.5733),
-            ..Location::default()
-        },
-        answers: [
-            ("depth", "deep"),
-            ("width", "small"),
-            ("location_on_road", "kerb"),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), Answer::Text(v.to_owned())))
-        .collect(),
-        ..ReportInput::default()
-    }
-}
 
 fn emailed_code(db: &std::path::Path, email: &str) -> String {
     let conn = rusqlite::Connection::open(db).unwrap();
@@ -71,7 +50,7 @@ async fn an_expired_sign_in_pauses_the_queue_until_the_resident_signs_in_again()
     // Half a year later the account token has expired.
     council.clock.advance(chrono::Duration::days(181));
     let mut events = doorstep.subscribe().await;
-    doorstep.submit_report(pothole()).await.unwrap();
+    doorstep.submit_report(pothole("")).await.unwrap();
     assert!(matches!(
         doorstep.sync_now().await,
         Err(Error::AuthRequired(_))
