@@ -72,8 +72,7 @@ pub fn issue_token(
         "account" => "dsa",
         _ => "dsd",
     });
-    conn.execute(
-        "INSERT INTO tokens (hash, kind, device_id, account_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    conn.prepare_cached("INSERT INTO tokens (hash, kind, device_id, account_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?.execute(
         params![hash_token(&token), kind, device_id, account_id, now.to_rfc3339(), expires_at.map(|t| t.timestamp())],
     )?;
     Ok(token)

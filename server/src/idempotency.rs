@@ -145,10 +145,9 @@ pub fn record(
     stored: &Stored,
     now: DateTime<Utc>,
 ) -> ApiResult<()> {
-    conn.execute(
-        "INSERT INTO idempotency (scope, key, fingerprint, state, status, body, created_at)
+    conn.prepare_cached("INSERT INTO idempotency (scope, key, fingerprint, state, status, body, created_at)
          VALUES (?1, ?2, ?3, 'done', ?4, ?5, ?6)
-         ON CONFLICT (scope, key) DO UPDATE SET state = 'done', status = excluded.status, body = excluded.body",
+         ON CONFLICT (scope, key) DO UPDATE SET state = 'done', status = excluded.status, body = excluded.body")?.execute(
         params![scope, key, fingerprint, stored.status.as_u16(), stored.body.to_string(), now.timestamp()],
     )?;
     Ok(())
@@ -238,18 +237,18 @@ async fn claim(db: &Db, now: DateTime<Utc>, request: &Request) -> ApiResult<Opti
         if let Some(stored) = lookup(tx, &scope, &key, &fingerprint, now)? {
             return Ok(Some(stored));
         }
-        tx.execute(
+        tx.prepare_cached(
             "INSERT INTO idempotency (scope, key, fingerprint, state, lease_until, created_at)
              VALUES (?1, ?2, ?3, 'in_progress', ?4, ?5)
              ON CONFLICT (scope, key) DO UPDATE SET lease_until = excluded.lease_until",
-            params![
-                scope,
-                key,
-                fingerprint,
-                now.timestamp() + LEASE_SECONDS,
-                now.timestamp()
-            ],
-        )?;
+        )?
+        .execute(params![
+            scope,
+            key,
+            fingerprint,
+            now.timestamp() + LEASE_SECONDS,
+            now.timestamp()
+        ])?;
         Ok(None)
     })
     .await
@@ -259,10 +258,10 @@ async fn claim(db: &Db, now: DateTime<Utc>, request: &Request) -> ApiResult<Opti
 async fn release(db: &Db, request: &Request) -> ApiResult<()> {
     let Request { scope, key, .. } = request.clone();
     db.write(move |tx| {
-        tx.execute(
+        tx.prepare_cached(
             "DELETE FROM idempotency WHERE scope = ?1 AND key = ?2 AND state = 'in_progress'",
-            params![scope, key],
-        )?;
+        )?
+        .execute(params![scope, key])?;
         Ok(())
     })
     .await
@@ -340,10 +339,8 @@ where
 
 /// Forget keys older than the retention period.
 pub fn purge(conn: &Connection, now: DateTime<Utc>) -> rusqlite::Result<usize> {
-    conn.execute(
-        "DELETE FROM idempotency WHERE created_at < ?1",
-        params![now.timestamp() - RETENTION_DAYS * 86_400],
-    )
+    conn.prepare_cached("DELETE FROM idempotency WHERE created_at < ?1")?
+        .execute(params![now.timestamp() - RETENTION_DAYS * 86_400])
 }
 
 #[cfg(test)]

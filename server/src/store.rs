@@ -140,7 +140,7 @@ pub fn save<T: Stored + Clone>(
     let created = now.to_rfc3339();
     values.push(&created);
     values.extend(columns.iter().map(|(_, value)| *value));
-    conn.execute(&sql, values.as_slice())?;
+    conn.prepare_cached(&sql)?.execute(values.as_slice())?;
     push_change(
         conn,
         &owned.device_id,
@@ -166,10 +166,8 @@ pub fn join_account<T: Stored + Clone>(
     let bodies: Vec<String> = statement
         .query_map(params![device_id, account_id], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
-    conn.execute(
-        "DELETE FROM changes WHERE device_id = ?1 AND account_id IS NULL",
-        params![device_id],
-    )?;
+    conn.prepare_cached("DELETE FROM changes WHERE device_id = ?1 AND account_id IS NULL")?
+        .execute(params![device_id])?;
     for body in bodies {
         let item: T = serde_json::from_str(&body)?;
         push_change(conn, device_id, Some(account_id), item.changed(), now)?;
@@ -185,26 +183,26 @@ pub fn push_change(
     item: ChangedItem,
     now: DateTime<Utc>,
 ) -> ApiResult<()> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO changes (device_id, account_id, body, at) VALUES (?1, ?2, ?3, ?4)",
-        params![
-            device_id,
-            account_id,
-            serde_json::to_string(&item)?,
-            now.to_rfc3339()
-        ],
-    )?;
+    )?
+    .execute(params![
+        device_id,
+        account_id,
+        serde_json::to_string(&item)?,
+        now.to_rfc3339()
+    ])?;
     Ok(())
 }
 
 /// The next number of a named sequence (1, 2, 3, ...), in the caller's transaction.
 pub fn next_number(conn: &Connection, name: &str) -> ApiResult<i64> {
-    Ok(conn.query_row(
-        "INSERT INTO counters (name, value) VALUES (?1, 1)
+    Ok(conn
+        .prepare_cached(
+            "INSERT INTO counters (name, value) VALUES (?1, 1)
          ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value",
-        params![name],
-        |r| r.get(0),
-    )?)
+        )?
+        .query_row(params![name], |r| r.get(0))?)
 }
 
 /// A new id for a thing.
