@@ -85,6 +85,9 @@ impl Doorstep {
             .store
             .write(move |tx| {
                 store::delete_meta(tx, "auth_required")?;
+                // The account's things from its other devices lie behind this device's cursor:
+                // read the feed again from the start (applying a change twice changes nothing).
+                store::delete_meta(tx, "cursor")?;
                 store::set_meta(tx, "account_email", &email)
             })
             .await?;

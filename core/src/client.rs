@@ -132,10 +132,6 @@ impl Council {
         Ok(Council { http, base })
     }
 
-    pub fn base_url(&self) -> &str {
-        &self.base
-    }
-
     /// Send a JSON request. `key` is the Idempotency-Key of a change.
     pub async fn send(
         &self,
@@ -188,26 +184,6 @@ impl Council {
             .header(header::CONTENT_TYPE, content_type)
             .body(bytes);
         Self::answer(request).await
-    }
-
-    /// GET raw text (an `.ics` file).
-    pub async fn get_text(&self, path: &str) -> Result<String> {
-        let response = self
-            .http
-            .get(format!("{}{path}", self.base))
-            .send()
-            .await
-            .map_err(|e| Error::Offline(cause_text(&e)))?;
-        if !response.status().is_success() {
-            return Err(Error::NotFound(format!(
-                "the council answered {}",
-                response.status()
-            )));
-        }
-        response
-            .text()
-            .await
-            .map_err(|e| Error::Offline(cause_text(&e)))
     }
 
     async fn answer(request: reqwest::RequestBuilder) -> Answer {

@@ -244,9 +244,11 @@ impl Doorstep {
     }
 }
 
-/// Sync when woken (an enqueue, coming online) or when the next retry falls due; ends when the
-/// last handle to the core is dropped.
+/// Sync when woken (an enqueue, coming online), when the next retry falls due, and at least
+/// every `outbox::rules::CAP` to hear of the council's changes; ends when the last handle to
+/// the core is dropped. A queue paused for a sign-in is not tried until the resident signs in.
 async fn background(inner: Weak<Inner>, wake: Arc<Notify>) {
+    let cap = outbox::rules::CAP.as_secs() as i64;
     loop {
         let due = {
             let Some(strong) = inner.upgrade() else {
@@ -255,26 +257,19 @@ async fn background(inner: Weak<Inner>, wake: Arc<Notify>) {
             strong
                 .engine
                 .store
-                .read(|c| {
-                    Ok(c.query_row(
-                        "SELECT MIN(MAX(next_attempt_at, not_before)) FROM outbox WHERE state = 'waiting'",
-                        [],
-                        |r| r.get::<_, Option<i64>>(0),
-                    )?)
-                })
+                .read(outbox::sync::next_due)
                 .await
                 .ok()
                 .flatten()
         };
-        let wait = match due {
-            Some(at) => Duration::from_secs((at - outbox::sync::now()).clamp(1, 15 * 60) as u64),
-            None => Duration::from_secs(15 * 60),
-        };
-        let woken = tokio::time::timeout(wait, wake.notified()).await.is_ok();
+        let wait = Duration::from_secs(
+            due.map_or(cap, |at| (at - outbox::sync::now()).clamp(1, cap)) as u64,
+        );
+        let _ = tokio::time::timeout(wait, wake.notified()).await;
         let Some(strong) = inner.upgrade() else {
             return;
         };
-        if (woken || due.is_some()) && strong.engine.online.load(Ordering::SeqCst) {
+        if strong.engine.online.load(Ordering::SeqCst) {
             let _ = strong.engine.round(Due::Backoff).await;
         }
     }

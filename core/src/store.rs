@@ -6,7 +6,7 @@
 //! written by a newer Doorstep is refused and left untouched.
 
 use std::{
-    path::{Path, PathBuf},
+    path::Path,
     sync::{Arc, Mutex},
     time::Duration,
 };
@@ -110,7 +110,6 @@ pub const SCHEMA_VERSION: usize = MIGRATIONS.len();
 #[derive(Clone)]
 pub struct Store {
     conn: Arc<Mutex<Connection>>,
-    pub path: PathBuf,
 }
 
 impl Store {
@@ -120,11 +119,12 @@ impl Store {
             .map_err(|e| Error::Storage(format!("cannot create {}: {e}", data_dir.display())))?;
         let path = data_dir.join("doorstep.sqlite3");
         let mut conn = Connection::open(&path)?;
+        // A store from a newer Doorstep is refused before anything (even the journal mode) is set.
+        known_version(&conn)?;
         configure(&conn)?;
         migrate(&mut conn)?;
         Ok(Store {
             conn: Arc::new(Mutex::new(conn)),
-            path,
         })
     }
 
@@ -173,7 +173,8 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
-fn migrate(conn: &mut Connection) -> Result<()> {
+/// The store's schema version, if this code knows it.
+fn known_version(conn: &Connection) -> Result<usize> {
     let version: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
     let version = usize::try_from(version).unwrap_or(usize::MAX);
     if version > SCHEMA_VERSION {
@@ -182,6 +183,11 @@ fn migrate(conn: &mut Connection) -> Result<()> {
              update the app; nothing has been changed"
         )));
     }
+    Ok(version)
+}
+
+fn migrate(conn: &mut Connection) -> Result<()> {
+    let version = known_version(conn)?;
     for (index, sql) in MIGRATIONS.iter().enumerate().skip(version) {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute_batch(sql)?;
@@ -239,7 +245,7 @@ pub fn set_cached(conn: &Connection, name: &str, body: &str, now: i64) -> Result
 mod tests {
     use super::*;
 
-    fn temp_dir() -> PathBuf {
+    fn temp_dir() -> std::path::PathBuf {
         let dir =
             std::env::temp_dir().join(format!("doorstep-core-store-{}", uuid::Uuid::now_v7()));
         std::fs::create_dir_all(&dir).unwrap();
@@ -256,6 +262,10 @@ mod tests {
             .unwrap();
         let error = Store::open(&dir).err().unwrap();
         assert!(error.to_string().contains("newer Doorstep"), "{error}");
+        assert!(
+            !dir.join("doorstep.sqlite3-wal").exists(),
+            "not even the journal mode was changed"
+        );
         let version: i64 = Connection::open(&path)
             .unwrap()
             .pragma_query_value(None, "user_version", |r| r.get(0))

@@ -128,16 +128,42 @@ async fn lost_response_is_not_submitted_twice() {
         "but the council has the report"
     );
 
+    // The feed has already brought the report back as if it were new; an update the resident
+    // adds to that copy must not be lost when the two are found to be one.
+    let copies = doorstep.reports().await.unwrap();
+    let target = copies
+        .iter()
+        .find(|r| r.local_id != report.local_id)
+        .map_or(report.local_id.clone(), |c| c.local_id.clone());
+    doorstep
+        .add_update(&target, "Now with a puddle in it", false)
+        .await
+        .unwrap();
     let second = doorstep.sync_now().await.unwrap();
-    assert_eq!(
-        second.sent, 1,
+    assert!(
+        second.sent >= 1,
         "the retry is answered from the council's record"
     );
+    doorstep.sync_now().await.unwrap();
     assert_eq!(council.stats()["reports"], 1, "and makes no second report");
     let reports = doorstep.reports().await.unwrap();
     assert_eq!(reports.len(), 1, "one report on the device too");
     assert_eq!(reports[0].local_id, report.local_id);
     assert_eq!(reports[0].delivery, Delivery::Sent);
+    let notes: Vec<_> = reports[0]
+        .report
+        .as_ref()
+        .unwrap()
+        .timeline
+        .iter()
+        .filter_map(|t| t.note.clone())
+        .collect();
+    assert_eq!(
+        notes,
+        ["Now with a puddle in it"],
+        "the update was not lost"
+    );
+    assert!(doorstep.outbox().await.unwrap().is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

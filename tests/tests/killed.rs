@@ -11,7 +11,8 @@ use std::{
 use doorstep_e2e::{Council, Device, binary, pothole};
 use rand::{Rng, SeedableRng, rngs::StdRng};
 
-const REPORTS: usize = 400;
+/// More than one batch (500), so a sync has several requests to be killed between.
+const REPORTS: usize = 1_200;
 const MOST_KILLS: usize = 40;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

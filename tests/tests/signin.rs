@@ -87,3 +87,57 @@ async fn an_expired_sign_in_pauses_the_queue_until_the_resident_signs_in_again()
     assert_eq!(reports_on(&db), 1);
     council.stop().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signing_in_brings_the_accounts_things_from_its_other_devices() {
+    let dir = TempDir::new("signin-join");
+    let db = dir.0.join("council.sqlite3");
+    let council = doorstep_server::start(Config::new(
+        db.clone(),
+        "127.0.0.1:0".parse().unwrap(),
+        council_dir(),
+    ))
+    .await
+    .unwrap();
+    let email = "two.devices@example.org";
+    let laptop = Device::open(&council.url);
+    laptop.doorstep.sign_in(email).await.unwrap();
+    laptop
+        .doorstep
+        .verify(email, &emailed_code(&db, email))
+        .await
+        .unwrap();
+    laptop
+        .doorstep
+        .submit_report(pothole("seen from the laptop"))
+        .await
+        .unwrap();
+    laptop.doorstep.sync_now().await.unwrap();
+
+    let phone = Device::open(&council.url);
+    phone
+        .doorstep
+        .submit_report(pothole("seen from the phone"))
+        .await
+        .unwrap();
+    phone.doorstep.sync_now().await.unwrap();
+    assert_eq!(phone.doorstep.reports().await.unwrap().len(), 1);
+    phone.doorstep.sign_in(email).await.unwrap();
+    phone
+        .doorstep
+        .verify(email, &emailed_code(&db, email))
+        .await
+        .unwrap();
+    phone.doorstep.sync_now().await.unwrap();
+    let mut seen: Vec<String> = phone
+        .doorstep
+        .reports()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.report.unwrap().description)
+        .collect();
+    seen.sort();
+    assert_eq!(seen, ["seen from the laptop", "seen from the phone"]);
+    council.stop().await.unwrap();
+}

@@ -195,19 +195,30 @@ pub fn counts(conn: &Connection) -> Result<(u64, u64)> {
     )
 }
 
-/// Try an operation again now (a parked one with its payload unchanged keeps its key: the
-/// council's answer may have been about something that has since changed, such as a sign-in).
+/// Try a waiting operation again now, without waiting for its backoff. One the council refused
+/// cannot be retried as it is (the council would give the same answer to the same key): it is
+/// fixed or discarded.
 pub fn retry(conn: &Connection, key: &str) -> Result<()> {
-    let changed = conn.execute(
-        "UPDATE outbox SET state = 'waiting', attempts = 0, next_attempt_at = 0, not_before = 0, problem = NULL WHERE key = ?1",
-        params![key],
-    )?;
-    if changed == 0 {
-        return Err(Error::NotFound(format!(
+    let state: Option<String> = conn
+        .query_row(
+            "SELECT state FROM outbox WHERE key = ?1",
+            params![key],
+            |r| r.get(0),
+        )
+        .optional()?;
+    match state.as_deref() {
+        None => Err(Error::NotFound(format!(
             "Nothing in the outbox has the key {key}"
-        )));
+        ))),
+        Some("parked") => Err(Error::invalid(
+            "key",
+            "The council refused this as it is: change it and send it again, or discard it",
+        )),
+        Some(_) => {
+            conn.execute("UPDATE outbox SET attempts = 0, next_attempt_at = 0, not_before = 0 WHERE key = ?1", params![key])?;
+            Ok(())
+        }
     }
-    Ok(())
 }
 
 /// Replace a parked operation's payload (the resident fixed it) and try again under a new key:

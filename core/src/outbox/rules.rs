@@ -10,7 +10,7 @@ const BASE: Duration = Duration::from_secs(2);
 /// The longest wait between retries.
 pub const CAP: Duration = Duration::from_secs(15 * 60);
 /// The longest `Retry-After` honoured.
-const LONGEST_RETRY_AFTER: u64 = 24 * 3600;
+pub const LONGEST_RETRY_AFTER: u64 = 24 * 3600;
 
 /// The bucket an answer falls in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,7 +31,14 @@ pub fn classify(status: u16, code: Option<&str>) -> Outcome {
         200..=299 => Outcome::Done,
         0 | 408 | 429 | 500..=599 => Outcome::Retry,
         401 => Outcome::Auth,
-        409 if matches!(code, Some("idempotency_key_in_progress" | "busy")) => Outcome::Retry,
+        409 if matches!(
+            code,
+            Some("idempotency_key_in_progress" | "payment_in_progress")
+        ) =>
+        {
+            Outcome::Retry
+        }
+        422 if code == Some("hash_mismatch") => Outcome::Retry,
         _ => Outcome::Park,
     }
 }

@@ -232,8 +232,12 @@ impl Engine {
             ));
         }
         let mut token = self.ensure_device().await?;
+        // Each operation is tried at most once a round: one that gets "try again" waits for
+        // the next round (and its backoff), however much else moves.
+        let mut tried = std::collections::HashSet::new();
         loop {
-            let ready = self.store.read(move |c| ready(c, now(), due)).await?;
+            let mut ready = self.store.read(move |c| ready(c, now(), due)).await?;
+            ready.retain(|op| tried.insert(op.seq));
             if ready.is_empty() {
                 break;
             }
@@ -315,8 +319,16 @@ impl Engine {
             .send("POST", "/v1/batch", Some(token), None, Some(&request))
             .await;
         if !answer.is_success() {
-            // The batch as a whole got no answer (or a transient one): every operation in it
-            // gets the same answer, to be retried under its own key.
+            // The batch as a whole failed: no operation in it was judged, so none is parked for
+            // it. A refused token stands for all of them; anything else means "try again".
+            let answer = if answer.status == 401 {
+                answer
+            } else {
+                Answer {
+                    status: 0,
+                    ..answer
+                }
+            };
             return Ok(vec![answer; ops.len()]);
         }
         let response: BatchResponse = serde_json::from_value(answer.body)?;
@@ -345,20 +357,23 @@ impl Engine {
                     let outcome = rules::classify(answer.status, answer.code());
                     match outcome {
                         Outcome::Done => {
+                            // The item as it is now: an earlier answer in this batch may have
+                            // merged the one this operation was queued against into another.
+                            let item: String = tx.query_row("SELECT item FROM outbox WHERE seq = ?1", params![op.seq], |r| r.get(0))?;
                             tx.execute("DELETE FROM outbox WHERE seq = ?1", params![op.seq])?;
                             if op.operation != Operation::UploadPhoto && answer.body.get("id").is_some() {
-                                let kind = write_server_copy(tx, &op.item, &answer.body, when)?;
-                                changed.push((op.item.clone(), kind));
+                                let kind = write_server_copy(tx, &item, &answer.body, when)?;
                                 if let Some(next_url) = answer.body.get("next_url").and_then(Value::as_str) {
-                                    needs_action.push((op.item.clone(), next_url.to_owned()));
+                                    needs_action.push((item.clone(), next_url.to_owned()));
                                 }
+                                changed.push((item, kind));
                             }
                         }
                         Outcome::Retry => {
                             let unit: f64 = rand::random();
                             let wait = rules::backoff(op.attempts, answer.retry_after, unit);
                             let problem = problem_of(answer);
-                            let not_before = when + answer.retry_after.unwrap_or(0).min(24 * 3600) as i64;
+                            let not_before = when + answer.retry_after.unwrap_or(0).min(rules::LONGEST_RETRY_AFTER) as i64;
                             tx.execute(
                                 "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?2, not_before = ?3, problem = ?4 WHERE seq = ?1",
                                 params![op.seq, when + wait.as_secs() as i64, not_before, serde_json::to_string(&problem)?],
@@ -398,8 +413,7 @@ impl Engine {
     }
 
     /// The council refused the token. A signed-in resident must sign in again: the queue pauses.
-    /// A device that is not signed in has been forgotten by the council (its store was reset):
-    /// it registers afresh on the next round, and its operations keep their keys.
+    /// A device that is not signed in registers again on the next round.
     async fn refused_token(&self) -> Result<()> {
         if self
             .secrets
@@ -412,10 +426,9 @@ impl Engine {
                 .write(|tx| store::set_meta(tx, "auth_required", "1"))
                 .await;
         }
-        self.secrets.delete(DEVICE_TOKEN).map_err(Error::Storage)?;
-        self.store
-            .write(|tx| store::delete_meta(tx, "registration_key"))
-            .await
+        // Registering again under the same key and secret gets this device back with a fresh
+        // token, so its operations keep their scope; a council that truly forgot it makes a new one.
+        self.secrets.delete(DEVICE_TOKEN).map_err(Error::Storage)
     }
 
     /// Pull the change feed from the stored cursor; returns how many changes were applied.
@@ -460,9 +473,24 @@ fn problem_of(answer: &Answer) -> Problem {
     }
 }
 
+/// When the next automatic attempt falls due (unix seconds): the soonest of the operations that
+/// head their chains; none while the queue waits for a sign-in.
+pub fn next_due(conn: &Connection) -> Result<Option<i64>> {
+    if store::meta(conn, "auth_required")?.is_some() {
+        return Ok(None);
+    }
+    Ok(conn.query_row(
+        "SELECT MIN(MAX(o.next_attempt_at, o.not_before)) FROM outbox o
+         JOIN (SELECT chain, MIN(seq) AS seq FROM outbox GROUP BY chain) head ON o.seq = head.seq
+         WHERE o.state = 'waiting'",
+        [],
+        |r| r.get(0),
+    )?)
+}
+
 /// The first operation of every chain, when it is waiting and its time has come, oldest first,
-/// with `{id}` and `{reference}` filled in from the chain's item. A chain whose item has not
-/// landed cannot go on: its operation is parked with the reason.
+/// with the path's `{id}` and a body's `"reference": "{reference}"` filled in from the chain's
+/// item, which has landed by then (it is what went before in the chain).
 fn ready(conn: &Connection, now: i64, due: Due) -> Result<Vec<Ready>> {
     let mut statement = conn.prepare_cached(
         "SELECT o.seq, o.key, o.chain, o.item, o.operation, o.method, o.path, o.body, o.photo, o.attempts, c.server
@@ -495,21 +523,19 @@ fn ready(conn: &Connection, now: i64, due: Due) -> Result<Vec<Ready>> {
         let operation = Operation::parse(&operation)
             .ok_or_else(|| Error::Internal(format!("unknown operation {operation}")))?;
         let server: Option<Value> = chain_server.map(|s| serde_json::from_str(&s)).transpose()?;
-        let needs_parent =
-            path.contains("{id}") || body.as_deref().is_some_and(|b| b.contains("{reference}"));
-        let (path, body) = match (&server, needs_parent) {
-            (_, false) => (path, body),
-            (Some(server), true) => {
-                let id = server["id"].as_str().unwrap_or_default();
-                let reference = server["reference"].as_str().unwrap_or_default();
-                (
-                    path.replace("{id}", id),
-                    body.map(|b| b.replace("{reference}", reference)),
-                )
+        let mut body: Option<Value> = body.map(|b| serde_json::from_str(&b)).transpose()?;
+        let needs_reference = body
+            .as_ref()
+            .is_some_and(|b| b["reference"] == "{reference}");
+        let path = if path.contains("{id}") || needs_reference {
+            let Some(server) = &server else { continue };
+            if let Some(body) = body.as_mut().filter(|_| needs_reference) {
+                body["reference"] = server["reference"].clone();
             }
-            (None, true) => continue,
+            path.replace("{id}", server["id"].as_str().unwrap_or_default())
+        } else {
+            path
         };
-        let body = body.map(|b| serde_json::from_str(&b)).transpose()?;
         ready.push(Ready {
             seq,
             key,
@@ -545,15 +571,65 @@ fn write_server_copy(
     now: i64,
 ) -> Result<String> {
     let server_id = server["id"].as_str().unwrap_or_default();
-    conn.execute(
-        "DELETE FROM items WHERE server_id = ?1 AND local_id != ?2",
-        params![server_id, local_id],
+    let duplicate: Option<(String, Option<String>)> = conn
+        .query_row(
+            "SELECT local_id, server FROM items WHERE server_id = ?1 AND local_id != ?2",
+            params![server_id, local_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let mut copy = server.clone();
+    if let Some((duplicate, newer)) = duplicate {
+        // The feed brought this item in while our answer was lost: what was queued against that
+        // copy moves to ours, and the newer of the two copies is kept.
+        conn.execute(
+            "UPDATE outbox SET item = ?2 WHERE item = ?1",
+            params![duplicate, local_id],
+        )?;
+        conn.execute(
+            "UPDATE outbox SET chain = ?2 WHERE chain = ?1",
+            params![duplicate, local_id],
+        )?;
+        conn.execute("DELETE FROM items WHERE local_id = ?1", params![duplicate])?;
+        if let Some(newer) = newer
+            .map(|n| serde_json::from_str::<Value>(&n))
+            .transpose()?
+            && !is_newer(&copy, &newer)
+        {
+            copy = newer;
+        }
+    }
+    let stored: Option<String> = conn.query_row(
+        "SELECT server FROM items WHERE local_id = ?1",
+        params![local_id],
+        |r| r.get(0),
     )?;
+    if let Some(stored) = stored
+        .map(|s| serde_json::from_str::<Value>(&s))
+        .transpose()?
+        && !is_newer(&copy, &stored)
+    {
+        copy = stored;
+    }
     conn.execute(
         "UPDATE items SET server_id = ?2, server = ?3, updated_at = ?4 WHERE local_id = ?1",
-        params![local_id, server_id, server.to_string(), now],
+        params![local_id, server_id, copy.to_string(), now],
     )?;
     kind_of(conn, local_id)
+}
+
+/// Is the council's copy `incoming` at least as recent as `stored`? A replayed answer is the
+/// first answer, and must not undo what the change feed has brought since.
+fn is_newer(incoming: &Value, stored: &Value) -> bool {
+    let at = |v: &Value| {
+        v["updated_at"]
+            .as_str()
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+    };
+    match (at(incoming), at(stored)) {
+        (Some(incoming), Some(stored)) => incoming >= stored,
+        _ => true,
+    }
 }
 
 /// Apply one page of the change feed and move the cursor; returns the items that changed.
@@ -575,10 +651,20 @@ pub fn apply_feed(conn: &Connection, feed: &ChangeFeed, now: i64) -> Result<Vec<
             .optional()?;
         let local_id = match local {
             Some(local_id) => {
-                conn.execute(
-                    "UPDATE items SET server = ?2, updated_at = ?3 WHERE local_id = ?1",
-                    params![local_id, body.to_string(), now],
+                let stored: Option<String> = conn.query_row(
+                    "SELECT server FROM items WHERE local_id = ?1",
+                    params![local_id],
+                    |r| r.get(0),
                 )?;
+                let stored = stored
+                    .map(|s| serde_json::from_str::<Value>(&s))
+                    .transpose()?;
+                if stored.is_none_or(|stored| is_newer(&body, &stored)) {
+                    conn.execute(
+                        "UPDATE items SET server = ?2, updated_at = ?3 WHERE local_id = ?1",
+                        params![local_id, body.to_string(), now],
+                    )?;
+                }
                 local_id
             }
             None => {
