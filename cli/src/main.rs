@@ -12,7 +12,7 @@ use std::{path::PathBuf, process::ExitCode, sync::Arc};
 
 use clap::{Parser, Subcommand};
 use doorstep_core::{Config, Delivery, Doorstep, Error, OutboxState, reports::ReportInput};
-use doorstep_protocol::{Answer, Answers, Datatype, Fallback, Location, ServiceDefinition, rules};
+use doorstep_protocol::{Answers, Fallback, Location, ServiceDefinition, rules};
 use serde::Serialize;
 
 #[derive(Parser)]
@@ -149,6 +149,14 @@ enum Command {
     Outbox,
     /// Try something in the outbox again now.
     Retry { key: String },
+    /// Change something the council refused and send it again: another slot, other answers.
+    Fix {
+        key: String,
+        #[arg(long)]
+        slot: Option<String>,
+        #[arg(long = "answer", value_name = "KEY=VALUE")]
+        answers: Vec<String>,
+    },
     /// Give up something in the outbox.
     Discard { key: String },
     /// Send what is waiting and fetch what changed.
@@ -503,6 +511,29 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
             try_sync(&doorstep).await;
             say(&format!("Trying again: {key}"));
         }
+        Command::Fix { key, slot, answers } => {
+            refresh(&doorstep).await;
+            let new_key = doorstep
+                .fix_with(&key, slot.as_deref(), &split_pairs(&answers)?)
+                .await?;
+            try_sync(&doorstep).await;
+            let still = doorstep
+                .outbox()
+                .await?
+                .into_iter()
+                .find(|e| e.key == new_key);
+            match still.map(|e| e.state) {
+                Some(OutboxState::NeedsAttention(problem)) => {
+                    say(&format!(
+                        "Still refused: {} (outbox key {new_key})",
+                        problem.message
+                    ));
+                    return Ok(ExitCode::from(3));
+                }
+                Some(_) => say(&format!("Changed; waiting to send (outbox key {new_key})")),
+                None => say("Changed and sent."),
+            }
+        }
         Command::Discard { key } => {
             doorstep.discard(&key).await?;
             say(&format!("Discarded: {key}"));
@@ -561,43 +592,29 @@ fn tracing_free_note(text: &str) {
     eprintln!("doorstep: {text}");
 }
 
-/// `key=value` pairs → answers, typed by the service's questions when this device knows them.
+/// `key=value` pairs → answers, typed by the core from the service's questions.
 async fn parse_answers(
     doorstep: &Doorstep,
     code: &str,
     pairs: &[String],
 ) -> Result<Answers, Error> {
-    let service = doorstep.service(code).await.ok();
-    let mut answers = Answers::new();
-    for pair in pairs {
-        let (key, value) = pair.split_once('=').ok_or_else(|| {
-            Error::invalid(
-                "answer",
-                format!("Write each answer as question=value, not '{pair}'"),
-            )
-        })?;
-        let datatype = service
-            .as_ref()
-            .and_then(|s| s.questions.iter().find(|q| q.code == key))
-            .map(|q| q.datatype);
-        let answer = match datatype {
-            Some(Datatype::Multivaluelist) => Answer::List(
-                value
-                    .split(',')
-                    .map(|v| v.trim().to_owned())
-                    .filter(|v| !v.is_empty())
-                    .collect(),
-            ),
-            Some(Datatype::Number) => value
-                .trim()
-                .parse()
-                .map(Answer::Number)
-                .unwrap_or_else(|_| Answer::Text(value.to_owned())),
-            _ => Answer::Text(value.to_owned()),
-        };
-        answers.insert(key.trim().to_owned(), answer);
-    }
-    Ok(answers)
+    doorstep.answers(code, &split_pairs(pairs)?).await
+}
+
+fn split_pairs(pairs: &[String]) -> Result<Vec<(String, String)>, Error> {
+    pairs
+        .iter()
+        .map(|pair| {
+            pair.split_once('=')
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .ok_or_else(|| {
+                    Error::invalid(
+                        "answer",
+                        format!("Write each answer as question=value, not '{pair}'"),
+                    )
+                })
+        })
+        .collect()
 }
 
 async fn show_payment(doorstep: &Doorstep, out: &Out, local_id: &str) -> Result<ExitCode, Error> {

@@ -176,7 +176,10 @@ impl Doorstep {
     }
 }
 
-fn check(conn: &rusqlite::Connection, booking: &NewBooking) -> Result<Vec<FieldProblem>> {
+pub(crate) fn check(
+    conn: &rusqlite::Connection,
+    booking: &NewBooking,
+) -> Result<Vec<FieldProblem>> {
     let mut problems = Vec::new();
     if rules::parse_slot_id(&booking.slot_id).is_none() {
         problems.push(FieldProblem::new(

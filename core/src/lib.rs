@@ -142,8 +142,8 @@ impl Doorstep {
     }
 
     /// Fix an operation the council refused — new answers, another slot — and send it again.
-    /// The item's request is updated to match, and the operation gets a new key (the council
-    /// never applied the old one).
+    /// The new payload is checked with the same rules as a new one; the item's request is
+    /// updated to match, and the operation gets a new key (the council never applied the old).
     pub async fn fix(&self, key: &str, body: serde_json::Value) -> Result<String> {
         let key = key.to_owned();
         let new_key = self
@@ -153,16 +153,36 @@ impl Doorstep {
                 let (_, operation, _) = outbox::find(tx, &key)?.ok_or_else(|| {
                     Error::NotFound(format!("Nothing in the outbox has the key {key}"))
                 })?;
-                if !matches!(
-                    operation,
-                    outbox::Operation::SendReport
-                        | outbox::Operation::Book
-                        | outbox::Operation::StartPayment
-                ) {
-                    return Err(Error::invalid(
-                        "key",
-                        "Only a report, a booking or a payment can be changed and sent again",
-                    ));
+                let invalid = |e: serde_json::Error| {
+                    Error::invalid(
+                        "body",
+                        format!(
+                            "This is not a valid {}: {e}",
+                            operation.describe().to_lowercase()
+                        ),
+                    )
+                };
+                let problems = match operation {
+                    outbox::Operation::SendReport => {
+                        reports::check(tx, &serde_json::from_value(body.clone()).map_err(invalid)?)?
+                    }
+                    outbox::Operation::Book => bookings::check(
+                        tx,
+                        &serde_json::from_value(body.clone()).map_err(invalid)?,
+                    )?,
+                    outbox::Operation::StartPayment => payments::check(
+                        tx,
+                        &serde_json::from_value(body.clone()).map_err(invalid)?,
+                    )?,
+                    _ => {
+                        return Err(Error::invalid(
+                            "key",
+                            "Only a report, a booking or a payment can be changed and sent again",
+                        ));
+                    }
+                };
+                if !problems.is_empty() {
+                    return Err(Error::Invalid { problems });
                 }
                 let item: String =
                     tx.query_row("SELECT item FROM outbox WHERE key = ?1", [&key], |r| {
@@ -178,6 +198,47 @@ impl Doorstep {
             .await?;
         self.queued().await;
         Ok(new_key)
+    }
+
+    /// Fix a refused report or booking from the resident's words: another slot, and answers that
+    /// replace those given (the rest of what was asked stays as it was).
+    pub async fn fix_with(
+        &self,
+        key: &str,
+        slot_id: Option<&str>,
+        answers: &[(String, String)],
+    ) -> Result<String> {
+        let wanted = key.to_owned();
+        let (_, _, body) = self
+            .engine()
+            .store
+            .read(move |c| outbox::find(c, &wanted))
+            .await?
+            .ok_or_else(|| Error::NotFound(format!("Nothing in the outbox has the key {key}")))?;
+        let mut body =
+            body.ok_or_else(|| Error::invalid("key", "There is nothing to change in this one"))?;
+        if let Some(slot_id) = slot_id {
+            body["slot_id"] = serde_json::Value::String(slot_id.to_owned());
+        }
+        let service_code = body["service_code"].as_str().unwrap_or_default().to_owned();
+        for (code, answer) in self.answers(&service_code, answers).await? {
+            body["answers"][code] = serde_json::to_value(answer)?;
+        }
+        self.fix(key, body).await
+    }
+
+    /// Answers typed in as text, typed by the service's questions when this device knows them.
+    pub async fn answers(
+        &self,
+        service_code: &str,
+        pairs: &[(String, String)],
+    ) -> Result<doorstep_protocol::Answers> {
+        let questions = self
+            .service(service_code)
+            .await
+            .map(|s| s.questions)
+            .unwrap_or_default();
+        Ok(doorstep_protocol::rules::typed_answers(&questions, pairs))
     }
 
     /// Give up an operation and what depends on it; an item that never reached the council
@@ -201,6 +262,7 @@ impl Doorstep {
                     )?;
                     touched.push((item, kind));
                 }
+                outbox::forget_unneeded_photos(tx)?;
                 Ok(touched)
             })
             .await?;

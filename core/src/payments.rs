@@ -35,28 +35,9 @@ impl Doorstep {
         self.engine()
             .store
             .write(move |tx| {
-                if let Some(council) = cached_council(tx)? {
-                    let problems = match council
-                        .payment_purposes
-                        .iter()
-                        .find(|p| p.code == payment.purpose)
-                    {
-                        Some(purpose) => rules::validate_payment(
-                            purpose,
-                            &payment.reference,
-                            payment.amount_pence,
-                        ),
-                        None => vec![FieldProblem::new(
-                            "purpose",
-                            format!(
-                                "'{}' is not something you can pay for here",
-                                payment.purpose
-                            ),
-                        )],
-                    };
-                    if !problems.is_empty() {
-                        return Err(Error::Invalid { problems });
-                    }
+                let problems = check(tx, &payment)?;
+                if !problems.is_empty() {
+                    return Err(Error::Invalid { problems });
                 }
                 items::insert(tx, &id, "payment", &payment, at)?;
                 queue_payment(tx, &id, &id, &payment, at)
@@ -162,6 +143,40 @@ impl Doorstep {
                 .await?,
         ))
     }
+}
+
+/// The council's rules for a payment, as far as this device knows them: the purpose, its
+/// reference and amount when the profile is cached; the return address in any case.
+pub(crate) fn check(
+    conn: &rusqlite::Connection,
+    payment: &NewPayment,
+) -> Result<Vec<FieldProblem>> {
+    let mut problems = match cached_council(conn)? {
+        Some(council) => match council
+            .payment_purposes
+            .iter()
+            .find(|p| p.code == payment.purpose)
+        {
+            Some(purpose) => {
+                rules::validate_payment(purpose, &payment.reference, payment.amount_pence)
+            }
+            None => vec![FieldProblem::new(
+                "purpose",
+                format!(
+                    "'{}' is not something you can pay for here",
+                    payment.purpose
+                ),
+            )],
+        },
+        None if payment.amount_pence == 0 => {
+            vec![FieldProblem::new("amount_pence", "Enter an amount to pay")]
+        }
+        None => Vec::new(),
+    };
+    if !rules::valid_return_url(&payment.return_url) {
+        problems.push(FieldProblem::new("return_url", "The page to come back to must be https://, http:// on this device, or the app's own address"));
+    }
+    Ok(problems)
 }
 
 fn queue_payment(

@@ -144,7 +144,7 @@ impl Doorstep {
 
 /// The council's rules, as far as this device knows them: the service's questions and the
 /// council's boundary when the catalogue is cached; the shape of the report in any case.
-fn check(conn: &rusqlite::Connection, report: &NewReport) -> Result<Vec<FieldProblem>> {
+pub(crate) fn check(conn: &rusqlite::Connection, report: &NewReport) -> Result<Vec<FieldProblem>> {
     let boundary = cached_council(conn)?.map(|c| c.boundary.polygon);
     match cached_definition(conn, &report.service_code)? {
         Some(service) => Ok(rules::validate_report(

@@ -161,6 +161,47 @@ fn a_refusal_by_the_council_exits_3_and_shows_in_the_outbox() {
             .contains("needs your attention")
     );
     let key = outbox[0]["key"].as_str().unwrap();
-    assert_eq!(code(&term.run(&["discard", key])), 0);
+    let retried = term.run(&["retry", key]);
+    assert_eq!(
+        code(&retried),
+        2,
+        "a refusal is fixed or discarded, not retried as it is"
+    );
+
+    // Fixed with another slot, it goes through.
+    let other = slots
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] != slot.as_str() && s["remaining"].as_u64() > Some(0))
+        .unwrap();
+    let fixed = term.run(&["fix", key, "--slot", other["id"].as_str().unwrap()]);
+    assert_eq!(
+        code(&fixed),
+        0,
+        "{}{}",
+        String::from_utf8_lossy(&fixed.stdout),
+        String::from_utf8_lossy(&fixed.stderr)
+    );
+    assert!(String::from_utf8_lossy(&fixed.stdout).contains("sent"));
     assert_eq!(code(&term.run(&["outbox"])), 0);
+
+    // Another refusal, given up.
+    assert_eq!(
+        code(&term.run(&["book", "library_computer", "--slot", &slot])),
+        3
+    );
+    let listed: serde_json::Value =
+        serde_json::from_slice(&term.run(&["--json", "outbox"]).stdout).unwrap();
+    assert_eq!(
+        code(&term.run(&["discard", listed[0]["key"].as_str().unwrap()])),
+        0
+    );
+    assert_eq!(code(&term.run(&["outbox"])), 0);
+    let bookings = term.json(&["bookings"]);
+    assert_eq!(
+        bookings.as_array().unwrap().len(),
+        remaining as usize + 1,
+        "the discarded booking is gone"
+    );
 }

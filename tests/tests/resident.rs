@@ -91,6 +91,14 @@ async fn a_photo_reaches_the_council_without_its_location_data() {
         "no EXIF at the council"
     );
     assert!(!bytes.windows(11).any(|w| w == b"GPSLatitude"));
+    let on_device: i64 = rusqlite::Connection::open(phone.dir.0.join("doorstep.sqlite3"))
+        .unwrap()
+        .query_row("SELECT COUNT(*) FROM photos", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(
+        on_device, 0,
+        "the device keeps no copy once the photo is uploaded"
+    );
 
     let mut not_a_photo = pothole("");
     not_a_photo.photos = vec![b"%PDF-1.7".to_vec()];

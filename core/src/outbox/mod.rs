@@ -280,3 +280,13 @@ pub fn discard(conn: &Connection, key: &str) -> Result<Vec<String>> {
     items.dedup();
     Ok(items)
 }
+
+/// Photos are kept only until they are uploaded (or their upload is given up): the device holds
+/// no copy of a resident's photos longer than it must.
+pub fn forget_unneeded_photos(conn: &Connection) -> Result<()> {
+    conn.execute(
+        "DELETE FROM photos WHERE sha256 NOT IN (SELECT photo FROM outbox WHERE photo IS NOT NULL)",
+        [],
+    )?;
+    Ok(())
+}

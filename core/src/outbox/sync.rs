@@ -391,6 +391,7 @@ impl Engine {
                     }
                     outcomes.push(outcome);
                 }
+                super::forget_unneeded_photos(tx)?;
                 Ok((outcomes, changed, needs_action))
             })
             .await?;

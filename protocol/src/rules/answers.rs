@@ -139,6 +139,36 @@ fn choices(question: &Question) -> String {
         .join(", ")
 }
 
+/// Answers typed in as text (`question`, `value` pairs) → answers of each question's type: a
+/// multi-value list splits on commas, a number becomes a number when it reads as one;
+/// anything else, or a question the service does not ask, stays text for the checks to judge.
+pub fn typed_answers(questions: &[Question], pairs: &[(String, String)]) -> Answers {
+    pairs
+        .iter()
+        .map(|(code, value)| {
+            let datatype = questions
+                .iter()
+                .find(|q| &q.code == code)
+                .map(|q| q.datatype);
+            let answer = match datatype {
+                Some(Datatype::Multivaluelist) => Answer::List(
+                    value
+                        .split(',')
+                        .map(|v| v.trim().to_owned())
+                        .filter(|v| !v.is_empty())
+                        .collect(),
+                ),
+                Some(Datatype::Number) => value
+                    .trim()
+                    .parse()
+                    .map_or_else(|_| Answer::Text(value.clone()), Answer::Number),
+                _ => Answer::Text(value.clone()),
+            };
+            (code.trim().to_owned(), answer)
+        })
+        .collect()
+}
+
 /// Is this a SHA-256 in lower-case hex, as attachments are named?
 pub fn valid_sha256(text: &str) -> bool {
     text.len() == 64 && text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
@@ -380,6 +410,23 @@ mod tests {
                 .contains("outside")
         );
         assert_eq!(validate_location(&half, &square)[0].field, "location");
+    }
+
+    #[test]
+    fn typed_in_answers_take_their_questions_types() {
+        let qs = [
+            question("items", Datatype::Multivaluelist, true),
+            question("count", Datatype::Number, true),
+        ];
+        let pairs: Vec<(String, String)> =
+            [("items", "a, b"), ("count", "3"), ("note", "by the gate")]
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect();
+        let typed = typed_answers(&qs, &pairs);
+        assert_eq!(typed["items"], Answer::List(vec!["a".into(), "b".into()]));
+        assert_eq!(typed["count"], Answer::Number(3.0));
+        assert_eq!(typed["note"], Answer::Text("by the gate".into()));
     }
 
     #[test]

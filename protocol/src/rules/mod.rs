@@ -11,7 +11,9 @@ pub mod geo;
 pub mod ics;
 pub mod references;
 
-pub use answers::{valid_sha256, validate_answers, validate_location, validate_report};
+pub use answers::{
+    typed_answers, valid_sha256, validate_answers, validate_location, validate_report,
+};
 pub use calendar::{
     LocalSlot, add_working_days, cutoff_for, localise, nearest_alternatives, offered_slots,
     parse_slot_id, parse_time, pick_fallback, slot_at, slot_id,
