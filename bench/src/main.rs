@@ -26,7 +26,10 @@ const CHANGES: usize = 10_000;
 const PAST_ITEMS: usize = 100_000;
 
 fn council_dir() -> PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets/councils/durham")
+    std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()),
+    )
+    .join("../assets/councils/durham")
 }
 
 fn pothole(n: usize) -> ReportInput {

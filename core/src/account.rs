@@ -156,9 +156,34 @@ impl Doorstep {
         }))
     }
 
-    /// Erase everything this device holds about the resident: their things, the outbox, photos,
-    /// drafts, cached answers and tokens. The council's catalogue stays.
+    /// Erase the resident: first what the council holds (their device, account and the links
+    /// from their reports, bookings and payments), then everything on this device — their things,
+    /// the outbox, photos, drafts, cached answers and tokens. The council's catalogue stays. If
+    /// the council cannot be reached nothing is erased, so that the resident can try again.
     pub async fn erase(&self) -> Result<()> {
+        let engine = self.engine();
+        let device = engine.secrets.get(DEVICE_TOKEN).map_err(Error::Storage)?;
+        let account = engine.secrets.get(ACCOUNT_TOKEN).map_err(Error::Storage)?;
+        if let Some(token) = account.or(device) {
+            if !self.is_online() {
+                return Err(Error::Offline(
+                    "erasing needs the council: connect and try again; nothing was erased"
+                        .to_owned(),
+                ));
+            }
+            let key = uuid::Uuid::now_v7().to_string();
+            let answer = engine
+                .council
+                .send("POST", "/v1/me/erase", Some(&token), Some(&key), None)
+                .await;
+            // 401: the council no longer knows this device — there is nothing left there.
+            if !(answer.is_success() || answer.status == 401) {
+                return Err(match answer.into_error() {
+                    Error::Offline(_) => Error::Offline("the council could not be reached, so nothing was erased: try again when online".to_owned()),
+                    other => other,
+                });
+            }
+        }
         self.engine()
             .store
             .write(|tx| {

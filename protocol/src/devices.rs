@@ -60,3 +60,23 @@ pub struct AccountToken {
 pub struct SignedOut {
     pub device_id: String,
 }
+
+/// `GET /v1/me`: everything the council holds about the caller, to take away.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct MyData {
+    pub device_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_email: Option<String>,
+    pub reports: Vec<crate::Report>,
+    pub bookings: Vec<crate::Booking>,
+    pub payments: Vec<crate::Payment>,
+}
+
+/// `POST /v1/me/erase`: what was erased. The council keeps what the law makes it keep (a
+/// payment, a report's place and problem) with nothing left that points to the resident.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Erased {
+    pub reports: u64,
+    pub bookings: u64,
+    pub payments: u64,
+}

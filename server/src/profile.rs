@@ -423,8 +423,14 @@ mod tests {
     }
 
     fn durham() -> Profile {
-        Profile::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets/councils/durham"))
-            .unwrap()
+        Profile::load(
+            &std::path::PathBuf::from(
+                std::env::var_os("CARGO_MANIFEST_DIR")
+                    .unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()),
+            )
+            .join("../assets/councils/durham"),
+        )
+        .unwrap()
     }
 
     #[test]

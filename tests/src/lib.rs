@@ -40,7 +40,10 @@ pub fn binary(name: &str) -> PathBuf {
 }
 
 pub fn council_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets/councils/durham")
+    std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()),
+    )
+    .join("../assets/councils/durham")
 }
 
 /// A folder removed when the test ends.

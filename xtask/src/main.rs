@@ -37,11 +37,14 @@ fn main() -> ExitCode {
     }
 }
 
+/// The workspace this run was started in. `cargo run` names the package's folder at run time;
+/// the folder it was built in may be another clone sharing the same target directory.
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    let xtask = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
+    xtask
         .parent()
-        .expect("xtask lives in the workspace")
-        .to_path_buf()
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
 }
 
 fn cargo() -> Command {

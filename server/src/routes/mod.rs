@@ -9,6 +9,7 @@ pub(crate) mod bookings;
 pub(crate) mod catalogue;
 pub(crate) mod changes;
 pub(crate) mod devices;
+pub(crate) mod me;
 pub(crate) mod payments;
 pub(crate) mod reports;
 pub(crate) mod sandbox;
@@ -49,6 +50,8 @@ fn api(state: AppState) -> Router {
         .route("/v1/auth/email", post(devices::send_code))
         .route("/v1/auth/verify", post(devices::verify))
         .route("/v1/auth/signout", post(devices::sign_out))
+        .route("/v1/me", get(me::export))
+        .route("/v1/me/erase", post(me::erase))
         .route(
             "/v1/attachments/{sha256}",
             put(reports::upload_photo).layer(DefaultBodyLimit::max(PHOTO_LIMIT)),

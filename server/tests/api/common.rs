@@ -1,13 +1,16 @@
 //! A server for one test, and a resident's device to talk to it with.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use doorstep_server::{Config, Limits, RunningServer};
 use reqwest::{Client, Method, Response, StatusCode};
 use serde_json::{Value, json};
 
 pub fn council_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets/councils/durham")
+    std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()),
+    )
+    .join("../assets/councils/durham")
 }
 
 /// A folder removed when the test ends, pass or fail.

@@ -509,3 +509,48 @@ async fn devices_already_in_step_hear_of_what_joins_the_account() {
     assert_eq!(changes.len(), 1, "{feed}");
     assert_eq!(changes[0]["entity"]["item"]["id"], report["id"]);
 }
+
+#[tokio::test]
+async fn a_resident_can_take_their_data_away_and_have_it_erased() {
+    let council = TestServer::start().await;
+    let device = council.device().await;
+    let mut report = pothole();
+    report["contact"] = json!({"name": "Sam", "email": "sam@example.org"});
+    let (_, made) = device.post("/v1/reports", report).await;
+    let account = sign_in(&council, &device, "sam@example.org").await;
+
+    let (status, mine) = account.get("/v1/me").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(mine["account_email"], "sam@example.org");
+    assert_eq!(mine["reports"][0]["id"], made["id"]);
+
+    let (status, erased) = account.post("/v1/me/erase", json!(null)).await;
+    assert_eq!(status, StatusCode::OK, "{erased}");
+    assert_eq!(erased["reports"], 1);
+    assert_eq!(
+        account.get("/v1/me").await.0,
+        StatusCode::UNAUTHORIZED,
+        "the tokens are gone"
+    );
+    assert_eq!(device.get("/v1/me").await.0, StatusCode::UNAUTHORIZED);
+    let stats = council.stats();
+    assert_eq!(
+        (stats.accounts, stats.reports),
+        (0, 1),
+        "the account is gone; the council's record of the pothole stays"
+    );
+    let (_, work) = council.staff().get("/v1/staff/reports").await;
+    assert!(
+        work["reports"][0].get("contact").is_none(),
+        "without anything that points to Sam: {work}"
+    );
+    let conn = Connection::open(council.db_path()).unwrap();
+    let left: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM notifications WHERE email_address = 'sam@example.org'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(left, 0, "nor the emails sent to them");
+}
