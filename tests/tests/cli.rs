@@ -118,13 +118,21 @@ fn the_command_queues_offline_sends_later_and_says_what_to_fix() {
     );
     assert_eq!(council.stats()["reports"], 1);
 
-    let addresses = term.json(&["bins", "--postcode", "DH1 3HP"]);
-    let first = addresses.as_array().and_then(|a| a.first()).cloned();
-    if let Some(address) = first {
-        let uprn = address["uprn"].as_str().unwrap();
-        let collections = term.json(&["bins", "--uprn", uprn]);
-        assert!(!collections.as_array().unwrap().is_empty());
-    }
+    let gazetteer: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(doorstep_e2e::council_dir().join("gazetteer.json")).unwrap(),
+    )
+    .unwrap();
+    let postcode = gazetteer["addresses"][0]["postcode"].as_str().unwrap();
+    let addresses = term.json(&["bins", "--postcode", postcode]);
+    let uprn = addresses[0]["uprn"]
+        .as_str()
+        .expect("the sample postcode has addresses");
+    let collections = term.json(&["bins", "--uprn", uprn]);
+    assert!(!collections.as_array().unwrap().is_empty());
+    council.stop();
+    let offline = term.run(&["bins", "--uprn", uprn]);
+    assert_eq!(code(&offline), 0, "the calendar is kept for offline use");
+    assert!(String::from_utf8_lossy(&offline.stdout).contains("as last seen"));
 }
 
 #[test]
