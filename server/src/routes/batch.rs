@@ -19,7 +19,7 @@ use doorstep_protocol::{
 use serde_json::Value;
 use tower::ServiceExt;
 
-use crate::{AppState, error::ApiError, extract::Json, routes::api_of};
+use crate::{AppState, auth, error::ApiError, extract::Json, routes::api_of};
 
 /// The largest answer one operation may give inside a batch.
 const RESULT_LIMIT: usize = 1024 * 1024;
@@ -48,6 +48,9 @@ pub async fn run(
     // own handlers, each in a savepoint, and are committed together.
     // The batch runs as a task of its own, so a client that goes away mid-batch does not cut it
     // short: it is committed, and the client's retry is answered from the records.
+    // The batch's token is checked once; an operation of a batch whose token fails checks its
+    // own (and answers 401 or 403 for itself).
+    let vouched = auth::resident(&app, &headers).await.ok();
     let db = app.db.clone();
     let run = db.clone().batch_owned(async move {
         let router = api_of(&app);
@@ -114,6 +117,11 @@ pub async fn run(
             };
             if let Some(client) = client {
                 inner.extensions_mut().insert(client);
+            }
+            if let Some(resident) = &vouched {
+                inner
+                    .extensions_mut()
+                    .insert(auth::Vouched(resident.clone()));
             }
             let response = router
                 .clone()
