@@ -10,12 +10,10 @@ mod measure;
 use std::{
     path::PathBuf,
     process::ExitCode,
-    sync::Arc,
     time::{Duration, Instant},
 };
 
-use doorstep_core::{Config, Doorstep, MemorySecrets, reports::ReportInput};
-use doorstep_protocol::{Answer, Location};
+use doorstep_core::{Doorstep, reports::ReportInput};
 use measure::{Row, median, temp_dir};
 use serde_json::json;
 
@@ -25,44 +23,14 @@ const NAIVE: usize = 2_000;
 const CHANGES: usize = 10_000;
 const PAST_ITEMS: usize = 100_000;
 
-fn council_dir() -> PathBuf {
-    std::path::PathBuf::from(
-        std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()),
-    )
-    .join("../assets/councils/durham")
-}
-
 fn pothole(n: usize) -> ReportInput {
-    ReportInput {
-        service_code: "pothole".into(),
-        description: format!("Pothole {n} by the bus stop, deep enough to damage a wheel"),
-        location: Location {
-            lat: Some(54.7761),
-            lon: Some(-1.5733),
-            ..Location::default()
-        },
-        answers: [
-            ("depth", "deep"),
-            ("width", "small"),
-            ("location_on_road", "kerb"),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), Answer::Text(v.to_owned())))
-        .collect(),
-        ..ReportInput::default()
-    }
+    doorstep_e2e::pothole(&format!(
+        "Pothole {n} by the bus stop, deep enough to damage a wheel"
+    ))
 }
 
 fn open(dir: &std::path::Path, url: &str) -> Doorstep {
-    Doorstep::open(Config {
-        data_dir: dir.to_path_buf(),
-        council_url: url.to_owned(),
-        secrets: Arc::new(MemorySecrets::default()),
-        platform: "linux".into(),
-        device_name: "bench".into(),
-        background_sync: false,
-    })
-    .expect("core opens")
+    doorstep_e2e::Device::reopen(dir, url)
 }
 
 fn main() -> ExitCode {
@@ -125,7 +93,7 @@ async fn run() -> Vec<Row> {
         ..doorstep_server::Config::new(
             dir.join("council.sqlite3"),
             "127.0.0.1:0".parse().unwrap(),
-            council_dir(),
+            doorstep_e2e::council_dir(),
         )
     })
     .await

@@ -81,17 +81,14 @@ impl Doorstep {
             .set(ACCOUNT_TOKEN, &account.token)
             .map_err(Error::Storage)?;
         let email = account.email.clone();
-        self.engine()
-            .store
-            .write(move |tx| {
-                store::delete_meta(tx, "auth_required")?;
-                // The account's things from its other devices lie behind this device's cursor:
-                // read the feed again from the start (applying a change twice changes nothing).
-                store::delete_meta(tx, "cursor")?;
-                store::set_meta(tx, "account_email", &email)
-            })
-            .await?;
-        self.queued().await;
+        self.queue(move |tx| {
+            store::delete_meta(tx, "auth_required")?;
+            // The account's things from its other devices lie behind this device's cursor:
+            // read the feed again from the start (applying a change twice changes nothing).
+            store::delete_meta(tx, "cursor")?;
+            store::set_meta(tx, "account_email", &email)
+        })
+        .await?;
         Ok(account)
     }
 

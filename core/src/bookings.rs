@@ -5,9 +5,7 @@
 //! cannot be priced) is refused before anything is queued; whether the slot still has room is
 //! the council's to say, and a refusal comes back with its alternatives.
 
-use doorstep_protocol::{
-    Answers, Booking, Fallback, FieldProblem, Location, NewBooking, SlotList, rules,
-};
+use doorstep_protocol::{Answers, Fallback, FieldProblem, Location, NewBooking, SlotList, rules};
 use serde::Serialize;
 
 use crate::{
@@ -93,28 +91,25 @@ impl Doorstep {
         let local_id = items::new_local_id();
         let id = local_id.clone();
         let at = now();
-        self.engine()
-            .store
-            .write(move |tx| {
-                let problems = check(tx, &booking)?;
-                if !problems.is_empty() {
-                    return Err(Error::Invalid { problems });
-                }
-                items::insert(tx, &id, "booking", &booking, at)?;
-                let op = NewOperation {
-                    chain: id.clone(),
-                    item: id.clone(),
-                    operation: Operation::Book,
-                    method: "POST",
-                    path: "/v1/bookings".to_owned(),
-                    body: Some(serde_json::to_value(&booking)?),
-                    photo: None,
-                };
-                outbox::enqueue(tx, &op, at)?;
-                Ok(())
-            })
-            .await?;
-        self.queued().await;
+        self.queue(move |tx| {
+            let problems = check(tx, &booking)?;
+            if !problems.is_empty() {
+                return Err(Error::Invalid { problems });
+            }
+            items::insert(tx, &id, "booking", &booking, at)?;
+            let op = NewOperation {
+                chain: id.clone(),
+                item: id.clone(),
+                operation: Operation::Book,
+                method: "POST",
+                path: "/v1/bookings".to_owned(),
+                body: Some(serde_json::to_value(&booking)?),
+                photo: None,
+            };
+            outbox::enqueue(tx, &op, at)?;
+            Ok(())
+        })
+        .await?;
         self.booking(&local_id).await
     }
 
@@ -136,43 +131,30 @@ impl Doorstep {
         }
         let id = local_id.to_owned();
         let at = now();
-        self.engine()
-            .store
-            .write(move |tx| {
-                let op = NewOperation {
-                    chain: id.clone(),
-                    item: id.clone(),
-                    operation: Operation::CancelBooking,
-                    method: "POST",
-                    path: "/v1/bookings/{id}/cancel".to_owned(),
-                    body: None,
-                    photo: None,
-                };
-                outbox::enqueue(tx, &op, at)?;
-                Ok(())
-            })
-            .await?;
-        self.queued().await;
+        self.queue(move |tx| {
+            let op = NewOperation {
+                chain: id.clone(),
+                item: id.clone(),
+                operation: Operation::CancelBooking,
+                method: "POST",
+                path: "/v1/bookings/{id}/cancel".to_owned(),
+                body: None,
+                photo: None,
+            };
+            outbox::enqueue(tx, &op, at)?;
+            Ok(())
+        })
+        .await?;
         self.booking(local_id).await
     }
 
+    /// The resident's bookings, newest first.
     pub async fn bookings(&self) -> Result<Vec<MyBooking>> {
-        let rows = self
-            .engine()
-            .store
-            .read(|c| items::list::<NewBooking, Booking>(c, "booking"))
-            .await?;
-        Ok(rows.into_iter().map(to_booking).collect())
+        self.all().await
     }
 
     pub async fn booking(&self, local_id: &str) -> Result<MyBooking> {
-        let id = local_id.to_owned();
-        Ok(to_booking(
-            self.engine()
-                .store
-                .read(move |c| items::get::<NewBooking, Booking>(c, &id, "booking"))
-                .await?,
-        ))
+        self.one(local_id).await
     }
 }
 
@@ -229,13 +211,4 @@ pub(crate) fn check(
         (None, false) => {}
     }
     Ok(problems)
-}
-
-fn to_booking(row: items::Row<NewBooking, Booking>) -> MyBooking {
-    MyBooking {
-        local_id: row.local_id,
-        delivery: row.delivery,
-        request: row.request,
-        booking: row.server,
-    }
 }

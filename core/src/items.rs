@@ -9,6 +9,7 @@ use rusqlite::{Connection, params};
 use serde::{Serialize, de::DeserializeOwned};
 
 use crate::{
+    Doorstep,
     error::{Error, Result},
     outbox::Problem,
 };
@@ -48,6 +49,79 @@ pub struct MyPayment {
     pub delivery: Delivery,
     pub request: Option<NewPayment>,
     pub payment: Option<Payment>,
+}
+
+/// A kind of item as the shells see it, made from its row.
+pub(crate) trait Item: Sized + Send + 'static {
+    const KIND: &'static str;
+    type Request: DeserializeOwned + Send + 'static;
+    type Server: DeserializeOwned + Send + 'static;
+    fn from_row(row: Row<Self::Request, Self::Server>) -> Self;
+}
+
+impl Item for MyReport {
+    const KIND: &'static str = "report";
+    type Request = NewReport;
+    type Server = Report;
+    fn from_row(row: Row<NewReport, Report>) -> Self {
+        MyReport {
+            local_id: row.local_id,
+            delivery: row.delivery,
+            request: row.request,
+            report: row.server,
+        }
+    }
+}
+
+impl Item for MyBooking {
+    const KIND: &'static str = "booking";
+    type Request = NewBooking;
+    type Server = Booking;
+    fn from_row(row: Row<NewBooking, Booking>) -> Self {
+        MyBooking {
+            local_id: row.local_id,
+            delivery: row.delivery,
+            request: row.request,
+            booking: row.server,
+        }
+    }
+}
+
+impl Item for MyPayment {
+    const KIND: &'static str = "payment";
+    type Request = NewPayment;
+    type Server = Payment;
+    fn from_row(row: Row<NewPayment, Payment>) -> Self {
+        MyPayment {
+            local_id: row.local_id,
+            delivery: row.delivery,
+            request: row.request,
+            payment: row.server,
+        }
+    }
+}
+
+impl Doorstep {
+    /// Every item of a kind, newest first.
+    pub(crate) async fn all<T: Item>(&self) -> Result<Vec<T>> {
+        let rows = self
+            .engine()
+            .store
+            .read(|c| list::<T::Request, T::Server>(c, T::KIND))
+            .await?;
+        Ok(rows.into_iter().map(T::from_row).collect())
+    }
+
+    /// One item of a kind.
+    pub(crate) async fn one<T: Item>(&self, local_id: &str) -> Result<T> {
+        let id = local_id.to_owned();
+        Ok(T::from_row(
+            self.engine()
+                .store
+                .read(move |c| get::<T::Request, T::Server>(c, &id, T::KIND))
+                .await?,
+        ))
+    }
 }
 
 /// An item row: local id, what was asked, the council's copy, and its delivery.

@@ -133,12 +133,7 @@ impl Doorstep {
     /// Try an operation again now.
     pub async fn retry(&self, key: &str) -> Result<()> {
         let key = key.to_owned();
-        self.engine()
-            .store
-            .write(move |tx| outbox::retry(tx, &key))
-            .await?;
-        self.queued().await;
-        Ok(())
+        self.queue(move |tx| outbox::retry(tx, &key)).await
     }
 
     /// Fix an operation the council refused — new answers, another slot — and send it again.
@@ -146,58 +141,51 @@ impl Doorstep {
     /// updated to match, and the operation gets a new key (the council never applied the old).
     pub async fn fix(&self, key: &str, body: serde_json::Value) -> Result<String> {
         let key = key.to_owned();
-        let new_key = self
-            .engine()
-            .store
-            .write(move |tx| {
-                let (_, operation, _) = outbox::find(tx, &key)?.ok_or_else(|| {
-                    Error::NotFound(format!("Nothing in the outbox has the key {key}"))
-                })?;
-                let invalid = |e: serde_json::Error| {
-                    Error::invalid(
-                        "body",
-                        format!(
-                            "This is not a valid {}: {e}",
-                            operation.describe().to_lowercase()
-                        ),
-                    )
-                };
-                let problems = match operation {
-                    outbox::Operation::SendReport => {
-                        reports::check(tx, &serde_json::from_value(body.clone()).map_err(invalid)?)?
-                    }
-                    outbox::Operation::Book => bookings::check(
-                        tx,
-                        &serde_json::from_value(body.clone()).map_err(invalid)?,
-                    )?,
-                    outbox::Operation::StartPayment => payments::check(
-                        tx,
-                        &serde_json::from_value(body.clone()).map_err(invalid)?,
-                    )?,
-                    _ => {
-                        return Err(Error::invalid(
-                            "key",
-                            "Only a report, a booking or a payment can be changed and sent again",
-                        ));
-                    }
-                };
-                if !problems.is_empty() {
-                    return Err(Error::Invalid { problems });
+        self.queue(move |tx| {
+            let (_, operation, _) = outbox::find(tx, &key)?.ok_or_else(|| {
+                Error::NotFound(format!("Nothing in the outbox has the key {key}"))
+            })?;
+            let invalid = |e: serde_json::Error| {
+                Error::invalid(
+                    "body",
+                    format!(
+                        "This is not a valid {}: {e}",
+                        operation.describe().to_lowercase()
+                    ),
+                )
+            };
+            let problems = match operation {
+                outbox::Operation::SendReport => {
+                    reports::check(tx, &serde_json::from_value(body.clone()).map_err(invalid)?)?
                 }
-                let item: String =
-                    tx.query_row("SELECT item FROM outbox WHERE key = ?1", [&key], |r| {
-                        r.get(0)
-                    })?;
-                let new_key = outbox::replace_body(tx, &key, &body)?;
-                tx.execute(
-                    "UPDATE items SET request = ?2 WHERE local_id = ?1",
-                    rusqlite::params![item, body.to_string()],
-                )?;
-                Ok(new_key)
-            })
-            .await?;
-        self.queued().await;
-        Ok(new_key)
+                outbox::Operation::Book => {
+                    bookings::check(tx, &serde_json::from_value(body.clone()).map_err(invalid)?)?
+                }
+                outbox::Operation::StartPayment => {
+                    payments::check(tx, &serde_json::from_value(body.clone()).map_err(invalid)?)?
+                }
+                _ => {
+                    return Err(Error::invalid(
+                        "key",
+                        "Only a report, a booking or a payment can be changed and sent again",
+                    ));
+                }
+            };
+            if !problems.is_empty() {
+                return Err(Error::Invalid { problems });
+            }
+            let item: String =
+                tx.query_row("SELECT item FROM outbox WHERE key = ?1", [&key], |r| {
+                    r.get(0)
+                })?;
+            let new_key = outbox::replace_body(tx, &key, &body)?;
+            tx.execute(
+                "UPDATE items SET request = ?2 WHERE local_id = ?1",
+                rusqlite::params![item, body.to_string()],
+            )?;
+            Ok(new_key)
+        })
+        .await
     }
 
     /// Fix a refused report or booking from the resident's words: another slot, and answers that
@@ -276,14 +264,9 @@ impl Doorstep {
         Ok(())
     }
 
-    /// After a change was queued: tell the shells and wake the background sync.
-    async fn queued(&self) {
-        self.engine().emit_counts().await;
-        self.0.wake.notify_one();
-    }
-
-    /// Write an intent and its operations in one transaction, read the outbox counts in the
-    /// same one, then tell the shells and wake the background sync: one trip to the store.
+    /// Change what is queued — a new intent with its operations, a retry, a fix, a sign-in that
+    /// lets a paused queue go on — in one transaction that also reads the outbox counts, then
+    /// tell the shells and wake the background sync: one trip to the store.
     async fn queue<T, F>(&self, work: F) -> Result<T>
     where
         T: Send + 'static,

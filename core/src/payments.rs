@@ -32,18 +32,15 @@ impl Doorstep {
         };
         let local_id = items::new_local_id();
         let (id, at) = (local_id.clone(), now());
-        self.engine()
-            .store
-            .write(move |tx| {
-                let problems = check(tx, &payment)?;
-                if !problems.is_empty() {
-                    return Err(Error::Invalid { problems });
-                }
-                items::insert(tx, &id, "payment", &payment, at)?;
-                queue_payment(tx, &id, &id, &payment, at)
-            })
-            .await?;
-        self.queued().await;
+        self.queue(move |tx| {
+            let problems = check(tx, &payment)?;
+            if !problems.is_empty() {
+                return Err(Error::Invalid { problems });
+            }
+            items::insert(tx, &id, "payment", &payment, at)?;
+            queue_payment(tx, &id, &id, &payment, at)
+        })
+        .await?;
         self.payment(&local_id).await
     }
 
@@ -84,14 +81,11 @@ impl Doorstep {
         };
         let local_id = items::new_local_id();
         let (id, chain, at) = (local_id.clone(), booking_local_id.to_owned(), now());
-        self.engine()
-            .store
-            .write(move |tx| {
-                items::insert(tx, &id, "payment", &payment, at)?;
-                queue_payment(tx, &chain, &id, &payment, at)
-            })
-            .await?;
-        self.queued().await;
+        self.queue(move |tx| {
+            items::insert(tx, &id, "payment", &payment, at)?;
+            queue_payment(tx, &chain, &id, &payment, at)
+        })
+        .await?;
         self.payment(&local_id).await
     }
 
@@ -125,23 +119,13 @@ impl Doorstep {
         self.payment(local_id).await
     }
 
+    /// The resident's payments, newest first.
     pub async fn payments(&self) -> Result<Vec<MyPayment>> {
-        let rows = self
-            .engine()
-            .store
-            .read(|c| items::list::<NewPayment, Payment>(c, "payment"))
-            .await?;
-        Ok(rows.into_iter().map(to_payment).collect())
+        self.all().await
     }
 
     pub async fn payment(&self, local_id: &str) -> Result<MyPayment> {
-        let id = local_id.to_owned();
-        Ok(to_payment(
-            self.engine()
-                .store
-                .read(move |c| items::get::<NewPayment, Payment>(c, &id, "payment"))
-                .await?,
-        ))
+        self.one(local_id).await
     }
 }
 
@@ -197,13 +181,4 @@ fn queue_payment(
     };
     outbox::enqueue(tx, &op, at)?;
     Ok(())
-}
-
-fn to_payment(row: items::Row<NewPayment, Payment>) -> MyPayment {
-    MyPayment {
-        local_id: row.local_id,
-        delivery: row.delivery,
-        request: row.request,
-        payment: row.server,
-    }
 }

@@ -5,7 +5,7 @@
 //! is queued; an accepted one is written with its photos and its operations in one transaction.
 
 use doorstep_protocol::{
-    Answers, ContactDetails, FieldProblem, Location, NewReport, NewReportUpdate, Report, rules,
+    Answers, ContactDetails, FieldProblem, Location, NewReport, NewReportUpdate, rules,
 };
 use serde::{Deserialize, Serialize};
 
@@ -91,22 +91,11 @@ impl Doorstep {
 
     /// The resident's reports, newest first.
     pub async fn reports(&self) -> Result<Vec<MyReport>> {
-        let rows = self
-            .engine()
-            .store
-            .read(|c| items::list::<NewReport, Report>(c, "report"))
-            .await?;
-        Ok(rows.into_iter().map(to_report).collect())
+        self.all().await
     }
 
     pub async fn report(&self, local_id: &str) -> Result<MyReport> {
-        let id = local_id.to_owned();
-        let row = self
-            .engine()
-            .store
-            .read(move |c| items::get::<NewReport, Report>(c, &id, "report"))
-            .await?;
-        Ok(to_report(row))
+        self.one(local_id).await
     }
 
     /// Add a note to a report, or say it is still not fixed; queued like everything else.
@@ -121,23 +110,20 @@ impl Doorstep {
         self.report(local_id).await?;
         let id = local_id.to_owned();
         let at = now();
-        self.engine()
-            .store
-            .write(move |tx| {
-                let op = NewOperation {
-                    chain: id.clone(),
-                    item: id.clone(),
-                    operation: Operation::AddUpdate,
-                    method: "POST",
-                    path: "/v1/reports/{id}/updates".to_owned(),
-                    body: Some(serde_json::to_value(NewReportUpdate { text, reopen })?),
-                    photo: None,
-                };
-                outbox::enqueue(tx, &op, at)?;
-                Ok(())
-            })
-            .await?;
-        self.queued().await;
+        self.queue(move |tx| {
+            let op = NewOperation {
+                chain: id.clone(),
+                item: id.clone(),
+                operation: Operation::AddUpdate,
+                method: "POST",
+                path: "/v1/reports/{id}/updates".to_owned(),
+                body: Some(serde_json::to_value(NewReportUpdate { text, reopen })?),
+                photo: None,
+            };
+            outbox::enqueue(tx, &op, at)?;
+            Ok(())
+        })
+        .await?;
         self.report(local_id).await
     }
 }
@@ -173,14 +159,5 @@ pub(crate) fn check(conn: &rusqlite::Connection, report: &NewReport) -> Result<V
             }
             Ok(problems)
         }
-    }
-}
-
-fn to_report(row: items::Row<NewReport, Report>) -> MyReport {
-    MyReport {
-        local_id: row.local_id,
-        delivery: row.delivery,
-        request: row.request,
-        report: row.server,
     }
 }

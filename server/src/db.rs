@@ -388,6 +388,23 @@ fn migrate(conn: &mut Connection) -> anyhow::Result<()> {
 mod tests {
     use super::*;
 
+    fn temp_db() -> (Db, std::path::PathBuf) {
+        let dir = std::env::temp_dir().join(format!("doorstep-db-{}", uuid::Uuid::now_v7()));
+        std::fs::create_dir_all(&dir).unwrap();
+        (Db::open(&dir.join("council.sqlite3")).unwrap(), dir)
+    }
+
+    async fn counter_names(db: &Db) -> Vec<String> {
+        db.read(|conn| {
+            Ok(conn
+                .prepare("SELECT name FROM counters")?
+                .query_map([], |r| r.get(0))?
+                .collect::<Result<_, _>>()?)
+        })
+        .await
+        .unwrap()
+    }
+
     #[test]
     fn a_database_from_a_newer_server_is_refused_and_left_alone() {
         let dir = std::env::temp_dir().join(format!("doorstep-db-{}", uuid::Uuid::now_v7()));
@@ -409,9 +426,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_transaction_left_open_by_cancelled_work_is_rolled_back_not_joined() {
-        let dir = std::env::temp_dir().join(format!("doorstep-db-{}", uuid::Uuid::now_v7()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let db = Db::open(&dir.join("council.sqlite3")).unwrap();
+        let (db, dir) = temp_db();
         db.conn
             .lock()
             .unwrap()
@@ -424,24 +439,14 @@ mod tests {
         )
         .await
         .unwrap();
-        let names: Vec<String> = db
-            .read(|conn| {
-                Ok(conn
-                    .prepare("SELECT name FROM counters")?
-                    .query_map([], |r| r.get(0))?
-                    .collect::<Result<_, _>>()?)
-            })
-            .await
-            .unwrap();
+        let names = counter_names(&db).await;
         assert_eq!(names, ["whole"]);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[tokio::test]
     async fn a_batch_is_one_transaction_of_savepoints() {
-        let dir = std::env::temp_dir().join(format!("doorstep-db-{}", uuid::Uuid::now_v7()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let db = Db::open(&dir.join("council.sqlite3")).unwrap();
+        let (db, dir) = temp_db();
         let inner = db.clone();
         db.clone()
             .batch_owned(async move {
@@ -470,15 +475,7 @@ mod tests {
             })
             .await
             .unwrap();
-        let names: Vec<String> = db
-            .read(|conn| {
-                Ok(conn
-                    .prepare("SELECT name FROM counters")?
-                    .query_map([], |r| r.get(0))?
-                    .collect::<Result<_, _>>()?)
-            })
-            .await
-            .unwrap();
+        let names = counter_names(&db).await;
         assert_eq!(
             names,
             ["kept"],

@@ -10,7 +10,7 @@ use std::{
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::common::{TempDir, council_dir, key, pothole};
+use crate::common::{Device, TempDir, council_dir, key, pothole};
 
 const BINARY: &str = env!("CARGO_BIN_EXE_doorstep-server");
 
@@ -87,19 +87,10 @@ async fn the_server_process_serves_stops_on_sigterm_and_counts() {
         .await
         .unwrap();
     assert_eq!(health["status"], "ok");
-    let device: Value = http
-        .post(format!("{url}/v1/devices"))
-        .header("Idempotency-Key", key())
-        .json(&json!({"platform": "cli", "device_secret": crate::common::secret()}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let device = Device::register(&url).await;
     let report = http
         .post(format!("{url}/v1/reports"))
-        .bearer_auth(device["token"].as_str().unwrap())
+        .bearer_auth(&device.token)
         .header("Idempotency-Key", key())
         .json(&pothole())
         .send()
@@ -165,19 +156,10 @@ async fn sign_in_codes_reach_the_log_only_on_a_demo_server() {
         let db = dir.0.join("council.sqlite3");
         let (_process, url, log) = spawn(&db, flags);
         let http = reqwest::Client::new();
-        let device: Value = http
-            .post(format!("{url}/v1/devices"))
-            .header("Idempotency-Key", key())
-            .json(&json!({"platform": "cli", "device_secret": crate::common::secret()}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let device = Device::register(&url).await;
         let sent = http
             .post(format!("{url}/v1/auth/email"))
-            .bearer_auth(device["token"].as_str().unwrap())
+            .bearer_auth(&device.token)
             .header("Idempotency-Key", key())
             .json(&json!({"email": "sam@example.org"}))
             .send()

@@ -206,16 +206,8 @@ async fn a_booking_with_bad_input_is_refused_naming_the_field() {
 #[tokio::test]
 async fn a_booking_with_a_fee_waits_for_its_payment() {
     let council = TestServer::start().await;
-    let service = bookable(|s| matches!(s.fee, Some(Fee::Bands { .. })));
     let resident = council.device().await;
-    let slot_id = slots(&resident, &service.code).await[0]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let (status, booking) = resident
-        .post("/v1/bookings", booking_body(&service, &slot_id))
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{booking}");
+    let (_, _, booking) = book_with_fee(&resident).await;
     assert_eq!(booking["status"], "awaiting_payment");
     assert!(booking["fee_pence"].as_u64().unwrap() > 0);
     assert!(booking["location"]["address"].is_string());
@@ -321,16 +313,9 @@ async fn an_unpaid_booking_gives_its_place_back_after_the_hold() {
 #[tokio::test]
 async fn one_open_fee_payment_at_a_time_and_no_cancelling_under_it() {
     let council = TestServer::start().await;
-    let service = bookable(|s| matches!(s.fee, Some(Fee::Bands { .. })));
     let resident = council.device().await;
-    let slot_id = slots(&resident, &service.code).await[0]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let (_, booking) = resident
-        .post("/v1/bookings", booking_body(&service, &slot_id))
-        .await;
-    let fee = json!({"purpose": "booking_fee", "reference": booking["reference"], "amount_pence": booking["fee_pence"], "return_url": "http://127.0.0.1:9/back"});
+    let (_, _, booking) = book_with_fee(&resident).await;
+    let fee = fee_payment(&booking);
     let (status, _) = resident.post("/v1/payments", fee.clone()).await;
     assert_eq!(status, StatusCode::CREATED);
     let (status, body) = resident.post("/v1/payments", fee).await;

@@ -80,21 +80,7 @@ impl TestServer {
 
     /// Register a new device.
     pub async fn device(&self) -> Device {
-        let response = self
-            .http
-            .post(format!("{}/v1/devices", self.url))
-            .header("Idempotency-Key", key())
-            .json(&json!({"platform": "cli", "name": "test", "device_secret": crate::common::secret()}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), StatusCode::CREATED);
-        let body: Value = response.json().await.unwrap();
-        Device {
-            url: self.url.clone(),
-            http: self.http.clone(),
-            token: body["token"].as_str().unwrap().to_owned(),
-        }
+        Device::register(&self.url).await
     }
 
     /// A token for council staff.
@@ -128,6 +114,25 @@ pub struct Device {
 }
 
 impl Device {
+    /// Register a new device with the council at `url`.
+    pub async fn register(url: &str) -> Device {
+        let http = Client::new();
+        let response = http
+            .post(format!("{url}/v1/devices"))
+            .header("Idempotency-Key", key())
+            .json(&json!({"platform": "cli", "name": "test", "device_secret": secret()}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let body: Value = response.json().await.unwrap();
+        Device {
+            url: url.to_owned(),
+            http,
+            token: body["token"].as_str().unwrap().to_owned(),
+        }
+    }
+
     pub async fn get(&self, path: &str) -> (StatusCode, Value) {
         answer(
             self.http
