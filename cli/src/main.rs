@@ -6,7 +6,6 @@
 //! it first and then try one sync, so they succeed offline with the item shown as waiting.
 //! Exit codes: 0 done or queued, 2 bad input, 3 needs attention, 1 anything else.
 
-mod secrets;
 
 use std::{path::PathBuf, process::ExitCode, sync::Arc};
 
@@ -211,7 +210,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
     std::fs::create_dir_all(&dir)
         .map_err(|e| Error::Storage(format!("cannot create {}: {e}", dir.display())))?;
     let doorstep = Doorstep::open(Config {
-        secrets: Arc::new(secrets::FileSecrets::new(dir.join("secrets.json"))),
+        secrets: Arc::new(doorstep_core::FileSecrets::new(dir.join("secrets.json"))),
         data_dir: dir,
         council_url: cli.server.clone(),
         platform: "cli".to_owned(),
@@ -397,9 +396,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
             return_url,
         } => {
             refresh(&doorstep).await;
-            let pence = rules::parse_pounds(&amount).ok_or_else(|| {
-                Error::invalid("amount", "Enter an amount in pounds, like 120.50")
-            })?;
+            let pence = doorstep_core::payments::amount_in_pence(&amount)?;
             let started = doorstep
                 .start_payment(&purpose, &reference, pence, &return_url)
                 .await?;
@@ -501,7 +498,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
             );
             if entries
                 .iter()
-                .any(|e| matches!(e.state, OutboxState::NeedsAttention(_)))
+                .any(|e| matches!(e.state, OutboxState::NeedsAttention { .. }))
             {
                 return Ok(ExitCode::from(3));
             }
@@ -523,7 +520,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
                 .into_iter()
                 .find(|e| e.key == new_key);
             match still.map(|e| e.state) {
-                Some(OutboxState::NeedsAttention(problem)) => {
+                Some(OutboxState::NeedsAttention { problem }) => {
                     say(&format!(
                         "Still refused: {} (outbox key {new_key})",
                         problem.message
@@ -717,7 +714,7 @@ impl From<&doorstep_core::OutboxEntry> for OutboxLine {
                     last_error.as_deref().unwrap_or("no answer")
                 )
             }
-            OutboxState::NeedsAttention(problem) => {
+            OutboxState::NeedsAttention { problem } => {
                 format!("needs your attention: {}", problem.message)
             }
         };

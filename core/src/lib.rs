@@ -34,7 +34,7 @@ pub use error::{Error, Result};
 pub use events::{Event, SyncState};
 pub use items::{Delivery, MyBooking, MyPayment, MyReport};
 pub use outbox::{Entry as OutboxEntry, State as OutboxState, sync::SyncReport};
-pub use secrets::{MemorySecrets, SecretStore};
+pub use secrets::{FileSecrets, MemorySecrets, SecretStore};
 
 use outbox::sync::{Due, Engine};
 

@@ -14,6 +14,12 @@ use crate::{
     outbox::{self, NewOperation, Operation, sync::now},
 };
 
+/// An amount as the resident typed it ("£12.50", "12") in pence, or the error naming the field.
+pub fn amount_in_pence(typed: &str) -> Result<u64> {
+    rules::parse_pounds(typed)
+        .ok_or_else(|| Error::invalid("amount", "Enter an amount in pounds, like 120.50"))
+}
+
 impl Doorstep {
     /// Check and queue a payment (council tax, a parking penalty, a permit).
     pub async fn start_payment(

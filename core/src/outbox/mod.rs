@@ -98,7 +98,8 @@ pub struct Problem {
 }
 
 /// Where an operation stands.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "state")]
 pub enum State {
     /// Will be sent; `next_attempt_at` (unix seconds) is when, at the earliest.
     Waiting {
@@ -107,15 +108,19 @@ pub enum State {
         last_error: Option<String>,
     },
     /// Refused for good: the resident must fix it or discard it.
-    NeedsAttention(Problem),
+    NeedsAttention { problem: Problem },
 }
 
 /// One operation in the outbox.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Entry {
     pub key: String,
     pub chain: String,
+    /// The report, booking or payment (its local id) the operation acts on.
+    pub item: String,
     pub operation: Operation,
+    /// The operation in the resident's words: "Report", "Cancellation".
+    pub what: &'static str,
     pub state: State,
     pub created_at: i64,
 }
@@ -144,7 +149,8 @@ pub fn enqueue(conn: &Connection, op: &NewOperation, now: i64) -> Result<String>
 /// Everything in the outbox, oldest first.
 pub fn list(conn: &Connection) -> Result<Vec<Entry>> {
     let mut statement = conn.prepare_cached(
-        "SELECT key, chain, operation, state, attempts, next_attempt_at, problem, created_at FROM outbox ORDER BY seq",
+        "SELECT key, chain, item, operation, state, attempts, next_attempt_at, problem, created_at
+         FROM outbox ORDER BY seq",
     )?;
     let rows = statement.query_map([], |r| {
         Ok((
@@ -152,19 +158,23 @@ pub fn list(conn: &Connection) -> Result<Vec<Entry>> {
             r.get::<_, String>(1)?,
             r.get::<_, String>(2)?,
             r.get::<_, String>(3)?,
-            r.get::<_, u32>(4)?,
-            r.get::<_, i64>(5)?,
-            r.get::<_, Option<String>>(6)?,
-            r.get::<_, i64>(7)?,
+            r.get::<_, String>(4)?,
+            r.get::<_, u32>(5)?,
+            r.get::<_, i64>(6)?,
+            r.get::<_, Option<String>>(7)?,
+            r.get::<_, i64>(8)?,
         ))
     })?;
     let mut entries = Vec::new();
     for row in rows {
-        let (key, chain, operation, state, attempts, next_attempt_at, problem, created_at) = row?;
+        let (key, chain, item, operation, state, attempts, next_attempt_at, problem, created_at) =
+            row?;
         let operation = Operation::parse(&operation)
             .ok_or_else(|| Error::Internal(format!("unknown operation {operation}")))?;
         let state = if state == "parked" {
-            State::NeedsAttention(serde_json::from_str(problem.as_deref().unwrap_or("{}"))?)
+            State::NeedsAttention {
+                problem: serde_json::from_str(problem.as_deref().unwrap_or("{}"))?,
+            }
         } else {
             let last_error = problem
                 .and_then(|p| serde_json::from_str::<Problem>(&p).ok())
@@ -178,6 +188,8 @@ pub fn list(conn: &Connection) -> Result<Vec<Entry>> {
         entries.push(Entry {
             key,
             chain,
+            item,
+            what: operation.describe(),
             operation,
             state,
             created_at,

@@ -1,0 +1,356 @@
+//! The app's session: which council it talks to, the core opened for it, and — when the resident
+//! has chosen no council — the demo council server running in this process on loopback.
+//!
+//! Invariant: exactly one core is open at a time, on the store of the council it talks to (each
+//! council's store and secrets are kept apart, so switching never mixes two councils' data), and
+//! the demo server lives exactly as long as the session that uses it.
+
+use std::{
+    collections::HashMap,
+    net::SocketAddr,
+    path::{Path, PathBuf},
+    sync::Arc,
+};
+
+use anyhow::Context;
+use doorstep_core::{Config, Doorstep, Event};
+use doorstep_protocol::Council;
+use doorstep_server::RunningServer;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use tokio::sync::{RwLock, broadcast::error::RecvError};
+
+use crate::secrets::{self, SecretsPlace};
+
+/// The demo council's profile, carried inside the app so it runs anywhere.
+const DEMO_PROFILE: [(&str, &str); 3] = [
+    (
+        "council.json",
+        include_str!("../../assets/councils/durham/council.json"),
+    ),
+    (
+        "services.json",
+        include_str!("../../assets/councils/durham/services.json"),
+    ),
+    (
+        "gazetteer.json",
+        include_str!("../../assets/councils/durham/gazetteer.json"),
+    ),
+];
+
+/// The port the demo council prefers, so that links it gave (a payment page) still work after
+/// the app restarts; another is taken when it is busy.
+const DEMO_PORT: u16 = 47311;
+
+/// Where the page and the desktop hear from the session.
+pub trait Outlet: Send + Sync + 'static {
+    /// Send an event to the page.
+    fn emit(&self, name: &str, payload: Value);
+    /// Raise a desktop notification.
+    fn notify(&self, title: &str, body: &str);
+}
+
+/// How the app stands, for the page.
+#[derive(Debug, Clone, Serialize)]
+pub struct AppStatus {
+    pub council: Option<Council>,
+    pub council_url: String,
+    /// True when the app runs the built-in demo council in this process.
+    pub demo: bool,
+    pub online: bool,
+    pub signed_in_as: Option<String>,
+    pub pending_email: Option<String>,
+    pub secrets: SecretsPlace,
+    pub data_dir: String,
+}
+
+/// What the resident chose in settings, kept in `settings.json`.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Settings {
+    council_url: Option<String>,
+}
+
+struct Session {
+    core: Doorstep,
+    council_url: String,
+    demo: Option<RunningServer>,
+    secrets: SecretsPlace,
+    forwarder: tauri::async_runtime::JoinHandle<()>,
+}
+
+pub struct Shell {
+    data_dir: PathBuf,
+    outlet: Arc<dyn Outlet>,
+    session: RwLock<Option<Session>>,
+}
+
+impl Shell {
+    /// Open the session for the council the resident chose — `DOORSTEP_COUNCIL_URL` first,
+    /// then the settings — or for the demo council.
+    pub async fn start(data_dir: PathBuf, outlet: Arc<dyn Outlet>) -> anyhow::Result<Shell> {
+        std::fs::create_dir_all(&data_dir)
+            .with_context(|| format!("cannot make the data folder {}", data_dir.display()))?;
+        let shell = Shell {
+            data_dir,
+            outlet,
+            session: RwLock::new(None),
+        };
+        let chosen = match std::env::var("DOORSTEP_COUNCIL_URL") {
+            Ok(url) if !url.trim().is_empty() => Some(url),
+            _ => shell.settings().council_url,
+        };
+        let session = shell.open(chosen).await?;
+        *shell.session.write().await = Some(session);
+        Ok(shell)
+    }
+
+    /// The core of the current session.
+    pub async fn core(&self) -> Doorstep {
+        self.session
+            .read()
+            .await
+            .as_ref()
+            .map(|s| s.core.clone())
+            .expect("a session is open from start to stop")
+    }
+
+    /// Talk to another council (`None`: the demo council). The new council is checked by
+    /// opening it before the old session is closed, so a wrong address changes nothing.
+    pub async fn switch(&self, url: Option<String>) -> anyhow::Result<()> {
+        let url = url.map(|u| u.trim().to_owned()).filter(|u| !u.is_empty());
+        let session = self.open(url.clone()).await?;
+        let old = self.session.write().await.replace(session);
+        self.write_settings(&Settings { council_url: url })?;
+        if let Some(old) = old {
+            close(old).await;
+        }
+        Ok(())
+    }
+
+    /// Close the session: stop forwarding events and stop the demo server.
+    pub async fn stop(&self) {
+        if let Some(session) = self.session.write().await.take() {
+            close(session).await;
+        }
+    }
+
+    pub async fn status(&self) -> doorstep_core::Result<AppStatus> {
+        let (core, council_url, demo, secrets) = {
+            let guard = self.session.read().await;
+            let session = guard.as_ref().expect("a session is open from start to stop");
+            (
+                session.core.clone(),
+                session.council_url.clone(),
+                session.demo.is_some(),
+                session.secrets.clone(),
+            )
+        };
+        Ok(AppStatus {
+            council: core.council().await?,
+            council_url,
+            demo,
+            online: core.is_online(),
+            signed_in_as: core.signed_in_as().await?,
+            pending_email: core.pending_email().await?,
+            secrets,
+            data_dir: self.data_dir.display().to_string(),
+        })
+    }
+
+    /// Where files the resident asked for (a calendar, an export) are saved.
+    pub fn saved_files_dir(&self) -> PathBuf {
+        self.data_dir.join("saved")
+    }
+
+    async fn open(&self, url: Option<String>) -> anyhow::Result<Session> {
+        let (council_url, demo, store_dir, scope) = match url {
+            Some(url) => {
+                let scope = scope_of(&url);
+                let dir = self.data_dir.join("councils").join(&scope);
+                (url, None, dir, scope)
+            }
+            None => {
+                let dir = self.data_dir.join("demo");
+                let server = start_demo(&dir).await?;
+                (server.url.clone(), Some(server), dir, "demo".to_owned())
+            }
+        };
+        std::fs::create_dir_all(&store_dir)
+            .with_context(|| format!("cannot make {}", store_dir.display()))?;
+        let (secrets, place) = secrets::open(&scope, &store_dir);
+        let core = Doorstep::open(Config {
+            data_dir: store_dir.join("device"),
+            council_url: council_url.clone(),
+            secrets,
+            platform: std::env::consts::OS.to_owned(),
+            device_name: "Doorstep on this computer".to_owned(),
+            background_sync: true,
+        })
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let forwarder = tauri::async_runtime::spawn(forward(core.clone(), self.outlet.clone()));
+        let resume = core.clone();
+        tauri::async_runtime::spawn(async move {
+            let _ = resume.refresh_catalogue().await;
+            for payment in resume.payments().await.unwrap_or_default() {
+                if payment.payment.is_some_and(|p| !p.state.finished) {
+                    let _ = resume.refresh_payment(&payment.local_id).await;
+                }
+            }
+        });
+        Ok(Session {
+            core,
+            council_url,
+            demo,
+            secrets: place,
+            forwarder,
+        })
+    }
+
+    fn settings(&self) -> Settings {
+        std::fs::read_to_string(self.data_dir.join("settings.json"))
+            .ok()
+            .and_then(|text| serde_json::from_str(&text).ok())
+            .unwrap_or_default()
+    }
+
+    fn write_settings(&self, settings: &Settings) -> anyhow::Result<()> {
+        let path = self.data_dir.join("settings.json");
+        let temporary = path.with_extension("tmp");
+        std::fs::write(&temporary, serde_json::to_vec_pretty(settings)?)?;
+        std::fs::rename(&temporary, &path)
+            .with_context(|| format!("cannot save the settings in {}", path.display()))
+    }
+}
+
+async fn close(session: Session) {
+    session.forwarder.abort();
+    if let Some(server) = session.demo {
+        let _ = server.stop().await;
+    }
+}
+
+/// A folder name for a council's address: its host, port and path, in safe characters.
+fn scope_of(url: &str) -> String {
+    let without_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
+    without_scheme
+        .trim_end_matches('/')
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' })
+        .collect()
+}
+
+/// Write the demo profile into `dir` and serve it on loopback.
+async fn start_demo(dir: &Path) -> anyhow::Result<RunningServer> {
+    let profile = dir.join("profile");
+    std::fs::create_dir_all(&profile)?;
+    for (name, text) in DEMO_PROFILE {
+        std::fs::write(profile.join(name), text)?;
+    }
+    let config = |port| {
+        let mut config = doorstep_server::Config::new(
+            dir.join("council.sqlite3"),
+            SocketAddr::from(([127, 0, 0, 1], port)),
+            profile.clone(),
+        );
+        config.demo = true;
+        config
+    };
+    match doorstep_server::start(config(DEMO_PORT)).await {
+        Ok(server) => Ok(server),
+        Err(_) => doorstep_server::start(config(0))
+            .await
+            .context("cannot start the demo council"),
+    }
+}
+
+/// Forward the core's events to the page, and raise a notification when the council changes
+/// the status of something the resident sent.
+async fn forward(core: Doorstep, outlet: Arc<dyn Outlet>) {
+    let mut events = core.subscribe().await;
+    let mut statuses: HashMap<String, String> = HashMap::new();
+    for (local_id, kind) in every_item(&core).await {
+        if let Some((_, status)) = status_of(&core, &local_id, &kind).await {
+            statuses.insert(local_id, status);
+        }
+    }
+    loop {
+        let event = match events.recv().await {
+            Ok(event) => event,
+            Err(RecvError::Lagged(_)) => continue,
+            Err(RecvError::Closed) => return,
+        };
+        if let Ok(payload) = serde_json::to_value(&event) {
+            outlet.emit("doorstep://event", payload);
+        }
+        if let Event::ItemChanged { local_id, kind } = event
+            && let Some((what, status)) = status_of(&core, &local_id, &kind).await
+        {
+            let before = statuses.insert(local_id, status.clone());
+            if before.is_some_and(|b| b != status) {
+                outlet.notify(&what, &format!("Now: {}", status.replace('_', " ")));
+            }
+        }
+    }
+}
+
+async fn every_item(core: &Doorstep) -> Vec<(String, String)> {
+    let mut items = Vec::new();
+    for report in core.reports().await.unwrap_or_default() {
+        items.push((report.local_id, "report".to_owned()));
+    }
+    for booking in core.bookings().await.unwrap_or_default() {
+        items.push((booking.local_id, "booking".to_owned()));
+    }
+    for payment in core.payments().await.unwrap_or_default() {
+        items.push((payment.local_id, "payment".to_owned()));
+    }
+    items
+}
+
+/// What the resident calls an item ("Report DUR-2026-000123") and its council status, once the
+/// council has it.
+async fn status_of(core: &Doorstep, local_id: &str, kind: &str) -> Option<(String, String)> {
+    let (what, value) = match kind {
+        "report" => {
+            let report = core.report(local_id).await.ok()?.report?;
+            (
+                format!("Report {}", report.reference),
+                serde_json::to_value(report.status).ok()?,
+            )
+        }
+        "booking" => {
+            let booking = core.booking(local_id).await.ok()?.booking?;
+            (
+                format!("Booking {}", booking.reference),
+                serde_json::to_value(booking.status).ok()?,
+            )
+        }
+        "payment" => {
+            let payment = core.payment(local_id).await.ok()?.payment?;
+            (
+                format!("Payment {}", payment.reference),
+                serde_json::to_value(payment.state.status).ok()?,
+            )
+        }
+        _ => return None,
+    };
+    Some((what, value.as_str()?.to_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::scope_of;
+
+    #[test]
+    fn each_council_address_has_its_own_folder_name() {
+        assert_eq!(scope_of("https://council.example/"), "council.example");
+        assert_eq!(
+            scope_of("http://127.0.0.1:8080/doorstep"),
+            "127.0.0.1_8080_doorstep"
+        );
+        assert_ne!(
+            scope_of("http://127.0.0.1:8080"),
+            scope_of("http://127.0.0.1:8081")
+        );
+    }
+}
