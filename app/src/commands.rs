@@ -9,12 +9,8 @@ use std::collections::BTreeMap;
 
 use base64::Engine as _;
 use doorstep_core::{
-    Error, MyBooking, MyPayment, MyReport, OutboxEntry, SyncReport,
-    bins::Fresh,
-    bookings::SlotView,
-    drafts::Draft,
-    payments::amount_in_pence,
-    reports::ReportInput,
+    Error, MyBooking, MyPayment, MyReport, OutboxEntry, SyncReport, bins::Fresh,
+    bookings::SlotView, drafts::Draft, payments::amount_in_pence, reports::ReportInput,
 };
 use doorstep_protocol::{
     AddressList, Answer, Answers, CodeSent, CollectionCalendar, ContactDetails, Fallback,
@@ -387,10 +383,7 @@ async fn addresses(shell: State<'_, Shell>, postcode: String) -> Answered<Fresh<
 }
 
 #[tauri::command(rename_all = "snake_case")]
-async fn collections(
-    shell: State<'_, Shell>,
-    uprn: String,
-) -> Answered<Fresh<CollectionCalendar>> {
+async fn collections(shell: State<'_, Shell>, uprn: String) -> Answered<Fresh<CollectionCalendar>> {
     Ok(shell.core().await.collections(&uprn).await?)
 }
 
@@ -404,20 +397,15 @@ async fn save_bin_calendar(shell: State<'_, Shell>, uprn: String) -> Answered<St
             .filter(char::is_ascii_alphanumeric)
             .collect::<String>()
     );
-    save(&shell, &name, ics.as_bytes())
+    Ok(save(&shell, &name, ics.as_bytes())?)
 }
 
-fn save(shell: &Shell, name: &str, bytes: &[u8]) -> Answered<String> {
+fn save(shell: &Shell, name: &str, bytes: &[u8]) -> doorstep_core::Result<String> {
     let dir = shell.saved_files_dir();
     let path = dir.join(name);
     std::fs::create_dir_all(&dir)
         .and_then(|()| std::fs::write(&path, bytes))
-        .map_err(|e| {
-            ShellError::from(Error::Storage(format!(
-                "could not save {}: {e}",
-                path.display()
-            )))
-        })?;
+        .map_err(|e| Error::Storage(format!("could not save {}: {e}", path.display())))?;
     Ok(path.display().to_string())
 }
 
@@ -501,7 +489,7 @@ async fn export_data(shell: State<'_, Shell>) -> Answered<String> {
     let data = shell.core().await.export().await?;
     let bytes = serde_json::to_vec_pretty(&data).map_err(ShellError::internal)?;
     let day = chrono::Local::now().format("%Y-%m-%d");
-    save(&shell, &format!("doorstep-my-data-{day}.json"), &bytes)
+    Ok(save(&shell, &format!("doorstep-my-data-{day}.json"), &bytes)?)
 }
 
 #[tauri::command(rename_all = "snake_case")]

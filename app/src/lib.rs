@@ -16,7 +16,7 @@ use serde_json::Value;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tauri_plugin_notification::NotificationExt;
 
-use shell::{Outlet, Shell};
+use shell::{Options, Outlet, Shell};
 
 /// Events and notifications go to the app's windows and the desktop.
 struct AppOutlet<R: Runtime>(AppHandle<R>);
@@ -37,29 +37,34 @@ impl<R: Runtime> Outlet for AppOutlet<R> {
     }
 }
 
-/// Where the app keeps its data: `DOORSTEP_DATA_DIR`, or the platform's data directory.
-fn data_dir<R: Runtime>(app: &AppHandle<R>) -> anyhow::Result<PathBuf> {
-    match std::env::var_os("DOORSTEP_DATA_DIR") {
-        Some(dir) if !dir.is_empty() => Ok(PathBuf::from(dir)),
-        _ => Ok(app.path().app_data_dir()?),
-    }
+/// How this run was asked to start: `DOORSTEP_DATA_DIR` (else the platform's data
+/// directory), `DOORSTEP_COUNCIL_URL` (else the settings) and `DOORSTEP_SECRETS=file`.
+fn options<R: Runtime>(app: &AppHandle<R>) -> anyhow::Result<Options> {
+    let set = |name| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    Ok(Options {
+        data_dir: match set("DOORSTEP_DATA_DIR") {
+            Some(dir) => PathBuf::from(dir),
+            None => app.path().app_data_dir()?,
+        },
+        council_url: set("DOORSTEP_COUNCIL_URL"),
+        keyring: set("DOORSTEP_SECRETS").as_deref() != Some("file"),
+    })
 }
 
 /// Build and run the desktop app until its last window closes.
 pub fn run() {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
         .init();
     let app = tauri::Builder::default()
         .plugin(tauri_plugin_notification::init())
         .setup(|app| {
             let handle = app.handle().clone();
-            let dir = data_dir(&handle)?;
+            let options = options(&handle)?;
             let outlet = Arc::new(AppOutlet(handle));
-            let shell = tauri::async_runtime::block_on(Shell::start(dir, outlet))?;
+            let shell = tauri::async_runtime::block_on(Shell::start(options, outlet))?;
             app.manage(shell);
             Ok(())
         })

@@ -55,10 +55,10 @@ impl SecretStore for KeyringSecrets {
     }
 }
 
-/// The keyring if it answers (or `DOORSTEP_SECRETS=file` is not set), else a file in `dir`.
-pub fn open(scope: &str, dir: &Path) -> (Arc<dyn SecretStore>, SecretsPlace) {
+/// The keyring if it is wanted and answers, else a file in `dir`.
+pub fn open(scope: &str, dir: &Path, keyring: bool) -> (Arc<dyn SecretStore>, SecretsPlace) {
     let file = || Arc::new(FileSecrets::new(dir.join("secrets.json"))) as Arc<dyn SecretStore>;
-    if std::env::var("DOORSTEP_SECRETS").as_deref() == Ok("file") {
+    if !keyring {
         return (
             file(),
             SecretsPlace {

@@ -78,27 +78,39 @@ struct Session {
     forwarder: tauri::async_runtime::JoinHandle<()>,
 }
 
+/// How the app was started.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Where the app keeps its data.
+    pub data_dir: PathBuf,
+    /// A council to use whatever the settings say (for a council officer's test, or the
+    /// end-to-end tests).
+    pub council_url: Option<String>,
+    /// Try the OS keyring before falling back to a file.
+    pub keyring: bool,
+}
+
 pub struct Shell {
     data_dir: PathBuf,
+    keyring: bool,
     outlet: Arc<dyn Outlet>,
     session: RwLock<Option<Session>>,
 }
 
 impl Shell {
-    /// Open the session for the council the resident chose — `DOORSTEP_COUNCIL_URL` first,
-    /// then the settings — or for the demo council.
-    pub async fn start(data_dir: PathBuf, outlet: Arc<dyn Outlet>) -> anyhow::Result<Shell> {
+    /// Open the session for the council chosen in `options`, else the one in the settings,
+    /// else the demo council.
+    pub async fn start(options: Options, outlet: Arc<dyn Outlet>) -> anyhow::Result<Shell> {
+        let data_dir = options.data_dir;
         std::fs::create_dir_all(&data_dir)
             .with_context(|| format!("cannot make the data folder {}", data_dir.display()))?;
         let shell = Shell {
             data_dir,
+            keyring: options.keyring,
             outlet,
             session: RwLock::new(None),
         };
-        let chosen = match std::env::var("DOORSTEP_COUNCIL_URL") {
-            Ok(url) if !url.trim().is_empty() => Some(url),
-            _ => shell.settings().council_url,
-        };
+        let chosen = options.council_url.or_else(|| shell.settings().council_url);
         let session = shell.open(chosen).await?;
         *shell.session.write().await = Some(session);
         Ok(shell)
@@ -137,7 +149,9 @@ impl Shell {
     pub async fn status(&self) -> doorstep_core::Result<AppStatus> {
         let (core, council_url, demo, secrets) = {
             let guard = self.session.read().await;
-            let session = guard.as_ref().expect("a session is open from start to stop");
+            let session = guard
+                .as_ref()
+                .expect("a session is open from start to stop");
             (
                 session.core.clone(),
                 session.council_url.clone(),
@@ -177,7 +191,7 @@ impl Shell {
         };
         std::fs::create_dir_all(&store_dir)
             .with_context(|| format!("cannot make {}", store_dir.display()))?;
-        let (secrets, place) = secrets::open(&scope, &store_dir);
+        let (secrets, place) = secrets::open(&scope, &store_dir, self.keyring);
         let core = Doorstep::open(Config {
             data_dir: store_dir.join("device"),
             council_url: council_url.clone(),
@@ -235,7 +249,13 @@ fn scope_of(url: &str) -> String {
     without_scheme
         .trim_end_matches('/')
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect()
 }
 
