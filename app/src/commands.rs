@@ -489,7 +489,11 @@ async fn export_data(shell: State<'_, Shell>) -> Answered<String> {
     let data = shell.core().await.export().await?;
     let bytes = serde_json::to_vec_pretty(&data).map_err(ShellError::internal)?;
     let day = chrono::Local::now().format("%Y-%m-%d");
-    Ok(save(&shell, &format!("doorstep-my-data-{day}.json"), &bytes)?)
+    Ok(save(
+        &shell,
+        &format!("doorstep-my-data-{day}.json"),
+        &bytes,
+    )?)
 }
 
 #[tauri::command(rename_all = "snake_case")]

@@ -6,6 +6,8 @@
 //! piece stops on drop); only loopback addresses are used. The binaries are the workspace's own
 //! (`cargo xtask test` builds them first).
 
+pub mod desktop;
+
 use std::{
     net::{SocketAddr, TcpListener as StdListener},
     path::{Path, PathBuf},
@@ -39,11 +41,17 @@ pub fn binary(name: &str) -> PathBuf {
     path
 }
 
-pub fn council_dir() -> PathBuf {
+/// The workspace these tests were started in (named at run time: a target directory may be
+/// shared between clones).
+pub fn workspace() -> PathBuf {
     std::path::PathBuf::from(
         std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()),
     )
-    .join("../assets/councils/durham")
+    .join("..")
+}
+
+pub fn council_dir() -> PathBuf {
+    workspace().join("assets/councils/durham")
 }
 
 /// A folder removed when the test ends.
