@@ -1,7 +1,10 @@
 //! `cargo xtask`: the one place where Doorstep's build, run and test steps live.
 //!
-//! - `cargo xtask run`     — build and start the council server with the Durham demo profile.
+//! - `cargo xtask run`     — build and open the desktop app (its demo council runs inside it);
+//!   `cargo xtask run server [options]` starts the council server alone.
 //! - `cargo xtask test`    — every check and every test, as CI runs them.
+//! - `cargo xtask setup`   — what the desktop build and its tests need on this machine: Debian
+//!   packages (WebKitGTK, Xvfb, WebKitWebDriver), tauri-driver, the page's npm packages.
 //! - `cargo xtask bench`   — the benchmarks against DESIGN.md §6, in release; writes `BENCHMARKS.json`.
 //! - `cargo xtask openapi` — rewrite `protocol/openapi.json` from the server's handlers.
 //!
@@ -19,12 +22,16 @@ use anyhow::{Context, Result, bail};
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
-        Some("run") => run(&args[1..]),
+        Some("run") if args.get(1).map(String::as_str) == Some("server") => run_server(&args[2..]),
+        Some("run") => run_desktop(),
+        Some("setup") => setup().map(|_| ()),
         Some("test") => test(),
         Some("openapi") => openapi(),
         Some("bench") => bench(),
         _ => {
-            eprintln!("usage: cargo xtask run [server options] | test | bench | openapi");
+            eprintln!(
+                "usage: cargo xtask run | run server [server options] | setup | test | bench | openapi"
+            );
             return ExitCode::from(2);
         }
     };
@@ -64,8 +71,101 @@ fn status(mut command: Command, what: &str) -> Result<()> {
     Ok(())
 }
 
+/// Debian packages the desktop app is built and tested with.
+const DEBIAN_PACKAGES: [&str; 5] = [
+    "libwebkit2gtk-4.1-dev",
+    "libdbus-1-dev",
+    "xvfb",
+    "xauth",
+    "webkit2gtk-driver",
+];
+
+/// Where tools the tests need are installed: outside the clone, reused between runs.
+fn tools_dir() -> PathBuf {
+    std::env::var_os("HOME")
+        .map_or_else(std::env::temp_dir, PathBuf::from)
+        .join(".cache/doorstep/tools")
+}
+
+/// Install what is missing — Debian packages, tauri-driver, the page's npm packages — and
+/// build the page. Returns the tauri-driver to drive the app with.
+fn setup() -> Result<PathBuf> {
+    let missing: Vec<&str> = DEBIAN_PACKAGES
+        .into_iter()
+        .filter(|package| {
+            !Command::new("dpkg-query")
+                .args(["-W", "-f=${Status}", package])
+                .output()
+                .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("install ok installed"))
+        })
+        .collect();
+    if !missing.is_empty() {
+        let is_root = Command::new("id")
+            .arg("-u")
+            .output()
+            .is_ok_and(|o| o.stdout.starts_with(b"0\n"));
+        if !is_root {
+            bail!(
+                "the desktop app needs these Debian packages: sudo apt-get install {}",
+                missing.join(" ")
+            );
+        }
+        let mut update = Command::new("apt-get");
+        update.args(["update", "-qq"]);
+        status(update, "apt-get update")?;
+        let mut install = Command::new("apt-get");
+        install
+            .args(["install", "-y", "-qq", "--no-install-recommends"])
+            .args(&missing)
+            .env("DEBIAN_FRONTEND", "noninteractive");
+        status(install, &format!("installing {}", missing.join(" ")))?;
+    }
+    let driver = tools_dir().join("bin/tauri-driver");
+    if !driver.exists() {
+        let mut install = cargo();
+        install
+            .args([
+                "install",
+                "tauri-driver",
+                "--version",
+                "^2",
+                "--locked",
+                "--root",
+            ])
+            .arg(tools_dir())
+            .env_remove("CARGO_TARGET_DIR");
+        status(install, "installing tauri-driver")?;
+    }
+    let ui = root().join("ui");
+    let mut npm = Command::new("npm");
+    npm.args(["ci", "--no-audit", "--no-fund"]).current_dir(&ui);
+    status(npm, "npm ci (the desktop page)")?;
+    let mut build = Command::new("npm");
+    build.args(["run", "build"]).current_dir(&ui);
+    status(build, "building the desktop page")?;
+    Ok(driver)
+}
+
+/// Build and open the desktop app; with no council chosen it runs the demo council inside.
+fn run_desktop() -> Result<()> {
+    setup()?;
+    if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
+        bail!(
+            "there is no display to open the app on: run this from a desktop session \
+             (or `cargo xtask run server` for the council server alone)"
+        );
+    }
+    println!(
+        "\nDoorstep is opening. With no council chosen it runs the County Durham demo council \
+         inside the app; sign-in codes are written here, since the demo sends no email.\n"
+    );
+    let mut app = cargo();
+    app.args(["run", "--quiet", "-p", "doorstep-desktop"]);
+    status(app, "doorstep-desktop")
+}
+
 /// Start the council server with the Durham demo profile; extra arguments go to the server.
-fn run(extra: &[String]) -> Result<()> {
+fn run_server(extra: &[String]) -> Result<()> {
     let data = root().join(".doorstep-demo");
     std::fs::create_dir_all(&data)?;
     let mut build = cargo();
@@ -100,6 +200,17 @@ fn run(extra: &[String]) -> Result<()> {
 
 /// Formatting, lints and every test; ends with one `N passed, N failed` line.
 fn test() -> Result<()> {
+    let driver = setup()?;
+    let ui = root().join("ui");
+    let mut check = Command::new("npm");
+    check.args(["run", "check"]).current_dir(&ui);
+    status(check, "npm run check (the desktop page)")?;
+    println!("==> npm test (the desktop page)");
+    let (ui_passed, ui_failed) = counted(
+        Command::new("npm")
+            .args(["test", "--silent"])
+            .current_dir(&ui),
+    )?;
     let mut fmt = cargo();
     fmt.args(["fmt", "--all", "--check"]);
     status(fmt, "cargo fmt --check")?;
@@ -117,7 +228,12 @@ fn test() -> Result<()> {
     bins.args(["build", "--workspace", "--bins"]);
     status(bins, "building the binaries the end-to-end tests start")?;
     println!("==> cargo test --workspace");
-    let (passed, failed) = counted(cargo().args(["test", "--workspace", "--no-fail-fast"]))?;
+    let (passed, failed) = counted(
+        cargo()
+            .args(["test", "--workspace", "--no-fail-fast"])
+            .env("TAURI_DRIVER", &driver),
+    )?;
+    let (passed, failed) = (passed + ui_passed, failed + ui_failed);
     println!("\n{passed} passed, {failed} failed");
     if failed > 0 {
         bail!("{failed} tests failed");
@@ -128,34 +244,38 @@ fn test() -> Result<()> {
     Ok(())
 }
 
-/// Run cargo test, echoing its output, and add up its `test result:` lines.
+/// Run a test command, echoing its output, and add up its summary lines: cargo's
+/// `test result: ...` and Vitest's `Tests  3 passed | 1 failed (4)`.
 fn counted(command: &mut Command) -> Result<(u64, u64)> {
     let mut child = command
         .stdout(Stdio::piped())
         .spawn()
-        .context("starting cargo test")?;
-    let stdout = child.stdout.take().context("cargo test's output")?;
+        .context("starting the tests")?;
+    let stdout = child.stdout.take().context("the tests' output")?;
     let (mut passed, mut failed) = (0, 0);
     for line in BufReader::new(stdout).lines() {
         let line = line?;
         println!("{line}");
-        if let Some(rest) = line.strip_prefix("test result: ") {
+        let summary = line
+            .strip_prefix("test result: ")
+            .or_else(|| line.trim_start().strip_prefix("Tests "));
+        if let Some(rest) = summary {
             passed += number_before(rest, " passed");
             failed += number_before(rest, " failed");
         }
     }
     let status = child.wait()?;
     if !status.success() && failed == 0 {
-        bail!("cargo test failed ({status})");
+        bail!("the tests failed ({status})");
     }
     Ok((passed, failed))
 }
 
-/// In "ok. 12 passed; 0 failed; ...", the number before `word`.
+/// In "ok. 12 passed; 0 failed; ..." or "3 passed | 1 failed (4)", the number before `word`.
 fn number_before(text: &str, word: &str) -> u64 {
-    text.split(';')
-        .find(|part| part.contains(word))
-        .and_then(|part| part.split_whitespace().rev().nth(1))
+    text.split([';', '|'])
+        .find_map(|part| part.split_once(word))
+        .and_then(|(before, _)| before.split_whitespace().next_back())
         .and_then(|n| n.parse().ok())
         .unwrap_or(0)
 }
@@ -215,5 +335,8 @@ mod tests {
         assert_eq!(number_before(line, " passed"), 12);
         assert_eq!(number_before(line, " failed"), 3);
         assert_eq!(number_before("nonsense", " passed"), 0);
+        let vitest = " 2 failed | 40 passed (42)";
+        assert_eq!(number_before(vitest, " passed"), 40);
+        assert_eq!(number_before(vitest, " failed"), 2);
     }
 }
