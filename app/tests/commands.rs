@@ -44,7 +44,7 @@ impl Outlet for Heard {
 }
 
 struct App {
-    _app: tauri::App<MockRuntime>,
+    app: tauri::App<MockRuntime>,
     page: WebviewWindow<MockRuntime>,
     heard: Arc<Heard>,
 }
@@ -66,23 +66,30 @@ fn app(dir: &Path) -> App {
     let page = WebviewWindowBuilder::new(&app, "main", Default::default())
         .build()
         .expect("the page opens");
-    App {
-        _app: app,
-        page,
-        heard,
-    }
+    App { app, page, heard }
 }
 
 impl App {
     /// Call a command as the page does; `Err` holds the `ShellError` the page would get.
     fn call(&self, command: &str, args: Value) -> Result<Value, Value> {
+        self.call_from(&self.page, "tauri://localhost", command, args)
+    }
+
+    /// Call a command from `window`, as a page loaded from `origin`.
+    fn call_from(
+        &self,
+        window: &WebviewWindow<MockRuntime>,
+        origin: &str,
+        command: &str,
+        args: Value,
+    ) -> Result<Value, Value> {
         get_ipc_response(
-            &self.page,
+            window,
             InvokeRequest {
                 cmd: command.into(),
                 callback: CallbackFn(0),
                 error: CallbackFn(1),
-                url: "tauri://localhost".parse().unwrap(),
+                url: origin.parse().unwrap(),
                 body: InvokeBody::Json(args),
                 headers: Default::default(),
                 invoke_key: INVOKE_KEY.to_string(),
@@ -248,4 +255,31 @@ fn the_page_hears_the_outbox_counts_when_it_is_ready() {
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
     assert!(heard(), "no outbox event reached the page");
+}
+
+#[test]
+fn the_payment_page_cannot_call_the_apps_commands() {
+    let dir = TempDir::new("desktop-isolation");
+    let app = app(&dir.0);
+    let payment_page = WebviewWindowBuilder::new(
+        &app.app,
+        "payment",
+        tauri::WebviewUrl::External("http://127.0.0.1:47311/sandbox/pay/1".parse().unwrap()),
+    )
+    .build()
+    .expect("the payment window opens");
+    for command in ["app_status", "export_data", "reports"] {
+        let refused = app.call_from(
+            &payment_page,
+            "http://127.0.0.1:47311/sandbox/pay/1",
+            command,
+            json!({}),
+        );
+        let refused = refused.expect_err(&format!("the payment page called {command}"));
+        assert!(
+            refused.to_string().contains("not allowed"),
+            "{command} failed for another reason: {refused}"
+        );
+    }
+    assert!(app.call("app_status", json!({})).is_ok());
 }
