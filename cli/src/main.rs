@@ -6,7 +6,6 @@
 //! it first and then try one sync, so they succeed offline with the item shown as waiting.
 //! Exit codes: 0 done or queued, 2 bad input, 3 needs attention, 1 anything else.
 
-
 use std::{path::PathBuf, process::ExitCode, sync::Arc};
 
 use clap::{Parser, Subcommand};

@@ -1,0 +1,601 @@
+// The page's one way to reach the Rust core: every command and event of the desktop shell,
+// typed as the core serialises them (field names exactly as in Rust).
+//
+// Invariant: no other module imports `@tauri-apps/api`; every rejected command is turned into a
+// `ShellError` here, so a screen only ever handles that one shape.
+//
+// Field ids. The core names a field at fault with a dotted path (`answers.depth`,
+// `contact.email`, `photos.0`); the page's inputs carry ids made from those paths by `fieldId`:
+//   - dots become hyphens: `answers.depth` → `answers-depth`, `contact.email` → `contact-email`;
+//   - a path that names a group rather than one input points at the group's first input:
+//     `location` → `postcode`, `location.lat` → `lat`, `location.lon` → `lon`,
+//     `location.uprn` → `uprn`, `photos.N` and `attachments(.N)` → `photos`,
+//     `amount_pence` → `amount`;
+//   - paths that name no input the resident can change (`service_code`, `key`, `booking`,
+//     `return_url`) have no id: their message is shown without a link.
+
+import { invoke } from '@tauri-apps/api/core';
+import { listen, type UnlistenFn } from '@tauri-apps/api/event';
+
+// ---- Council profile (protocol/src/council.rs) ----
+
+export interface GeoPoint {
+  lat: number;
+  lon: number;
+}
+
+export interface Contact {
+  phone: string;
+  email: string;
+  website: string;
+  address?: string;
+}
+
+export interface Branding {
+  primary_colour: string;
+  text_colour: string;
+  logo_text: string;
+}
+
+export interface Policies {
+  privacy_url: string;
+  accessibility_url: string;
+}
+
+export interface Boundary {
+  approximate: boolean;
+  note: string;
+  polygon: GeoPoint[];
+}
+
+export interface PaymentPurpose {
+  code: string;
+  name: string;
+  reference_label: string;
+  reference_hint: string;
+  reference_pattern: string;
+  min_pence: number;
+  max_pence: number;
+}
+
+export interface Council {
+  id: string;
+  name: string;
+  area_name: string;
+  reference_prefix: string;
+  timezone: string;
+  contact: Contact;
+  branding: Branding;
+  policies: Policies;
+  boundary: Boundary;
+  payment_purposes: PaymentPurpose[];
+}
+
+// ---- Catalogue (protocol/src/catalogue.rs) ----
+
+export type ServiceKind = 'report' | 'booking' | 'payment' | 'info';
+
+export interface ServiceSummary {
+  code: string;
+  name: string;
+  group: string;
+  kind: ServiceKind;
+  description: string;
+  keywords: string[];
+}
+
+export type Datatype = 'string' | 'number' | 'datetime' | 'text' | 'singlevaluelist' | 'multivaluelist';
+
+export interface ValueOption {
+  key: string;
+  name: string;
+}
+
+export interface Question {
+  code: string;
+  datatype: Datatype;
+  required: boolean;
+  description: string;
+  datatype_description?: string;
+  order: number;
+  values?: ValueOption[];
+}
+
+export type Fee =
+  | { kind: 'fixed'; pence: number }
+  | { kind: 'per_item'; question: string; pence_each: number; minimum_pence: number }
+  | { kind: 'bands'; question: string; bands: { up_to: number; pence: number }[] };
+
+export type Cutoff = { kind: 'hours_before'; hours: number } | { kind: 'working_day_before'; time: string };
+
+export interface Site {
+  code: string;
+  name: string;
+  address?: string;
+}
+
+export interface BookingRules {
+  sites: Site[];
+  weekdays: string[];
+  opens: string;
+  closes: string;
+  slot_minutes?: number;
+  capacity: number;
+  days_ahead: number;
+  book_cutoff: Cutoff;
+  cancel_cutoff: Cutoff;
+  needs_location: boolean;
+}
+
+export interface ServiceDefinition {
+  code: string;
+  name: string;
+  group: string;
+  kind: ServiceKind;
+  description: string;
+  keywords: string[];
+  what_happens_next?: string;
+  target_days?: number;
+  questions: Question[];
+  fee?: Fee;
+  booking?: BookingRules;
+  payment_purpose?: string;
+  more_info_url?: string;
+}
+
+// ---- Reports, bookings, payments (protocol/src/{reports,bookings,payments}.rs) ----
+
+export interface Location {
+  lat?: number;
+  lon?: number;
+  uprn?: string;
+  address?: string;
+}
+
+/** An answer as the core holds it: text, a number, or the keys picked in a list. */
+export type Answer = string | number | string[];
+
+/** An answer as the page sends it: text as typed, or the keys picked in a list. */
+export type TypedAnswer = string | string[];
+
+export interface ContactDetails {
+  name?: string;
+  email?: string;
+  phone?: string;
+}
+
+export interface NewReport {
+  service_code: string;
+  description: string;
+  location: Location;
+  answers: Record<string, Answer>;
+  attachments: string[];
+  contact?: ContactDetails;
+}
+
+export type ReportStatus =
+  | 'open'
+  | 'investigating'
+  | 'in_progress'
+  | 'action_scheduled'
+  | 'fixed'
+  | 'closed'
+  | 'duplicate'
+  | 'not_councils_responsibility'
+  | 'no_further_action';
+
+export interface TimelineEntry {
+  at: string;
+  from: 'resident' | 'council';
+  status?: ReportStatus;
+  note?: string;
+}
+
+export interface Report {
+  id: string;
+  reference: string;
+  service_code: string;
+  service_name: string;
+  description: string;
+  location: Location;
+  answers: Record<string, Answer>;
+  attachments: string[];
+  contact?: ContactDetails;
+  status: ReportStatus;
+  created_at: string;
+  updated_at: string;
+  expected_by?: string;
+  timeline: TimelineEntry[];
+}
+
+export interface Slot {
+  id: string;
+  site: string;
+  site_name: string;
+  start: string;
+  end: string;
+  remaining: number;
+}
+
+export interface SlotList {
+  service_code: string;
+  slots: Slot[];
+}
+
+export type Fallback = 'none' | 'same_day' | 'next_available';
+
+export interface NewBooking {
+  service_code: string;
+  slot_id: string;
+  answers: Record<string, Answer>;
+  location?: Location;
+  fallback: Fallback;
+}
+
+export type BookingStatus = 'confirmed' | 'awaiting_payment' | 'cancelled';
+
+export interface Booking {
+  id: string;
+  reference: string;
+  service_code: string;
+  service_name: string;
+  slot_id: string;
+  site_name: string;
+  start: string;
+  end: string;
+  requested_slot_id?: string;
+  answers: Record<string, Answer>;
+  location?: Location;
+  status: BookingStatus;
+  fee_pence?: number;
+  cancel_until: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export type PaymentStatus =
+  | 'created'
+  | 'started'
+  | 'submitted'
+  | 'capturable'
+  | 'success'
+  | 'failed'
+  | 'cancelled'
+  | 'error';
+
+export interface PaymentState {
+  status: PaymentStatus;
+  finished: boolean;
+  message?: string;
+  code?: string;
+}
+
+export interface NewPayment {
+  purpose: string;
+  reference: string;
+  amount_pence: number;
+  return_url: string;
+  email?: string;
+}
+
+export interface Receipt {
+  receipt_number: string;
+  paid_at: string;
+  amount_pence: number;
+  card_brand: string;
+  last_digits: string;
+}
+
+export interface Payment {
+  id: string;
+  purpose: string;
+  reference: string;
+  description: string;
+  amount_pence: number;
+  state: PaymentState;
+  next_url?: string;
+  return_url: string;
+  receipt?: Receipt;
+  refunded_pence: number;
+  created_at: string;
+  updated_at: string;
+}
+
+// ---- Bins (protocol/src/bins.rs, core/src/bins.rs) ----
+
+export interface Address {
+  uprn: string;
+  address: string;
+  postcode: string;
+  lat: number;
+  lon: number;
+}
+
+export interface AddressList {
+  postcode: string;
+  addresses: Address[];
+}
+
+export interface Bin {
+  code: string;
+  name: string;
+  colour: string;
+}
+
+export interface Collection {
+  date: string;
+  bins: Bin[];
+}
+
+export interface CollectionCalendar {
+  uprn: string;
+  address: string;
+  advice: string;
+  collections: Collection[];
+}
+
+/** A cached answer, and whether it is from an earlier visit. */
+export interface Fresh<T> {
+  value: T;
+  stale: boolean;
+  fetched_at: number;
+}
+
+// ---- The core's own types (core/src/{items,bookings,outbox,drafts,events}.rs) ----
+
+/** Why the council refused an operation. */
+export interface Problem {
+  status: number;
+  code: string;
+  message: string;
+  field: string | null;
+  alternatives: Slot[];
+}
+
+export type Delivery =
+  | { state: 'waiting' }
+  | { state: 'needs_attention'; key: string; problem: Problem }
+  | { state: 'sent' };
+
+export interface MyReport {
+  local_id: string;
+  delivery: Delivery;
+  request: NewReport | null;
+  report: Report | null;
+}
+
+export interface MyBooking {
+  local_id: string;
+  delivery: Delivery;
+  request: NewBooking | null;
+  booking: Booking | null;
+}
+
+export interface MyPayment {
+  local_id: string;
+  delivery: Delivery;
+  request: NewPayment | null;
+  payment: Payment | null;
+}
+
+export interface SlotView {
+  list: SlotList;
+  stale: boolean;
+  fetched_at: number;
+}
+
+export type Operation = 'upload_photo' | 'send_report' | 'add_update' | 'book' | 'cancel_booking' | 'start_payment';
+
+export type OutboxState =
+  | { state: 'waiting'; attempts: number; next_attempt_at: number; last_error: string | null }
+  | { state: 'needs_attention'; problem: Problem };
+
+export interface OutboxEntry {
+  key: string;
+  chain: string;
+  item: string;
+  operation: Operation;
+  what: string;
+  state: OutboxState;
+  created_at: number;
+}
+
+export interface SyncReport {
+  sent: number;
+  refused: number;
+  pulled: number;
+  waiting: number;
+  needs_attention: number;
+}
+
+export interface Draft<T = unknown> {
+  id: string;
+  kind: string;
+  body: T;
+  updated_at: number;
+}
+
+export type SyncState = { state: 'idle' } | { state: 'syncing' } | { state: 'offline' } | { state: 'auth_required' };
+
+export type CoreEvent =
+  | { event: 'outbox'; waiting: number; needs_attention: number }
+  | { event: 'item_changed'; local_id: string; kind: string }
+  | { event: 'sync'; state: SyncState; last_success: number | null; last_error: string | null }
+  | { event: 'payment_needs_action'; local_id: string; next_url: string };
+
+// ---- The shell's own types (app/src) ----
+
+export interface SecretsPlace {
+  kind: 'keyring' | 'file';
+  note: string | null;
+}
+
+export interface AppStatus {
+  council: Council | null;
+  council_url: string;
+  demo: boolean;
+  online: boolean;
+  signed_in_as: string | null;
+  pending_email: string | null;
+  secrets: SecretsPlace;
+  data_dir: string;
+}
+
+export interface CodeSent {
+  sent_to: string;
+  expires_in_seconds: number;
+}
+
+export interface FieldProblem {
+  field: string;
+  message: string;
+}
+
+export type ErrorKind = 'invalid' | 'not_found' | 'offline' | 'auth_required' | 'refused' | 'storage' | 'internal';
+
+/** Every failure of a command, as the shell sends it. */
+export interface ShellError {
+  kind: ErrorKind;
+  message: string;
+  problems: FieldProblem[];
+  code: string | null;
+  field: string | null;
+  alternatives: Slot[];
+}
+
+export interface ReportForm {
+  service_code: string;
+  description: string;
+  location: Location;
+  answers: Record<string, TypedAnswer>;
+  contact: ContactDetails | null;
+}
+
+// ---- Errors and field ids ----
+
+const GROUP_FIELDS: Record<string, string> = {
+  location: 'postcode',
+  'location.lat': 'lat',
+  'location.lon': 'lon',
+  'location.uprn': 'uprn',
+  attachments: 'photos',
+  amount_pence: 'amount',
+};
+
+const FIELDS_WITHOUT_INPUT = new Set(['service_code', 'key', 'booking', 'return_url']);
+
+/** The id of the input a core field path names, or null when no input can fix it. */
+export function fieldId(field: string): string | null {
+  if (FIELDS_WITHOUT_INPUT.has(field)) return null;
+  if (field in GROUP_FIELDS) return GROUP_FIELDS[field];
+  if (/^(photos|attachments)\.\d+$/.test(field)) return 'photos';
+  return field.replace(/\./g, '-');
+}
+
+/** The id of the input for a question's answer. */
+export function answerId(code: string): string {
+  return fieldId(`answers.${code}`) ?? `answers-${code}`;
+}
+
+function isShellError(value: unknown): value is ShellError {
+  return typeof value === 'object' && value !== null && 'kind' in value && 'message' in value;
+}
+
+/** Any rejection as a `ShellError` (a bare string or a JS error becomes `internal`). */
+export function asShellError(value: unknown): ShellError {
+  if (isShellError(value)) {
+    return {
+      kind: value.kind,
+      message: value.message,
+      problems: value.problems ?? [],
+      code: value.code ?? null,
+      field: value.field ?? null,
+      alternatives: value.alternatives ?? [],
+    };
+  }
+  const message = value instanceof Error ? value.message : String(value);
+  return { kind: 'internal', message, problems: [], code: null, field: null, alternatives: [] };
+}
+
+async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (error) {
+    throw asShellError(error);
+  }
+}
+
+// ---- Commands ----
+
+export const doorstep = {
+  appStatus: () => call<AppStatus>('app_status'),
+  setCouncilUrl: (url: string | null) => call<AppStatus>('set_council_url', { url }),
+  setOnline: (online: boolean) => call<void>('set_online', { online }),
+  ready: () => call<void>('ready'),
+
+  refreshCatalogue: () => call<boolean>('refresh_catalogue'),
+  services: (search: string | null) => call<ServiceSummary[]>('services', { search }),
+  service: (code: string) => call<ServiceDefinition>('service', { code }),
+
+  submitReport: (input: ReportForm, photos: string[]) => call<MyReport>('submit_report', { input, photos }),
+  reports: () => call<MyReport[]>('reports'),
+  report: (local_id: string) => call<MyReport>('report', { local_id }),
+  addUpdate: (local_id: string, text: string, reopen: boolean) =>
+    call<MyReport>('add_update', { local_id, text, reopen }),
+
+  slots: (service_code: string) => call<SlotView>('slots', { service_code }),
+  book: (
+    service_code: string,
+    slot_id: string,
+    answers: Record<string, TypedAnswer>,
+    location: Location | null,
+    fallback: Fallback,
+  ) => call<MyBooking>('book', { service_code, slot_id, answers, location, fallback }),
+  bookings: () => call<MyBooking[]>('bookings'),
+  booking: (local_id: string) => call<MyBooking>('booking', { local_id }),
+  cancelBooking: (local_id: string) => call<MyBooking>('cancel_booking', { local_id }),
+  payBookingFee: (local_id: string) => call<MyPayment>('pay_booking_fee', { local_id }),
+
+  startPayment: (purpose: string, reference: string, amount: string) =>
+    call<MyPayment>('start_payment', { purpose, reference, amount }),
+  payments: () => call<MyPayment[]>('payments'),
+  payment: (local_id: string) => call<MyPayment>('payment', { local_id }),
+  refreshPayment: (local_id: string) => call<MyPayment>('refresh_payment', { local_id }),
+  openPaymentPage: (local_id: string) => call<void>('open_payment_page', { local_id }),
+
+  addresses: (postcode: string) => call<Fresh<AddressList>>('addresses', { postcode }),
+  collections: (uprn: string) => call<Fresh<CollectionCalendar>>('collections', { uprn }),
+  saveBinCalendar: (uprn: string) => call<string>('save_bin_calendar', { uprn }),
+
+  outbox: () => call<OutboxEntry[]>('outbox'),
+  retry: (key: string) => call<void>('retry', { key }),
+  fix: (key: string, slot_id: string | null, answers: [string, string][]) =>
+    call<string>('fix', { key, slot_id, answers }),
+  discard: (key: string) => call<void>('discard', { key }),
+  syncNow: () => call<SyncReport>('sync_now'),
+
+  saveDraft: (id: string | null, kind: string, body: unknown) => call<string>('save_draft', { id, kind, body }),
+  drafts: () => call<Draft[]>('drafts'),
+  deleteDraft: (id: string) => call<void>('delete_draft', { id }),
+
+  signIn: (email: string) => call<CodeSent>('sign_in', { email }),
+  verify: (email: string, code: string) => call<AppStatus>('verify', { email, code }),
+  signOut: () => call<void>('sign_out'),
+  exportData: () => call<string>('export_data'),
+  erase: () => call<void>('erase'),
+};
+
+// ---- Events ----
+
+export const CORE_EVENT = 'doorstep://event';
+export const PAYMENT_FINISHED = 'doorstep://payment-finished';
+
+/** Receive the core's events; resolves once subscribed, with the function that stops them. */
+export function onCoreEvent(handler: (event: CoreEvent) => void): Promise<UnlistenFn> {
+  return listen<CoreEvent>(CORE_EVENT, (e) => handler(e.payload));
+}
+
+/** Hear when the provider's page has sent the resident back, with the payment's local id. */
+export function onPaymentFinished(handler: (local_id: string) => void): Promise<UnlistenFn> {
+  return listen<{ local_id: string }>(PAYMENT_FINISHED, (e) => handler(e.payload.local_id));
+}

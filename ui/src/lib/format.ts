@@ -1,0 +1,89 @@
+// How values from the core are written for residents: money, dates, times and statuses.
+//
+// Invariant: these functions only present values; none decides anything.
+
+import type { BookingStatus, PaymentStatus, ReportStatus } from './doorstep';
+
+const LOCALE = 'en-GB';
+
+/** 1250 → "£12.50". */
+export function pounds(pence: number): string {
+  return new Intl.NumberFormat(LOCALE, { style: 'currency', currency: 'GBP' }).format(pence / 100);
+}
+
+/** "Tuesday 1 December 2026". */
+export function day(iso: string): string {
+  const date = /^\d{4}-\d{2}-\d{2}$/.test(iso) ? new Date(`${iso}T12:00:00`) : new Date(iso);
+  return date.toLocaleDateString(LOCALE, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
+}
+
+/** "2:30pm". */
+export function time(iso: string): string {
+  return new Date(iso)
+    .toLocaleTimeString(LOCALE, { hour: 'numeric', minute: '2-digit', hour12: true })
+    .replace(/\s/g, '')
+    .toLowerCase();
+}
+
+/** "1 December 2026 at 2:30pm". */
+export function when(iso: string): string {
+  const date = new Date(iso).toLocaleDateString(LOCALE, { day: 'numeric', month: 'long', year: 'numeric' });
+  return `${date} at ${time(iso)}`;
+}
+
+/** Unix seconds → "1 December 2026 at 2:30pm". */
+export function whenSeconds(seconds: number): string {
+  return when(new Date(seconds * 1000).toISOString());
+}
+
+/** The day part of a slot's start, for grouping slots by day. */
+export function dayKey(iso: string): string {
+  return iso.slice(0, 10);
+}
+
+const REPORT_STATUS: Record<ReportStatus, string> = {
+  open: 'Open',
+  investigating: 'Investigating',
+  in_progress: 'In progress',
+  action_scheduled: 'Action scheduled',
+  fixed: 'Fixed',
+  closed: 'Closed',
+  duplicate: 'Already reported',
+  not_councils_responsibility: 'Not the council’s responsibility',
+  no_further_action: 'No further action',
+};
+
+export function reportStatus(status: ReportStatus): string {
+  return REPORT_STATUS[status];
+}
+
+const BOOKING_STATUS: Record<BookingStatus, string> = {
+  confirmed: 'Confirmed',
+  awaiting_payment: 'Waiting for payment',
+  cancelled: 'Cancelled',
+};
+
+export function bookingStatus(status: BookingStatus): string {
+  return BOOKING_STATUS[status];
+}
+
+const PAYMENT_STATUS: Record<PaymentStatus, string> = {
+  created: 'Not paid yet',
+  started: 'Not paid yet',
+  submitted: 'Being checked',
+  capturable: 'Being checked',
+  success: 'Paid',
+  failed: 'Not paid',
+  cancelled: 'Cancelled',
+  error: 'Not paid',
+};
+
+export function paymentStatus(status: PaymentStatus): string {
+  return PAYMENT_STATUS[status];
+}
+
+/** A group code as a heading when the catalogue gives no name: `bins_and_recycling` → "Bins and recycling". */
+export function groupHeading(code: string): string {
+  const words = code.replace(/_/g, ' ');
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
