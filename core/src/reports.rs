@@ -49,6 +49,7 @@ impl Doorstep {
             answers: input.answers,
             attachments: prepared.iter().map(|p| p.sha256.clone()).collect(),
             contact: input.contact,
+            media_url: None,
         };
         let id = items::new_local_id();
         let at = now();

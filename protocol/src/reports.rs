@@ -62,6 +62,9 @@ pub struct NewReport {
     pub attachments: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact: Option<ContactDetails>,
+    /// A photo already online (an Open311 `media_url`), as an http(s) address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub media_url: Option<String>,
 }
 
 /// The statuses of mySociety's Open311 extension.
@@ -155,6 +158,9 @@ pub struct Report {
     /// How the council may reach the resident about it, if they said.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact: Option<ContactDetails>,
+    /// A photo already online, given by the resident's app as an address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub media_url: Option<String>,
     pub status: ReportStatus,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,

@@ -101,7 +101,11 @@ fn bearer(headers: &HeaderMap) -> Result<&str, ApiError> {
 }
 
 async fn token_row(state: &AppState, headers: &HeaderMap) -> Result<TokenRow, ApiError> {
-    let hash = hash_token(bearer(headers)?);
+    row_of(state, bearer(headers)?).await
+}
+
+async fn row_of(state: &AppState, token: &str) -> Result<TokenRow, ApiError> {
+    let hash = hash_token(token);
     let now = state.now().timestamp();
     let row = state
         .db
@@ -157,7 +161,15 @@ pub struct Vouched(pub Resident);
 
 /// The resident whose token the headers carry.
 pub async fn resident(state: &AppState, headers: &HeaderMap) -> Result<Resident, ApiError> {
-    let row = token_row(state, headers).await?;
+    resident_of(token_row(state, headers).await?)
+}
+
+/// The resident whose token is `token` (Open311's `api_key` is a device's or account's token).
+pub async fn resident_by_token(state: &AppState, token: &str) -> Result<Resident, ApiError> {
+    resident_of(row_of(state, token).await?)
+}
+
+fn resident_of(row: TokenRow) -> Result<Resident, ApiError> {
     match (row.kind.as_str(), row.device_id) {
         ("device" | "account", Some(device_id)) => Ok(Resident {
             device_id,

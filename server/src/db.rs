@@ -15,7 +15,8 @@ use rusqlite::{Connection, TransactionBehavior};
 use crate::error::{ApiError, ApiResult};
 
 /// The schema, one migration per entry; `PRAGMA user_version` counts those applied.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE accounts (
     id TEXT PRIMARY KEY,
     email TEXT NOT NULL UNIQUE,
@@ -146,7 +147,15 @@ CREATE TABLE changes (
 );
 CREATE INDEX changes_device ON changes(device_id, seq);
 CREATE INDEX changes_account ON changes(account_id, seq);
-"#];
+"#,
+    r#"
+-- 2: when a report last changed, for Open311's updated_datetime and the updates feed.
+ALTER TABLE reports ADD COLUMN updated_at TEXT;
+UPDATE reports SET updated_at = json_extract(body, '$.updated_at');
+CREATE INDEX reports_updated ON reports(updated_at);
+CREATE INDEX reports_created ON reports(created_at);
+"#,
+];
 
 tokio::task_local! {
     /// Set while a batch runs its operations: its transaction is open and its gate is held.
@@ -481,6 +490,33 @@ mod tests {
             ["kept"],
             "one operation's failure undoes only its own savepoint"
         );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_report_stored_before_schema_2_gets_its_updated_at() {
+        let dir = std::env::temp_dir().join(format!("doorstep-db-{}", uuid::Uuid::now_v7()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("council.sqlite3");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(MIGRATIONS[0]).unwrap();
+            conn.pragma_update(None, "user_version", 1).unwrap();
+            conn.execute_batch(
+                r#"INSERT INTO devices (id, platform, name, created_at) VALUES ('d', 'linux', 'd', '2026-01-01T00:00:00+00:00');
+                   INSERT INTO reports (id, reference, device_id, service_code, status, body, created_at)
+                   VALUES ('r', 'DUR-2026-000001', 'd', 'pothole', 'fixed', '{"updated_at": "2026-02-03T04:05:06+00:00"}', '2026-01-01T00:00:00+00:00');"#,
+            )
+            .unwrap();
+        }
+        drop(Db::open(&path).unwrap());
+        let conn = Connection::open(&path).unwrap();
+        let updated: String = conn
+            .query_row("SELECT updated_at FROM reports WHERE id = 'r'", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(updated, "2026-02-03T04:05:06+00:00");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -1,7 +1,8 @@
 //! The HTTP surface: which path goes to which handler, and the layers every request passes.
 //!
 //! Invariant: every answer, including a panic, a timeout, an unknown path or a body that is too
-//! large, is JSON in the shape of `ErrorBody` (except the sandbox card page, which is HTML).
+//! large, is JSON in the shape of `ErrorBody` — except the sandbox card page, which is HTML, and
+//! the Open311 face, which answers in the spec's own JSON or XML.
 
 pub(crate) mod batch;
 pub(crate) mod bins;
@@ -10,6 +11,7 @@ pub(crate) mod catalogue;
 pub(crate) mod changes;
 pub(crate) mod devices;
 pub(crate) mod me;
+pub mod open311;
 pub(crate) mod payments;
 pub(crate) mod reports;
 pub(crate) mod sandbox;
@@ -76,6 +78,13 @@ fn api(state: AppState) -> Router {
         .route("/v1/staff/reports/{id}/status", post(staff::set_status))
         .route("/v1/staff/bookings", get(staff::bookings))
         .route("/v1/staff/payments/{id}/refund", post(staff::refund))
+        .route(
+            "/open311/v2/{file}",
+            get(open311::get_top).post(open311::post_top),
+        )
+        .route("/open311/v2/services/{file}", get(open311::get_definition))
+        .route("/open311/v2/requests/{file}", get(open311::get_request))
+        .route("/open311/v2/tokens/{file}", get(open311::get_token))
         .route(
             "/sandbox/pay/{id}",
             get(sandbox::page).post(sandbox::submit),

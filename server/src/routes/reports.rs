@@ -50,61 +50,89 @@ pub async fn create(
     };
     let state = app.clone();
     idempotency::run(&app.db, now, request, move |conn| {
-        let profile = &state.profile;
-        let service = profile
-            .service(&body.service_code)
-            .ok_or_else(|| unknown_service(&body.service_code))?;
-        let mut problems =
-            rules::validate_report(service, &body, &profile.council.boundary.polygon);
-        let location = resolve_location(profile, &body.location, "location", &mut problems);
-        for (i, sha) in body.attachments.iter().enumerate() {
-            if rules::valid_sha256(sha) && !photo_held(conn, sha)? {
-                problems.push(FieldProblem::new(
-                    format!("attachments.{i}"),
-                    "Upload this photo first (PUT /v1/attachments/{sha256})",
-                ));
-            }
-        }
-        if !problems.is_empty() {
-            return Err(ApiError::validation(problems));
-        }
-        let number = store::next_number(conn, &format!("report-{}", today.year()))?;
-        let report = Report {
-            id: store::new_id(),
-            reference: format!(
-                "{}-{}-{number:06}",
-                profile.council.reference_prefix,
-                today.year()
-            ),
-            service_code: service.code.clone(),
-            service_name: service.name.clone(),
-            description: body.description.trim().to_owned(),
-            location,
-            answers: body.answers,
-            attachments: body.attachments,
-            contact: body.contact,
-            status: ReportStatus::Open,
-            created_at: now,
-            updated_at: now,
-            expected_by: service
-                .target_days
-                .map(|days| rules::add_working_days(today, days)),
-            timeline: vec![TimelineEntry {
-                at: now,
-                from: Author::Resident,
-                status: Some(ReportStatus::Open),
-                note: None,
-            }],
-        };
-        let owned = Owned {
-            item: report,
-            device_id: caller.device_id.clone(),
-            account_id: caller.account_id.clone(),
-        };
-        save_report(conn, &owned, now)?;
-        Ok((StatusCode::CREATED, serde_json::to_value(&owned.item)?))
+        let report = insert_report(conn, &state.profile, &caller, body, now, today)?;
+        Ok((StatusCode::CREATED, serde_json::to_value(&report)?))
     })
     .await
+}
+
+/// Check a new report with the council's rules and store it for `caller`: the one way a report
+/// is made, whichever face of the server (/v1 or Open311) it came through.
+pub fn insert_report(
+    conn: &Connection,
+    profile: &Profile,
+    caller: &Resident,
+    body: NewReport,
+    now: chrono::DateTime<chrono::Utc>,
+    today: chrono::NaiveDate,
+) -> ApiResult<Report> {
+    let service = profile
+        .service(&body.service_code)
+        .ok_or_else(|| unknown_service(&body.service_code))?;
+    let mut problems = rules::validate_report(service, &body, &profile.council.boundary.polygon);
+    let location = resolve_location(profile, &body.location, "location", &mut problems);
+    for (i, sha) in body.attachments.iter().enumerate() {
+        if rules::valid_sha256(sha) && !photo_held(conn, sha)? {
+            problems.push(FieldProblem::new(
+                format!("attachments.{i}"),
+                "Upload this photo first (PUT /v1/attachments/{sha256})",
+            ));
+        }
+    }
+    if let Some(url) = &body.media_url
+        && !valid_media_url(url)
+    {
+        problems.push(FieldProblem::new(
+            "media_url",
+            "Give the photo's address as http:// or https://, up to 2000 characters",
+        ));
+    }
+    if !problems.is_empty() {
+        return Err(ApiError::validation(problems));
+    }
+    let number = store::next_number(conn, &format!("report-{}", today.year()))?;
+    let report = Report {
+        id: store::new_id(),
+        reference: format!(
+            "{}-{}-{number:06}",
+            profile.council.reference_prefix,
+            today.year()
+        ),
+        service_code: service.code.clone(),
+        service_name: service.name.clone(),
+        description: body.description.trim().to_owned(),
+        location,
+        answers: body.answers,
+        attachments: body.attachments,
+        contact: body.contact,
+        media_url: body.media_url,
+        status: ReportStatus::Open,
+        created_at: now,
+        updated_at: now,
+        expected_by: service
+            .target_days
+            .map(|days| rules::add_working_days(today, days)),
+        timeline: vec![TimelineEntry {
+            at: now,
+            from: Author::Resident,
+            status: Some(ReportStatus::Open),
+            note: None,
+        }],
+    };
+    let owned = Owned {
+        item: report,
+        device_id: caller.device_id.clone(),
+        account_id: caller.account_id.clone(),
+    };
+    save_report(conn, &owned, now)?;
+    Ok(owned.item)
+}
+
+/// A photo's address: http or https, of a sensible length.
+pub fn valid_media_url(url: &str) -> bool {
+    url.len() <= 2000
+        && (url.starts_with("https://") || url.starts_with("http://"))
+        && !url.chars().any(char::is_whitespace)
 }
 
 /// The caller's reports, newest first.
@@ -324,6 +352,7 @@ pub fn save_report(
             ("reference", &report.reference),
             ("service_code", &report.service_code),
             ("status", &report.status.as_str()),
+            ("updated_at", &report.updated_at.to_rfc3339()),
         ],
         now,
     )
