@@ -60,14 +60,22 @@ pub struct Desktop {
     council_url: String,
     screens: PathBuf,
     display: String,
+    app: PathBuf,
     driver: Option<Group>,
     _display: Group,
+    /// How long the last launch took from asking for the window to its first screen's heading.
+    pub first_screen: Duration,
 }
 
 impl Desktop {
     /// Start a display and the app on it, talking to `council_url`; `screens` is where the
     /// screenshots go.
     pub async fn start(council_url: &str, screens: &Path) -> Desktop {
+        Desktop::start_app(&binary("doorstep-desktop"), council_url, screens).await
+    }
+
+    /// As `start`, with the app binary named (a release build, for the benchmarks).
+    pub async fn start_app(app: &Path, council_url: &str, screens: &Path) -> Desktop {
         let (display_group, display) = start_display();
         std::fs::create_dir_all(screens).expect("the screenshots folder");
         let mut desktop = Desktop {
@@ -78,8 +86,10 @@ impl Desktop {
             council_url: council_url.to_owned(),
             screens: screens.to_owned(),
             display,
+            app: app.to_owned(),
             driver: None,
             _display: display_group,
+            first_screen: Duration::ZERO,
         };
         desktop.launch().await;
         desktop
@@ -125,14 +135,16 @@ impl Desktop {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         let capabilities = json!({"capabilities": {"alwaysMatch": {
-            "tauri:options": {"application": binary("doorstep-desktop")}
+            "tauri:options": {"application": self.app}
         }}});
+        let asked = Instant::now();
         let answer = self.send("POST", "/session", Some(capabilities)).await;
         self.session = answer["sessionId"]
             .as_str()
             .unwrap_or_else(|| panic!("no WebDriver session: {answer}"))
             .to_owned();
         self.wait_for("#page-title").await;
+        self.first_screen = asked.elapsed();
     }
 
     async fn send(&self, method: &str, path: &str, body: Option<Value>) -> Value {

@@ -282,6 +282,7 @@ fn number_before(text: &str, word: &str) -> u64 {
 
 /// Build in release and run the benchmarks; the figures go to `BENCHMARKS.json`.
 fn bench() -> Result<()> {
+    let driver = setup()?;
     let mut build = cargo();
     build.args([
         "build",
@@ -294,6 +295,12 @@ fn bench() -> Result<()> {
         "doorstep-cli",
     ]);
     status(build, "building the benchmarks and binaries in release")?;
+    let mut desktop = cargo();
+    desktop.args(["build", "--profile", "desktop", "-p", "doorstep-desktop"]);
+    status(
+        desktop,
+        "building the desktop app as shipped (desktop profile)",
+    )?;
     let mut run = cargo();
     run.args([
         "run",
@@ -304,8 +311,16 @@ fn bench() -> Result<()> {
         "--",
         "--out",
     ])
-    .arg(root().join("BENCHMARKS.json"));
+    .arg(root().join("BENCHMARKS.json"))
+    .arg("--desktop")
+    .arg(target_dir().join("desktop/doorstep-desktop"))
+    .env("TAURI_DRIVER", &driver);
     status(run, "doorstep-bench")
+}
+
+/// Where cargo builds: `CARGO_TARGET_DIR`, else the workspace's `target/`.
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), PathBuf::from)
 }
 
 fn openapi() -> Result<()> {
