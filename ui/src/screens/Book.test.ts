@@ -1,0 +1,218 @@
+// Book: what is sent is exactly what the resident chose, a taken time offers the council's
+// alternatives, and a booking with a fee can be paid from its confirmation.
+import { emit } from '@tauri-apps/api/event';
+import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
+import { describe, expect, it } from 'vitest';
+import type { BookingRules, BookingStatus, MyBooking, MyPayment, ServiceDefinition, Slot, SlotView } from '../lib/doorstep';
+import { fakeCore, refusal } from '../test/core';
+import Book from './Book.svelte';
+
+const rules: BookingRules = {
+  sites: [{ code: 'clayport', name: 'Clayport Library' }],
+  weekdays: ['tue'],
+  opens: '09:00',
+  closes: '17:00',
+  capacity: 4,
+  days_ahead: 14,
+  book_cutoff: { kind: 'hours_before', hours: 1 },
+  cancel_cutoff: { kind: 'hours_before', hours: 1 },
+  needs_location: false,
+};
+
+const computer: ServiceDefinition = {
+  code: 'library_computer',
+  name: 'Book a library computer',
+  group: 'libraries',
+  kind: 'booking',
+  description: 'Book a computer',
+  keywords: [],
+  questions: [
+    { code: 'library_card', datatype: 'string', required: false, description: 'Library card number', order: 1 },
+  ],
+  booking: { ...rules },
+};
+
+const bulky: ServiceDefinition = {
+  ...computer,
+  code: 'bulky_waste',
+  name: 'Book a bulky waste collection',
+  questions: [
+    {
+      code: 'items',
+      datatype: 'multivaluelist',
+      required: true,
+      description: 'Which items?',
+      order: 1,
+      values: [
+        { key: 'sofa', name: 'Sofa' },
+        { key: 'table', name: 'Table' },
+      ],
+    },
+  ],
+  fee: { kind: 'bands', question: 'items', bands: [{ up_to: 3, pence: 2600 }, { up_to: 6, pence: 3900 }] },
+};
+
+const slot = (id: string, hour: number, remaining = 3): Slot => ({
+  id,
+  site: 'clayport',
+  site_name: 'Clayport Library',
+  start: `2026-12-01T${hour}:00:00Z`,
+  end: `2026-12-01T${hour + 1}:00:00Z`,
+  remaining,
+});
+
+const view = (stale: boolean): SlotView => ({
+  list: { service_code: 'library_computer', slots: [slot('s10', 10), slot('s14', 14, 1), { ...slot('s15', 15), start: '2026-12-03T15:00:00Z', end: '2026-12-03T16:00:00Z' }] },
+  stale,
+  fetched_at: 1_790_000_000,
+});
+
+function made(slotId: string, status: BookingStatus = 'confirmed', fee?: number): MyBooking {
+  return {
+    local_id: 'b1',
+    delivery: { state: 'sent' },
+    request: null,
+    booking: {
+      id: 'srv1',
+      reference: 'DUR-BK-000045',
+      service_code: 'library_computer',
+      service_name: 'Book a library computer',
+      slot_id: slotId,
+      site_name: 'Clayport Library',
+      start: '2026-12-01T11:00:00Z',
+      end: '2026-12-01T12:00:00Z',
+      answers: {},
+      status,
+      fee_pence: fee,
+      cancel_until: '2026-12-01T10:00:00Z',
+      created_at: '2026-11-29T10:00:00Z',
+      updated_at: '2026-11-29T10:00:00Z',
+    },
+  };
+}
+
+const drafts = { drafts: [], save_draft: 'd1', delete_draft: null };
+
+describe('Book', () => {
+  it('keeps what was typed, sends exactly the answers, time and fallback chosen, and shows the reference', async () => {
+    const saved = {
+      id: 'd1',
+      kind: 'booking',
+      body: {
+        form: 'library_computer',
+        title: 'Book a library computer',
+        href: '#/book/library_computer',
+        fields: { answers: { library_card: ' 1234 ' }, location: {}, slot: '', fallback: 'none' },
+      },
+      updated_at: 0,
+    };
+    const core = fakeCore({ ...drafts, drafts: [saved], service: computer, slots: view(true), book: made('s14'), booking: made('s14') });
+    render(Book, { props: { code: 'library_computer' } });
+
+    expect(screen.getByRole('heading', { level: 1 })).toHaveAttribute('id', 'page-title');
+    await waitFor(() => expect(screen.getByLabelText(/Library card number/)).toHaveValue(' 1234 '));
+    expect(await screen.findByText(/These times were saved earlier and may have changed/)).toBeInTheDocument();
+    expect(screen.getByLabelText(/10:00am to 11:00am, Clayport Library — 3 places left/)).toHaveAttribute('id', 'slot');
+    await fireEvent.click(screen.getByLabelText(/2:00pm to 3:00pm, Clayport Library — 1 place left/));
+    await fireEvent.click(screen.getByLabelText('Book the next time available'));
+    await fireEvent.click(screen.getByRole('button', { name: 'Continue' }));
+
+    expect(await screen.findByRole('heading', { name: 'Check your answers' })).toBeInTheDocument();
+    expect(screen.getByText(/Tuesday,? 1 December 2026, 2:00pm to 3:00pm, Clayport Library/)).toBeInTheDocument();
+    await fireEvent.click(screen.getByRole('button', { name: 'Book' }));
+
+    expect(await screen.findByText('DUR-BK-000045')).toHaveAttribute('id', 'reference');
+    expect(core.argsOf('book')).toEqual([
+      { service_code: 'library_computer', slot_id: 's14', answers: { library_card: ' 1234 ' }, location: null, fallback: 'next_available' },
+    ]);
+    await waitFor(() => expect(core.argsOf('delete_draft')).toEqual([{ id: 'd1' }]));
+  });
+
+  it('says a booking kept offline will be sent, instead of a reference', async () => {
+    const waiting: MyBooking = { local_id: 'b1', delivery: { state: 'waiting' }, request: null, booking: null };
+    fakeCore({ ...drafts, service: computer, slots: view(false), book: waiting, booking: waiting });
+    render(Book, { props: { code: 'library_computer' } });
+    await fireEvent.click(await screen.findByLabelText(/10:00am to 11:00am/));
+    await fireEvent.click(screen.getByRole('button', { name: 'Continue' }));
+    await fireEvent.click(await screen.findByRole('button', { name: 'Book' }));
+    expect(await screen.findByRole('heading', { name: 'Booking saved' })).toBeInTheDocument();
+    expect(screen.queryByText('DUR-BK-000045')).not.toBeInTheDocument();
+  });
+
+  it('offers the times the council suggests when the chosen one is taken, and books the one picked', async () => {
+    let tries = 0;
+    const core = fakeCore({
+      ...drafts,
+      service: computer,
+      slots: view(false),
+      booking: made('s16'),
+      book: () => {
+        tries += 1;
+        if (tries === 1) throw refusal('refused', 'That time has just been taken', { field: 'slot_id', alternatives: [slot('s16', 16, 2)] });
+        return made('s16');
+      },
+    });
+    render(Book, { props: { code: 'library_computer' } });
+    await fireEvent.click(await screen.findByLabelText(/10:00am to 11:00am/));
+    await fireEvent.click(screen.getByRole('button', { name: 'Continue' }));
+    await fireEvent.click(await screen.findByRole('button', { name: 'Book' }));
+
+    const link = await screen.findByRole('link', { name: 'That time has just been taken' });
+    expect(link).toHaveAttribute('href', '#slot');
+    await fireEvent.click(screen.getByLabelText(/4:00pm to 5:00pm, Clayport Library — 2 places left/));
+    await fireEvent.click(screen.getByRole('button', { name: 'Book this time' }));
+
+    expect(await screen.findByText('DUR-BK-000045')).toBeInTheDocument();
+    expect(core.argsOf('book').map((args) => args.slot_id)).toEqual(['s10', 's16']);
+  });
+
+  it('shows the fee before booking and pays it in the payment window afterwards', async () => {
+    const payment = (status: 'created' | 'success'): MyPayment => ({
+      local_id: 'p1',
+      delivery: { state: 'sent' },
+      request: null,
+      payment: {
+        id: 'pay1',
+        purpose: 'booking_fee',
+        reference: 'DUR-BK-000045',
+        description: 'Booking fee',
+        amount_pence: 2600,
+        state: { status, finished: status === 'success' },
+        next_url: status === 'success' ? undefined : 'https://pay.example/p1',
+        return_url: 'http://127.0.0.1/doorstep/payment-finished',
+        receipt: status === 'success' ? { receipt_number: 'R-778', paid_at: '2026-11-29T10:05:00Z', amount_pence: 2600, card_brand: 'Visa', last_digits: '4242' } : undefined,
+        refunded_pence: 0,
+        created_at: '2026-11-29T10:00:00Z',
+        updated_at: '2026-11-29T10:00:00Z',
+      },
+    });
+    const core = fakeCore({
+      ...drafts,
+      service: bulky,
+      slots: view(false),
+      book: made('s10', 'awaiting_payment', 2600),
+      booking: made('s10', 'awaiting_payment', 2600),
+      pay_booking_fee: payment('created'),
+      payment: payment('created'),
+      open_payment_page: null,
+      refresh_payment: payment('success'),
+    });
+    render(Book, { props: { code: 'bulky_waste' } });
+    await fireEvent.click(await screen.findByLabelText('Sofa'));
+    await fireEvent.click(screen.getByLabelText('Table'));
+    expect(screen.getByText(/For what you have chosen, the fee is/)).toHaveTextContent('£26.00');
+    await fireEvent.click(screen.getByLabelText(/10:00am to 11:00am/));
+    await fireEvent.click(screen.getByRole('button', { name: 'Continue' }));
+    await fireEvent.click(await screen.findByRole('button', { name: 'Book' }));
+    expect(core.argsOf('book')[0].answers).toEqual({ items: ['sofa', 'table'] });
+
+    await fireEvent.click(await screen.findByRole('button', { name: 'Pay £26.00 now' }));
+    await waitFor(() => expect(core.argsOf('open_payment_page')).toEqual([{ local_id: 'p1' }]));
+    expect(core.argsOf('pay_booking_fee')).toEqual([{ local_id: 'b1' }]);
+    expect(screen.getByText(/Complete your payment of £26.00 in the payment window/)).toBeInTheDocument();
+
+    await emit('doorstep://payment-finished', { local_id: 'p1' });
+    expect(await screen.findByText('R-778')).toHaveAttribute('id', 'receipt');
+    expect(core.argsOf('refresh_payment')).toEqual([{ local_id: 'p1' }]);
+  });
+});
