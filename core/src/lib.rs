@@ -15,6 +15,7 @@ pub mod drafts;
 pub mod error;
 pub mod events;
 pub mod items;
+pub mod open311;
 pub mod outbox;
 pub mod payments;
 pub mod photos;
