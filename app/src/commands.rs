@@ -67,6 +67,7 @@ impl From<Error> for ShellError {
                 alternatives,
                 ..plain("refused")
             },
+            Error::NotOffered(_) => plain("not_offered"),
             Error::Storage(_) => plain("storage"),
             Error::Internal(_) => plain("internal"),
         }

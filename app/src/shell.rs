@@ -195,6 +195,7 @@ impl Shell {
         let core = Doorstep::open(Config {
             data_dir: store_dir.join("device"),
             council_url: council_url.clone(),
+            backend: doorstep_core::Backend::Doorstep,
             secrets,
             platform: std::env::consts::OS.to_owned(),
             device_name: "Doorstep on this computer".to_owned(),

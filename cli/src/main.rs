@@ -4,12 +4,15 @@
 //! Invariant: this shell holds no rule — each command converts its arguments, calls one core
 //! method, and prints the answer (`--json` for programs). Commands that change something queue
 //! it first and then try one sync, so they succeed offline with the item shown as waiting.
-//! Exit codes: 0 done or queued, 2 bad input, 3 needs attention, 1 anything else.
+//! Exit codes: 0 done or queued, 2 bad input, 3 needs attention, 1 anything else (including
+//! something this council does not offer, such as bookings from a plain Open311 council).
 
 use std::{path::PathBuf, process::ExitCode, sync::Arc};
 
 use clap::{Parser, Subcommand};
-use doorstep_core::{Config, Delivery, Doorstep, Error, OutboxState, reports::ReportInput};
+use doorstep_core::{
+    Backend, Config, Delivery, Doorstep, Error, OutboxState, reports::ReportInput,
+};
 use doorstep_protocol::{Answers, Fallback, Location, ServiceDefinition, rules};
 use serde::Serialize;
 
@@ -31,6 +34,16 @@ struct Cli {
         default_value = "http://127.0.0.1:8080"
     )]
     server: String,
+    /// Your council's Open311 GeoReport v2 endpoint (the address before `services.json`),
+    /// in place of --server: reports only.
+    #[arg(long, global = true, env = "DOORSTEP_OPEN311", value_name = "URL")]
+    open311: Option<String>,
+    /// The key the Open311 council gave you for sending reports.
+    #[arg(long, global = true, env = "DOORSTEP_API_KEY", requires = "open311")]
+    api_key: Option<String>,
+    /// The jurisdiction_id, for an Open311 server that serves several councils.
+    #[arg(long, global = true, requires = "open311")]
+    jurisdiction: Option<String>,
     /// Print JSON instead of text.
     #[arg(long, global = true)]
     json: bool,
@@ -211,7 +224,14 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
     let doorstep = Doorstep::open(Config {
         secrets: Arc::new(doorstep_core::FileSecrets::new(dir.join("secrets.json"))),
         data_dir: dir,
-        council_url: cli.server.clone(),
+        council_url: cli.open311.clone().unwrap_or_else(|| cli.server.clone()),
+        backend: match &cli.open311 {
+            Some(_) => Backend::Open311 {
+                api_key: cli.api_key.clone(),
+                jurisdiction: cli.jurisdiction.clone(),
+            },
+            None => Backend::Doorstep,
+        },
         platform: "cli".to_owned(),
         device_name: "doorstep command".to_owned(),
         background_sync: false,

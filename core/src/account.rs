@@ -17,6 +17,7 @@ use crate::{
 impl Doorstep {
     /// Ask the council to email a sign-in code.
     pub async fn sign_in(&self, email: &str) -> Result<CodeSent> {
+        self.require(crate::Offer::Account)?;
         if !doorstep_protocol::rules::valid_email(email) {
             return Err(Error::invalid(
                 "email",
@@ -55,6 +56,7 @@ impl Doorstep {
 
     /// Enter the emailed code: the device joins the account, and a paused queue goes on.
     pub async fn verify(&self, email: &str, code: &str) -> Result<AccountToken> {
+        self.require(crate::Offer::Account)?;
         let code = code.trim();
         if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
             return Err(Error::invalid(
@@ -134,8 +136,8 @@ impl Doorstep {
     /// Everything this device holds about the resident, as JSON (no tokens).
     pub async fn export(&self) -> Result<Value> {
         let reports = self.reports().await?;
-        let bookings = self.bookings().await?;
-        let payments = self.payments().await?;
+        let bookings: Vec<crate::MyBooking> = self.all().await?;
+        let payments: Vec<crate::MyPayment> = self.all().await?;
         let outbox: Vec<Value> = self
             .outbox()
             .await?

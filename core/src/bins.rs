@@ -25,6 +25,7 @@ pub struct Fresh<T> {
 impl Doorstep {
     /// The addresses at a postcode.
     pub async fn addresses(&self, postcode: &str) -> Result<Fresh<AddressList>> {
+        self.require(crate::Offer::Bins)?;
         let squashed = rules::normalise_reference(postcode);
         self.cached_get(
             &format!("addresses:{squashed}"),
@@ -35,6 +36,7 @@ impl Doorstep {
 
     /// A property's bin collections for the coming weeks.
     pub async fn collections(&self, uprn: &str) -> Result<Fresh<CollectionCalendar>> {
+        self.require(crate::Offer::Bins)?;
         if uprn.is_empty() || !uprn.bytes().all(|b| b.is_ascii_digit()) {
             return Err(Error::invalid(
                 "uprn",
@@ -50,6 +52,7 @@ impl Doorstep {
 
     /// The same calendar as an iCalendar file.
     pub async fn collections_ics(&self, uprn: &str) -> Result<String> {
+        self.require(crate::Offer::Bins)?;
         let calendar = self.collections(uprn).await?.value;
         let council = self.council().await?;
         let (id, name) = council.map_or_else(

@@ -30,6 +30,7 @@ pub struct SlotView {
 impl Doorstep {
     /// A service's slots: live when the council answers, else the last-known ones marked stale.
     pub async fn slots(&self, service_code: &str) -> Result<SlotView> {
+        self.require(crate::Offer::Bookings)?;
         let name = format!("slots:{service_code}");
         if self.is_online() {
             let answer = self
@@ -81,6 +82,7 @@ impl Doorstep {
         location: Option<Location>,
         fallback: Fallback,
     ) -> Result<MyBooking> {
+        self.require(crate::Offer::Bookings)?;
         let booking = NewBooking {
             service_code: service_code.trim().to_owned(),
             slot_id: slot_id.trim().to_owned(),
@@ -115,6 +117,7 @@ impl Doorstep {
 
     /// Cancel a booking (queued after the booking itself), if its cut-off has not passed.
     pub async fn cancel_booking(&self, local_id: &str) -> Result<MyBooking> {
+        self.require(crate::Offer::Bookings)?;
         let current = self.booking(local_id).await?;
         if let Some(booking) = &current.booking
             && chrono::Utc::now() > booking.cancel_until
@@ -150,6 +153,7 @@ impl Doorstep {
 
     /// The resident's bookings, newest first.
     pub async fn bookings(&self) -> Result<Vec<MyBooking>> {
+        self.require(crate::Offer::Bookings)?;
         self.all().await
     }
 

@@ -17,6 +17,10 @@ impl Doorstep {
     /// Returns whether anything changed.
     pub async fn refresh_catalogue(&self) -> Result<bool> {
         let engine = self.engine();
+        if let crate::Backend::Open311 { .. } = engine.backend {
+            let (list, definitions) = engine.open311_catalogue().await?;
+            return self.keep_catalogue(list, definitions, None, None).await;
+        }
         let etag = engine
             .store
             .read(|c| store::meta(c, "catalogue_etag"))
@@ -40,16 +44,40 @@ impl Doorstep {
                 .into()?;
             definitions.push(definition);
         }
-        engine
+        self.keep_catalogue(list, definitions, Some(council), new_etag)
+            .await
+    }
+
+    /// Replace the cached catalogue, whole, in one transaction; returns whether it changed.
+    async fn keep_catalogue(
+        &self,
+        list: ServiceList,
+        definitions: Vec<ServiceDefinition>,
+        council: Option<Council>,
+        new_etag: Option<String>,
+    ) -> Result<bool> {
+        self.engine()
             .store
             .write(move |tx| {
+                let held: Vec<String> = tx
+                    .prepare("SELECT definition FROM services ORDER BY position")?
+                    .query_map([], |r| r.get::<_, Option<String>>(0))?
+                    .filter_map(|d| d.transpose())
+                    .collect::<Result<_, _>>()?;
+                let fresh: Vec<String> = definitions
+                    .iter()
+                    .map(serde_json::to_string)
+                    .collect::<Result<_, _>>()?;
+                if council.is_none() && held == fresh {
+                    return Ok(false);
+                }
                 tx.execute("DELETE FROM services", [])?;
                 tx.execute("DELETE FROM services_search", [])?;
                 let groups: std::collections::HashMap<&str, &str> = list.groups.iter().map(|g| (g.code.as_str(), g.name.as_str())).collect();
-                for (position, (summary, definition)) in list.services.iter().zip(&definitions).enumerate() {
+                for (position, (summary, definition)) in list.services.iter().zip(&fresh).enumerate() {
                     tx.execute(
                         "INSERT INTO services (code, position, summary, definition) VALUES (?1, ?2, ?3, ?4)",
-                        params![summary.code, position as i64, serde_json::to_string(summary)?, serde_json::to_string(definition)?],
+                        params![summary.code, position as i64, serde_json::to_string(summary)?, definition],
                     )?;
                     tx.execute(
                         "INSERT INTO services_search (code, name, description, keywords, group_name) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -57,14 +85,15 @@ impl Doorstep {
                     )?;
                 }
                 store::set_meta(tx, "groups", &serde_json::to_string(&list.groups)?)?;
-                store::set_meta(tx, "council", &serde_json::to_string(&council)?)?;
+                if let Some(council) = council {
+                    store::set_meta(tx, "council", &serde_json::to_string(&council)?)?;
+                }
                 if let Some(etag) = new_etag {
                     store::set_meta(tx, "catalogue_etag", &etag)?;
                 }
-                Ok(())
+                Ok(true)
             })
-            .await?;
-        Ok(true)
+            .await
     }
 
     /// Services, in the council's order; with `search`, the best matches first (works offline).
@@ -101,6 +130,9 @@ impl Doorstep {
             .await?
         {
             return Ok(definition);
+        }
+        if let crate::Backend::Open311 { .. } = self.engine().backend {
+            return self.engine().open311_definition(code).await;
         }
         let answer = self
             .engine()

@@ -97,6 +97,13 @@ impl Answer {
     }
 }
 
+fn too_large() -> String {
+    format!(
+        "the council's answer is larger than {} MB, which is more than any answer should be",
+        MAX_FOREIGN_ANSWER / (1024 * 1024)
+    )
+}
+
 fn cause_text(error: &reqwest::Error) -> String {
     if error.is_timeout() {
         "the council took too long to answer".to_owned()
@@ -104,6 +111,35 @@ fn cause_text(error: &reqwest::Error) -> String {
         "the council cannot be reached".to_owned()
     } else {
         "the connection to the council was lost".to_owned()
+    }
+}
+
+/// The largest answer read from a server that is not Doorstep's own; more is refused unread.
+pub const MAX_FOREIGN_ANSWER: usize = 8 * 1024 * 1024;
+
+/// An answer as it came, for a reader that is not JSON-only (Open311).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Raw {
+    /// 0 when no answer came.
+    pub status: u16,
+    pub content_type: Option<String>,
+    pub body: Vec<u8>,
+    /// Why there was no usable answer: no network, or a body over `MAX_FOREIGN_ANSWER`.
+    pub failure: Option<String>,
+}
+
+impl Raw {
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    fn failed(status: u16, why: String) -> Raw {
+        Raw {
+            status,
+            content_type: None,
+            body: Vec::new(),
+            failure: Some(why),
+        }
     }
 }
 
@@ -184,6 +220,69 @@ impl Council {
             .header(header::CONTENT_TYPE, content_type)
             .body(bytes);
         Self::answer(request).await
+    }
+
+    /// GET with query parameters, the answer read as it came (at most `MAX_FOREIGN_ANSWER`).
+    pub async fn get_raw(&self, path: &str, query: &[(String, String)]) -> Raw {
+        Self::raw(self.http.get(format!("{}{path}", self.base)).query(query)).await
+    }
+
+    /// POST a form (`application/x-www-form-urlencoded`), the answer read as it came.
+    pub async fn post_form(&self, path: &str, pairs: &[(String, String)]) -> Raw {
+        let body = pairs
+            .iter()
+            .fold(
+                form_urlencoded::Serializer::new(String::new()),
+                |mut form, (k, v)| {
+                    form.append_pair(k, v);
+                    form
+                },
+            )
+            .finish();
+        let request = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(body);
+        Self::raw(request).await
+    }
+
+    async fn raw(request: reqwest::RequestBuilder) -> Raw {
+        let mut response = match request.send().await {
+            Ok(response) => response,
+            Err(error) => return Raw::failed(0, cause_text(&error)),
+        };
+        let status = response.status().as_u16();
+        let content_type = response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        if response
+            .content_length()
+            .is_some_and(|n| n > MAX_FOREIGN_ANSWER as u64)
+        {
+            return Raw::failed(status, too_large());
+        }
+        let mut body = Vec::new();
+        loop {
+            match response.chunk().await {
+                Ok(Some(chunk)) => {
+                    if body.len() + chunk.len() > MAX_FOREIGN_ANSWER {
+                        return Raw::failed(status, too_large());
+                    }
+                    body.extend_from_slice(&chunk);
+                }
+                Ok(None) => break,
+                Err(error) => return Raw::failed(0, cause_text(&error)),
+            }
+        }
+        Raw {
+            status,
+            content_type,
+            body,
+            failure: None,
+        }
     }
 
     async fn answer(request: reqwest::RequestBuilder) -> Answer {

@@ -27,6 +27,10 @@ pub enum Error {
         field: Option<String>,
         alternatives: Vec<Slot>,
     },
+    /// This council does not offer it (its system is a plain Open311 one, say); nothing was
+    /// queued. The message says what to do instead.
+    #[error("{0}")]
+    NotOffered(String),
     /// The device's store failed (disk full, file damaged). What was accepted before is kept.
     #[error("The app's storage failed: {0}")]
     Storage(String),

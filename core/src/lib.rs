@@ -39,12 +39,58 @@ pub use secrets::{FileSecrets, MemorySecrets, SecretStore};
 
 use outbox::sync::{Due, Engine};
 
+/// What kind of system the council runs.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Backend {
+    /// A Doorstep council server: everything, with exactly-once delivery.
+    #[default]
+    Doorstep,
+    /// A plain Open311 GeoReport v2 endpoint (`council_url` is its base, ending before
+    /// `services.json`): reports only.
+    Open311 {
+        /// The key the council gave for posting requests, if it asks for one.
+        api_key: Option<String>,
+        /// Sent as `jurisdiction_id` to servers that serve several councils.
+        jurisdiction: Option<String>,
+    },
+}
+
+/// What the council offers through this app.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Capabilities {
+    /// Report a problem and follow it.
+    pub reports: bool,
+    /// Add a note to a report, or say it is still not fixed.
+    pub report_updates: bool,
+    /// Photos sent with a report.
+    pub photos: bool,
+    pub bookings: bool,
+    pub payments: bool,
+    /// Bin days by address.
+    pub bins: bool,
+    /// Signing in, and the council's copy of what it holds about the resident.
+    pub account: bool,
+}
+
+/// A capability, to ask for by name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Offer {
+    ReportUpdates,
+    Photos,
+    Bookings,
+    Payments,
+    Bins,
+    Account,
+}
+
 /// How to open the core.
 pub struct Config {
     /// Where the device's store lives.
     pub data_dir: PathBuf,
     /// The council's server, e.g. `https://council.example/`.
     pub council_url: String,
+    /// What kind of system `council_url` is.
+    pub backend: Backend,
     pub secrets: Arc<dyn SecretStore>,
     /// `linux`, `android`, `cli`, ...
     pub platform: String,
@@ -81,6 +127,8 @@ impl Doorstep {
             engine: Engine {
                 store,
                 council,
+                backend: config.backend,
+                open311_xml: false.into(),
                 secrets: config.secrets,
                 events,
                 online: true.into(),
@@ -98,6 +146,50 @@ impl Doorstep {
 
     fn engine(&self) -> &Engine {
         &self.0.engine
+    }
+
+    /// What this council offers; the shells hide the rest.
+    pub fn capabilities(&self) -> Capabilities {
+        match self.engine().backend {
+            Backend::Doorstep => Capabilities {
+                reports: true,
+                report_updates: true,
+                photos: true,
+                bookings: true,
+                payments: true,
+                bins: true,
+                account: true,
+            },
+            Backend::Open311 { .. } => Capabilities {
+                reports: true,
+                report_updates: false,
+                photos: false,
+                bookings: false,
+                payments: false,
+                bins: false,
+                account: false,
+            },
+        }
+    }
+
+    /// `Ok` when the council offers `what`; `Error::NotOffered` saying so in plain words if not.
+    pub fn require(&self, what: Offer) -> Result<()> {
+        let offers = self.capabilities();
+        let (offered, words) = match what {
+            Offer::ReportUpdates => (offers.report_updates, "adding updates to reports"),
+            Offer::Photos => (offers.photos, "photos sent from the app"),
+            Offer::Bookings => (offers.bookings, "bookings"),
+            Offer::Payments => (offers.payments, "payments"),
+            Offer::Bins => (offers.bins, "bin days"),
+            Offer::Account => (offers.account, "signing in"),
+        };
+        if offered {
+            Ok(())
+        } else {
+            Err(Error::NotOffered(format!(
+                "This council's system does not offer {words} through this app: use the council's website or phone line for that"
+            )))
+        }
     }
 
     /// Run one sync round now and say what moved.

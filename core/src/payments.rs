@@ -29,6 +29,7 @@ impl Doorstep {
         amount_pence: u64,
         return_url: &str,
     ) -> Result<MyPayment> {
+        self.require(crate::Offer::Payments)?;
         let payment = NewPayment {
             purpose: purpose.trim().to_owned(),
             reference: rules::normalise_reference(reference),
@@ -56,6 +57,7 @@ impl Doorstep {
         booking_local_id: &str,
         return_url: &str,
     ) -> Result<MyPayment> {
+        self.require(crate::Offer::Payments)?;
         let booking = self.booking(booking_local_id).await?;
         let request = booking.request.clone().ok_or_else(|| {
             Error::NotFound(
@@ -97,6 +99,7 @@ impl Doorstep {
 
     /// Ask the council for a payment's state now (after the resident returns from its page).
     pub async fn refresh_payment(&self, local_id: &str) -> Result<MyPayment> {
+        self.require(crate::Offer::Payments)?;
         let current = self.payment(local_id).await?;
         let Some(payment) = current.payment else {
             return Ok(current);
@@ -127,6 +130,7 @@ impl Doorstep {
 
     /// The resident's payments, newest first.
     pub async fn payments(&self) -> Result<Vec<MyPayment>> {
+        self.require(crate::Offer::Payments)?;
         self.all().await
     }
 

@@ -34,6 +34,9 @@ pub struct ReportInput {
 impl Doorstep {
     /// Check a report with the council's rules and queue it; it is sent at once when possible.
     pub async fn submit_report(&self, input: ReportInput) -> Result<MyReport> {
+        if !input.photos.is_empty() {
+            self.require(crate::Offer::Photos)?;
+        }
         let mut problems = Vec::new();
         let mut prepared = Vec::new();
         for (i, original) in input.photos.iter().enumerate() {
@@ -101,6 +104,7 @@ impl Doorstep {
 
     /// Add a note to a report, or say it is still not fixed; queued like everything else.
     pub async fn add_update(&self, local_id: &str, text: &str, reopen: bool) -> Result<MyReport> {
+        self.require(crate::Offer::ReportUpdates)?;
         let text = text.trim().to_owned();
         if text.is_empty() || text.chars().count() > rules::answers::MAX_DESCRIPTION_CHARS {
             return Err(Error::invalid(
@@ -134,11 +138,18 @@ impl Doorstep {
 pub(crate) fn check(conn: &rusqlite::Connection, report: &NewReport) -> Result<Vec<FieldProblem>> {
     let boundary = cached_council(conn)?.map(|c| c.boundary.polygon);
     match cached_definition(conn, &report.service_code)? {
-        Some(service) => Ok(rules::validate_report(
-            &service,
-            report,
-            boundary.as_deref().unwrap_or_default(),
-        )),
+        Some(service) => {
+            let problems =
+                rules::validate_report(&service, report, boundary.as_deref().unwrap_or_default());
+            // A council that gives no boundary (an Open311 one) judges the place itself.
+            Ok(match boundary {
+                Some(_) => problems,
+                None => problems
+                    .into_iter()
+                    .filter(|p| !p.message.contains("outside"))
+                    .collect(),
+            })
+        }
         None if catalogue_cached(conn)? => Ok(vec![FieldProblem::new(
             "service_code",
             format!(

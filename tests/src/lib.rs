@@ -204,6 +204,7 @@ impl Device {
         Doorstep::open(Config {
             data_dir: dir.to_path_buf(),
             council_url: council_url.to_owned(),
+            backend: doorstep_core::Backend::Doorstep,
             secrets,
             platform: "linux".to_owned(),
             device_name: "test".to_owned(),

@@ -35,6 +35,7 @@ async fn background_sync_sends_what_is_queued_without_being_asked() {
     let doorstep = Doorstep::open(Config {
         data_dir: dir.0.clone(),
         council_url: council.url(),
+        backend: doorstep_core::Backend::Doorstep,
         secrets: Arc::new(MemorySecrets::default()),
         platform: "linux".into(),
         device_name: "test".into(),

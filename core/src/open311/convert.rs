@@ -41,6 +41,27 @@ pub fn marked_description(description: &str, marker: &str) -> String {
     }
 }
 
+/// The resident's words without any marker in them.
+pub fn without_marker(description: &str) -> String {
+    let mut rest = description;
+    let mut out = String::new();
+    while let Some(start) = rest.find("[Doorstep ") {
+        let tail = &rest[start + "[Doorstep ".len()..];
+        let is_marker = tail.len() > 16
+            && tail.as_bytes()[..16].iter().all(u8::is_ascii_hexdigit)
+            && tail.as_bytes()[16] == b']';
+        if is_marker {
+            out.push_str(&rest[..start]);
+            rest = &tail[17..];
+        } else {
+            out.push_str(&rest[..start + 1]);
+            rest = &rest[start + 1..];
+        }
+    }
+    out.push_str(rest);
+    out.trim().to_owned()
+}
+
 /// A service of the list, if it has a code.
 pub fn service(row: &Value) -> Option<ServiceSummary> {
     let code = text(row, "service_code")?;
@@ -329,6 +350,7 @@ pub fn report(
         });
     }
     let description = text(row, "description")
+        .map(|d| without_marker(&d))
         .or_else(|| before.map(|b| b.description.clone()))
         .or_else(|| asked.map(|a| a.description.clone()))
         .unwrap_or_default();
@@ -465,6 +487,14 @@ mod tests {
         let sent = marked_description(&long, "[Doorstep 0192f1c47a3b7cde]");
         assert_eq!(sent.chars().count(), MAX_DESCRIPTION_CHARS);
         assert!(sent.ends_with("[Doorstep 0192f1c47a3b7cde]"));
+        assert_eq!(
+            without_marker("Deep hole [Doorstep 0192f1c47a3b7cde]"),
+            "Deep hole"
+        );
+        assert_eq!(
+            without_marker("[Doorstep] stays [Doorstep 0192]"),
+            "[Doorstep] stays [Doorstep 0192]"
+        );
     }
 
     #[test]

@@ -10,8 +10,10 @@
 //! transaction as the item they belong to, and removed in the same transaction that records
 //! the council's answer.
 //!
-//! `rules` sorts answers and times retries; `sync` sends and pulls.
+//! `rules` sorts answers and times retries; `sync` sends and pulls; `open311` sends and pulls
+//! the same operations to a council whose system speaks Open311 instead.
 
+pub mod open311;
 pub mod rules;
 pub mod sync;
 

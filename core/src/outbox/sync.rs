@@ -49,6 +49,9 @@ pub struct SyncReport {
 pub struct Engine {
     pub store: Store,
     pub council: Council,
+    pub backend: crate::Backend,
+    /// The Open311 server has no JSON: it is spoken to in XML.
+    pub open311_xml: AtomicBool,
     pub secrets: Arc<dyn SecretStore>,
     pub events: broadcast::Sender<Event>,
     pub online: AtomicBool,
@@ -69,16 +72,18 @@ pub enum Due {
 
 /// An operation ready to go.
 #[derive(Debug, Clone)]
-struct Ready {
-    seq: i64,
-    key: String,
-    item: String,
-    operation: Operation,
-    method: String,
-    path: String,
-    body: Option<Value>,
-    photo: Option<String>,
-    attempts: u32,
+pub(super) struct Ready {
+    pub seq: i64,
+    pub key: String,
+    pub item: String,
+    pub operation: Operation,
+    pub method: String,
+    pub path: String,
+    pub body: Option<Value>,
+    pub photo: Option<String>,
+    pub attempts: u32,
+    /// When it was queued (unix seconds).
+    pub created_at: i64,
 }
 
 pub fn now() -> i64 {
@@ -220,6 +225,9 @@ impl Engine {
     }
 
     async fn push_and_pull(&self, due: Due) -> Result<SyncReport> {
+        if let crate::Backend::Open311 { .. } = self.backend {
+            return self.open311_push_and_pull(due).await;
+        }
         let mut report = SyncReport::default();
         if self
             .store
@@ -344,7 +352,11 @@ impl Engine {
     }
 
     /// Record the council's answers; returns whether any operation left the waiting state.
-    async fn record(&self, answered: &[(Ready, Answer)], report: &mut SyncReport) -> Result<bool> {
+    pub(super) async fn record(
+        &self,
+        answered: &[(Ready, Answer)],
+        report: &mut SyncReport,
+    ) -> Result<bool> {
         let answered = answered.to_vec();
         let when = now();
         let (outcomes, changed, needs_action) = self
@@ -492,9 +504,9 @@ pub fn next_due(conn: &Connection) -> Result<Option<i64>> {
 /// The first operation of every chain, when it is waiting and its time has come, oldest first,
 /// with the path's `{id}` and a body's `"reference": "{reference}"` filled in from the chain's
 /// item, which has landed by then (it is what went before in the chain).
-fn ready(conn: &Connection, now: i64, due: Due) -> Result<Vec<Ready>> {
+pub(super) fn ready(conn: &Connection, now: i64, due: Due) -> Result<Vec<Ready>> {
     let mut statement = conn.prepare_cached(
-        "SELECT o.seq, o.key, o.chain, o.item, o.operation, o.method, o.path, o.body, o.photo, o.attempts, c.server
+        "SELECT o.seq, o.key, o.chain, o.item, o.operation, o.method, o.path, o.body, o.photo, o.attempts, c.server, o.created_at
          FROM outbox o
          JOIN (SELECT chain, MIN(seq) AS seq FROM outbox GROUP BY chain) head ON o.seq = head.seq
          LEFT JOIN items c ON c.local_id = o.chain
@@ -515,12 +527,25 @@ fn ready(conn: &Connection, now: i64, due: Due) -> Result<Vec<Ready>> {
                 r.get::<_, Option<String>>(8)?,
                 r.get::<_, u32>(9)?,
                 r.get::<_, Option<String>>(10)?,
+                r.get::<_, i64>(11)?,
             ))
         },
     )?;
     let mut ready = Vec::new();
     for row in rows {
-        let (seq, key, item, operation, method, path, body, photo, attempts, chain_server) = row?;
+        let (
+            seq,
+            key,
+            item,
+            operation,
+            method,
+            path,
+            body,
+            photo,
+            attempts,
+            chain_server,
+            created_at,
+        ) = row?;
         let operation = Operation::parse(&operation)
             .ok_or_else(|| Error::Internal(format!("unknown operation {operation}")))?;
         let server: Option<Value> = chain_server.map(|s| serde_json::from_str(&s)).transpose()?;
@@ -547,6 +572,7 @@ fn ready(conn: &Connection, now: i64, due: Due) -> Result<Vec<Ready>> {
             body,
             photo,
             attempts,
+            created_at,
         });
     }
     Ok(ready)
@@ -635,9 +661,22 @@ fn is_newer(incoming: &Value, stored: &Value) -> bool {
 
 /// Apply one page of the change feed and move the cursor; returns the items that changed.
 pub fn apply_feed(conn: &Connection, feed: &ChangeFeed, now: i64) -> Result<Vec<(String, String)>> {
+    let entities: Vec<&ChangedItem> = feed.changes.iter().map(|c| &c.entity).collect();
+    let changed = apply_items(conn, &entities, now)?;
+    store::set_meta(conn, "cursor", &feed.cursor)?;
+    Ok(changed)
+}
+
+/// Write the council's copies of items: each joins the item with its council id (unless the
+/// copy held is newer), or becomes a new item. Returns the items that changed.
+pub fn apply_items(
+    conn: &Connection,
+    entities: &[&ChangedItem],
+    now: i64,
+) -> Result<Vec<(String, String)>> {
     let mut changed = Vec::new();
-    for change in &feed.changes {
-        let (kind, body) = match &change.entity {
+    for entity in entities {
+        let (kind, body) = match entity {
             ChangedItem::Report(r) => ("report", serde_json::to_value(r)?),
             ChangedItem::Booking(b) => ("booking", serde_json::to_value(b)?),
             ChangedItem::Payment(p) => ("payment", serde_json::to_value(p)?),
@@ -679,7 +718,6 @@ pub fn apply_feed(conn: &Connection, feed: &ChangeFeed, now: i64) -> Result<Vec<
         };
         changed.push((local_id, kind.to_owned()));
     }
-    store::set_meta(conn, "cursor", &feed.cursor)?;
     Ok(changed)
 }
 
