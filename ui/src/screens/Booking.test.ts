@@ -1,0 +1,78 @@
+// One booking: its details; cancelling only after confirming; paying a fee that is due; and a
+// refused booking shows the council's problem with a way to the outbox.
+import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
+import { describe, expect, it } from 'vitest';
+import type { BookingStatus, MyBooking, MyPayment } from '../lib/doorstep';
+import { fakeCore } from '../test/core';
+import Booking from './Booking.svelte';
+
+function booking(status: BookingStatus, fee?: number): MyBooking {
+  return {
+    local_id: 'b1',
+    delivery: { state: 'sent' },
+    request: null,
+    booking: {
+      id: 'srv1',
+      reference: 'DUR-BK-000045',
+      service_code: 'bulky_waste',
+      service_name: 'Book a bulky waste collection',
+      slot_id: 's14',
+      site_name: 'Bulky waste collection at your home',
+      start: '2026-12-01T14:00:00Z',
+      end: '2026-12-01T15:00:00Z',
+      answers: { items: ['sofa', 'table'] },
+      status,
+      fee_pence: fee,
+      cancel_until: '2026-11-30T14:00:00Z',
+      created_at: '2026-11-29T10:00:00Z',
+      updated_at: '2026-11-29T10:00:00Z',
+    },
+  };
+}
+
+describe('Booking', () => {
+  it('shows the booking and cancels it only once confirmed', async () => {
+    const core = fakeCore({ booking: booking('confirmed'), cancel_booking: booking('cancelled') });
+    render(Booking, { props: { id: 'b1' } });
+    expect(await screen.findByText('DUR-BK-000045')).toHaveAttribute('id', 'reference');
+    expect(screen.getByText('sofa, table')).toBeInTheDocument();
+    await fireEvent.click(screen.getByRole('button', { name: 'Cancel this booking' }));
+    expect(core.argsOf('cancel_booking')).toEqual([]);
+    await fireEvent.click(screen.getByRole('button', { name: 'Yes, cancel this booking' }));
+    await waitFor(() => expect(core.argsOf('cancel_booking')).toEqual([{ local_id: 'b1' }]));
+    expect(await screen.findByText('Cancelled')).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Cancel this booking' })).not.toBeInTheDocument();
+  });
+
+  it('pays a fee that is due in the payment window', async () => {
+    const payment: MyPayment = {
+      local_id: 'p1',
+      delivery: { state: 'waiting' },
+      request: { purpose: 'booking_fee', reference: 'DUR-BK-000045', amount_pence: 2600, return_url: 'x' },
+      payment: null,
+    };
+    const core = fakeCore({ booking: booking('awaiting_payment', 2600), pay_booking_fee: payment, payment });
+    render(Booking, { props: { id: 'b1' } });
+    await fireEvent.click(await screen.findByRole('button', { name: 'Pay £26.00 now' }));
+    await waitFor(() => expect(core.argsOf('pay_booking_fee')).toEqual([{ local_id: 'b1' }]));
+    expect(await screen.findByText('Getting the payment page ready…')).toBeInTheDocument();
+  });
+
+  it('shows the council’s problem and links to the outbox when it needs attention', async () => {
+    const refused: MyBooking = {
+      local_id: 'b1',
+      delivery: {
+        state: 'needs_attention',
+        key: 'k2',
+        problem: { status: 409, code: 'slot_full', message: 'That time is full', field: 'slot_id', alternatives: [] },
+      },
+      request: { service_code: 'bulky_waste', slot_id: 's14', answers: {}, fallback: 'none' },
+      booking: null,
+    };
+    fakeCore({ booking: refused });
+    render(Booking, { props: { id: 'b1' } });
+    expect(await screen.findByText(/The council could not take this: That time is full/)).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'Fix it or discard it' })).toHaveAttribute('href', '#/outbox');
+    expect(screen.getByText('Waiting to send', { selector: '#reference' })).toBeInTheDocument();
+  });
+});
