@@ -2,10 +2,13 @@
 //!
 //! - `cargo xtask run`     — build and open the desktop app (its demo council runs inside it);
 //!   `cargo xtask run server [options]` starts the council server alone.
-//! - `cargo xtask test`    — every check and every test, as CI runs them.
+//! - `cargo xtask test`    — every check and every test, as CI runs them; `cargo xtask test
+//!   mobile` runs the Kotlin and Swift suites alone.
 //! - `cargo xtask setup`   — what the desktop build and its tests need on this machine: Debian
 //!   packages (WebKitGTK, Xvfb, WebKitWebDriver), tauri-driver, the page's npm packages.
 //! - `cargo xtask bench`   — the benchmarks against DESIGN.md §6, in release; writes `BENCHMARKS.json`.
+//! - `cargo xtask bindings` — the Kotlin and Swift bindings of `doorstep-mobile`, generated from
+//!   the unstripped library into `<target>/bindings/` and checked against it.
 //! - `cargo xtask openapi` — rewrite `protocol/openapi.json` from the server's handlers.
 //!
 //! Invariant: `.ci/run` calls `cargo xtask test` and nothing else, so what passes here passes
@@ -19,18 +22,22 @@ use std::{
 
 use anyhow::{Context, Result, bail};
 
+mod mobile;
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("run") if args.get(1).map(String::as_str) == Some("server") => run_server(&args[2..]),
         Some("run") => run_desktop(),
         Some("setup") => setup().map(|_| ()),
+        Some("test") if args.get(1).map(String::as_str) == Some("mobile") => test_mobile(),
         Some("test") => test(),
         Some("openapi") => openapi(),
         Some("bench") => bench(),
+        Some("bindings") => mobile::bindings().map(|_| ()),
         _ => {
             eprintln!(
-                "usage: cargo xtask run | run server [server options] | setup | test | bench | openapi"
+                "usage: cargo xtask run | run server [server options] | setup | test [mobile] | bench | bindings | openapi"
             );
             return ExitCode::from(2);
         }
@@ -210,6 +217,7 @@ fn test() -> Result<()> {
         Command::new("npm")
             .args(["test", "--silent"])
             .current_dir(&ui),
+        |_| {},
     )?;
     let mut fmt = cargo();
     fmt.args(["fmt", "--all", "--check"]);
@@ -232,8 +240,14 @@ fn test() -> Result<()> {
         cargo()
             .args(["test", "--workspace", "--no-fail-fast"])
             .env("TAURI_DRIVER", &driver),
+        |_| {},
     )?;
-    let (passed, failed) = (passed + ui_passed, failed + ui_failed);
+    let built = mobile::bindings()?;
+    let (kotlin_passed, kotlin_failed) = mobile::kotlin(&built)?;
+    let (passed, failed) = (
+        passed + ui_passed + kotlin_passed,
+        failed + ui_failed + kotlin_failed,
+    );
     println!("\n{passed} passed, {failed} failed");
     if failed > 0 {
         bail!("{failed} tests failed");
@@ -244,36 +258,59 @@ fn test() -> Result<()> {
     Ok(())
 }
 
+/// The mobile suites alone: bindings, Kotlin and Swift, with one `N passed, N failed` line.
+fn test_mobile() -> Result<()> {
+    let built = mobile::bindings()?;
+    let (passed, failed) = mobile::kotlin(&built)?;
+    println!("\n{passed} passed, {failed} failed");
+    if failed > 0 {
+        bail!("{failed} tests failed");
+    }
+    Ok(())
+}
+
 /// Run a test command, echoing its output, and add up its summary lines: cargo's
-/// `test result: ...` and Vitest's `Tests  3 passed | 1 failed (4)`.
-fn counted(command: &mut Command) -> Result<(u64, u64)> {
+/// `test result: ...`, Vitest's `Tests  3 passed | 1 failed (4)` and the mobile suites'
+/// `Kotlin: 7 passed, 0 failed`. `ended` is called with the process id once it has exited.
+fn counted(command: &mut Command, ended: impl FnOnce(u32)) -> Result<(u64, u64)> {
     let mut child = command
         .stdout(Stdio::piped())
         .spawn()
         .context("starting the tests")?;
     let stdout = child.stdout.take().context("the tests' output")?;
     let (mut passed, mut failed) = (0, 0);
-    for line in BufReader::new(stdout).lines() {
-        let line = line?;
-        println!("{line}");
-        let summary = line
-            .strip_prefix("test result: ")
-            .or_else(|| line.trim_start().strip_prefix("Tests "));
-        if let Some(rest) = summary {
-            passed += number_before(rest, " passed");
-            failed += number_before(rest, " failed");
+    let read = || -> Result<()> {
+        for line in BufReader::new(stdout).lines() {
+            let line = line?;
+            println!("{line}");
+            let trimmed = line.trim_start();
+            let summary = line
+                .strip_prefix("test result: ")
+                .or_else(|| trimmed.strip_prefix("Tests "))
+                .or_else(|| trimmed.strip_prefix("Kotlin: "))
+                .or_else(|| trimmed.strip_prefix("Swift: "));
+            if let Some(rest) = summary {
+                passed += number_before(rest, " passed");
+                failed += number_before(rest, " failed");
+            }
         }
-    }
-    let status = child.wait()?;
+        Ok(())
+    };
+    let reading = read();
+    let status = child.wait();
+    ended(child.id());
+    reading?;
+    let status = status?;
     if !status.success() && failed == 0 {
         bail!("the tests failed ({status})");
     }
     Ok((passed, failed))
 }
 
-/// In "ok. 12 passed; 0 failed; ..." or "3 passed | 1 failed (4)", the number before `word`.
+/// In "ok. 12 passed; 0 failed; ...", "3 passed | 1 failed (4)" or "7 passed, 0 failed", the
+/// number before `word`.
 fn number_before(text: &str, word: &str) -> u64 {
-    text.split([';', '|'])
+    text.split([';', '|', ','])
         .find_map(|part| part.split_once(word))
         .and_then(|(before, _)| before.split_whitespace().next_back())
         .and_then(|n| n.parse().ok())
@@ -353,5 +390,8 @@ mod tests {
         let vitest = " 2 failed | 40 passed (42)";
         assert_eq!(number_before(vitest, " passed"), 40);
         assert_eq!(number_before(vitest, " failed"), 2);
+        let kotlin = "7 passed, 1 failed";
+        assert_eq!(number_before(kotlin, " passed"), 7);
+        assert_eq!(number_before(kotlin, " failed"), 1);
     }
 }

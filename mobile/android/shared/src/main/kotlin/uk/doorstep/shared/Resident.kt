@@ -1,0 +1,146 @@
+// The resident's side of the app: the one open core, what the screens show of the outbox and
+// of syncing, and the calls the screens make. No Android import: the JVM tests run this layer.
+//
+// Invariant: one core per data folder, opened once; the status the screens read is only ever
+// what the core's events said last (replayed on subscribing), never guessed here.
+package uk.doorstep.shared
+
+import java.util.concurrent.CopyOnWriteArrayList
+import uniffi.doorstep_mobile.AnswerText
+import uniffi.doorstep_mobile.BookingInput
+import uniffi.doorstep_mobile.Doorstep
+import uniffi.doorstep_mobile.Event
+import uniffi.doorstep_mobile.EventListener
+import uniffi.doorstep_mobile.Fallback
+import uniffi.doorstep_mobile.Location
+import uniffi.doorstep_mobile.MyBooking
+import uniffi.doorstep_mobile.MyPayment
+import uniffi.doorstep_mobile.MyReport
+import uniffi.doorstep_mobile.OutboxEntry
+import uniffi.doorstep_mobile.PaymentInput
+import uniffi.doorstep_mobile.ReportInput
+import uniffi.doorstep_mobile.SecretStore
+import uniffi.doorstep_mobile.ServiceSummary
+import uniffi.doorstep_mobile.Settings
+import uniffi.doorstep_mobile.SlotView
+import uniffi.doorstep_mobile.Subscription
+import uniffi.doorstep_mobile.SyncReport
+import uniffi.doorstep_mobile.SyncState
+
+/** What the app bar shows: the outbox badge and how syncing stands. */
+data class Status(
+    val waiting: ULong = 0u,
+    val needsAttention: ULong = 0u,
+    val sync: SyncState = SyncState.IDLE,
+    val lastError: String? = null,
+)
+
+class Resident private constructor(val core: Doorstep) : AutoCloseable {
+    @Volatile
+    var status = Status()
+        private set
+
+    /** Payment pages the resident should be sent to, by the payment's local id. */
+    val paymentPages = CopyOnWriteArrayList<Pair<String, String>>()
+
+    private val watchers = CopyOnWriteArrayList<(Event) -> Unit>()
+
+    private val listener = object : EventListener {
+        override fun onEvent(event: Event) {
+            status = when (event) {
+                is Event.Outbox -> status.copy(waiting = event.waiting, needsAttention = event.needsAttention)
+                is Event.Sync -> status.copy(sync = event.state, lastError = event.lastError)
+                is Event.PaymentNeedsAction -> status.also { paymentPages += event.localId to event.nextUrl }
+                is Event.ItemChanged -> status
+            }
+            watchers.forEach { it(event) }
+        }
+    }
+
+    private var subscription: Subscription? = null
+
+    /** Be told of every event too (a screen that refreshes itself). */
+    fun watch(watcher: (Event) -> Unit) {
+        watchers += watcher
+    }
+
+    /** The phone's connectivity changed (from the platform's network callback). */
+    suspend fun connectivity(online: Boolean) = core.setOnline(online)
+
+    /** Sync now (WorkManager's or BGTaskScheduler's job calls this). */
+    suspend fun syncNow(): Outcome<SyncReport> = attempt { core.syncNow() }
+
+    suspend fun services(search: String? = null): Outcome<List<ServiceSummary>> = attempt {
+        core.refreshCatalogue()
+        core.services(search)
+    }
+
+    /** Search offline: only what the phone already holds. */
+    suspend fun searchOffline(search: String): Outcome<List<ServiceSummary>> = attempt { core.services(search) }
+
+    /** Report a problem at a point; answers as the form holds them (question code to text). */
+    suspend fun report(
+        serviceCode: String,
+        description: String,
+        where: Location,
+        answers: Map<String, String>,
+        photos: List<ByteArray> = emptyList(),
+    ): Outcome<MyReport> = attempt {
+        core.submitReport(
+            ReportInput(serviceCode, description, where, answers.toAnswerTexts(), photos, null),
+        )
+    }
+
+    suspend fun slots(serviceCode: String): Outcome<SlotView> = attempt { core.slots(serviceCode) }
+
+    suspend fun book(
+        serviceCode: String,
+        slotId: String,
+        answers: Map<String, String> = emptyMap(),
+        where: Location? = null,
+        fallback: Fallback = Fallback.NEXT_AVAILABLE,
+    ): Outcome<MyBooking> = attempt {
+        core.book(BookingInput(serviceCode, slotId, answers.toAnswerTexts(), where, fallback))
+    }
+
+    /** Pay a bill with the amount as the resident typed it. */
+    suspend fun pay(purpose: String, reference: String, amount: String, returnUrl: String): Outcome<MyPayment> =
+        attempt { core.startPayment(PaymentInput(purpose, reference, amount, returnUrl)) }
+
+    /** The resident came back from the payment page: ask the council how it stands. */
+    suspend fun paymentReturned(localId: String): Outcome<MyPayment> = attempt { core.refreshPayment(localId) }
+
+    suspend fun report(localId: String): Outcome<MyReport> = attempt { core.report(localId) }
+
+    suspend fun booking(localId: String): Outcome<MyBooking> = attempt { core.booking(localId) }
+
+    suspend fun outbox(): Outcome<List<OutboxEntry>> = attempt { core.outbox() }
+
+    suspend fun retry(key: String): Outcome<Unit> = attempt { core.retry(key) }
+
+    suspend fun discard(key: String): Outcome<Unit> = attempt { core.discard(key) }
+
+    /** Stop hearing events; the core itself closes when the last reference goes. */
+    override fun close() {
+        subscription?.close()
+        subscription = null
+        watchers.clear()
+    }
+
+    companion object {
+        /** Open the core in the app's files folder and start listening to it. */
+        suspend fun open(
+            filesDir: String,
+            councilUrl: String,
+            secrets: SecretStore,
+            platform: String,
+            deviceName: String,
+            backgroundSync: Boolean = true,
+        ): Outcome<Resident> = attempt {
+            val core = Doorstep.open(Settings(filesDir, councilUrl, platform, deviceName, backgroundSync), secrets)
+            Resident(core).also { it.subscription = core.subscribe(it.listener) }
+        }
+    }
+}
+
+private fun Map<String, String>.toAnswerTexts() = map { (question, value) -> AnswerText(question, value) }

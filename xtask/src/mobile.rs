@@ -1,0 +1,215 @@
+//! The mobile steps: bindings made from the library, the Kotlin suite on the JVM, the Swift suite
+//! in a Debian trixie root, and the size of the phone library.
+//!
+//! Invariant: the bindings are generated from the unstripped library the suites then load, and
+//! checked against its symbols; each suite runs in a process group of its own that is killed
+//! when it ends (so no council server it started outlives it), and `/proc` mounted in the
+//! trixie root is unmounted again, whether the suite passed or failed.
+
+use std::{
+    collections::BTreeSet,
+    fs,
+    os::unix::process::CommandExt,
+    path::{Path, PathBuf},
+    process::Command,
+};
+
+use anyhow::{Context, Result, bail};
+
+use crate::{cargo, counted, root, status};
+
+/// What the suites need from a build: the library, its bindings, and the council server.
+pub struct Built {
+    pub library: PathBuf,
+    pub bindings: PathBuf,
+    pub server: PathBuf,
+}
+
+/// The target directory cargo builds into.
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), PathBuf::from)
+}
+
+/// Where the suites' tools live, outside the clone (`.ci/mobile-tools` puts them there).
+fn cache_dir() -> PathBuf {
+    std::env::var_os("HOME")
+        .map_or_else(std::env::temp_dir, PathBuf::from)
+        .join(".cache/doorstep")
+}
+
+fn library_name() -> String {
+    format!(
+        "{}doorstep_mobile{}",
+        std::env::consts::DLL_PREFIX,
+        std::env::consts::DLL_SUFFIX
+    )
+}
+
+/// Build the library (debug: unstripped) and the generator, write the Kotlin and Swift bindings
+/// into `<target>/bindings/`, and check that they name only what the library exports.
+pub fn bindings() -> Result<Built> {
+    let mut build = cargo();
+    build.args([
+        "build",
+        "-p",
+        "doorstep-mobile",
+        "-p",
+        "doorstep-bindgen",
+        "-p",
+        "doorstep-server",
+    ]);
+    status(
+        build,
+        "building doorstep-mobile, its binding generator and the server",
+    )?;
+    let debug = target_dir().join("debug");
+    let library = debug.join(library_name());
+    let out = target_dir().join("bindings");
+    for language in ["kotlin", "swift"] {
+        let dir = out.join(language);
+        if dir.exists() {
+            fs::remove_dir_all(&dir).with_context(|| format!("clearing {}", dir.display()))?;
+        }
+        let mut generate = Command::new(debug.join("doorstep-bindgen"));
+        generate
+            .args([
+                "generate",
+                "--no-format",
+                "--language",
+                language,
+                "--out-dir",
+            ])
+            .arg(&dir)
+            .arg(&library);
+        status(generate, &format!("generating the {language} bindings"))?;
+        check_against_library(&dir, &library)?;
+    }
+    println!("bindings in {}", out.display());
+    Ok(Built {
+        library,
+        bindings: out,
+        server: debug.join("doorstep-server"),
+    })
+}
+
+/// Every FFI function the generated files call must be one the library defines.
+fn check_against_library(dir: &Path, library: &Path) -> Result<()> {
+    let output = Command::new("nm")
+        .args(["-D", "--defined-only", "--format=just-symbols"])
+        .arg(library)
+        .output()
+        .context("running nm (binutils) on the library")?;
+    if !output.status.success() {
+        bail!("nm could not read {}", library.display());
+    }
+    let defined: BTreeSet<String> = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    let mut named = BTreeSet::new();
+    for file in files_under(dir)? {
+        let text = fs::read_to_string(&file)?;
+        for word in text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')) {
+            if word.starts_with("uniffi_doorstep_mobile_")
+                || word.starts_with("ffi_doorstep_mobile_")
+            {
+                named.insert(word.to_owned());
+            }
+        }
+    }
+    let missing: Vec<&String> = named.difference(&defined).collect();
+    if named.is_empty() || !missing.is_empty() {
+        bail!(
+            "the bindings in {} do not match {}: {} functions named, missing {:?}",
+            dir.display(),
+            library.display(),
+            named.len(),
+            missing
+        );
+    }
+    println!(
+        "{}: all {} functions it calls are in the library",
+        dir.display(),
+        named.len()
+    );
+    Ok(())
+}
+
+fn files_under(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for entry in fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
+        let path = entry?.path();
+        if path.is_dir() {
+            files.extend(files_under(&path)?);
+        } else {
+            files.push(path);
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+fn with_extension(dir: &Path, extension: &str) -> Result<Vec<PathBuf>> {
+    Ok(files_under(dir)?
+        .into_iter()
+        .filter(|f| f.extension().is_some_and(|e| e == extension))
+        .collect())
+}
+
+/// Run a suite in a process group of its own, count its `N passed, N failed` line, and kill
+/// whatever of the group is left (a server a crashed runner could not stop).
+fn suite(mut command: Command) -> Result<(u64, u64)> {
+    command.process_group(0);
+    counted(&mut command, |pid| {
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{pid}")])
+            .stderr(std::process::Stdio::null())
+            .status();
+    })
+}
+
+/// Compile the Kotlin bindings, the Android shell's shared layer and the runner with the Kotlin 2
+/// compiler, and run the journey on the JVM with the real library.
+pub fn kotlin(built: &Built) -> Result<(u64, u64)> {
+    let compiler = cache_dir().join("tools/kotlin-compiler/node_modules/kotlin-compiler");
+    let jna = PathBuf::from("/usr/share/java/jna.jar");
+    if !compiler.join("bin/kotlinc").exists() || !jna.exists() {
+        bail!("the Kotlin compiler or JNA is missing: run .ci/mobile-tools");
+    }
+    let lib = compiler.join("lib");
+    let classes = target_dir().join("kotlin-tests");
+    if classes.exists() {
+        fs::remove_dir_all(&classes)?;
+    }
+    let mobile = root().join("mobile");
+    let mut sources = with_extension(&built.bindings.join("kotlin"), "kt")?;
+    sources.extend(with_extension(&mobile.join("android/shared"), "kt")?);
+    sources.extend(with_extension(&mobile.join("tests/kotlin"), "kt")?);
+    let compile_path = format!(
+        "{}:{}",
+        jna.display(),
+        lib.join("kotlinx-coroutines-core-jvm.jar").display()
+    );
+    let mut compile = Command::new(compiler.join("bin/kotlinc"));
+    compile
+        .args(["-nowarn", "-cp", &compile_path, "-d"])
+        .arg(&classes)
+        .args(&sources);
+    status(
+        compile,
+        "compiling the Kotlin bindings, shared layer and tests",
+    )?;
+    let run_path = format!(
+        "{}:{compile_path}:{}",
+        classes.display(),
+        lib.join("kotlin-stdlib.jar").display()
+    );
+    let library_dir = built.library.parent().context("the library's folder")?;
+    let mut run = Command::new("java");
+    run.arg(format!("-Djna.library.path={}", library_dir.display()))
+        .args(["-cp", &run_path, "uk.doorstep.tests.JourneyKt"])
+        .env("DOORSTEP_SERVER", &built.server)
+        .env("DOORSTEP_COUNCIL", root().join("assets/councils/durham"));
+    println!("==> the Kotlin journey");
+    suite(run)
+}
