@@ -215,4 +215,39 @@ describe('Book', () => {
     expect(await screen.findByText('R-778')).toHaveAttribute('id', 'receipt');
     expect(core.argsOf('refresh_payment')).toEqual([{ local_id: 'p1' }]);
   });
+  it('books another time the council offers when the booking it was sent is refused', async () => {
+    let fixed = false;
+    const refused: MyBooking = {
+      local_id: 'b1',
+      delivery: {
+        state: 'needs_attention',
+        key: 'k7',
+        problem: { status: 409, code: 'slot_full', message: 'That time is full', field: 'slot_id', alternatives: [slot('s16', 16, 2)] },
+      },
+      request: { service_code: 'library_computer', slot_id: 's10', answers: {}, fallback: 'none' },
+      booking: null,
+    };
+    const core = fakeCore({
+      ...drafts,
+      service: computer,
+      slots: view(false),
+      book: { ...refused, delivery: { state: 'waiting' } },
+      booking: () => (fixed ? made('s16') : refused),
+      fix: () => {
+        fixed = true;
+        return 'k8';
+      },
+    });
+    render(Book, { props: { code: 'library_computer' } });
+    await fireEvent.click(await screen.findByLabelText(/10:00am to 11:00am/));
+    await fireEvent.click(screen.getByRole('button', { name: 'Continue' }));
+    await fireEvent.click(await screen.findByRole('button', { name: 'Book' }));
+
+    expect(await screen.findByText('That time is full')).toHaveAttribute('id', 'problem');
+    await fireEvent.click(screen.getByLabelText(/4:00pm to 5:00pm, Clayport Library — 2 places left/));
+    await fireEvent.click(screen.getByRole('button', { name: 'Book this time' }));
+    expect(await screen.findByText('DUR-BK-000045')).toHaveAttribute('id', 'reference');
+    expect(core.argsOf('fix')).toEqual([{ key: 'k7', slot_id: 's16', answers: [] }]);
+    expect(core.argsOf('book')).toHaveLength(1);
+  });
 });
