@@ -32,10 +32,27 @@ function booking(status: BookingStatus, fee?: number): MyBooking {
 
 describe('Booking', () => {
   it('shows the booking and cancels it only once confirmed', async () => {
-    const core = fakeCore({ booking: booking('confirmed'), cancel_booking: booking('cancelled') });
+    const service = {
+      code: 'bulky_waste',
+      questions: [
+        {
+          code: 'items',
+          datatype: 'multivaluelist',
+          required: true,
+          description: 'Which items?',
+          order: 1,
+          values: [
+            { key: 'sofa', name: 'Sofa' },
+            { key: 'table', name: 'Table' },
+          ],
+        },
+      ],
+    };
+    const core = fakeCore({ booking: booking('confirmed'), cancel_booking: booking('cancelled'), service });
     render(Booking, { props: { id: 'b1' } });
     expect(await screen.findByText('DUR-BK-000045')).toHaveAttribute('id', 'reference');
-    expect(screen.getByText('sofa, table')).toBeInTheDocument();
+    expect(await screen.findByText('Sofa, Table')).toBeInTheDocument();
+    expect(screen.getByText('Which items?')).toBeInTheDocument();
     await fireEvent.click(screen.getByRole('button', { name: 'Cancel this booking' }));
     expect(core.argsOf('cancel_booking')).toEqual([]);
     await fireEvent.click(screen.getByRole('button', { name: 'Yes, cancel this booking' }));

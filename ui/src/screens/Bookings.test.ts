@@ -36,14 +36,17 @@ const queued: MyBooking = {
 
 describe('Bookings', () => {
   it('lists each booking with its reference or that it is waiting to send', async () => {
-    fakeCore({ bookings: [sent, queued] });
+    fakeCore({
+      bookings: [sent, queued],
+      services: [{ code: 'digital_help', name: 'Book help using a computer', group: 'libraries', kind: 'booking', description: '', keywords: [] }],
+    });
     render(Bookings);
     expect(screen.getByRole('heading', { level: 1, name: 'Your bookings' })).toBeInTheDocument();
     const link = await screen.findByRole('link', { name: 'Book a library computer' });
     expect(link).toHaveAttribute('href', '#/bookings/b1');
     expect(screen.getByText(/Reference DUR-BK-000045/)).toHaveTextContent(/2:00pm to 3:00pm · Clayport Library/);
     expect(screen.getByText('Waiting for payment')).toBeInTheDocument();
-    expect(screen.getByRole('link', { name: 'digital_help' })).toHaveAttribute('href', '#/bookings/b2');
+    expect(await screen.findByRole('link', { name: 'Book help using a computer' })).toHaveAttribute('href', '#/bookings/b2');
     expect(screen.getAllByText('Waiting to send')).toHaveLength(2);
   });
 
