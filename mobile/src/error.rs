@@ -3,7 +3,7 @@
 //!
 //! Invariant: every core error maps to exactly one variant here, in one place, and each
 //! variant says what the app should do: fix the input, go online, sign in, change or drop what
-//! the council refused, or report a bug.
+//! the council refused, leave out what the council does not offer, or report a bug.
 
 use doorstep_core::Error;
 
@@ -47,6 +47,10 @@ pub enum DoorstepError {
         field: Option<String>,
         alternatives: Vec<Slot>,
     },
+    /// This council does not offer it (its system is a plain Open311 one, say): hide it, or
+    /// send the resident to the council another way; nothing was queued.
+    #[error("{reason}")]
+    NotOffered { reason: String },
     /// The phone's storage failed (full, damaged); what was accepted before is kept.
     #[error("{reason}")]
     Storage { reason: String },
@@ -87,6 +91,7 @@ impl From<Error> for DoorstepError {
                 field,
                 alternatives: alternatives.into_iter().map(Into::into).collect(),
             },
+            Error::NotOffered(_) => DoorstepError::NotOffered { reason },
             Error::Storage(_) => DoorstepError::Storage { reason },
             Error::Internal(_) => DoorstepError::Internal { reason },
         }

@@ -104,6 +104,7 @@ impl Doorstep {
             platform: settings.platform,
             device_name: settings.device_name,
             background_sync: settings.background_sync,
+            backend: settings.backend.into(),
         })?;
         Ok(Arc::new(Doorstep(core)))
     }
@@ -131,6 +132,11 @@ impl Doorstep {
 
     pub fn is_online(&self) -> bool {
         self.0.is_online()
+    }
+
+    /// What this council offers; the screens hide the rest.
+    pub fn capabilities(&self) -> Capabilities {
+        self.0.capabilities().into()
     }
 
     /// Send what waits and hear of the council's changes, now.

@@ -23,6 +23,61 @@ pub struct Settings {
     pub device_name: String,
     /// Sync on enqueue, on coming online and on a timer while the app runs.
     pub background_sync: bool,
+    /// What kind of system the council runs.
+    pub backend: Backend,
+}
+
+/// What kind of system the council runs.
+#[derive(Debug, Clone, uniffi::Enum)]
+pub enum Backend {
+    /// A Doorstep council server: everything, with exactly-once delivery.
+    Doorstep,
+    /// A plain Open311 GeoReport v2 endpoint (`council_url` is its base): reports only.
+    Open311 {
+        api_key: Option<String>,
+        jurisdiction: Option<String>,
+    },
+}
+
+impl From<Backend> for core::Backend {
+    fn from(b: Backend) -> Self {
+        match b {
+            Backend::Doorstep => core::Backend::Doorstep,
+            Backend::Open311 {
+                api_key,
+                jurisdiction,
+            } => core::Backend::Open311 {
+                api_key,
+                jurisdiction,
+            },
+        }
+    }
+}
+
+/// What the council offers through this app; the screens hide the rest.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct Capabilities {
+    pub reports: bool,
+    pub report_updates: bool,
+    pub photos: bool,
+    pub bookings: bool,
+    pub payments: bool,
+    pub bins: bool,
+    pub account: bool,
+}
+
+impl From<core::Capabilities> for Capabilities {
+    fn from(c: core::Capabilities) -> Self {
+        Capabilities {
+            reports: c.reports,
+            report_updates: c.report_updates,
+            photos: c.photos,
+            bookings: c.bookings,
+            payments: c.payments,
+            bins: c.bins,
+            account: c.account,
+        }
+    }
 }
 
 /// A kind of service.

@@ -22,6 +22,7 @@ import uk.doorstep.shared.Advice
 import uk.doorstep.shared.MemorySecrets
 import uk.doorstep.shared.Outcome
 import uk.doorstep.shared.Resident
+import uniffi.doorstep_mobile.Backend
 import uniffi.doorstep_mobile.BookingStatus
 import uniffi.doorstep_mobile.Delivery
 import uniffi.doorstep_mobile.Doorstep
@@ -148,6 +149,7 @@ fun aReportMadeOfflineIsSentOnceOnline() = withCouncil { council ->
 fun aLibraryComputerIsBooked() = withCouncil { council ->
     phone(council.url).use { resident ->
         resident.services().done("catalogue")
+        expect(resident.core.capabilities().bookings) { "a Doorstep council takes bookings" }
         val view = resident.slots("library_computer").done("slots")
         expect(!view.stale) { "the slots are live" }
         val slot = view.slots.firstOrNull { it.remaining > 0u } ?: throw Failure("no free slot")
@@ -221,7 +223,7 @@ fun badInputGivesTheMappedErrorNeverACrash() = withCouncil { council ->
         fixes("uprn") { core.collections("not a uprn") }
         fixes("body") { core.saveDraft(null, "report", "{not json") }
         fixes("server") {
-            Doorstep.open(Settings(Files.createTempDirectory("doorstep-phone").toString(), "ftp://nowhere", "android", "x", false), MemorySecrets())
+            Doorstep.open(Settings(Files.createTempDirectory("doorstep-phone").toString(), "ftp://nowhere", "android", "x", false, Backend.Doorstep), MemorySecrets())
         }
         val outcome = resident.report("pothole", "", Location(Double.NaN, 500.0, null, null), mapOf("depth" to "bottomless"))
         expect(outcome is Outcome.Failed && outcome.advice == Advice.FIX_INPUT && outcome.field != null) { "a bad report names a field: $outcome" }

@@ -8,7 +8,7 @@ import uniffi.doorstep_mobile.DoorstepException
 import uniffi.doorstep_mobile.Slot
 
 /** What the resident can do about a failure. */
-enum class Advice { FIX_INPUT, NOT_FOUND, TRY_WHEN_ONLINE, SIGN_IN, CHANGE_OR_GIVE_UP, STORAGE, REPORT_A_BUG }
+enum class Advice { FIX_INPUT, NOT_FOUND, TRY_WHEN_ONLINE, SIGN_IN, CHANGE_OR_GIVE_UP, NOT_OFFERED, STORAGE, REPORT_A_BUG }
 
 sealed class Outcome<out T> {
     data class Done<T>(val value: T) : Outcome<T>()
@@ -29,6 +29,7 @@ fun DoorstepException.outcome(): Outcome.Failed = when (this) {
     is DoorstepException.Offline -> Outcome.Failed(Advice.TRY_WHEN_ONLINE, reason)
     is DoorstepException.SignInNeeded -> Outcome.Failed(Advice.SIGN_IN, reason)
     is DoorstepException.Refused -> Outcome.Failed(Advice.CHANGE_OR_GIVE_UP, reason, field, alternatives)
+    is DoorstepException.NotOffered -> Outcome.Failed(Advice.NOT_OFFERED, reason)
     is DoorstepException.Storage -> Outcome.Failed(Advice.STORAGE, reason)
     is DoorstepException.Internal -> Outcome.Failed(Advice.REPORT_A_BUG, reason)
 }

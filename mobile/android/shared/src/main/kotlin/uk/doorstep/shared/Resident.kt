@@ -7,6 +7,7 @@ package uk.doorstep.shared
 
 import java.util.concurrent.CopyOnWriteArrayList
 import uniffi.doorstep_mobile.AnswerText
+import uniffi.doorstep_mobile.Backend
 import uniffi.doorstep_mobile.BookingInput
 import uniffi.doorstep_mobile.Doorstep
 import uniffi.doorstep_mobile.Event
@@ -136,8 +137,10 @@ class Resident private constructor(val core: Doorstep) : AutoCloseable {
             platform: String,
             deviceName: String,
             backgroundSync: Boolean = true,
+            backend: Backend = Backend.Doorstep,
         ): Outcome<Resident> = attempt {
-            val core = Doorstep.open(Settings(filesDir, councilUrl, platform, deviceName, backgroundSync), secrets)
+            val settings = Settings(filesDir, councilUrl, platform, deviceName, backgroundSync, backend)
+            val core = Doorstep.open(settings, secrets)
             Resident(core).also { it.subscription = core.subscribe(it.listener) }
         }
     }
