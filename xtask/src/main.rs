@@ -244,9 +244,10 @@ fn test() -> Result<()> {
     )?;
     let built = mobile::bindings()?;
     let (kotlin_passed, kotlin_failed) = mobile::kotlin(&built)?;
+    let (swift_passed, swift_failed) = mobile::swift(&built)?;
     let (passed, failed) = (
-        passed + ui_passed + kotlin_passed,
-        failed + ui_failed + kotlin_failed,
+        passed + ui_passed + kotlin_passed + swift_passed,
+        failed + ui_failed + kotlin_failed + swift_failed,
     );
     println!("\n{passed} passed, {failed} failed");
     if failed > 0 {
@@ -261,7 +262,9 @@ fn test() -> Result<()> {
 /// The mobile suites alone: bindings, Kotlin and Swift, with one `N passed, N failed` line.
 fn test_mobile() -> Result<()> {
     let built = mobile::bindings()?;
-    let (passed, failed) = mobile::kotlin(&built)?;
+    let (kotlin_passed, kotlin_failed) = mobile::kotlin(&built)?;
+    let (swift_passed, swift_failed) = mobile::swift(&built)?;
+    let (passed, failed) = (kotlin_passed + swift_passed, kotlin_failed + swift_failed);
     println!("\n{passed} passed, {failed} failed");
     if failed > 0 {
         bail!("{failed} tests failed");

@@ -213,3 +213,93 @@ pub fn kotlin(built: &Built) -> Result<(u64, u64)> {
     println!("==> the Kotlin journey");
     suite(run)
 }
+
+/// `/proc` mounted in the Swift root for as long as this lives (swiftc and Foundation need it);
+/// only a mount made here is unmounted.
+struct ProcMounted(Option<PathBuf>);
+
+impl ProcMounted {
+    fn at(root: &Path) -> Result<ProcMounted> {
+        let proc = root.join("proc");
+        if proc.join("self").exists() {
+            return Ok(ProcMounted(None));
+        }
+        let mut mount = Command::new("mount");
+        mount.args(["-t", "proc", "proc"]).arg(&proc);
+        status(mount, "mounting /proc in the Swift root")?;
+        Ok(ProcMounted(Some(proc)))
+    }
+}
+
+impl Drop for ProcMounted {
+    fn drop(&mut self) {
+        if let Some(proc) = &self.0 {
+            let unmounted = Command::new("umount").arg(proc).status();
+            if !unmounted.is_ok_and(|s| s.success()) {
+                eprintln!("could not unmount {}: unmount it by hand", proc.display());
+            }
+        }
+    }
+}
+
+/// Copy files into `to`, each under its own name.
+fn copy_files(from: &[PathBuf], to: &Path) -> Result<()> {
+    fs::create_dir_all(to)?;
+    for file in from {
+        let name = file.file_name().context("a file name")?;
+        fs::copy(file, to.join(name)).with_context(|| format!("copying {}", file.display()))?;
+    }
+    Ok(())
+}
+
+/// Compile the Swift bindings, the iOS shell's non-UI layer and the runner with `swiftc` in the
+/// Debian trixie root, and run the journey there with the real library and server.
+pub fn swift(built: &Built) -> Result<(u64, u64)> {
+    let swift_root = cache_dir().join("trixie-swift");
+    if !swift_root.join("usr/bin/swiftc").exists() {
+        bail!(
+            "there is no Swift root at {}: run .ci/mobile-tools",
+            swift_root.display()
+        );
+    }
+    let inside = Path::new("/tmp/doorstep-swift-tests");
+    let work = swift_root.join(inside.strip_prefix("/")?);
+    if work.exists() {
+        fs::remove_dir_all(&work)?;
+    }
+    let mobile = root().join("mobile");
+    let shell = with_extension(&mobile.join("ios/Shared"), "swift")?;
+    copy_files(&files_under(&built.bindings.join("swift"))?, &work)?;
+    copy_files(&shell, &work.join("Shared"))?;
+    copy_files(&[mobile.join("tests/swift/main.swift")], &work)?;
+    copy_files(&[built.library.clone(), built.server.clone()], &work)?;
+    copy_files(
+        &files_under(&root().join("assets/councils/durham"))?,
+        &work.join("council"),
+    )?;
+    let mut sources = vec!["doorstep_mobile.swift".to_owned()];
+    sources.extend(
+        shell
+            .iter()
+            .filter_map(|f| f.file_name())
+            .map(|name| format!("Shared/{}", name.to_string_lossy())),
+    );
+    sources.push("main.swift".to_owned());
+    let dir = inside.display();
+    let script = format!(
+        "cd {dir} && swiftc -module-name Journey -module-cache-path {dir}/module-cache \
+         -Xcc -fmodule-map-file={dir}/doorstep_mobileFFI.modulemap -I {dir} -L {dir} \
+         -ldoorstep_mobile {sources} -o journey && echo 'compiled the Swift journey' && \
+         DOORSTEP_SERVER={dir}/doorstep-server DOORSTEP_COUNCIL={dir}/council \
+         LD_LIBRARY_PATH={dir} ./journey",
+        sources = sources.join(" ")
+    );
+    let mounted = ProcMounted::at(&swift_root)?;
+    let mut run = Command::new("chroot");
+    run.arg(&swift_root).args(["/bin/sh", "-c", &script]);
+    println!("==> the Swift journey (swiftc in {})", swift_root.display());
+    let counts = suite(run);
+    drop(mounted);
+    fs::remove_dir_all(&work)?;
+    counts
+}
