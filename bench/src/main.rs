@@ -46,12 +46,14 @@ fn main() -> ExitCode {
     };
     let out = value("--out");
     let desktop = value("--desktop");
+    let mobile = value("--mobile");
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .expect("runtime");
-    let rows = runtime.block_on(run(desktop));
+    let mut rows = runtime.block_on(run(desktop));
+    rows.extend(mobile.as_deref().map(measure::mobile_library));
     println!(
         "\n{:<46} {:>16} {:>22}  holds",
         "benchmark", "figure", "budget"

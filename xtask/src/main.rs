@@ -341,6 +341,12 @@ fn bench() -> Result<()> {
         desktop,
         "building the desktop app as shipped (desktop profile)",
     )?;
+    let mut phone = cargo();
+    phone.args(["build", "--profile", "mobile", "-p", "doorstep-mobile"]);
+    status(
+        phone,
+        "building the phone library as shipped (mobile profile)",
+    )?;
     let mut run = cargo();
     run.args([
         "run",
@@ -354,6 +360,8 @@ fn bench() -> Result<()> {
     .arg(root().join("BENCHMARKS.json"))
     .arg("--desktop")
     .arg(target_dir().join("desktop/doorstep-desktop"))
+    .arg("--mobile")
+    .arg(target_dir().join("mobile").join(mobile::library_name()))
     .env("TAURI_DRIVER", &driver);
     status(run, "doorstep-bench")
 }

@@ -16,18 +16,13 @@ use std::{
 
 use anyhow::{Context, Result, bail};
 
-use crate::{cargo, counted, root, status};
+use crate::{cargo, counted, root, status, target_dir};
 
 /// What the suites need from a build: the library, its bindings, and the council server.
 pub struct Built {
     pub library: PathBuf,
     pub bindings: PathBuf,
     pub server: PathBuf,
-}
-
-/// The target directory cargo builds into.
-pub fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), PathBuf::from)
 }
 
 /// Where the suites' tools live, outside the clone (`.ci/mobile-tools` puts them there).
@@ -37,7 +32,8 @@ fn cache_dir() -> PathBuf {
         .join(".cache/doorstep")
 }
 
-fn library_name() -> String {
+/// The library's file name on this platform (`libdoorstep_mobile.so` on Linux).
+pub fn library_name() -> String {
     format!(
         "{}doorstep_mobile{}",
         std::env::consts::DLL_PREFIX,

@@ -22,6 +22,7 @@ import uk.doorstep.shared.Advice
 import uk.doorstep.shared.MemorySecrets
 import uk.doorstep.shared.Outcome
 import uk.doorstep.shared.Resident
+import uniffi.doorstep_mobile.AnswerText
 import uniffi.doorstep_mobile.Backend
 import uniffi.doorstep_mobile.BookingStatus
 import uniffi.doorstep_mobile.Delivery
@@ -31,6 +32,7 @@ import uniffi.doorstep_mobile.Event
 import uniffi.doorstep_mobile.EventListener
 import uniffi.doorstep_mobile.Location
 import uniffi.doorstep_mobile.PaymentStatus
+import uniffi.doorstep_mobile.ReportInput
 import uniffi.doorstep_mobile.SecretStore
 import uniffi.doorstep_mobile.SecretStoreException
 import uniffi.doorstep_mobile.Settings
@@ -222,6 +224,11 @@ fun badInputGivesTheMappedErrorNeverACrash() = withCouncil { council ->
         fixes("amount") { core.startPayment(uniffi.doorstep_mobile.PaymentInput("council_tax", "12345678", "£-3", RETURN_URL)) }
         fixes("uprn") { core.collections("not a uprn") }
         fixes("body") { core.saveDraft(null, "report", "{not json") }
+        fixes("photos.0") {
+            core.submitReport(
+                ReportInput("pothole", "A photo that is not one", DURHAM, POTHOLE_ANSWERS.map { AnswerText(it.key, it.value) }, listOf(byteArrayOf(1, 2, 3)), null),
+            )
+        }
         fixes("server") {
             Doorstep.open(Settings(Files.createTempDirectory("doorstep-phone").toString(), "ftp://nowhere", "android", "x", false, Backend.Doorstep), MemorySecrets())
         }
@@ -234,6 +241,14 @@ fun badInputGivesTheMappedErrorNeverACrash() = withCouncil { council ->
             expect(e.reason.isNotBlank()) { "says what was not found" }
         }
         expect(resident.outbox().done("outbox").isEmpty()) { "nothing bad was queued" }
+    }
+    val dir = Files.createTempDirectory("doorstep-phone").toString()
+    val open311 = Doorstep.open(Settings(dir, "${council.url}/open311/v2", "android", "x", false, Backend.Open311(null, null)), MemorySecrets())
+    try {
+        open311.slots("library_computer")
+        throw Failure("an Open311 council took a booking")
+    } catch (e: DoorstepException.NotOffered) {
+        expect(!open311.capabilities().bookings && e.reason.isNotBlank()) { "bookings are not offered, and it says so" }
     }
 }
 

@@ -265,6 +265,12 @@ func badInputGivesTheMappedErrorNeverACrash() async throws {
         }
         try await fixes("uprn") { _ = try await core.collections(uprn: "not a uprn") }
         try await fixes("body") { _ = try await core.saveDraft(id: nil, kind: "report", body: "{not json") }
+        try await fixes("photos.0") {
+            let answers = potholeAnswers.map { AnswerText(question: $0.key, value: $0.value) }
+            _ = try await core.submitReport(input: ReportInput(
+                serviceCode: "pothole", description: "A photo that is not one", location: durham, answers: answers,
+                photos: [Data([1, 2, 3])], contact: nil))
+        }
         try await fixes("server") {
             let settings = Settings(dataDir: NSTemporaryDirectory(), councilUrl: "ftp://nowhere", platform: "ios", deviceName: "x", backgroundSync: false, backend: .doorstep)
             _ = try await Doorstep.open(settings: settings, secrets: MemorySecrets())
@@ -278,6 +284,16 @@ func badInputGivesTheMappedErrorNeverACrash() async throws {
             try expect(!reason.isEmpty, "says what was not found")
         }
         try expect(try await resident.outbox().done("outbox").isEmpty, "nothing bad was queued")
+        let settings = Settings(
+            dataDir: NSTemporaryDirectory() + "doorstep-open311-\(UUID())", councilUrl: "\(council.url)/open311/v2",
+            platform: "ios", deviceName: "x", backgroundSync: false, backend: .open311(apiKey: nil, jurisdiction: nil))
+        let open311 = try await Doorstep.open(settings: settings, secrets: MemorySecrets())
+        do {
+            _ = try await open311.slots(serviceCode: "library_computer")
+            throw TestFailure(description: "an Open311 council took a booking")
+        } catch let DoorstepError.NotOffered(reason) {
+            try expect(!open311.capabilities().bookings && !reason.isEmpty, "bookings are not offered, and it says so")
+        }
     }
 }
 
