@@ -112,3 +112,56 @@ impl From<uniffi::UnexpectedUniFFICallbackError> for SecretStoreError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use doorstep_protocol::FieldProblem;
+
+    use super::*;
+
+    #[test]
+    fn every_core_error_says_what_the_app_should_do() {
+        let invalid = Error::Invalid {
+            problems: vec![
+                FieldProblem::new("amount", "Enter an amount in pounds"),
+                FieldProblem::new("reference", "Enter the account number"),
+            ],
+        };
+        match DoorstepError::from(invalid) {
+            DoorstepError::FixInput {
+                field, problems, ..
+            } => {
+                assert_eq!(field, "amount");
+                assert_eq!(problems.len(), 2);
+            }
+            other => panic!("bad input is FixInput, not {other:?}"),
+        }
+        let cases = [
+            (Error::NotFound("no such report".into()), "NotFound"),
+            (Error::Offline("no network".into()), "Offline"),
+            (Error::AuthRequired("token expired".into()), "SignInNeeded"),
+            (
+                Error::Refused {
+                    code: "slot_unavailable".into(),
+                    message: "That slot has gone".into(),
+                    field: Some("slot_id".into()),
+                    alternatives: Vec::new(),
+                },
+                "Refused",
+            ),
+            (Error::NotOffered("no bookings".into()), "NotOffered"),
+            (Error::Storage("disk full".into()), "Storage"),
+            (Error::Internal("bug".into()), "Internal"),
+        ];
+        for (error, variant) in cases {
+            let said = error.to_string();
+            let mapped = DoorstepError::from(error);
+            assert!(format!("{mapped:?}").starts_with(variant), "{mapped:?}");
+            assert_eq!(
+                mapped.to_string(),
+                said,
+                "the reason is the core's own words"
+            );
+        }
+    }
+}

@@ -110,13 +110,20 @@ impl Doorstep {
     }
 
     /// Events from now on, starting with the current outbox counts and sync state; they stop
-    /// when the returned handle is dropped or cancelled.
+    /// when the returned handle is dropped or cancelled. Each is handed to the listener on a
+    /// blocking thread, in order, so a slow listener never holds up the core's own work, and a
+    /// listener that throws misses that event only.
     pub async fn subscribe(&self, listener: Arc<dyn EventListener>) -> Arc<Subscription> {
         let mut events = self.0.subscribe().await;
         let task = tokio::spawn(async move {
             loop {
                 match events.recv().await {
-                    Ok(event) => listener.on_event(event.into()),
+                    Ok(event) => {
+                        let listener = listener.clone();
+                        let _ =
+                            tokio::task::spawn_blocking(move || listener.on_event(event.into()))
+                                .await;
+                    }
                     Err(RecvError::Lagged(_)) => continue,
                     Err(RecvError::Closed) => return,
                 }

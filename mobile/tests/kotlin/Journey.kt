@@ -189,12 +189,16 @@ fun eventsArriveOnACoreThreadAndStopWhenTheHandleCloses() = withCouncil { counci
         }
     }
     val core = resident.core
+    val throwing = core.subscribe(object : EventListener {
+        override fun onEvent(event: Event) = throw IllegalStateException("a screen that has gone")
+    })
     val subscription = core.subscribe(listener)
     eventually { heard.any { it.first is Event.Outbox } && heard.any { it.first is Event.Sync } }
     val caller = Thread.currentThread().name
     expect(heard.none { it.second == caller }) { "events come on the core's threads, not the caller's" }
     resident.report("pothole", "Another pothole", DURHAM, POTHOLE_ANSWERS)
     eventually { heard.any { (e, _) -> e is Event.Outbox && e.waiting == 1uL } }
+    throwing.close()
     subscription.close()
     val before = heard.size
     resident.report("pothole", "A third pothole", DURHAM, POTHOLE_ANSWERS)
