@@ -7,6 +7,7 @@
 //! (`cargo xtask test` builds them first).
 
 pub mod desktop;
+pub mod open311;
 
 use std::{
     net::{SocketAddr, TcpListener as StdListener},
@@ -191,6 +192,22 @@ impl Device {
     pub fn open(council_url: &str) -> Device {
         let dir = TempDir::new("device");
         let doorstep = Self::reopen(&dir.0, council_url);
+        Device { doorstep, dir }
+    }
+
+    /// A device whose council is of the given kind (a plain Open311 one, say).
+    pub fn open_with(council_url: &str, backend: doorstep_core::Backend) -> Device {
+        let dir = TempDir::new("device");
+        let doorstep = Doorstep::open(Config {
+            data_dir: dir.0.clone(),
+            council_url: council_url.to_owned(),
+            backend,
+            secrets: Arc::new(MemorySecrets::default()),
+            platform: "linux".to_owned(),
+            device_name: "test".to_owned(),
+            background_sync: false,
+        })
+        .expect("the core opens");
         Device { doorstep, dir }
     }
 

@@ -246,10 +246,11 @@ pub fn token_id(token: &str) -> String {
     format!("token:{token}")
 }
 
-/// Any status a server sends, as the nearest status a resident is shown.
-pub fn resident_status(status: &str) -> ReportStatus {
+/// Any status a server sends, as the nearest status a resident is shown; none for one that
+/// says nothing recognisable (the report keeps the status it had).
+pub fn resident_status(status: &str) -> Option<ReportStatus> {
     let status = status.trim().to_ascii_lowercase().replace([' ', '-'], "_");
-    match status.as_str() {
+    Some(match status.as_str() {
         "open" | "new" | "submitted" | "acknowledged" | "confirmed" | "reopened" | "received" => {
             ReportStatus::Open
         }
@@ -271,9 +272,9 @@ pub fn resident_status(status: &str) -> ReportStatus {
             ReportStatus::Fixed
         }
         other if other.contains("clos") => ReportStatus::Closed,
-        other if other.contains("progress") || other.contains("work") => ReportStatus::InProgress,
-        _ => ReportStatus::Open,
-    }
+        other if other.contains("progress") => ReportStatus::InProgress,
+        _ => return None,
+    })
 }
 
 /// A time as servers write it: W3C with an offset, or without one (taken as UTC).
@@ -318,7 +319,7 @@ pub fn report(
         .and_then(|t| datetime(&t))
         .unwrap_or(created_at)
         .max(before.map_or(created_at, |b| b.updated_at));
-    let told = text(row, "status").map(|s| resident_status(&s));
+    let told = text(row, "status").and_then(|s| resident_status(&s));
     let previous = before.map(|b| b.status);
     let status = match (told, previous) {
         (Some(told), Some(previous)) if told.is_closed() == previous.is_closed() => {
@@ -436,7 +437,7 @@ pub struct Update {
 pub fn update(row: &Value) -> Option<Update> {
     Some(Update {
         request_id: text(row, "service_request_id")?,
-        status: text(row, "status").map(|s| resident_status(&s)),
+        status: text(row, "status").and_then(|s| resident_status(&s)),
         at: datetime(&text(row, "updated_datetime")?)?,
         note: text(row, "description"),
     })
@@ -499,24 +500,22 @@ mod tests {
 
     #[test]
     fn statuses_are_mapped_to_the_nearest_the_resident_knows() {
-        assert_eq!(resident_status("open"), ReportStatus::Open);
-        assert_eq!(resident_status("IN_PROGRESS"), ReportStatus::InProgress);
-        assert_eq!(
-            resident_status("Action Scheduled"),
-            ReportStatus::ActionScheduled
-        );
-        assert_eq!(resident_status("planned"), ReportStatus::ActionScheduled);
-        assert_eq!(
-            resident_status("INTERNAL_REFERRAL"),
-            ReportStatus::NotCouncilsResponsibility
-        );
-        assert_eq!(resident_status("cancelled"), ReportStatus::NoFurtherAction);
-        assert_eq!(
-            resident_status("Closed - fixed by contractor"),
-            ReportStatus::Fixed
-        );
-        assert_eq!(resident_status("archived and closed"), ReportStatus::Closed);
-        assert_eq!(resident_status("something new"), ReportStatus::Open);
+        for (sent, shown) in [
+            ("open", Some(ReportStatus::Open)),
+            ("IN_PROGRESS", Some(ReportStatus::InProgress)),
+            ("Action Scheduled", Some(ReportStatus::ActionScheduled)),
+            ("planned", Some(ReportStatus::ActionScheduled)),
+            (
+                "INTERNAL_REFERRAL",
+                Some(ReportStatus::NotCouncilsResponsibility),
+            ),
+            ("cancelled", Some(ReportStatus::NoFurtherAction)),
+            ("Closed - fixed by contractor", Some(ReportStatus::Fixed)),
+            ("archived and closed", Some(ReportStatus::Closed)),
+            ("AWAITING_CONTRACTOR", None),
+        ] {
+            assert_eq!(resident_status(sent), shown, "{sent}");
+        }
     }
 
     #[test]

@@ -21,7 +21,7 @@ use rusqlite::params;
 use serde_json::{Value, json};
 
 use super::{
-    Operation,
+    Operation, Problem,
     sync::{Due, Engine, Ready, SyncReport, apply_items, now, ready},
 };
 use crate::{
@@ -125,7 +125,7 @@ impl Engine {
             }
         };
         let marker = convert::marker(&op.key);
-        if op.attempts > 0 {
+        if op.tried {
             match self.look_for(&asked, op.created_at, &marker).await {
                 Looked::Found(report) => return copy_answer(&report),
                 Looked::CouldNotLook(why) => {
@@ -140,6 +140,7 @@ impl Engine {
                 Looked::NotThere | Looked::CannotList => {}
             }
         }
+        self.mark_sending(op.seq).await?;
         let (api_key, jurisdiction) = self.open311_settings();
         let form = convert::form(&asked, &marker, api_key, jurisdiction);
         let path = format!("/requests.{}", self.open311_format());
@@ -170,6 +171,28 @@ impl Engine {
                 "it names neither a service_request_id nor a token",
             )),
         }
+    }
+
+    /// Note, before posting, that the operation is on its way: if the answer never comes — lost,
+    /// or the app stopped — the next try looks for the report before posting again.
+    async fn mark_sending(&self, seq: i64) -> Result<()> {
+        let problem = Problem {
+            status: 0,
+            code: "sending".to_owned(),
+            message: "sent to the council; waiting for its answer".to_owned(),
+            field: None,
+            alternatives: Vec::new(),
+        };
+        let problem = serde_json::to_string(&problem)?;
+        self.store
+            .write(move |tx| {
+                tx.execute(
+                    "UPDATE outbox SET problem = ?2 WHERE seq = ?1",
+                    params![seq, problem],
+                )?;
+                Ok(())
+            })
+            .await
     }
 
     /// Among the council's recent requests for the service, the one carrying `marker`.
@@ -356,10 +379,14 @@ impl Engine {
                 .map(|s| s.as_str())
                 .collect::<Vec<_>>()
                 .join(",");
-            let document = self
+            let document = match self
                 .open311_get("requests", &[("service_request_id", list)])
                 .await
-                .document()?;
+            {
+                // A server that will not say is asked again next round; what was sent stands.
+                Fetched::Refused(..) => continue,
+                other => other.document()?,
+            };
             for row in read::items(&document, &["service_requests", "request"]) {
                 let Some(id) = read::text(&row, "service_request_id") else {
                     continue;

@@ -84,6 +84,8 @@ pub(super) struct Ready {
     pub attempts: u32,
     /// When it was queued (unix seconds).
     pub created_at: i64,
+    /// It has been sent before (its answer may have been lost), whatever a retry reset since.
+    pub tried: bool,
 }
 
 pub fn now() -> i64 {
@@ -506,7 +508,7 @@ pub fn next_due(conn: &Connection) -> Result<Option<i64>> {
 /// item, which has landed by then (it is what went before in the chain).
 pub(super) fn ready(conn: &Connection, now: i64, due: Due) -> Result<Vec<Ready>> {
     let mut statement = conn.prepare_cached(
-        "SELECT o.seq, o.key, o.chain, o.item, o.operation, o.method, o.path, o.body, o.photo, o.attempts, c.server, o.created_at
+        "SELECT o.seq, o.key, o.chain, o.item, o.operation, o.method, o.path, o.body, o.photo, o.attempts, c.server, o.created_at, o.attempts > 0 OR o.problem IS NOT NULL
          FROM outbox o
          JOIN (SELECT chain, MIN(seq) AS seq FROM outbox GROUP BY chain) head ON o.seq = head.seq
          LEFT JOIN items c ON c.local_id = o.chain
@@ -528,6 +530,7 @@ pub(super) fn ready(conn: &Connection, now: i64, due: Due) -> Result<Vec<Ready>>
                 r.get::<_, u32>(9)?,
                 r.get::<_, Option<String>>(10)?,
                 r.get::<_, i64>(11)?,
+                r.get::<_, bool>(12)?,
             ))
         },
     )?;
@@ -545,6 +548,7 @@ pub(super) fn ready(conn: &Connection, now: i64, due: Due) -> Result<Vec<Ready>>
             attempts,
             chain_server,
             created_at,
+            tried,
         ) = row?;
         let operation = Operation::parse(&operation)
             .ok_or_else(|| Error::Internal(format!("unknown operation {operation}")))?;
@@ -573,6 +577,7 @@ pub(super) fn ready(conn: &Connection, now: i64, due: Due) -> Result<Vec<Ready>>
             photo,
             attempts,
             created_at,
+            tried,
         });
     }
     Ok(ready)
