@@ -1,5 +1,5 @@
-//! The one error Kotlin and Swift see, in the buckets an app acts on, and the error a phone's
-//! secret store gives back.
+//! The one error Kotlin and Swift see, in the buckets an app acts on, and the errors a phone's
+//! secret store and event listener give back.
 //!
 //! Invariant: every core error maps to exactly one variant here, in one place, and each
 //! variant says what the app should do: fix the input, go online, sign in, change or drop what
@@ -108,6 +108,22 @@ pub enum SecretStoreError {
 impl From<uniffi::UnexpectedUniFFICallbackError> for SecretStoreError {
     fn from(error: uniffi::UnexpectedUniFFICallbackError) -> Self {
         SecretStoreError::Unavailable {
+            reason: error.reason,
+        }
+    }
+}
+
+/// The phone's event listener failed on one event (its screen has gone, say); it still hears
+/// the next one.
+#[derive(Debug, Clone, thiserror::Error, uniffi::Error)]
+pub enum ListenerError {
+    #[error("{reason}")]
+    Failed { reason: String },
+}
+
+impl From<uniffi::UnexpectedUniFFICallbackError> for ListenerError {
+    fn from(error: uniffi::UnexpectedUniFFICallbackError) -> Self {
+        ListenerError::Failed {
             reason: error.reason,
         }
     }

@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 use doorstep_core as core;
 use tokio::{sync::broadcast::error::RecvError, task::AbortHandle};
 
-pub use error::{DoorstepError, InputProblem, SecretStoreError};
+pub use error::{DoorstepError, InputProblem, ListenerError, SecretStoreError};
 pub use values::*;
 
 uniffi::setup_scaffolding!();
@@ -49,7 +49,7 @@ impl core::SecretStore for PhoneSecrets {
 /// Told of each event, on one of the core's threads.
 #[uniffi::export(with_foreign)]
 pub trait EventListener: Send + Sync {
-    fn on_event(&self, event: Event);
+    fn on_event(&self, event: Event) -> Result<(), ListenerError>;
 }
 
 /// Events keep coming to the listener while this handle lives, until `cancel`.
@@ -111,8 +111,8 @@ impl Doorstep {
 
     /// Events from now on, starting with the current outbox counts and sync state; they stop
     /// when the returned handle is dropped or cancelled. Each is handed to the listener on a
-    /// blocking thread, in order, so a slow listener never holds up the core's own work, and a
-    /// listener that throws misses that event only.
+    /// blocking thread, in order, so a slow listener never holds up the core's own work; a
+    /// listener that fails (throws) misses that event only.
     pub async fn subscribe(&self, listener: Arc<dyn EventListener>) -> Arc<Subscription> {
         let mut events = self.0.subscribe().await;
         let task = tokio::spawn(async move {

@@ -180,6 +180,26 @@ fun councilTaxIsPaidThroughTheSandbox() = withCouncil { council ->
     }
 }
 
+fun aBulkyWasteCollectionIsBookedAndItsFeePaid() = withCouncil { council ->
+    phone(council.url).use { resident ->
+        resident.services().done("catalogue")
+        val slot = resident.slots("bulky_waste").done("slots").slots.firstOrNull { it.remaining > 0u }
+            ?: throw Failure("no free collection day")
+        val answers = mapOf("items" to "sofa, mattress", "where_left" to "front")
+        val booked = resident.book("bulky_waste", slot.id, answers, DURHAM).done("book")
+        val fee = resident.core.payBookingFee(booked.localId, RETURN_URL)
+        expect(fee.amountPence == 2600uL) { "two items cost the first band's fee: ${fee.amountPence}" }
+        resident.syncNow().done("sync")
+        val made = resident.booking(booked.localId).done("my booking")
+        expect(made.booking?.feePence == 2600u) { "the council priced it alike: ${made.booking}" }
+        val page = resident.paymentReturned(fee.localId).done("refresh").payment?.nextUrl
+            ?: throw Failure("no card page for the fee")
+        payOnCardPage(page, "4242424242424242")
+        val paid = resident.paymentReturned(fee.localId).done("refresh after paying")
+        expect(paid.payment?.status == PaymentStatus.SUCCESS) { "the fee is paid: ${paid.payment}" }
+    }
+}
+
 fun eventsArriveOnACoreThreadAndStopWhenTheHandleCloses() = withCouncil { council ->
     val resident = phone(council.url)
     val heard = Collections.synchronizedList(mutableListOf<Pair<Event, String>>())
@@ -316,6 +336,7 @@ fun main() {
         "aReportMadeOfflineIsSentOnceOnline" to ::aReportMadeOfflineIsSentOnceOnline,
         "aLibraryComputerIsBooked" to ::aLibraryComputerIsBooked,
         "councilTaxIsPaidThroughTheSandbox" to ::councilTaxIsPaidThroughTheSandbox,
+        "aBulkyWasteCollectionIsBookedAndItsFeePaid" to ::aBulkyWasteCollectionIsBookedAndItsFeePaid,
         "eventsArriveOnACoreThreadAndStopWhenTheHandleCloses" to ::eventsArriveOnACoreThreadAndStopWhenTheHandleCloses,
         "badInputGivesTheMappedErrorNeverACrash" to ::badInputGivesTheMappedErrorNeverACrash,
         "tokensLiveInTheShellsSecretStore" to ::tokensLiveInTheShellsSecretStore,

@@ -210,6 +210,30 @@ func councilTaxIsPaidThroughTheSandbox() async throws {
     }
 }
 
+func aBulkyWasteCollectionIsBookedAndItsFeePaid() async throws {
+    try await withCouncil { council in
+        let resident = try await phone(council.url)
+        defer { resident.close() }
+        _ = try await resident.services().done("catalogue")
+        guard let slot = try await resident.slots(service: "bulky_waste").done("slots").slots.first(where: { $0.remaining > 0 }) else {
+            throw TestFailure(description: "no free collection day")
+        }
+        let answers = ["items": "sofa, mattress", "where_left": "front"]
+        let booked = try await resident.book(service: "bulky_waste", slotId: slot.id, answers: answers, at: durham).done("book")
+        let fee = try await resident.core.payBookingFee(bookingLocalId: booked.localId, returnUrl: returnUrl)
+        try expect(fee.amountPence == 2600, "two items cost the first band's fee: \(fee.amountPence)")
+        _ = try await resident.syncNow().done("sync")
+        let made = try await resident.booking(localId: booked.localId).done("my booking")
+        try expect(made.booking?.feePence == 2600, "the council priced it alike: \(String(describing: made.booking))")
+        guard let page = try await resident.paymentReturned(localId: fee.localId).done("refresh").payment?.nextUrl else {
+            throw TestFailure(description: "no card page for the fee")
+        }
+        try await payOnCardPage(page, card: "4242424242424242")
+        let paid = try await resident.paymentReturned(localId: fee.localId).done("refresh after paying")
+        try expect(paid.payment?.status == .success, "the fee is paid: \(String(describing: paid.payment))")
+    }
+}
+
 final class Recorder: EventListener, @unchecked Sendable {
     private let lock = NSLock()
     private var heard: [(Event, Bool)] = []
@@ -324,6 +348,7 @@ let tests: [(String, () async throws -> Void)] = [
     ("aReportMadeOfflineIsSentOnceOnline", aReportMadeOfflineIsSentOnceOnline),
     ("aLibraryComputerIsBooked", aLibraryComputerIsBooked),
     ("councilTaxIsPaidThroughTheSandbox", councilTaxIsPaidThroughTheSandbox),
+    ("aBulkyWasteCollectionIsBookedAndItsFeePaid", aBulkyWasteCollectionIsBookedAndItsFeePaid),
     ("eventsArriveOnACoreThreadAndStopWhenTheHandleCloses", eventsArriveOnACoreThreadAndStopWhenTheHandleCloses),
     ("badInputGivesTheMappedErrorNeverACrash", badInputGivesTheMappedErrorNeverACrash),
     ("tokensLiveInTheShellsSecretStore", tokensLiveInTheShellsSecretStore),
