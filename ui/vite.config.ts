@@ -10,7 +10,7 @@ export default defineConfig({
   plugins: [svelte(), svelteTesting()],
   clearScreen: false,
   server: { port: 1420, strictPort: true, host: '127.0.0.1' },
-  css: { preprocessorOptions: { scss: { quietDeps: true } } },
+  css: { preprocessorOptions: { scss: { quietDeps: true, loadPaths: ['node_modules/govuk-frontend/dist'] } } },
   build: { outDir: 'dist', emptyOutDir: true, target: 'es2022', sourcemap: false },
   test: {
     environment: 'jsdom',

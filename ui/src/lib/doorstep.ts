@@ -10,7 +10,8 @@
 //   - a path that names a group rather than one input points at the group's first input:
 //     `location` → `postcode`, `location.lat` → `lat`, `location.lon` → `lon`,
 //     `location.uprn` → `uprn`, `photos.N` and `attachments(.N)` → `photos`,
-//     `amount_pence` → `amount`;
+//     `amount_pence` → `amount`, `slot_id` → `slot`, `url` (the council's address) →
+//     `council-url`, `text` (an update to a report) → `update-text`;
 //   - paths that name no input the resident can change (`service_code`, `key`, `booking`,
 //     `return_url`) have no id: their message is shown without a link.
 
@@ -480,6 +481,9 @@ const GROUP_FIELDS: Record<string, string> = {
   'location.uprn': 'uprn',
   attachments: 'photos',
   amount_pence: 'amount',
+  slot_id: 'slot',
+  url: 'council-url',
+  text: 'update-text',
 };
 
 const FIELDS_WITHOUT_INPUT = new Set(['service_code', 'key', 'booking', 'return_url']);

@@ -14,13 +14,14 @@ export function pounds(pence: number): string {
 /** "Tuesday 1 December 2026". */
 export function day(iso: string): string {
   const date = /^\d{4}-\d{2}-\d{2}$/.test(iso) ? new Date(`${iso}T12:00:00`) : new Date(iso);
-  return date.toLocaleDateString(LOCALE, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
+  // Some builds of the locale data put a comma after the weekday; GOV.UK style has none.
+  return date.toLocaleDateString(LOCALE, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }).replace(',', '');
 }
 
 /** "2:30pm". */
 export function time(iso: string): string {
   return new Date(iso)
-    .toLocaleTimeString(LOCALE, { hour: 'numeric', minute: '2-digit', hour12: true })
+    .toLocaleTimeString(LOCALE, { hour: 'numeric', minute: '2-digit', hourCycle: 'h12' })
     .replace(/\s/g, '')
     .toLowerCase();
 }
