@@ -262,14 +262,14 @@ impl Desktop {
             .await;
     }
 
-    /// Click the button (or link) whose words are `words`.
+    /// Click the button (or link, or details summary) whose words are `words`.
     pub async fn press(&self, words: &str) {
         let deadline = Instant::now() + PATIENCE;
         loop {
             let clicked = self
                 .run(
                     "const wanted = arguments[0];
-                     const all = [...document.querySelectorAll('button, a, input[type=submit]')];
+                     const all = [...document.querySelectorAll('button, a, summary, input[type=submit]')];
                      const it = all.find(e => (e.innerText || e.value || '').trim() === wanted);
                      if (!it) return false;
                      it.scrollIntoView();

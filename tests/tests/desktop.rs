@@ -38,16 +38,33 @@ async fn council_reports(council: &Council) -> Vec<Value> {
     list["reports"].as_array().cloned().unwrap_or_default()
 }
 
-/// Fill in the pothole form with good answers and a place found by postcode.
-async fn fill_in_pothole(desktop: &Desktop, description: &str) {
+/// Where the resident says the pothole is.
+enum Place {
+    /// An address found by postcode (needs the council, or an earlier lookup).
+    Postcode,
+    /// Coordinates typed in (works offline).
+    Coordinates,
+}
+
+/// Fill in the pothole form with good answers and a place.
+async fn fill_in_pothole(desktop: &Desktop, description: &str, place: Place) {
     desktop.fill("#description", description).await;
     desktop.choose("answers-depth", "deep").await;
     desktop.choose("answers-width", "small").await;
     desktop.choose("answers-location_on_road", "kerb").await;
-    let (postcode, uprn) = sample_address();
-    desktop.fill("#postcode", &postcode).await;
-    desktop.press("Find address").await;
-    desktop.select("#uprn", &uprn).await;
+    match place {
+        Place::Postcode => {
+            let (postcode, uprn) = sample_address();
+            desktop.fill("#postcode", &postcode).await;
+            desktop.press("Find address").await;
+            desktop.select("#uprn", &uprn).await;
+        }
+        Place::Coordinates => {
+            desktop.press("Enter the coordinates instead").await;
+            desktop.fill("#lat", "54.7761").await;
+            desktop.fill("#lon", "-1.5733").await;
+        }
+    }
     desktop.wait_for("#chosen-location").await;
 }
 
@@ -84,7 +101,7 @@ async fn a_resident_reports_a_pothole_from_the_home_screen() {
         .await;
     desktop.check_screen("report-errors").await;
 
-    fill_in_pothole(&desktop, "Deep pothole outside number 4").await;
+    fill_in_pothole(&desktop, "Deep pothole outside number 4", Place::Postcode).await;
     desktop.press("Continue").await;
     desktop.wait_for("#check-answers").await;
     assert!(
@@ -118,7 +135,7 @@ async fn a_report_made_offline_survives_a_restart_and_is_sent_once_when_the_coun
     desktop.wait_for("#description").await;
     council.stop();
 
-    fill_in_pothole(&desktop, "Reported with no signal").await;
+    fill_in_pothole(&desktop, "Reported with no signal", Place::Coordinates).await;
     desktop.press("Continue").await;
     desktop.press("Send report").await;
     desktop.wait_for("#saved").await;

@@ -23,6 +23,17 @@ class AppState {
     return this.sync.state === 'offline';
   }
 
+  /** The device is online but its last try to reach the council failed (the core clears
+   * the error on the next success). */
+  get unreachable(): boolean {
+    return !this.offline && this.sync.state !== 'syncing' && this.lastError !== null;
+  }
+
+  /** Nothing can be sent just now: offline, or the council cannot be reached. */
+  get cannotSend(): boolean {
+    return this.offline || this.unreachable;
+  }
+
   /** Take in one event from the core. */
   receive(event: CoreEvent): void {
     switch (event.event) {
