@@ -149,6 +149,7 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         reports,
         report,
         add_update,
+        booking_fee,
         slots,
         book,
         bookings,
@@ -280,6 +281,18 @@ async fn add_update(
         .await
         .add_update(&local_id, &text, reopen)
         .await?)
+}
+
+/// The fee for a booking with these answers so far (pence), for the form to show.
+#[tauri::command(rename_all = "snake_case")]
+async fn booking_fee(
+    shell: State<'_, Shell>,
+    service_code: String,
+    answers: BTreeMap<String, TypedAnswer>,
+) -> Answered<Option<u32>> {
+    let core = shell.core().await;
+    let answers = self::answers(&core, &service_code, answers).await?;
+    Ok(core.booking_fee(&service_code, &answers).await?)
 }
 
 #[tauri::command(rename_all = "snake_case")]

@@ -28,6 +28,15 @@ pub struct SlotView {
 }
 
 impl Doorstep {
+    /// What a booking with these answers would cost, in pence, by the council's fee rule:
+    /// `None` when the service has no fee or the answers do not yet say enough to work it out.
+    pub async fn booking_fee(&self, service_code: &str, answers: &Answers) -> Result<Option<u32>> {
+        let service = self.service(service_code).await?;
+        Ok(rules::fee_pence(service.fee.as_ref(), answers)
+            .ok()
+            .flatten())
+    }
+
     /// A service's slots: live when the council answers, else the last-known ones marked stale.
     pub async fn slots(&self, service_code: &str) -> Result<SlotView> {
         self.require(crate::Offer::Bookings)?;

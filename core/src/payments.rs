@@ -114,6 +114,7 @@ impl Doorstep {
             .get(&format!("/v1/payments/{}", payment.id), Some(&token), None)
             .await
             .into()?;
+        let finished = fresh.state.finished;
         let (id, body, at) = (local_id.to_owned(), serde_json::to_string(&fresh)?, now());
         self.engine()
             .store
@@ -125,6 +126,11 @@ impl Doorstep {
                 Ok(())
             })
             .await?;
+        if finished {
+            // A finished payment changes what it paid for (a booking's fee): read the feed now
+            // rather than at the next round.
+            self.0.wake.notify_one();
+        }
         self.payment(local_id).await
     }
 

@@ -547,6 +547,8 @@ export const doorstep = {
   addUpdate: (local_id: string, text: string, reopen: boolean) =>
     call<MyReport>('add_update', { local_id, text, reopen }),
 
+  bookingFee: (service_code: string, answers: Record<string, TypedAnswer>) =>
+    call<number | null>('booking_fee', { service_code, answers }),
   slots: (service_code: string) => call<SlotView>('slots', { service_code }),
   book: (
     service_code: string,

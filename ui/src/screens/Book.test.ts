@@ -196,11 +196,17 @@ describe('Book', () => {
       payment: payment('created'),
       open_payment_page: null,
       refresh_payment: payment('success'),
+      // The core's fee rule, as the shell answers it: £13 an item.
+      booking_fee: (args: Record<string, unknown>) => {
+        const items = (args.answers as Record<string, string[]>).items ?? [];
+        return items.length === 0 ? null : items.length * 1300;
+      },
     });
     render(Book, { props: { code: 'bulky_waste' } });
     await fireEvent.click(await screen.findByLabelText('Sofa'));
     await fireEvent.click(screen.getByLabelText('Table'));
-    expect(screen.getByText(/For what you have chosen, the fee is/)).toHaveTextContent('£26.00');
+    expect(await screen.findByText(/For what you have chosen, the fee is/)).toHaveTextContent('£26.00');
+    expect(core.argsOf('booking_fee').at(-1)).toEqual({ service_code: 'bulky_waste', answers: { items: ['sofa', 'table'] } });
     await fireEvent.click(screen.getByLabelText(/10:00am to 11:00am/));
     await fireEvent.click(screen.getByRole('button', { name: 'Continue' }));
     await fireEvent.click(await screen.findByRole('button', { name: 'Book' }));
