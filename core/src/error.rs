@@ -59,7 +59,13 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl From<rusqlite::Error> for Error {
     fn from(error: rusqlite::Error) -> Self {
-        Error::Storage(error.to_string())
+        match error.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DiskFull) => Error::Storage(
+                "the device's storage is full: free some space and try again; nothing saved before was lost"
+                    .to_owned(),
+            ),
+            _ => Error::Storage(error.to_string()),
+        }
     }
 }
 

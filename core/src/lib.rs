@@ -218,6 +218,15 @@ impl Doorstep {
         receiver
     }
 
+    /// Cap the device's store at `pages` pages (never below its size now) and return the cap:
+    /// how a full disk is simulated when proving that nothing accepted is lost.
+    pub async fn cap_storage(&self, pages: u64) -> Result<u64> {
+        self.engine()
+            .store
+            .read(move |conn| store::cap_pages(conn, pages))
+            .await
+    }
+
     /// Everything in the outbox, oldest first.
     pub async fn outbox(&self) -> Result<Vec<OutboxEntry>> {
         self.engine().store.read(outbox::list).await

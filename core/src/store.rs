@@ -197,6 +197,16 @@ fn migrate(conn: &mut Connection) -> Result<()> {
     Ok(())
 }
 
+/// Cap the store at `pages` pages (SQLite keeps it no smaller than it is); the cap set.
+pub fn cap_pages(conn: &Connection, pages: u64) -> Result<u64> {
+    // SQLite reads 0 as "only tell me the cap": the smallest cap asked for is 1.
+    let pages = i64::try_from(pages.max(1)).unwrap_or(i64::MAX);
+    let cap: i64 = conn.query_row(&format!("PRAGMA max_page_count = {pages}"), [], |r| {
+        r.get(0)
+    })?;
+    Ok(u64::try_from(cap).unwrap_or(0))
+}
+
 /// A value from the `meta` table.
 pub fn meta(conn: &Connection, name: &str) -> Result<Option<String>> {
     Ok(conn
