@@ -8,6 +8,7 @@
 
 pub mod desktop;
 pub mod open311;
+pub mod reliability;
 
 use std::{
     net::{SocketAddr, TcpListener as StdListener},
@@ -26,14 +27,18 @@ use tokio::{
     net::{TcpListener, TcpStream},
 };
 
-/// A workspace binary, built next to the test executables.
+/// A workspace binary, built next to the test executables (or next to the running binary).
 pub fn binary(name: &str) -> PathBuf {
     let exe = std::env::current_exe().expect("the test knows where it is");
-    let dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("tests run from target/<profile>/deps");
-    let path = dir.join(name);
+    let beside = exe.parent().map(|dir| dir.join(name));
+    let path = match beside {
+        Some(path) if path.exists() => path,
+        _ => exe
+            .parent()
+            .and_then(Path::parent)
+            .expect("tests run from target/<profile>/deps")
+            .join(name),
+    };
     assert!(
         path.exists(),
         "{} is not built: run `cargo build --workspace --bins` (cargo xtask test does)",
@@ -261,7 +266,19 @@ pub struct Faults {
     pub lose_answers: AtomicU32,
     /// Answer the next N requests with 503 and `Retry-After: 120` without forwarding them.
     pub unavailable: AtomicU32,
+    /// Cut the connection on the next N requests before the council sees them.
+    pub cut_requests: AtomicU32,
+    /// Answer the next N requests with a bare 500 (no `Retry-After`) without forwarding them.
+    pub server_errors: AtomicU32,
+    /// Hold every answer this many milliseconds before passing it on.
+    pub delay_ms: AtomicU32,
+    /// Forward the next N requests, hold the answer `STALL` long, then cut the connection: the
+    /// council has done the work, and the device gave up waiting.
+    pub stalls: AtomicU32,
 }
+
+/// How long a stalled answer is held before the connection is cut.
+pub const STALL: Duration = Duration::from_millis(1_500);
 
 /// A TCP proxy in front of the council, on its own loopback port; stops on drop.
 pub struct Proxy {
@@ -311,6 +328,14 @@ async fn relay(mut client: TcpStream, upstream: SocketAddr, faults: Arc<Faults>)
         tokio::select! {
             read = client.read(&mut from_client) => {
                 let Ok(n @ 1..) = read else { return };
+                if take(&faults.cut_requests) {
+                    return;
+                }
+                if take(&faults.server_errors) {
+                    let answer = "HTTP/1.1 500 Internal Server Error\r\ncontent-length: 0\r\nconnection: close\r\n\r\n";
+                    let _ = client.write_all(answer.as_bytes()).await;
+                    return;
+                }
                 if take(&faults.unavailable) {
                     let body = r#"{"error":{"code":"unavailable","message":"The council's system is down for maintenance"}}"#;
                     let answer = format!(
@@ -324,6 +349,14 @@ async fn relay(mut client: TcpStream, upstream: SocketAddr, faults: Arc<Faults>)
             }
             read = server.read(&mut from_server) => {
                 let Ok(n @ 1..) = read else { return };
+                let delay = faults.delay_ms.load(Ordering::SeqCst);
+                if delay > 0 {
+                    tokio::time::sleep(Duration::from_millis(delay.into())).await;
+                }
+                if take(&faults.stalls) {
+                    tokio::time::sleep(STALL).await;
+                    return;
+                }
                 if take(&faults.lose_answers) {
                     // The council has done the work; the device never hears of it.
                     return;

@@ -34,10 +34,11 @@ fn main() -> ExitCode {
         Some("test") => test(),
         Some("openapi") => openapi(),
         Some("bench") => bench(),
+        Some("reliability") => reliability(&args[1..]),
         Some("bindings") => mobile::bindings().map(|_| ()),
         _ => {
             eprintln!(
-                "usage: cargo xtask run | run server [server options] | setup | test [mobile] | bench | bindings | openapi"
+                "usage: cargo xtask run | run server [server options] | setup | test [mobile] | bench | reliability [--runs N] [--seed S] [--big] | bindings | openapi"
             );
             return ExitCode::from(2);
         }
@@ -318,6 +319,40 @@ fn number_before(text: &str, word: &str) -> u64 {
         .and_then(|(before, _)| before.split_whitespace().next_back())
         .and_then(|n| n.parse().ok())
         .unwrap_or(0)
+}
+
+/// Run every fault scenario and the load run against the real binaries; the table goes to
+/// `RELIABILITY.md`.
+fn reliability(args: &[String]) -> Result<()> {
+    let mut build = cargo();
+    build.args([
+        "build",
+        "-p",
+        "doorstep-server",
+        "-p",
+        "doorstep-cli",
+        "-p",
+        "doorstep-e2e",
+        "--bins",
+    ]);
+    status(
+        build,
+        "building the council server, the command and the runner",
+    )?;
+    let mut run = cargo();
+    run.args([
+        "run",
+        "--quiet",
+        "-p",
+        "doorstep-e2e",
+        "--bin",
+        "reliability",
+        "--",
+    ])
+    .args(args)
+    .arg("--out")
+    .arg(root().join("RELIABILITY.md"));
+    status(run, "the reliability runs")
 }
 
 /// Build in release and run the benchmarks; the figures go to `BENCHMARKS.json`.
