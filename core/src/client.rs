@@ -2,7 +2,8 @@
 //!
 //! Invariant: this is the only place the core touches the network; every answer comes back as
 //! a status and a JSON body (status 0 when there was no answer), and sorting it into success or
-//! failure is left to the pure rules.
+//! failure is left to the pure rules. A council is reached over HTTPS; plain HTTP only on this
+//! machine's loopback, where nothing crosses a network.
 
 use std::time::Duration;
 
@@ -143,6 +144,40 @@ impl Raw {
     }
 }
 
+/// Is `address` one the core may talk to? `https://` anywhere; `http://` only to a loopback
+/// host (127.0.0.0/8, ::1, localhost), since a resident's token and data would otherwise cross
+/// a network in clear.
+pub fn check_council_address(address: &str) -> Result<()> {
+    let url = reqwest::Url::parse(address).map_err(|_| {
+        Error::invalid(
+            "server",
+            "The council's address is not a web address: write it like https://council.example",
+        )
+    })?;
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" if is_loopback(&url) => Ok(()),
+        "http" => Err(Error::invalid(
+            "server",
+            "The council's address must start with https:// (plain http:// is allowed only for this computer: localhost, 127.0.0.1 or ::1)",
+        )),
+        _ => Err(Error::invalid(
+            "server",
+            "The council's address must start with https://",
+        )),
+    }
+}
+
+fn is_loopback(url: &reqwest::Url) -> bool {
+    let host = url.host_str().unwrap_or_default();
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
 /// A council's server.
 #[derive(Clone)]
 pub struct Council {
@@ -153,12 +188,7 @@ pub struct Council {
 impl Council {
     pub fn new(base_url: &str) -> Result<Council> {
         let base = base_url.trim_end_matches('/').to_owned();
-        if !(base.starts_with("http://") || base.starts_with("https://")) {
-            return Err(Error::invalid(
-                "server",
-                "The council's address must start with http:// or https://",
-            ));
-        }
+        check_council_address(&base)?;
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(10))
             .timeout(Duration::from_secs(60))
@@ -310,5 +340,56 @@ impl Council {
             },
             Err(error) => Answer::no_answer(&error),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refused_field(address: &str) -> Option<String> {
+        match check_council_address(address) {
+            Err(Error::Invalid { problems }) => Some(problems[0].field.clone()),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn https_is_taken_anywhere() {
+        assert!(check_council_address("https://council.example").is_ok());
+        assert!(check_council_address("https://203.0.113.7:8443/api").is_ok());
+        assert!(Council::new("https://council.example/").is_ok());
+    }
+
+    #[test]
+    fn plain_http_is_taken_only_on_loopback() {
+        for address in [
+            "http://127.0.0.1:8080",
+            "http://127.1.2.3",
+            "http://[::1]:9000",
+            "http://localhost:3000",
+            "http://LOCALHOST",
+        ] {
+            assert!(check_council_address(address).is_ok(), "{address}");
+        }
+    }
+
+    #[test]
+    fn plain_http_across_a_network_is_refused_naming_the_server_field() {
+        for address in [
+            "http://council.example",
+            "http://192.168.1.10:8080",
+            "http://[2001:db8::1]",
+            "http://localhost.council.example",
+            "http://127.0.0.1.council.example",
+            "ftp://council.example",
+            "council.example",
+        ] {
+            assert_eq!(refused_field(address).as_deref(), Some("server"), "{address}");
+        }
+        assert!(matches!(
+            Council::new("http://council.example"),
+            Err(Error::Invalid { .. })
+        ));
     }
 }
