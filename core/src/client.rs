@@ -385,7 +385,11 @@ mod tests {
             "ftp://council.example",
             "council.example",
         ] {
-            assert_eq!(refused_field(address).as_deref(), Some("server"), "{address}");
+            assert_eq!(
+                refused_field(address).as_deref(),
+                Some("server"),
+                "{address}"
+            );
         }
         assert!(matches!(
             Council::new("http://council.example"),

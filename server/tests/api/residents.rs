@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use crate::common::{Device, TestServer, key, pothole};
 
 /// The last sign-in code "emailed" to `email` (the notifications table stands in for Notify).
-fn emailed_code(council: &TestServer, email: &str) -> String {
+pub fn emailed_code(council: &TestServer, email: &str) -> String {
     let conn = Connection::open(council.db_path()).unwrap();
     let personalisation: String = conn
         .query_row(
