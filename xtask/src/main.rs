@@ -243,12 +243,10 @@ fn test() -> Result<()> {
             .env("TAURI_DRIVER", &driver),
         |_| {},
     )?;
-    let built = mobile::bindings()?;
-    let (kotlin_passed, kotlin_failed) = mobile::kotlin(&built)?;
-    let (swift_passed, swift_failed) = mobile::swift(&built)?;
+    let (phone_passed, phone_failed) = phone_suites()?;
     let (passed, failed) = (
-        passed + ui_passed + kotlin_passed + swift_passed,
-        failed + ui_failed + kotlin_failed + swift_failed,
+        passed + ui_passed + phone_passed,
+        failed + ui_failed + phone_failed,
     );
     println!("\n{passed} passed, {failed} failed");
     if failed > 0 {
@@ -262,15 +260,25 @@ fn test() -> Result<()> {
 
 /// The mobile suites alone: bindings, Kotlin and Swift, with one `N passed, N failed` line.
 fn test_mobile() -> Result<()> {
-    let built = mobile::bindings()?;
-    let (kotlin_passed, kotlin_failed) = mobile::kotlin(&built)?;
-    let (swift_passed, swift_failed) = mobile::swift(&built)?;
-    let (passed, failed) = (kotlin_passed + swift_passed, kotlin_failed + swift_failed);
+    let (passed, failed) = phone_suites()?;
     println!("\n{passed} passed, {failed} failed");
     if failed > 0 {
         bail!("{failed} tests failed");
     }
     Ok(())
+}
+
+/// Install what the phone suites need when it is missing (`.ci/mobile-tools`), then generate
+/// the bindings and run the Kotlin and Swift journeys; their passed and failed, added up.
+fn phone_suites() -> Result<(u64, u64)> {
+    status(
+        Command::new(root().join(".ci/mobile-tools")),
+        "what the phone suites need (.ci/mobile-tools)",
+    )?;
+    let built = mobile::bindings()?;
+    let (kotlin_passed, kotlin_failed) = mobile::kotlin(&built)?;
+    let (swift_passed, swift_failed) = mobile::swift(&built)?;
+    Ok((kotlin_passed + swift_passed, kotlin_failed + swift_failed))
 }
 
 /// Run a test command, echoing its output, and add up its summary lines: cargo's
