@@ -244,8 +244,8 @@ async fn bind(config: Config) -> anyhow::Result<Bound> {
     })
 }
 
-/// Every few minutes: give back the places of bookings whose fee was never paid, and forget
-/// idempotency keys past their retention.
+/// Every few minutes: give back the places of bookings whose fee was never paid, take expired
+/// sign-in codes out of their emails, and forget idempotency keys past their retention.
 fn spawn_housekeeping(state: AppState) -> JoinHandle<()> {
     tokio::spawn(async move {
         let mut every_few_minutes = tokio::time::interval(Duration::from_secs(300));
@@ -256,6 +256,7 @@ fn spawn_housekeeping(state: AppState) -> JoinHandle<()> {
                 .db
                 .write(move |tx| {
                     routes::bookings::release_expired_holds(tx, now)?;
+                    routes::devices::forget_expired_codes(tx, now)?;
                     Ok(idempotency::purge(tx, now)?)
                 })
                 .await;

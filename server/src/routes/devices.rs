@@ -2,7 +2,9 @@
 //!
 //! Invariant: a token appears only in the answer that issues it, never in a stored answer;
 //! replaying the request that issued one issues a fresh token for the same device or account.
-//! A code is stored hashed, expires, and allows a few attempts only.
+//! A code is stored hashed, expires, and allows a few attempts only; its email, waiting in the
+//! notifications outbox, holds it in clear only while it can still be used (until it is used,
+//! replaced or expired).
 
 use std::net::{IpAddr, SocketAddr};
 
@@ -153,6 +155,7 @@ pub async fn send_code(
                  expires_at = excluded.expires_at, attempts = 0",
             params![email, code_hash(&email, &code), caller.device_id, (now + Duration::minutes(CODE_MINUTES)).timestamp()],
         )?;
+        forget_emailed_codes(conn, &email)?;
         // Shaped like a GOV.UK Notify request; a council's deployment sends it from here.
         let reference = new_id();
         conn.execute(
@@ -223,6 +226,7 @@ pub async fn verify(
                 return refuse("code_wrong", "That code is not right: check the email and try again");
             }
             conn.execute("DELETE FROM sign_in_codes WHERE email = ?1", params![email])?;
+            forget_emailed_codes(conn, &email)?;
             let account_id: String = match conn
                 .query_row("SELECT id FROM accounts WHERE email = ?1", params![email], |r| r.get(0))
                 .optional()?
@@ -277,6 +281,27 @@ pub async fn sign_out(State(app): State<AppState>, caller: Resident, Key(key): K
         ))
     })
     .await
+}
+
+/// Take the codes out of the sign-in emails to `email`: they can no longer be used.
+fn forget_emailed_codes(conn: &rusqlite::Connection, email: &str) -> rusqlite::Result<usize> {
+    conn.execute(
+        "UPDATE notifications SET personalisation = json_remove(personalisation, '$.code')
+         WHERE template_id = 'sign-in-code' AND email_address = ?1 AND json_extract(personalisation, '$.code') IS NOT NULL",
+        params![email],
+    )
+}
+
+/// Take the codes out of sign-in emails older than a code lives.
+pub fn forget_expired_codes(
+    conn: &rusqlite::Connection,
+    now: chrono::DateTime<chrono::Utc>,
+) -> rusqlite::Result<usize> {
+    conn.execute(
+        "UPDATE notifications SET personalisation = json_remove(personalisation, '$.code')
+         WHERE template_id = 'sign-in-code' AND created_at < ?1 AND json_extract(personalisation, '$.code') IS NOT NULL",
+        params![(now - Duration::minutes(CODE_MINUTES)).to_rfc3339()],
+    )
 }
 
 fn code_hash(email: &str, code: &str) -> String {
