@@ -90,22 +90,54 @@ pub fn free_port() -> u16 {
 pub struct Council {
     pub port: u16,
     pub db: PathBuf,
+    /// Where the server's log goes, when the test reads it.
+    log: Option<Logging>,
     child: Option<Child>,
     _dir: Arc<TempDir>,
+}
+
+/// A server that logs at `level` to `file` (stdout and stderr both), `--demo` or not.
+struct Logging {
+    level: String,
+    file: PathBuf,
+    demo: bool,
 }
 
 impl Council {
     /// Start a council server with the Durham demo profile on a free port.
     pub fn start() -> Council {
+        Self::start_with(None)
+    }
+
+    /// Start one that logs at `level` (as `RUST_LOG` says it), to be read with `log`; a demo
+    /// server writes sign-in codes to its log.
+    pub fn start_logging(level: &str, demo: bool) -> Council {
+        Self::start_with(Some((level, demo)))
+    }
+
+    fn start_with(logging: Option<(&str, bool)>) -> Council {
         let dir = Arc::new(TempDir::new("council"));
         let mut council = Council {
             port: free_port(),
             db: dir.0.join("council.sqlite3"),
+            log: logging.map(|(level, demo)| Logging {
+                level: level.to_owned(),
+                file: dir.0.join("council.log"),
+                demo,
+            }),
             child: None,
             _dir: dir,
         };
         council.restart();
         council
+    }
+
+    /// Everything the server has logged so far.
+    pub fn log(&self) -> String {
+        self.log
+            .as_ref()
+            .map(|log| std::fs::read_to_string(&log.file).unwrap_or_default())
+            .unwrap_or_default()
     }
 
     pub fn url(&self) -> String {
@@ -126,9 +158,13 @@ impl Council {
             .arg(&self.db)
             .arg("--council")
             .arg(council_dir())
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .args(self.log.iter().filter(|log| log.demo).map(|_| "--demo"))
+            .env(
+                "RUST_LOG",
+                self.log.as_ref().map_or("warn", |log| log.level.as_str()),
+            )
+            .stdout(self.log_output())
+            .stderr(self.log_output())
             .spawn()
             .expect("doorstep-server starts");
         self.child = Some(child);
@@ -139,6 +175,18 @@ impl Council {
                 "the council server did not start"
             );
             std::thread::sleep(Duration::from_millis(25));
+        }
+    }
+
+    /// Where the server writes: the log file (appended to across restarts), or nowhere.
+    fn log_output(&self) -> Stdio {
+        match &self.log {
+            Some(log) => std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&log.file)
+                .map_or_else(|_| Stdio::null(), Stdio::from),
+            None => Stdio::null(),
         }
     }
 
