@@ -3,7 +3,8 @@
 //!
 //! Invariant: a resident's intent and its outbox operation are written in one IMMEDIATE
 //! transaction (`Store::write`), so an intent is either wholly queued or not at all. A database
-//! written by a newer Doorstep is refused and left untouched.
+//! written by a newer Doorstep is refused and left untouched. A damaged database is never
+//! deleted: it is moved aside, whole, and the resident is told where it was kept.
 
 use std::{
     path::Path,
@@ -103,6 +104,9 @@ END;
 "#,
 ];
 
+/// The store's file name in the data directory.
+const FILE: &str = "doorstep.sqlite3";
+
 /// The schema version this code writes.
 pub const SCHEMA_VERSION: usize = MIGRATIONS.len();
 
@@ -117,8 +121,20 @@ impl Store {
     pub fn open(data_dir: &Path) -> Result<Store> {
         std::fs::create_dir_all(data_dir)
             .map_err(|e| Error::Storage(format!("cannot create {}: {e}", data_dir.display())))?;
-        let path = data_dir.join("doorstep.sqlite3");
+        let path = data_dir.join(FILE);
+        // A file that is not SQLite's is moved aside before SQLite opens it: closing a
+        // connection to it would delete its journal.
+        if let Some(cause) = first_bytes(&path).as_deref().and_then(damaged_header) {
+            return Err(move_aside(&path, cause));
+        }
         let mut conn = Connection::open(&path)?;
+        if let Err(error) = read_schema(&conn) {
+            if is_damaged(&error) {
+                drop(conn);
+                return Err(move_aside(&path, &error.to_string()));
+            }
+            return Err(error.into());
+        }
         // A store from a newer Doorstep is refused before anything (even the journal mode) is set.
         known_version(&conn)?;
         configure(&conn)?;
@@ -157,6 +173,72 @@ impl Store {
             Ok(value)
         })
         .await?
+    }
+}
+
+/// Read the file's header and schema: what fails first on a damaged file.
+fn read_schema(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.pragma_query_value(None, "schema_version", |row| row.get(0))
+}
+
+/// The first 100 bytes of a file (its SQLite header), if it can be read.
+fn first_bytes(path: &Path) -> Option<Vec<u8>> {
+    use std::io::Read as _;
+    let mut header = Vec::with_capacity(100);
+    std::fs::File::open(path)
+        .and_then(|file| file.take(100).read_to_end(&mut header))
+        .ok()?;
+    Some(header)
+}
+
+/// Why a store file's first bytes are not an SQLite database's, if they are not; an empty file
+/// is a store not yet written.
+fn damaged_header(bytes: &[u8]) -> Option<&'static str> {
+    const MAGIC: &[u8] = b"SQLite format 3\0";
+    match bytes {
+        [] => None,
+        b if b.len() < 100 => Some("the file is cut short"),
+        b if !b.starts_with(MAGIC) => Some("the file is not a database"),
+        _ => None,
+    }
+}
+
+fn is_damaged(error: &rusqlite::Error) -> bool {
+    matches!(
+        error.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt)
+    )
+}
+
+/// Move a damaged store and its journal files aside, under one new name; the error to show.
+fn move_aside(path: &Path, cause: &str) -> Error {
+    let kept = path.with_file_name(format!(
+        "{FILE}.damaged-{}",
+        chrono::Utc::now().format("%Y%m%dT%H%M%SZ")
+    ));
+    for suffix in ["-wal", "-shm"] {
+        let journal = path.with_file_name(format!("{FILE}{suffix}"));
+        if journal.exists() {
+            let target = kept.with_file_name(format!(
+                "{}{suffix}",
+                kept.file_name().unwrap_or_default().to_string_lossy()
+            ));
+            if let Err(error) = std::fs::rename(&journal, &target) {
+                return Error::Storage(format!(
+                    "the app's data on this device is damaged ({cause}) and could not be moved aside ({error}); nothing was deleted"
+                ));
+            }
+        }
+    }
+    match std::fs::rename(path, &kept) {
+        Ok(()) => Error::Storage(format!(
+            "the app's data on this device was damaged ({cause}); it has been kept, not deleted, as {}. \
+             Open the app again to start afresh",
+            kept.display()
+        )),
+        Err(error) => Error::Storage(format!(
+            "the app's data on this device is damaged ({cause}) and could not be moved aside ({error}); nothing was deleted"
+        )),
     }
 }
 
@@ -317,6 +399,41 @@ mod tests {
             "and kept up to date"
         );
         drop(conn);
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn only_a_header_that_is_not_sqlites_is_damaged() {
+        let mut good = b"SQLite format 3\0".to_vec();
+        good.resize(4096, 0);
+        assert_eq!(damaged_header(&good), None);
+        assert_eq!(damaged_header(b""), None);
+        assert!(damaged_header(b"SQLite").is_some());
+        assert!(damaged_header(&[7; 4096]).is_some());
+    }
+
+    #[test]
+    fn a_damaged_store_is_moved_aside_whole_with_a_clear_message_and_the_next_open_starts_afresh() {
+        let dir = temp_dir();
+        let damaged = b"this is not a database ".repeat(200);
+        std::fs::write(dir.join(FILE), &damaged).unwrap();
+        std::fs::write(dir.join(format!("{FILE}-wal")), b"a journal").unwrap();
+
+        let error = Store::open(&dir).err().unwrap().to_string();
+        assert!(error.contains("damaged"), "{error}");
+        assert!(error.contains("kept, not deleted"), "{error}");
+        let kept: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|name| name.contains(".damaged-"))
+            .collect();
+        assert_eq!(kept.len(), 2, "the store and its journal: {kept:?}");
+        let store = kept.iter().find(|n| !n.ends_with("-wal")).unwrap();
+        assert!(error.contains(store.as_str()), "{error} names {store}");
+        assert_eq!(std::fs::read(dir.join(store)).unwrap(), damaged);
+        assert!(!dir.join(FILE).exists());
+
+        Store::open(&dir).expect("a fresh store");
         std::fs::remove_dir_all(dir).unwrap();
     }
 
