@@ -294,24 +294,67 @@ pub async fn offline_for_months(reports: usize) -> Result<Tally, String> {
     Ok(compare(&queued, &held_reports(&council.db)?))
 }
 
+/// The device's store is damaged while the app is closed: it is moved aside whole with a clear
+/// message, and what the resident does next reaches the council once.
+pub async fn damaged_store(rng: &mut StdRng) -> Result<Tally, String> {
+    let council = Council::start();
+    let dir = TempDir::new("damaged-device");
+    let open = || open_core(&dir.0, &council.url());
+    let doorstep = open().map_err(|e| e.to_string())?;
+    doorstep.set_online(false).await;
+    let tag = format!("damaged store {}", uuid::Uuid::now_v7());
+    let before = queue(&doorstep, &tag, 0, rng.random_range(1..10)).await;
+    drop(doorstep);
+    let file = dir.0.join("doorstep.sqlite3");
+    let mut bytes = std::fs::read(&file).map_err(|e| e.to_string())?;
+    let damage = rng.random_range(1..100);
+    bytes[..damage].fill(0xA5);
+    std::fs::write(&file, &bytes).map_err(|e| e.to_string())?;
+
+    match open() {
+        Err(doorstep_core::Error::Storage(message)) if message.contains("kept, not deleted") => {}
+        Err(other) => return Err(format!("a damaged store gave {other}")),
+        Ok(_) => return Err("a damaged store opened as if whole".to_owned()),
+    }
+    let kept = std::fs::read_dir(&dir.0)
+        .map_err(|e| e.to_string())?
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .find(|path| {
+            let name = path.file_name().unwrap_or_default().to_string_lossy();
+            name.contains(".damaged-") && !name.ends_with("-wal") && !name.ends_with("-shm")
+        })
+        .ok_or("the damaged store was not kept")?;
+    if std::fs::read(&kept).map_err(|e| e.to_string())? != bytes {
+        return Err(format!(
+            "the damaged store was changed when kept ({} intents in it)",
+            before.len()
+        ));
+    }
+    let doorstep = open().map_err(|e| format!("the fresh store: {e}"))?;
+    let queued = queue(&doorstep, &tag, before.len(), rng.random_range(5..30)).await;
+    drain(&doorstep, Duration::from_secs(60)).await?;
+    Ok(compare(&queued, &held_reports(&council.db)?))
+}
+
+fn open_core(dir: &std::path::Path, council_url: &str) -> Result<Doorstep, doorstep_core::Error> {
+    Doorstep::open(Config {
+        data_dir: dir.to_path_buf(),
+        council_url: council_url.to_owned(),
+        backend: doorstep_core::Backend::Doorstep,
+        secrets: Arc::new(MemorySecrets::default()),
+        platform: "linux".to_owned(),
+        device_name: "test".to_owned(),
+        background_sync: false,
+    })
+}
+
 /// The device's disk fills up: the store refuses new intents with a clear error, keeps what it
 /// had, and sends everything once space returns.
 pub async fn disk_full(rng: &mut StdRng) -> Result<Tally, String> {
     let council = Council::start();
     let dir = TempDir::new("full-device");
-    let open = || {
-        Doorstep::open(Config {
-            data_dir: dir.0.clone(),
-            council_url: council.url(),
-            backend: doorstep_core::Backend::Doorstep,
-            secrets: Arc::new(MemorySecrets::default()),
-            platform: "linux".to_owned(),
-            device_name: "test".to_owned(),
-            background_sync: false,
-        })
-        .map_err(|e| e.to_string())
-    };
-    let doorstep = open()?;
+    let doorstep = open_core(&dir.0, &council.url()).map_err(|e| e.to_string())?;
     doorstep.set_online(false).await;
     let tag = format!("disk full {}", uuid::Uuid::now_v7());
     let mut queued = queue(&doorstep, &tag, 0, rng.random_range(5..30)).await;
@@ -583,7 +626,7 @@ pub async fn load(residents: usize) -> Result<Load, String> {
 pub async fn run_all(seed: u64, size: Size) -> Result<(Vec<Row>, Load), String> {
     let mut rng = StdRng::seed_from_u64(seed);
     let mut rows = Vec::new();
-    let scenarios: [(&'static str, String); 10] = [
+    let scenarios: [(&'static str, String); 11] = [
         (
             "reset before commit",
             "the connection is cut before the council sees the request".into(),
@@ -614,6 +657,10 @@ pub async fn run_all(seed: u64, size: Size) -> Result<(Vec<Row>, Load), String> 
             "store capped at its size (SQLITE_FULL), then given room again".into(),
         ),
         (
+            "device store damaged",
+            "the store's first bytes overwritten while the app is closed; reopened twice".into(),
+        ),
+        (
             "clock skew",
             "device clock 1–48 hours behind the council's".into(),
         ),
@@ -625,7 +672,7 @@ pub async fn run_all(seed: u64, size: Size) -> Result<(Vec<Row>, Load), String> 
     for (index, (scenario, fault)) in scenarios.into_iter().enumerate() {
         let mut tally = Tally::default();
         let started = Instant::now();
-        let runs = if index == 9 { 1 } else { size.runs };
+        let runs = if index == 10 { 1 } else { size.runs };
         for run in 0..runs {
             let result = match index {
                 0 => through_proxy(ProxyFault::CutBeforeCommit, &mut rng).await,
@@ -636,7 +683,8 @@ pub async fn run_all(seed: u64, size: Size) -> Result<(Vec<Row>, Load), String> 
                 5 => server_killed(&mut rng).await,
                 6 => client_killed(&mut rng).await,
                 7 => disk_full(&mut rng).await,
-                8 => clock_skew(&mut rng).await,
+                8 => damaged_store(&mut rng).await,
+                9 => clock_skew(&mut rng).await,
                 _ => offline_for_months(size.big_queue).await,
             };
             let one = result.map_err(|e| format!("{scenario}, run {run} (seed {seed}): {e}"))?;

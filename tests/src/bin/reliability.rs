@@ -175,6 +175,17 @@ fn markdown(options: &Options, size: Size, rows: &[Row], load: &Load, seconds: f
     );
     let _ = writeln!(
         out,
+        "- Damaged store: the intents queued before the damage stay in the file moved aside \
+         (checked byte for byte), not sent — a damaged file cannot be trusted; the row counts what \
+         the resident queued after reopening."
+    );
+    let _ = writeln!(
+        out,
+        "- Load: a booking refused because its slot is full is an answer, not an intent lost; the \
+         load row counts reports, payments and the bookings the council accepted."
+    );
+    let _ = writeln!(
+        out,
         "- Latency is measured by the clients on loopback, so it includes their own share of the \
          machine's cores; throughput counts every request, replays included."
     );
