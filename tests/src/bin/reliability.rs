@@ -23,7 +23,7 @@ struct Options {
 
 fn options(args: &[String]) -> Result<Options, String> {
     let mut options = Options {
-        runs: 8,
+        runs: 6,
         seed: rand::random(),
         big: false,
         out: PathBuf::from("RELIABILITY.md"),
