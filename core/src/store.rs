@@ -403,6 +403,37 @@ mod tests {
     }
 
     #[test]
+    fn a_full_store_says_so_keeps_what_it_had_and_takes_more_once_there_is_room() {
+        let dir = temp_dir();
+        let store = Store::open(&dir).unwrap();
+        let conn = store.conn.lock().unwrap();
+        cap_pages(&conn, 1).unwrap();
+        let draft = |n: usize| {
+            conn.execute(
+                "INSERT INTO drafts (id, kind, body, updated_at) VALUES (?1, 'report', ?2, 0)",
+                params![n.to_string(), "a pothole ".repeat(50)],
+            )
+        };
+        let mut kept = 0;
+        let error = loop {
+            match draft(kept) {
+                Ok(_) => kept += 1,
+                Err(error) => break Error::from(error),
+            }
+            assert!(kept < 10_000, "the cap never bit");
+        };
+        assert!(error.to_string().contains("storage is full"), "{error}");
+        cap_pages(&conn, 100_000).unwrap();
+        draft(kept).expect("room again");
+        let count: i64 = conn
+            .query_row("SELECT COUNT(*) FROM drafts", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(count as usize, kept + 1, "nothing accepted before was lost");
+        drop(conn);
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
     fn only_a_header_that_is_not_sqlites_is_damaged() {
         let mut good = b"SQLite format 3\0".to_vec();
         good.resize(4096, 0);
