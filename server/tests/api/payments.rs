@@ -348,3 +348,31 @@ async fn the_change_feed_answers_when_the_provider_cannot() {
     assert_eq!(status, StatusCode::OK, "{feed}");
     assert_eq!(feed["changes"][0]["entity"]["item"]["id"], payment["id"]);
 }
+
+#[tokio::test]
+async fn payments_started_are_rate_limited_per_device() {
+    let council = TestServer::start_with(doorstep_server::Limits {
+        payments_per_minute: 2,
+        ..doorstep_server::Limits::default()
+    })
+    .await;
+    let resident = council.device().await;
+    let payment = || json!({"purpose": "council_tax", "reference": reference_for("council_tax"), "amount_pence": 5000, "return_url": "http://127.0.0.1:9/back"});
+    for _ in 0..2 {
+        let (status, body) = resident.post("/v1/payments", payment()).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    let refused = resident
+        .send(reqwest::Method::POST, "/v1/payments", &key(), payment())
+        .await;
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(refused.headers().get("retry-after").is_some());
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "rate_limited");
+    let (status, _) = council.device().await.post("/v1/payments", payment()).await;
+    assert_eq!(
+        status,
+        StatusCode::CREATED,
+        "another device is not held back"
+    );
+}

@@ -554,3 +554,35 @@ async fn a_resident_can_take_their_data_away_and_have_it_erased() {
         .unwrap();
     assert_eq!(left, 0, "nor the emails sent to them");
 }
+
+#[tokio::test]
+async fn sign_in_codes_are_limited_per_device_whatever_the_email() {
+    let council = TestServer::start_with(Limits {
+        codes_per_hour: 1,
+        ..Limits::default()
+    })
+    .await;
+    let device = council.device().await;
+    for email in ["a@example.org", "b@example.org"] {
+        let (status, body) = device.post("/v1/auth/email", json!({"email": email})).await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    }
+    let (status, body) = device
+        .post("/v1/auth/email", json!({"email": "c@example.org"}))
+        .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::TOO_MANY_REQUESTS, Some("rate_limited")),
+        "one device cannot spray codes at many addresses: {body}"
+    );
+    let (status, _) = council
+        .device()
+        .await
+        .post("/v1/auth/email", json!({"email": "c@example.org"}))
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::ACCEPTED,
+        "another device is not held back"
+    );
+}
