@@ -189,6 +189,8 @@ impl Council {
     pub fn new(base_url: &str) -> Result<Council> {
         let base = base_url.trim_end_matches('/').to_owned();
         check_council_address(&base)?;
+        // HTTPS runs on ring's primitives; another part of the process may have chosen first.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(10))
             .timeout(Duration::from_secs(60))
@@ -395,5 +397,28 @@ mod tests {
             Council::new("http://council.example"),
             Err(Error::Invalid { .. })
         ));
+    }
+
+    #[tokio::test]
+    async fn an_https_council_is_spoken_to_in_tls() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let heard = tokio::spawn(async move {
+            let (mut stream, _) = listener.accept().await.unwrap();
+            let mut first = [0u8; 3];
+            tokio::io::AsyncReadExt::read_exact(&mut stream, &mut first)
+                .await
+                .unwrap();
+            first
+        });
+        let council = Council::new(&format!("https://127.0.0.1:{port}")).unwrap();
+        let asking = tokio::spawn(async move { council.get("/v1/health", None, None).await });
+        let first = tokio::time::timeout(Duration::from_secs(10), heard)
+            .await
+            .expect("the core connects to the https address")
+            .unwrap();
+        assert_eq!(first[0], 0x16, "a TLS handshake record");
+        assert_eq!(first[1], 0x03, "of TLS 1.x");
+        asking.abort();
     }
 }
