@@ -189,8 +189,6 @@ impl Council {
     pub fn new(base_url: &str) -> Result<Council> {
         let base = base_url.trim_end_matches('/').to_owned();
         check_council_address(&base)?;
-        // HTTPS runs on ring's primitives; another part of the process may have chosen first.
-        let _ = rustls::crypto::ring::default_provider().install_default();
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(10))
             .timeout(Duration::from_secs(60))
