@@ -443,3 +443,49 @@ async fn every_answer_carries_the_security_headers() {
         );
     }
 }
+
+#[test]
+fn the_desktop_page_runs_under_a_strict_policy_and_only_it_holds_a_capability() {
+    let app = doorstep_e2e::workspace().join("app");
+    let read = |path: &std::path::Path| -> Value {
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    };
+    let config = read(&app.join("tauri.conf.json"));
+    let policy = &config["app"]["security"]["csp"];
+    assert!(
+        policy.is_object(),
+        "the desktop page has a content security policy: {policy}"
+    );
+    for (directive, value) in [
+        ("default-src", "'self'"),
+        ("script-src", "'self'"),
+        ("object-src", "'none'"),
+        ("base-uri", "'none'"),
+        ("form-action", "'none'"),
+        ("frame-ancestors", "'none'"),
+    ] {
+        assert_eq!(policy[directive], value, "{directive}");
+    }
+    let whole = policy.to_string();
+    for loose in ["unsafe-inline", "unsafe-eval", "*", "https:"] {
+        assert!(!whole.contains(loose), "the policy allows {loose}: {whole}");
+    }
+    assert_eq!(config["app"]["security"]["freezePrototype"], true);
+
+    for capability in std::fs::read_dir(app.join("capabilities")).unwrap() {
+        let path = capability.unwrap().path();
+        let capability = read(&path);
+        assert_eq!(
+            capability["windows"],
+            json!(["main"]),
+            "{}: only the main window",
+            path.display()
+        );
+        assert_eq!(
+            capability["permissions"],
+            json!(["core:event:allow-listen", "core:event:allow-unlisten"]),
+            "{}: only listening to Doorstep's events",
+            path.display()
+        );
+    }
+}
