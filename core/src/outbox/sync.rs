@@ -342,9 +342,14 @@ impl Engine {
             return Ok(vec![answer; ops.len()]);
         }
         let response: BatchResponse = serde_json::from_value(answer.body)?;
+        let by_key: std::collections::HashMap<&str, &doorstep_protocol::BatchResult> = response
+            .results
+            .iter()
+            .map(|r| (r.key.as_str(), r))
+            .collect();
         let mut answers = Vec::with_capacity(ops.len());
         for op in ops {
-            let found = response.results.iter().find(|r| r.key == op.key);
+            let found = by_key.get(op.key.as_str());
             answers.push(match found {
                 Some(result) => Answer { status: result.status, body: result.body.clone(), retry_after: result.retry_after, etag: None },
                 None => Answer { status: 0, body: serde_json::json!({"error": {"code": "no_answer", "message": "the council did not answer this one"}}), retry_after: None, etag: None },
@@ -373,8 +378,8 @@ impl Engine {
                         Outcome::Done => {
                             // The item as it is now: an earlier answer in this batch may have
                             // merged the one this operation was queued against into another.
-                            let item: String = tx.query_row("SELECT item FROM outbox WHERE seq = ?1", params![op.seq], |r| r.get(0))?;
-                            tx.execute("DELETE FROM outbox WHERE seq = ?1", params![op.seq])?;
+                            let item: String = tx.prepare_cached("SELECT item FROM outbox WHERE seq = ?1")?.query_row(params![op.seq], |r| r.get(0))?;
+                            tx.prepare_cached("DELETE FROM outbox WHERE seq = ?1")?.execute(params![op.seq])?;
                             if op.operation != Operation::UploadPhoto && answer.body.get("id").is_some() {
                                 let kind = write_server_copy(tx, &item, &answer.body, when)?;
                                 if let Some(next_url) = answer.body.get("next_url").and_then(Value::as_str) {
@@ -388,18 +393,14 @@ impl Engine {
                             let wait = rules::backoff(op.attempts, answer.retry_after, unit);
                             let problem = problem_of(answer);
                             let not_before = when + answer.retry_after.unwrap_or(0).min(rules::LONGEST_RETRY_AFTER) as i64;
-                            tx.execute(
-                                "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?2, not_before = ?3, problem = ?4 WHERE seq = ?1",
-                                params![op.seq, when + wait.as_secs() as i64, not_before, serde_json::to_string(&problem)?],
-                            )?;
+                            tx.prepare_cached("UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?2, not_before = ?3, problem = ?4 WHERE seq = ?1")?
+                                .execute(params![op.seq, when + wait.as_secs() as i64, not_before, serde_json::to_string(&problem)?])?;
                         }
                         Outcome::Auth => {}
                         Outcome::Park => {
                             let problem = problem_of(answer);
-                            tx.execute(
-                                "UPDATE outbox SET state = 'parked', problem = ?2 WHERE seq = ?1",
-                                params![op.seq, serde_json::to_string(&problem)?],
-                            )?;
+                            tx.prepare_cached("UPDATE outbox SET state = 'parked', problem = ?2 WHERE seq = ?1")?
+                                .execute(params![op.seq, serde_json::to_string(&problem)?])?;
                             changed.push((op.item.clone(), kind_of(tx, &op.item)?));
                         }
                     }
@@ -494,13 +495,13 @@ pub fn next_due(conn: &Connection) -> Result<Option<i64>> {
     if store::meta(conn, "auth_required")?.is_some() {
         return Ok(None);
     }
-    Ok(conn.query_row(
-        "SELECT MIN(MAX(o.next_attempt_at, o.not_before)) FROM outbox o
+    Ok(conn
+        .prepare_cached(
+            "SELECT MIN(MAX(o.next_attempt_at, o.not_before)) FROM outbox o
          JOIN (SELECT chain, MIN(seq) AS seq FROM outbox GROUP BY chain) head ON o.seq = head.seq
          WHERE o.state = 'waiting'",
-        [],
-        |r| r.get(0),
-    )?)
+        )?
+        .query_row([], |r| r.get(0))?)
 }
 
 /// The first operation of every chain, when it is waiting and its time has come, oldest first,
@@ -585,11 +586,8 @@ pub(super) fn ready(conn: &Connection, now: i64, due: Due) -> Result<Vec<Ready>>
 
 fn kind_of(conn: &Connection, local_id: &str) -> Result<String> {
     Ok(conn
-        .query_row(
-            "SELECT kind FROM items WHERE local_id = ?1",
-            params![local_id],
-            |r| r.get(0),
-        )
+        .prepare_cached("SELECT kind FROM items WHERE local_id = ?1")?
+        .query_row(params![local_id], |r| r.get(0))
         .optional()?
         .unwrap_or_default())
 }
@@ -604,25 +602,21 @@ fn write_server_copy(
 ) -> Result<String> {
     let server_id = server["id"].as_str().unwrap_or_default();
     let duplicate: Option<(String, Option<String>)> = conn
-        .query_row(
+        .prepare_cached(
             "SELECT local_id, server FROM items WHERE server_id = ?1 AND local_id != ?2",
-            params![server_id, local_id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
+        )?
+        .query_row(params![server_id, local_id], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
     let mut copy = server.clone();
     if let Some((duplicate, newer)) = duplicate {
         // The feed brought this item in while our answer was lost: what was queued against that
         // copy moves to ours, and the newer of the two copies is kept.
-        conn.execute(
-            "UPDATE outbox SET item = ?2 WHERE item = ?1",
-            params![duplicate, local_id],
-        )?;
-        conn.execute(
-            "UPDATE outbox SET chain = ?2 WHERE chain = ?1",
-            params![duplicate, local_id],
-        )?;
-        conn.execute("DELETE FROM items WHERE local_id = ?1", params![duplicate])?;
+        conn.prepare_cached("UPDATE outbox SET item = ?2 WHERE item = ?1")?
+            .execute(params![duplicate, local_id])?;
+        conn.prepare_cached("UPDATE outbox SET chain = ?2 WHERE chain = ?1")?
+            .execute(params![duplicate, local_id])?;
+        conn.prepare_cached("DELETE FROM items WHERE local_id = ?1")?
+            .execute(params![duplicate])?;
         if let Some(newer) = newer
             .map(|n| serde_json::from_str::<Value>(&n))
             .transpose()?
@@ -631,11 +625,9 @@ fn write_server_copy(
             copy = newer;
         }
     }
-    let stored: Option<String> = conn.query_row(
-        "SELECT server FROM items WHERE local_id = ?1",
-        params![local_id],
-        |r| r.get(0),
-    )?;
+    let stored: Option<String> = conn
+        .prepare_cached("SELECT server FROM items WHERE local_id = ?1")?
+        .query_row(params![local_id], |r| r.get(0))?;
     if let Some(stored) = stored
         .map(|s| serde_json::from_str::<Value>(&s))
         .transpose()?
@@ -643,10 +635,10 @@ fn write_server_copy(
     {
         copy = stored;
     }
-    conn.execute(
+    conn.prepare_cached(
         "UPDATE items SET server_id = ?2, server = ?3, updated_at = ?4 WHERE local_id = ?1",
-        params![local_id, server_id, copy.to_string(), now],
-    )?;
+    )?
+    .execute(params![local_id, server_id, copy.to_string(), now])?;
     kind_of(conn, local_id)
 }
 
@@ -687,37 +679,33 @@ pub fn apply_items(
             ChangedItem::Payment(p) => ("payment", serde_json::to_value(p)?),
         };
         let server_id = body["id"].as_str().unwrap_or_default().to_owned();
-        let local: Option<String> = conn
-            .query_row(
-                "SELECT local_id FROM items WHERE server_id = ?1",
-                params![server_id],
-                |r| r.get(0),
-            )
+        let text = body.to_string();
+        let held: Option<(String, Option<String>)> = conn
+            .prepare_cached("SELECT local_id, server FROM items WHERE server_id = ?1")?
+            .query_row(params![server_id], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?;
-        let local_id = match local {
-            Some(local_id) => {
-                let stored: Option<String> = conn.query_row(
-                    "SELECT server FROM items WHERE local_id = ?1",
-                    params![local_id],
-                    |r| r.get(0),
-                )?;
+        let local_id = match held {
+            // The copy held is this very one (the answer to our own operation, most often).
+            Some((local_id, Some(stored))) if stored == text => local_id,
+            Some((local_id, stored)) => {
                 let stored = stored
                     .map(|s| serde_json::from_str::<Value>(&s))
                     .transpose()?;
                 if stored.is_none_or(|stored| is_newer(&body, &stored)) {
-                    conn.execute(
+                    conn.prepare_cached(
                         "UPDATE items SET server = ?2, updated_at = ?3 WHERE local_id = ?1",
-                        params![local_id, body.to_string(), now],
-                    )?;
+                    )?
+                    .execute(params![local_id, text, now])?;
                 }
                 local_id
             }
             None => {
                 let local_id = uuid::Uuid::now_v7().to_string();
-                conn.execute(
-                    "INSERT INTO items (local_id, kind, server_id, request, server, created_at, updated_at) VALUES (?1, ?2, ?3, 'null', ?4, ?5, ?5)",
-                    params![local_id, kind, server_id, body.to_string(), now],
-                )?;
+                conn.prepare_cached(
+                    "INSERT INTO items (local_id, kind, server_id, request, server, created_at, updated_at)
+                     VALUES (?1, ?2, ?3, 'null', ?4, ?5, ?5)",
+                )?
+                .execute(params![local_id, kind, server_id, text, now])?;
                 local_id
             }
         };
@@ -789,6 +777,52 @@ mod tests {
             .block_on(store.read(|c| store::meta(c, "cursor")))
             .unwrap();
         assert_eq!(cursor.as_deref(), Some("2"));
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn a_change_held_at_the_same_version_is_left_alone_and_a_newer_one_replaces_it() {
+        let dir = std::env::temp_dir().join(format!("doorstep-core-held-{}", uuid::Uuid::now_v7()));
+        let store = Store::open(&dir).unwrap();
+        let first = ChangeFeed {
+            changes: vec![change(1, "open")],
+            cursor: "1".into(),
+            more: false,
+        };
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let updated = || {
+            runtime
+                .block_on(store.read(|c| {
+                    Ok(
+                        c.query_row("SELECT updated_at, server FROM items", [], |r| {
+                            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+                        })?,
+                    )
+                }))
+                .unwrap()
+        };
+        let page = first.clone();
+        runtime
+            .block_on(store.write(move |tx| apply_feed(tx, &page, 10)))
+            .unwrap();
+        runtime
+            .block_on(store.write(move |tx| apply_feed(tx, &first, 20)))
+            .unwrap();
+        assert_eq!(updated().0, 10, "the same copy again is not written again");
+        let newer = ChangeFeed {
+            changes: vec![change(2, "fixed")],
+            cursor: "2".into(),
+            more: false,
+        };
+        let changed = runtime
+            .block_on(store.write(move |tx| apply_feed(tx, &newer, 30)))
+            .unwrap();
+        assert_eq!(changed.len(), 1);
+        let (at, server) = updated();
+        assert_eq!(at, 30, "a newer copy is written");
+        assert!(server.contains("\"fixed\""));
         std::fs::remove_dir_all(dir).unwrap();
     }
 }
