@@ -158,11 +158,7 @@ fn markdown(options: &Options, size: Size, rows: &[Row], load: &Load, seconds: f
         load.payments, load.residents
     );
     let _ = writeln!(out, "\n## Notes\n");
-    let _ = writeln!(
-        out,
-        "- Replay a run with its seed: `cargo xtask reliability --seed {}`.",
-        options.seed
-    );
+    let _ = writeln!(out, "- Replay this run, seed and all: `{command}`.");
     let _ = writeln!(
         out,
         "- The offline-for-months row queued {} reports{}.",
