@@ -71,9 +71,23 @@ pub struct RoundCollection {
 impl Profile {
     /// Load and check the profile in `dir`.
     pub fn load(dir: &Path) -> Result<Profile> {
-        let council: Council = read_json(&dir.join("council.json"))?;
-        let services: ServicesFile = read_json(&dir.join("services.json"))?;
-        let gazetteer = read_gazetteer(&dir.join("gazetteer.json"))?;
+        let read = |name: &str| {
+            let path = dir.join(name);
+            fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))
+        };
+        Profile::from_json(
+            &read("council.json")?,
+            &read("services.json")?,
+            &read("gazetteer.json")?,
+        )
+        .with_context(|| format!("council profile in {}", dir.display()))
+    }
+
+    /// Parse and check a profile from the texts of its three files.
+    pub fn from_json(council: &str, services: &str, gazetteer: &str) -> Result<Profile> {
+        let council: Council = parse_json("council.json", council)?;
+        let services: ServicesFile = parse_json("services.json", services)?;
+        let gazetteer = read_gazetteer(gazetteer)?;
         let timezone: chrono_tz::Tz = council.timezone.parse().map_err(|_| {
             anyhow::anyhow!("council.json: unknown timezone '{}'", council.timezone)
         })?;
@@ -84,9 +98,7 @@ impl Profile {
             services: services.services,
             gazetteer,
         };
-        profile
-            .check()
-            .with_context(|| format!("council profile in {}", dir.display()))?;
+        profile.check()?;
         Ok(profile)
     }
 
@@ -335,8 +347,8 @@ struct GazetteerAddress {
     round: String,
 }
 
-fn read_gazetteer(path: &Path) -> Result<Gazetteer> {
-    let file: GazetteerFile = read_json(path)?;
+fn read_gazetteer(text: &str) -> Result<Gazetteer> {
+    let file: GazetteerFile = parse_json("gazetteer.json", text)?;
     let address_rounds = file
         .addresses
         .iter()
@@ -362,12 +374,10 @@ fn read_gazetteer(path: &Path) -> Result<Gazetteer> {
     })
 }
 
-fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T> {
-    let text =
-        fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let de = &mut serde_json::Deserializer::from_str(&text);
+fn parse_json<T: serde::de::DeserializeOwned>(name: &str, text: &str) -> Result<T> {
+    let de = &mut serde_json::Deserializer::from_str(text);
     serde_path_to_error::deserialize(de)
-        .map_err(|e| anyhow::anyhow!("{}: at '{}': {}", path.display(), e.path(), e.inner()))
+        .map_err(|e| anyhow::anyhow!("{name}: at '{}': {}", e.path(), e.inner()))
 }
 
 fn squash(postcode: &str) -> String {

@@ -10,6 +10,7 @@
 //! - `cargo xtask bindings` — the Kotlin and Swift bindings of `doorstep-mobile`, generated from
 //!   the unstripped library into `<target>/bindings/` and checked against it.
 //! - `cargo xtask openapi` — rewrite `protocol/openapi.json` from the server's handlers.
+//! - `cargo xtask fuzz [--seconds N] [target]` — the cargo-fuzz targets, N seconds each (60).
 //!
 //! Invariant: `.ci/run` calls `cargo xtask test` and nothing else, so what passes here passes
 //! in CI; a step the tests need is added here, never done by hand.
@@ -22,6 +23,7 @@ use std::{
 
 use anyhow::{Context, Result, bail};
 
+mod fuzz;
 mod mobile;
 
 fn main() -> ExitCode {
@@ -36,9 +38,10 @@ fn main() -> ExitCode {
         Some("bench") => bench(),
         Some("reliability") => reliability(&args[1..]),
         Some("bindings") => mobile::bindings().map(|_| ()),
+        Some("fuzz") => fuzz::command(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask run | run server [server options] | setup | test [mobile] | bench | reliability [--runs N] [--seed S] [--big] | bindings | openapi"
+                "usage: cargo xtask run | run server [server options] | setup | test [mobile] | bench | reliability [--runs N] [--seed S] [--big] | bindings | openapi | fuzz [--seconds N] [target]"
             );
             return ExitCode::from(2);
         }
@@ -206,6 +209,9 @@ fn run_server(extra: &[String]) -> Result<()> {
     status(server, "doorstep-server")
 }
 
+/// How long each fuzz target runs inside `cargo xtask test`.
+const QUICK_FUZZ_SECONDS: u64 = 10;
+
 /// Formatting, lints and every test; ends with one `N passed, N failed` line.
 fn test() -> Result<()> {
     let driver = setup()?;
@@ -244,9 +250,10 @@ fn test() -> Result<()> {
         |_| {},
     )?;
     let (phone_passed, phone_failed) = phone_suites()?;
+    let (fuzz_passed, fuzz_failed) = fuzz::run(QUICK_FUZZ_SECONDS, None)?;
     let (passed, failed) = (
-        passed + ui_passed + phone_passed,
-        failed + ui_failed + phone_failed,
+        passed + ui_passed + phone_passed + fuzz_passed,
+        failed + ui_failed + phone_failed + fuzz_failed,
     );
     println!("\n{passed} passed, {failed} failed");
     if failed > 0 {
