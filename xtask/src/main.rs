@@ -11,6 +11,7 @@
 //!   the unstripped library into `<target>/bindings/` and checked against it.
 //! - `cargo xtask openapi` — rewrite `protocol/openapi.json` from the server's handlers.
 //! - `cargo xtask fuzz [--seconds N] [target]` — the cargo-fuzz targets, N seconds each (60).
+//!   `cargo xtask test` runs each for 10 s and `.ci/schemathesis` once, each counted as a test.
 //!
 //! Invariant: `.ci/run` calls `cargo xtask test` and nothing else, so what passes here passes
 //! in CI; a step the tests need is added here, never done by hand.
@@ -251,9 +252,15 @@ fn test() -> Result<()> {
     )?;
     let (phone_passed, phone_failed) = phone_suites()?;
     let (fuzz_passed, fuzz_failed) = fuzz::run(QUICK_FUZZ_SECONDS, None)?;
+    println!("==> schemathesis against protocol/openapi.json (.ci/schemathesis)");
+    let schemathesis_ok = Command::new(root().join(".ci/schemathesis"))
+        .current_dir(root())
+        .status()
+        .context("starting .ci/schemathesis")?
+        .success();
     let (passed, failed) = (
-        passed + ui_passed + phone_passed + fuzz_passed,
-        failed + ui_failed + phone_failed + fuzz_failed,
+        passed + ui_passed + phone_passed + fuzz_passed + u64::from(schemathesis_ok),
+        failed + ui_failed + phone_failed + fuzz_failed + u64::from(!schemathesis_ok),
     );
     println!("\n{passed} passed, {failed} failed");
     if failed > 0 {
