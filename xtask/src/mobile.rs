@@ -273,6 +273,12 @@ pub fn swift(built: &Built) -> Result<(u64, u64)> {
         &files_under(&root().join("assets/councils/durham"))?,
         &work.join("council"),
     )?;
+    // The core checks certificates against the system's roots, which a minimal root lacks:
+    // the machine's own bundle goes in beside the journey.
+    let roots = Path::new("/etc/ssl/certs/ca-certificates.crt");
+    if roots.exists() {
+        copy_files(&[roots.to_path_buf()], &work)?;
+    }
     let mut sources = vec!["doorstep_mobile.swift".to_owned()];
     sources.extend(
         shell
@@ -287,7 +293,7 @@ pub fn swift(built: &Built) -> Result<(u64, u64)> {
          -Xcc -fmodule-map-file={dir}/doorstep_mobileFFI.modulemap -I {dir} -L {dir} \
          -ldoorstep_mobile {sources} -o journey && echo 'compiled the Swift journey' && \
          DOORSTEP_SERVER={dir}/doorstep-server DOORSTEP_COUNCIL={dir}/council \
-         LD_LIBRARY_PATH={dir} ./journey",
+         SSL_CERT_FILE={dir}/ca-certificates.crt LD_LIBRARY_PATH={dir} ./journey",
         sources = sources.join(" ")
     );
     let mounted = ProcMounted::at(&swift_root)?;
