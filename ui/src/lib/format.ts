@@ -2,7 +2,7 @@
 //
 // Invariant: these functions only present values; none decides anything.
 
-import type { BookingStatus, PaymentStatus, ReportStatus } from './doorstep';
+import type { BookingStatus, Location, PaymentStatus, Question, ReportStatus, TypedAnswer } from './doorstep';
 
 const LOCALE = 'en-GB';
 
@@ -87,4 +87,19 @@ export function paymentStatus(status: PaymentStatus): string {
 export function groupHeading(code: string): string {
   const words = code.replace(/_/g, ' ');
   return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** An answer as "Check your answers" shows it: the names of the options picked, or the text. */
+export function answerText(question: Question, answer: TypedAnswer | undefined): string {
+  const keys = Array.isArray(answer) ? answer : answer === undefined || answer === '' ? [] : [answer];
+  if (keys.length === 0) return 'Not answered';
+  if (question.values === undefined) return keys.join(', ');
+  return keys.map((key) => question.values?.find((v) => v.key === key)?.name ?? key).join(', ');
+}
+
+/** Where a place is, in words: its address, else its coordinates. */
+export function placeText(location: Location): string {
+  if (location.address) return location.address;
+  if (location.lat !== undefined && location.lon !== undefined) return `${location.lat}, ${location.lon}`;
+  return 'Not given';
 }
