@@ -258,8 +258,9 @@ pub fn swift(built: &Built) -> Result<(u64, u64)> {
             swift_root.display()
         );
     }
-    let inside = Path::new("/tmp/doorstep-swift-tests");
-    let work = swift_root.join(inside.strip_prefix("/")?);
+    // The journey's folder, relative to the root (chroot starts its command at the root).
+    let inside = "tmp/doorstep-swift-tests";
+    let work = swift_root.join(inside);
     if work.exists() {
         fs::remove_dir_all(&work)?;
     }
@@ -287,9 +288,9 @@ pub fn swift(built: &Built) -> Result<(u64, u64)> {
             .map(|name| format!("Shared/{}", name.to_string_lossy())),
     );
     sources.push("main.swift".to_owned());
-    let dir = inside.display();
+    let dir = "$dir";
     let script = format!(
-        "cd {dir} && swiftc -module-name Journey -module-cache-path {dir}/module-cache \
+        "cd {inside} && dir=$(pwd) && swiftc -module-name Journey -module-cache-path {dir}/module-cache \
          -Xcc -fmodule-map-file={dir}/doorstep_mobileFFI.modulemap -I {dir} -L {dir} \
          -ldoorstep_mobile {sources} -o journey && echo 'compiled the Swift journey' && \
          DOORSTEP_SERVER={dir}/doorstep-server DOORSTEP_COUNCIL={dir}/council \
