@@ -58,6 +58,8 @@ const MALFORMED: &str = "Basic ZG9vcnN0ZXA6b3BlbiBzZXNhbWU=";
 enum Body {
     None,
     Json(fn(&Things) -> Value),
+    /// A booking of a free session in a slot with room at the moment of the call.
+    NewBooking,
     Photo,
     Open311Form,
     CardForm,
@@ -159,7 +161,7 @@ fn table() -> Vec<Row> {
         row(
             Method::POST,
             "/v1/bookings",
-            Json(|things| things.new_booking.clone()),
+            NewBooking,
             false,
             RESIDENT_CREATES,
         ),
@@ -314,7 +316,6 @@ struct Things {
     booking: String,
     payment: String,
     page: String,
-    new_booking: Value,
 }
 
 impl Things {
@@ -334,7 +335,6 @@ impl Things {
             booking: text(&booking["id"]),
             payment: text(&payment["id"]),
             page: page.rsplit('/').next().unwrap().to_owned(),
-            new_booking: free_booking(resident).await,
         }
     }
 
@@ -347,22 +347,25 @@ fn text(value: &Value) -> String {
     value.as_str().expect("a string").to_owned()
 }
 
-/// A booking of a free session, in a slot with room left (spread over the slots, so that the
-/// worlds of many rows do not fill one).
+/// A booking of a free session in the slot with the most room left. Made afresh for each call,
+/// because every caller of a row may take a place and a slot has only a few.
 async fn free_booking(resident: &Device) -> Value {
     let service = free_sessions();
     let (status, list) = resident
         .get(&format!("/v1/services/{}/slots", service.code))
         .await;
     assert_eq!(status, StatusCode::OK, "{list}");
-    let open: Vec<&Value> = list["slots"]
+    let roomiest = list["slots"]
         .as_array()
         .unwrap()
         .iter()
-        .filter(|s| s["remaining"].as_u64().unwrap_or(0) > 0)
-        .collect();
-    let slot = open[rand::random_range(0..open.len())];
-    booking_body(&service, slot["id"].as_str().unwrap())
+        .max_by_key(|s| s["remaining"].as_u64().unwrap_or(0))
+        .expect("the service lists slots");
+    assert!(
+        roomiest["remaining"].as_u64().unwrap_or(0) > 0,
+        "every slot is full: {list}"
+    );
+    booking_body(&service, roomiest["id"].as_str().unwrap())
 }
 
 /// Everyone of one row's world.
@@ -537,6 +540,7 @@ async fn call(world: &World, row: &Row, caller: Caller) -> (u16, String) {
     request = match row.body {
         Body::None => request,
         Body::Json(make) => request.json(&make(things)),
+        Body::NewBooking => request.json(&free_booking(&world.alice_phone).await),
         Body::Photo => request.header("Content-Type", "image/png").body(photo),
         Body::CardForm => request.form(&[("card_number", "4000000000000002"), ("action", "pay")]),
         Body::Open311Form => {
