@@ -99,28 +99,39 @@ pub fn peak_rss_kib() -> u64 {
 }
 
 /// The baseline for queueing: a bare INSERT + COMMIT of a row like an outbox operation, with the
-/// core's pragmas (WAL, synchronous FULL). Returns each commit's time.
-pub fn bare_inserts(dir: &Path, runs: usize) -> Vec<Duration> {
-    let conn = rusqlite::Connection::open(dir.join("bare.sqlite3")).expect("bare store");
-    conn.pragma_update(None, "journal_mode", "WAL").unwrap();
-    conn.pragma_update(None, "synchronous", "FULL").unwrap();
-    conn.pragma_update(None, "foreign_keys", "ON").unwrap();
-    conn.execute_batch("CREATE TABLE intents (id INTEGER PRIMARY KEY, key TEXT UNIQUE, body TEXT)")
+/// core's pragmas (WAL, synchronous FULL).
+pub struct BareStore {
+    conn: rusqlite::Connection,
+    body: String,
+}
+
+impl BareStore {
+    pub fn open(dir: &Path) -> BareStore {
+        let conn = rusqlite::Connection::open(dir.join("bare.sqlite3")).expect("bare store");
+        conn.pragma_update(None, "journal_mode", "WAL").unwrap();
+        conn.pragma_update(None, "synchronous", "FULL").unwrap();
+        conn.pragma_update(None, "foreign_keys", "ON").unwrap();
+        conn.execute_batch(
+            "CREATE TABLE intents (id INTEGER PRIMARY KEY, key TEXT UNIQUE, body TEXT)",
+        )
         .unwrap();
-    let body = json!({"service_code": "pothole", "description": "Pothole by the bus stop, deep enough to damage a wheel", "location": {"lat": 54.7761, "lon": -1.5733}, "answers": {"depth": "deep", "width": "small", "location_on_road": "kerb"}}).to_string();
-    (0..runs)
-        .map(|_| {
-            let started = Instant::now();
-            conn.execute("BEGIN IMMEDIATE", []).unwrap();
-            conn.execute(
+        let body = json!({"service_code": "pothole", "description": "Pothole by the bus stop, deep enough to damage a wheel", "location": {"lat": 54.7761, "lon": -1.5733}, "answers": {"depth": "deep", "width": "small", "location_on_road": "kerb"}}).to_string();
+        BareStore { conn, body }
+    }
+
+    /// One INSERT committed; returns the time it took.
+    pub fn insert(&self) -> Duration {
+        let started = Instant::now();
+        self.conn.execute("BEGIN IMMEDIATE", []).unwrap();
+        self.conn
+            .execute(
                 "INSERT INTO intents (key, body) VALUES (?1, ?2)",
-                rusqlite::params![uuid::Uuid::now_v7().to_string(), body],
+                rusqlite::params![uuid::Uuid::now_v7().to_string(), self.body],
             )
             .unwrap();
-            conn.execute("COMMIT", []).unwrap();
-            started.elapsed()
-        })
-        .collect()
+        self.conn.execute("COMMIT", []).unwrap();
+        started.elapsed()
+    }
 }
 
 /// Queue `count` reports through the core.

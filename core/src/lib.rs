@@ -386,7 +386,9 @@ impl Doorstep {
             waiting,
             needs_attention,
         });
-        self.0.wake.notify_one();
+        if self.is_online() {
+            self.0.wake.notify_one();
+        }
         Ok(value)
     }
 }
