@@ -100,6 +100,19 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Query<T> {
     }
 }
 
+/// A query's `limit`: `default` when absent, refused unless from 1 to `max`.
+pub fn limit(value: Option<u32>, default: u32, max: u32) -> Result<u32, ApiError> {
+    let limit = value.unwrap_or(default);
+    if (1..=max).contains(&limit) {
+        Ok(limit)
+    } else {
+        Err(
+            ApiError::bad_request("invalid_query", format!("limit must be from 1 to {max}"))
+                .with_field("limit"),
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -130,5 +143,16 @@ mod tests {
             .err()
             .unwrap();
         assert_eq!(error.body.error.code, "malformed_json");
+    }
+
+    #[test]
+    fn a_limit_is_its_default_when_absent_and_refused_outside_its_range() {
+        assert_eq!(limit(None, 200, 1000).unwrap(), 200);
+        assert_eq!(limit(Some(1000), 200, 1000).unwrap(), 1000);
+        for wrong in [0, 1001] {
+            let error = limit(Some(wrong), 200, 1000).unwrap_err();
+            assert_eq!(error.status, StatusCode::BAD_REQUEST);
+            assert_eq!(error.body.error.field.as_deref(), Some("limit"));
+        }
     }
 }

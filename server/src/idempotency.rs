@@ -32,6 +32,9 @@ const LEASE_SECONDS: i64 = 60;
 /// The header a replayed answer carries.
 pub const REPLAYED: &str = "idempotent-replayed";
 
+/// The longest Idempotency-Key accepted, in visible ASCII characters.
+pub const KEY_MAX_LEN: usize = 255;
+
 /// The request's `Idempotency-Key`, required on every state-changing request.
 #[derive(Debug, Clone)]
 pub struct Key(pub String);
@@ -51,7 +54,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Key {
                 .with_field("Idempotency-Key")
             })?;
         let key = value.to_str().unwrap_or_default().trim_matches('"');
-        if key.is_empty() || key.len() > 255 || !key.bytes().all(|b| b.is_ascii_graphic()) {
+        if key.is_empty() || key.len() > KEY_MAX_LEN || !key.bytes().all(|b| b.is_ascii_graphic()) {
             return Err(ApiError::bad_request(
                 "idempotency_key_invalid",
                 "The Idempotency-Key must be 1 to 255 visible ASCII characters, such as a UUID",

@@ -6,7 +6,11 @@
 
 use utoipa::{
     Modify, OpenApi,
-    openapi::security::{Http, HttpAuthScheme, SecurityScheme},
+    openapi::{
+        ContentBuilder, ObjectBuilder, Ref, ResponseBuilder, Type,
+        path::{Operation, Parameter, ParameterIn},
+        security::{Http, HttpAuthScheme, SecurityScheme},
+    },
 };
 
 use crate::routes::{
@@ -27,7 +31,7 @@ use crate::routes::{
         staff::reports, staff::bookings, staff::set_status, staff::refund,
     ),
     components(schemas(doorstep_protocol::ChangedItem, doorstep_protocol::Answer)),
-    modifiers(&BearerTokens),
+    modifiers(&BearerTokens, &IdempotencyKeys, &CommonAnswers),
 )]
 struct ApiDoc;
 
@@ -44,6 +48,92 @@ impl Modify for BearerTokens {
             "staff",
             SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
         );
+    }
+}
+
+/// Every operation of the document.
+fn operations(openapi: &mut utoipa::openapi::OpenApi) -> impl Iterator<Item = &mut Operation> {
+    openapi.paths.paths.values_mut().flat_map(|item| {
+        [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+        ]
+        .into_iter()
+        .flatten()
+    })
+}
+
+fn is_key(parameter: &Parameter) -> bool {
+    parameter.name == doorstep_protocol::IDEMPOTENCY_KEY
+        && parameter.parameter_in == ParameterIn::Header
+}
+
+/// Every `Idempotency-Key` header described as the server checks it (`idempotency::Key`):
+/// visible ASCII, at most `KEY_MAX_LEN` long, with something other than the quotes that are
+/// taken away from around a key.
+struct IdempotencyKeys;
+
+impl Modify for IdempotencyKeys {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let key = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .min_length(Some(1))
+            .max_length(Some(crate::idempotency::KEY_MAX_LEN))
+            .pattern(Some("^[!-~]*[!#-~][!-~]*$"))
+            .build();
+        for operation in operations(openapi) {
+            let parameters = operation.parameters.iter_mut().flatten();
+            for parameter in parameters.filter(|p| is_key(p)) {
+                parameter.schema = Some(key.clone().into());
+            }
+        }
+    }
+}
+
+/// The answers any operation may give whatever it does, written once here rather than on
+/// every handler: 400 when what was sent cannot be read, 401 without a live token, and the
+/// idempotency answers (409 while the same key is being answered, 422 for a key reused on a
+/// different request).
+struct CommonAnswers;
+
+impl Modify for CommonAnswers {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let error = |description: &str| {
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("ErrorBody")))
+                        .build(),
+                )
+                .build()
+        };
+        for operation in operations(openapi) {
+            let mut common = Vec::new();
+            if operation.request_body.is_some() || operation.parameters.is_some() {
+                common.push((
+                    "400",
+                    "What was sent cannot be read: a missing or malformed header, query or body",
+                ));
+            }
+            if operation.security.is_some() {
+                common.push(("401", "No token, or one that has expired or been revoked"));
+            }
+            if operation.parameters.iter().flatten().any(is_key) {
+                common.push(("409", "A request with this Idempotency-Key is still being answered: try again shortly"));
+                common.push(("422", "This Idempotency-Key was used for a different request, or the request breaks a rule"));
+            }
+            for (status, description) in common {
+                operation
+                    .responses
+                    .responses
+                    .entry(status.to_owned())
+                    .or_insert_with(|| error(description).into());
+            }
+        }
     }
 }
 

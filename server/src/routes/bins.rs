@@ -17,16 +17,19 @@ use crate::{AppState, error::ApiError, extract::Query};
 const MAX_WEEKS: u32 = 52;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PostcodeQuery {
     /// A UK postcode, e.g. `DH1 3HP`.
     postcode: String,
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CalendarQuery {
     /// The property's UPRN, from the address lookup.
     uprn: String,
     /// How many weeks ahead (1 to 52, default 8).
+    #[param(minimum = 1, maximum = 52)]
     weeks: Option<u32>,
 }
 

@@ -37,6 +37,7 @@ use crate::{
 const ALTERNATIVES: usize = 3;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SlotQuery {
     /// First local date to list (default: today).
     from: Option<NaiveDate>,

@@ -13,7 +13,7 @@ use crate::{
     AppState,
     auth::Resident,
     error::{ApiError, ApiResult},
-    extract::Query,
+    extract::{self, Query},
     routes::payments,
     store,
 };
@@ -22,10 +22,12 @@ const DEFAULT_LIMIT: u32 = 500;
 const MAX_LIMIT: u32 = 1000;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ChangesQuery {
     /// The cursor from the last answer; absent or empty for everything.
     since: Option<String>,
     /// At most this many changes (1 to 1000, default 500).
+    #[param(minimum = 1, maximum = 1000)]
     limit: Option<u32>,
 }
 
@@ -47,14 +49,7 @@ pub async fn feed(
             .with_field("since")
         })?,
     };
-    let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
-    if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(ApiError::bad_request(
-            "invalid_query",
-            format!("limit must be from 1 to {MAX_LIMIT}"),
-        )
-        .with_field("limit"));
-    }
+    let limit = extract::limit(query.limit, DEFAULT_LIMIT, MAX_LIMIT)?;
     // Payments the payer never came back from still move on (expiry): ask the provider first.
     let owner = caller.clone();
     let unfinished = app

@@ -211,7 +211,7 @@ pub async fn add_update(
 
 /// Upload a photo, named by the SHA-256 of its bytes.
 #[utoipa::path(put, path = "/v1/attachments/{sha256}", tag = "reports",
-    params(("sha256" = String, Path, description = "SHA-256 of the bytes, lower-case hex"),
+    params(("sha256" = String, Path, description = "SHA-256 of the bytes, lower-case hex", pattern = "^[0-9a-f]{64}$"),
            ("Idempotency-Key" = String, Header, description = "A key made once for this photo")),
     request_body(content = Vec<u8>, content_type = "image/jpeg"),
     security(("bearer" = [])),

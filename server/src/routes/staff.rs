@@ -21,19 +21,21 @@ use crate::{
     AppState,
     auth::Staff,
     error::{ApiError, ApiResult},
-    extract::{Json, Query},
+    extract::{self, Json, Query},
     idempotency::{self, Key, fingerprint},
     routes::{payments::save_payment, reports::save_report},
     store,
 };
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct WorkQuery {
     /// Only reports with this status.
     status: Option<ReportStatus>,
     /// Only this service.
     service_code: Option<String>,
-    /// At most this many (default 200, up to 1000).
+    /// At most this many (1 to 1000, default 200).
+    #[param(minimum = 1, maximum = 1000)]
     limit: Option<u32>,
 }
 
@@ -45,7 +47,7 @@ pub async fn reports(
     _staff: Staff,
     Query(query): Query<WorkQuery>,
 ) -> ApiResult<axum::Json<StaffReportList>> {
-    let limit = query.limit.unwrap_or(200).clamp(1, 1000);
+    let limit = extract::limit(query.limit, 200, 1000)?;
     let reports = app
         .db
         .read(move |conn| {
@@ -65,6 +67,7 @@ pub async fn reports(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct BookingsQuery {
     /// Only this service.
     service_code: Option<String>,
