@@ -15,10 +15,11 @@ use anyhow::{Context, Result, bail};
 use crate::{root, status, target_dir, tools_dir};
 
 /// The targets, as named in `fuzz/Cargo.toml`.
-pub const TARGETS: [&str; 4] = [
+pub const TARGETS: [&str; 5] = [
     "open311_read",
     "server_responses",
     "request_bodies",
+    "open311_forms",
     "council_profile",
 ];
 
@@ -48,6 +49,30 @@ const REQUEST_SEEDS: [(u8, &str); 10] = [
     (
         9,
         r#"{"operations":[{"key":"k1","method":"POST","path":"/v1/reports","body":{"service_code":"pothole"}}]}"#,
+    ),
+];
+
+/// Open311 forms (first byte even) and list queries (odd) to start from.
+const OPEN311_SEEDS: [(u8, &str); 4] = [
+    (
+        0,
+        "api_key=k&service_code=pothole&lat=54.7761&long=-1.5733&description=Deep+pothole\
+         &attribute[depth]=deep&attribute[width]=small&attribute[location_on_road]=kerb\
+         &email=ann%40example.org&first_name=Ann&last_name=Lee&phone=0191+000+0000",
+    ),
+    (
+        0,
+        "api_key=k&service_code=fly_tipping&address_id=100110000001&description=Sofas\
+         &attribute[waste][]=furniture&attribute[waste][]=bags&media_url=https%3A%2F%2Fexample.org%2Fa.jpg",
+    ),
+    (
+        0,
+        "service_code=pothole&address_string=4+Sherburn+Road%2C+Gilesgate%2C+Durham&description=Hole",
+    ),
+    (
+        1,
+        "service_request_id=a,b&service_code=pothole&start_date=2026-10-01T00:00:00Z\
+         &end_date=2026-11-01T00:00:00Z&status=open,closed",
     ),
 ];
 
@@ -175,6 +200,13 @@ fn seeds(target: &str) -> Result<PathBuf> {
                 REQUEST_SEEDS
                     .iter()
                     .map(|(kind, body)| prefixed(*kind, body.as_bytes())),
+            );
+        }
+        "open311_forms" => {
+            seeds.extend(
+                OPEN311_SEEDS
+                    .iter()
+                    .map(|(kind, text)| prefixed(*kind, text.as_bytes())),
             );
         }
         _ => {

@@ -22,7 +22,7 @@ use doorstep_protocol::{
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::{
-    AppState, auth::resident_by_token, error::ApiError, extract::body_error,
+    AppState, auth::resident_by_token, error::ApiError, extract::body_error, profile::Profile,
     routes::reports::insert_report,
 };
 use wire::{Format, Row};
@@ -176,7 +176,7 @@ pub async fn get_definition(State(app): State<AppState>, Path(file): Path<String
     let Some((code, format)) = wire::split(&file) else {
         return unknown_format(&file);
     };
-    match report_service(&app, code) {
+    match report_service(&app.profile, code) {
         Some(service) => ok(
             format,
             wire::render_one(format, "service_definition", &definition_row(service)),
@@ -270,8 +270,8 @@ fn discovery(app: &AppState, format: Format, headers: &HeaderMap) -> Response {
 }
 
 /// The services a resident can report through Open311: the council's report services.
-fn report_service<'a>(app: &'a AppState, code: &str) -> Option<&'a ServiceDefinition> {
-    app.profile
+fn report_service<'a>(profile: &'a Profile, code: &str) -> Option<&'a ServiceDefinition> {
+    profile
         .service(code)
         .filter(|s| s.kind == ServiceKind::Report)
 }
@@ -527,7 +527,7 @@ async fn create(app: &AppState, body: &[u8]) -> Result<Report, ApiError> {
     let caller = resident_by_token(app, &key)
         .await
         .map_err(|_| ApiError::forbidden("That api_key is not known: register a device"))?;
-    let report = new_report(app, request)?;
+    let report = new_report(&app.profile, request)?;
     let now = app.now();
     let today = app.local_now().date();
     let state = app.clone();
@@ -538,8 +538,8 @@ async fn create(app: &AppState, body: &[u8]) -> Result<Report, ApiError> {
 
 /// An Open311 request as a /v1 report: answers typed by the service's questions, the place as
 /// a point or a property.
-fn new_report(app: &AppState, request: wire::NewRequest) -> Result<NewReport, ApiError> {
-    let questions = report_service(app, &request.service_code)
+pub fn new_report(profile: &Profile, request: wire::NewRequest) -> Result<NewReport, ApiError> {
+    let questions = report_service(profile, &request.service_code)
         .map(|s| s.questions.clone())
         .unwrap_or_default();
     let mut answers = doorstep_protocol::Answers::new();
@@ -556,7 +556,7 @@ fn new_report(app: &AppState, request: wire::NewRequest) -> Result<NewReport, Ap
     let uprn = match (&request.address_id, &request.address_string) {
         (Some(id), _) => Some(id.clone()),
         (None, Some(text)) if request.lat.is_none() => Some(
-            app.profile
+            profile
                 .gazetteer
                 .addresses
                 .iter()
