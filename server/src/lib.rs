@@ -54,6 +54,8 @@ pub struct Config {
     pub limits: Limits,
     /// A demonstration server: sign-in codes are written to the log, since no email is sent.
     pub demo: bool,
+    /// The council's clock: the system's, or one set apart from it (tests of clock skew).
+    pub clock: Clock,
 }
 
 /// Limits that protect the server and the residents.
@@ -93,6 +95,7 @@ impl Config {
             public_url: None,
             limits: Limits::default(),
             demo: false,
+            clock: Clock::default(),
         }
     }
 }
@@ -222,7 +225,7 @@ async fn bind(config: Config) -> anyhow::Result<Bound> {
     let addr = listener.local_addr()?;
     let url = format!("http://{addr}");
     let public_url = config.public_url.unwrap_or_else(|| url.clone());
-    let clock = Clock::default();
+    let clock = config.clock;
     let provider = Arc::new(SandboxProvider::new(db.clone(), clock.clone(), public_url));
     let state = AppState(Arc::new(Inner {
         db,

@@ -257,23 +257,21 @@ pub async fn client_killed(rng: &mut StdRng) -> Result<Tally, String> {
     Ok(compare(&queued, &held_reports(&council.db)?))
 }
 
-/// The device's clock is hours behind the council's: the council runs in this process with its
-/// clock moved forward.
+/// The device's clock is hours behind the council's, or hours ahead of it: the council runs in
+/// this process with its clock set apart from the system's, either way.
 pub async fn clock_skew(rng: &mut StdRng) -> Result<Tally, String> {
     let dir = TempDir::new("skewed-council");
     let db = dir.0.join("council.sqlite3");
     let listen = std::net::SocketAddr::from(([127, 0, 0, 1], free_port()));
-    let server = doorstep_server::start(doorstep_server::Config::new(
-        db.clone(),
-        listen,
-        council_dir(),
-    ))
+    let hours = rng.random_range(1..=48) * if rng.random_bool(0.5) { 1 } else { -1 };
+    let server = doorstep_server::start(doorstep_server::Config {
+        clock: doorstep_server::Clock::apart(chrono::Duration::hours(hours)),
+        ..doorstep_server::Config::new(db.clone(), listen, council_dir())
+    })
     .await
     .map_err(|e| format!("the council starts: {e}"))?;
-    let hours = rng.random_range(1..=48);
-    server.clock.advance(chrono::Duration::hours(hours));
     let device = Device::open(&server.url);
-    let tag = format!("skew {hours}h {}", uuid::Uuid::now_v7());
+    let tag = format!("skew {hours:+}h {}", uuid::Uuid::now_v7());
     let queued = queue(&device.doorstep, &tag, 0, rng.random_range(10..50)).await;
     let drained = drain(&device.doorstep, Duration::from_secs(60)).await;
     let held = held_reports(&db);
@@ -662,7 +660,7 @@ pub async fn run_all(seed: u64, size: Size) -> Result<(Vec<Row>, Load), String> 
         ),
         (
             "clock skew",
-            "device clock 1–48 hours behind the council's".into(),
+            "device clock 1–48 hours behind or ahead of the council's".into(),
         ),
         (
             "offline for months",

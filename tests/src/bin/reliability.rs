@@ -192,8 +192,8 @@ fn markdown(options: &Options, size: Size, rows: &[Row], load: &Load, seconds: f
     );
     let _ = writeln!(
         out,
-        "- Clock skew runs one way only: the council's clock can be moved forward (the device is \
-         hours behind); the core reads the system clock, so a device hours ahead is not simulated."
+        "- Clock skew: the core reads the system clock, so the skew is made on the council's side, \
+         whose clock starts hours ahead of the device's or hours behind it."
     );
     out
 }
