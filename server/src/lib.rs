@@ -13,6 +13,7 @@ pub mod clock;
 pub mod db;
 pub mod error;
 pub mod extract;
+pub mod forwarded;
 pub mod idempotency;
 pub mod openapi;
 pub mod profile;
@@ -56,6 +57,9 @@ pub struct Config {
     pub demo: bool,
     /// The council's clock: the system's, or one set apart from it (tests of clock skew).
     pub clock: Clock,
+    /// The council's own proxies in front of the server, whose `X-Forwarded-For` is believed
+    /// (`forwarded`); none by default.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// Limits that protect the server and the residents.
@@ -96,6 +100,7 @@ impl Config {
             limits: Limits::default(),
             demo: false,
             clock: Clock::default(),
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -111,6 +116,8 @@ pub struct Inner {
     pub provider: Arc<dyn PaymentProvider>,
     pub limits: Limits,
     pub demo: bool,
+    /// The council's own proxies (`Config::trusted_proxies`).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// The API's own router, for running the operations of a batch.
     api: OnceLock<Router>,
 }
@@ -234,6 +241,7 @@ async fn bind(config: Config) -> anyhow::Result<Bound> {
         provider,
         limits: config.limits,
         demo: config.demo,
+        trusted_proxies: config.trusted_proxies,
         api: OnceLock::new(),
     }));
     let router = routes::router(state.clone());

@@ -30,6 +30,10 @@ struct Cli {
     /// A demonstration server: sign-in codes are written to the log, since no email is sent.
     #[arg(long)]
     demo: bool,
+    /// The address of one of the council's own proxies in front of this server, whose
+    /// X-Forwarded-For is believed for counting new devices per client address (repeatable).
+    #[arg(long = "trusted-proxy", value_name = "IP")]
+    trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 #[derive(Subcommand)]
@@ -102,6 +106,7 @@ fn serve(cli: Cli) -> anyhow::Result<()> {
     let config = Config {
         public_url: cli.public_url,
         demo: cli.demo,
+        trusted_proxies: cli.trusted_proxies,
         ..Config::new(cli.db, cli.listen, cli.council)
     };
     let runtime = tokio::runtime::Runtime::new()?;

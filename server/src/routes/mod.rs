@@ -31,7 +31,7 @@ use tower_http::{
     catch_panic::CatchPanicLayer, set_header::SetResponseHeaderLayer, trace::TraceLayer,
 };
 
-use crate::{AppState, error::ApiError};
+use crate::{AppState, error::ApiError, forwarded};
 
 /// JSON bodies larger than this are refused.
 const JSON_LIMIT: usize = 256 * 1024;
@@ -108,6 +108,7 @@ pub fn router(state: AppState) -> Router {
                 .into_response(),
         }
     }))
+    .layer(middleware::from_fn_with_state(state, forwarded::resolve))
     .layer(CatchPanicLayer::custom(panicked))
     .layer(TraceLayer::new_for_http().make_span_with(|request: &Request| {
         // The route, not the URI: queries and ids may carry personal data.

@@ -51,15 +51,17 @@ impl TestServer {
     }
 
     pub async fn start_with(limits: Limits) -> Self {
+        Self::start_configured(|config| Config { limits, ..config }).await
+    }
+
+    /// A server whose configuration `change` makes from the tests' defaults.
+    pub async fn start_configured(change: impl FnOnce(Config) -> Config) -> Self {
         let dir = TempDir::new();
-        let config = Config {
-            limits,
-            ..Config::new(
-                dir.0.join("council.sqlite3"),
-                "127.0.0.1:0".parse().unwrap(),
-                council_dir(),
-            )
-        };
+        let config = change(Config::new(
+            dir.0.join("council.sqlite3"),
+            "127.0.0.1:0".parse().unwrap(),
+            council_dir(),
+        ));
         let server = doorstep_server::start(config).await.expect("server starts");
         let url = server.url.clone();
         TestServer {

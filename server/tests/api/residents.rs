@@ -1,6 +1,6 @@
 //! Devices, sign-in, the change feed, batches, bins and the JSON error contract.
 
-use doorstep_server::Limits;
+use doorstep_server::{Config, Limits};
 use reqwest::StatusCode;
 use rusqlite::Connection;
 use serde_json::{Value, json};
@@ -170,6 +170,85 @@ async fn registration_and_codes_are_rate_limited() {
     assert_eq!(
         (status, body["error"]["code"].as_str()),
         (StatusCode::TOO_MANY_REQUESTS, Some("rate_limited"))
+    );
+}
+
+/// Register a device as sent through a proxy that says the client is `forwarded_for`, alone or
+/// as the one operation of a batch; the status the registration got.
+async fn register_forwarded(council: &TestServer, forwarded_for: &str, in_batch: bool) -> u16 {
+    let device = json!({"platform": "cli", "device_secret": crate::common::secret()});
+    let request = if in_batch {
+        council
+            .http
+            .post(format!("{}/v1/batch", council.url))
+            .json(&json!({"operations": [{"key": key(), "method": "POST", "path": "/v1/devices", "body": device}]}))
+    } else {
+        council
+            .http
+            .post(format!("{}/v1/devices", council.url))
+            .header("Idempotency-Key", key())
+            .json(&device)
+    };
+    let response = request
+        .header("X-Forwarded-For", forwarded_for)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let body: Value = response.json().await.unwrap();
+    if in_batch {
+        assert_eq!(status, 200, "{body}");
+        return body["results"][0]["status"].as_u64().unwrap() as u16;
+    }
+    status
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_new_devices_are_counted_by_the_forwarded_client() {
+    let limits = Limits {
+        registrations_per_hour: 2,
+        ..Limits::default()
+    };
+    let council = TestServer::start_configured(|config| Config {
+        limits: limits.clone(),
+        trusted_proxies: vec!["127.0.0.1".parse().unwrap()],
+        ..config
+    })
+    .await;
+    for in_batch in [false, true] {
+        assert_eq!(
+            register_forwarded(&council, "198.51.100.7", in_batch).await,
+            201
+        );
+    }
+    assert_eq!(
+        register_forwarded(&council, "198.51.100.7", false).await,
+        429
+    );
+    assert_eq!(
+        register_forwarded(&council, "198.51.100.7", true).await,
+        429,
+        "a batch counts by the same client"
+    );
+    // Another resident behind the same proxy has a count of their own, and what a client puts
+    // in the header before the proxy's own entry does not change whom it is counted as.
+    assert_eq!(
+        register_forwarded(&council, "203.0.113.5", false).await,
+        201
+    );
+    assert_eq!(
+        register_forwarded(&council, "203.0.113.5, 198.51.100.7", false).await,
+        429
+    );
+
+    let direct = TestServer::start_with(limits).await;
+    for forwarded_for in ["198.51.100.1", "198.51.100.2"] {
+        assert_eq!(register_forwarded(&direct, forwarded_for, false).await, 201);
+    }
+    assert_eq!(
+        register_forwarded(&direct, "198.51.100.3", false).await,
+        429,
+        "without trusted proxies the header is not believed"
     );
 }
 
