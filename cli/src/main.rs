@@ -513,7 +513,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
             let entries = doorstep.outbox().await?;
             out.list(
                 &entries.iter().map(OutboxLine::from).collect::<Vec<_>>(),
-                |e| format!("{}  {:<20} {}", e.key, e.what, e.state),
+                |e| format!("{}  {:<20} {}  {}", e.key, e.what, e.about, e.state),
             );
             if entries
                 .iter()
@@ -715,6 +715,7 @@ fn exit_for(delivery: &Delivery) -> ExitCode {
 struct OutboxLine {
     key: String,
     what: &'static str,
+    about: String,
     item: String,
     state: String,
 }
@@ -740,6 +741,7 @@ impl From<&doorstep_core::OutboxEntry> for OutboxLine {
         OutboxLine {
             key: entry.key.clone(),
             what: entry.operation.describe(),
+            about: entry.about.clone(),
             item: entry.chain.clone(),
             state,
         }

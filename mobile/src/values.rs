@@ -799,6 +799,9 @@ pub struct OutboxEntry {
     pub item: String,
     /// What it is, in the resident's words: "Report", "Photo", "Payment", ...
     pub what: String,
+    /// The thing it acts on, so that one can be told from another: "Report a pothole: Deep
+    /// hole by the bus stop".
+    pub about: String,
     pub state: OutboxState,
     pub created_at: i64,
 }
@@ -809,6 +812,7 @@ impl From<core::OutboxEntry> for OutboxEntry {
             key: e.key,
             item: e.item,
             what: e.what.to_owned(),
+            about: e.about,
             state: match e.state {
                 core::OutboxState::Waiting {
                     attempts,

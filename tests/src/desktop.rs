@@ -129,10 +129,14 @@ impl Desktop {
         }));
         self.driver = Some(driver);
         self.base = format!("http://127.0.0.1:{port}");
+        // tauri-driver listens first and starts WebKitWebDriver beside it; a session asked
+        // for before both listen is dropped, so both are waited for.
         let deadline = Instant::now() + PATIENCE;
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "tauri-driver did not start");
-            tokio::time::sleep(Duration::from_millis(50)).await;
+        for (listener, name) in [(port, "tauri-driver"), (native, "WebKitWebDriver")] {
+            while std::net::TcpStream::connect(("127.0.0.1", listener)).is_err() {
+                assert!(Instant::now() < deadline, "{name} did not start");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
         }
         let capabilities = json!({"capabilities": {"alwaysMatch": {
             "tauri:options": {"application": self.app}

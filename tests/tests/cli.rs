@@ -168,6 +168,11 @@ fn a_refusal_by_the_council_exits_3_and_shows_in_the_outbox() {
             .unwrap()
             .contains("needs your attention")
     );
+    let about = outbox[0]["about"].as_str().unwrap();
+    assert!(
+        about.starts_with("Book a library computer, ") && about.contains(" at "),
+        "the booking is told by its service and time: {about}"
+    );
     let key = outbox[0]["key"].as_str().unwrap();
     let retried = term.run(&["retry", key]);
     assert_eq!(

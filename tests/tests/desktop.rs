@@ -151,6 +151,9 @@ async fn a_report_made_offline_survives_a_restart_and_is_sent_once_when_the_coun
     desktop.wait_for_text("Waiting to send (1)").await;
     desktop.go("#/outbox").await;
     desktop.wait_for("#send-now").await;
+    desktop
+        .wait_for_text("Report a pothole: Reported with no signal")
+        .await;
     desktop.check_screen("outbox-waiting").await;
 
     council.restart();

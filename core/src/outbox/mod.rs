@@ -73,6 +73,44 @@ impl Operation {
     }
 }
 
+/// The item an operation acts on, in the resident's words, from what they asked for: the
+/// service and what they wrote for a report, the service and the time for a booking, the
+/// reference and the amount for a payment. Empty when there is nothing to say.
+pub fn about(request: &Value, service_name: Option<&str>) -> String {
+    let text = |name: &str| request[name].as_str().unwrap_or_default().trim();
+    let service = service_name.unwrap_or_else(|| text("service_code"));
+    if let Some(slot) = request["slot_id"].as_str() {
+        let when = doorstep_protocol::rules::parse_slot_id(slot).map_or_else(
+            || slot.to_owned(),
+            |(_, start)| start.format("%a %-d %b %Y at %H:%M").to_string(),
+        );
+        return format!("{service}, {when}");
+    }
+    if let Some(pence) = request["amount_pence"].as_u64() {
+        let amount = doorstep_protocol::rules::pounds(pence);
+        return match text("reference") {
+            "" => amount,
+            reference => format!("{reference}, {amount}"),
+        };
+    }
+    let description = text("description");
+    let short: String = description.chars().take(ABOUT_CHARS).collect();
+    let ellipsis = if short.len() < description.len() {
+        "…"
+    } else {
+        ""
+    };
+    match (service, short.as_str()) {
+        ("", "") => String::new(),
+        (service, "") => service.to_owned(),
+        ("", short) => format!("{short}{ellipsis}"),
+        (service, short) => format!("{service}: {short}{ellipsis}"),
+    }
+}
+
+/// The most of a report's description `about` quotes.
+const ABOUT_CHARS: usize = 60;
+
 /// An operation to queue. `path` and `body` may name the chain's item as the council knows it:
 /// `{id}` and `{reference}` are filled in when the item has landed.
 #[derive(Debug, Clone)]
@@ -123,6 +161,9 @@ pub struct Entry {
     pub operation: Operation,
     /// The operation in the resident's words: "Report", "Cancellation".
     pub what: &'static str,
+    /// The thing it acts on, so that one can be told from another: "Report a pothole: Deep
+    /// hole by the bus stop", "Bulky waste collection, Tue 1 Dec 2026 at 09:00".
+    pub about: String,
     pub state: State,
     pub created_at: i64,
 }
@@ -151,26 +192,44 @@ pub fn enqueue(conn: &Connection, op: &NewOperation, now: i64) -> Result<String>
 /// Everything in the outbox, oldest first.
 pub fn list(conn: &Connection) -> Result<Vec<Entry>> {
     let mut statement = conn.prepare_cached(
-        "SELECT key, chain, item, operation, state, attempts, next_attempt_at, problem, created_at
-         FROM outbox ORDER BY seq",
+        "SELECT o.key, o.chain, o.item, o.operation, o.state, o.attempts, o.next_attempt_at,
+                o.problem, o.created_at, i.request, json_extract(s.summary, '$.name')
+         FROM outbox o
+         LEFT JOIN items i ON i.local_id = o.item
+         LEFT JOIN services s ON s.code = json_extract(i.request, '$.service_code')
+         ORDER BY o.seq",
     )?;
     let rows = statement.query_map([], |r| {
         Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, String>(2)?,
-            r.get::<_, String>(3)?,
-            r.get::<_, String>(4)?,
-            r.get::<_, u32>(5)?,
-            r.get::<_, i64>(6)?,
-            r.get::<_, Option<String>>(7)?,
-            r.get::<_, i64>(8)?,
+            (
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+            ),
+            (
+                r.get::<_, String>(4)?,
+                r.get::<_, u32>(5)?,
+                r.get::<_, i64>(6)?,
+                r.get::<_, Option<String>>(7)?,
+                r.get::<_, i64>(8)?,
+            ),
+            (
+                r.get::<_, Option<String>>(9)?,
+                r.get::<_, Option<String>>(10)?,
+            ),
         ))
     })?;
     let mut entries = Vec::new();
     for row in rows {
-        let (key, chain, item, operation, state, attempts, next_attempt_at, problem, created_at) =
-            row?;
+        let (
+            (key, chain, item, operation),
+            (state, attempts, next_attempt_at, problem, created_at),
+            (request, service_name),
+        ) = row?;
+        let request: Value = request
+            .and_then(|text| serde_json::from_str(&text).ok())
+            .unwrap_or_default();
         let operation = Operation::parse(&operation)
             .ok_or_else(|| Error::Internal(format!("unknown operation {operation}")))?;
         let state = if state == "parked" {
@@ -192,6 +251,7 @@ pub fn list(conn: &Connection) -> Result<Vec<Entry>> {
             chain,
             item,
             what: operation.describe(),
+            about: about(&request, service_name.as_deref()),
             operation,
             state,
             created_at,
@@ -303,4 +363,40 @@ pub fn forget_unneeded_photos(conn: &Connection) -> Result<()> {
         [],
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::about;
+
+    #[test]
+    fn a_report_is_told_by_its_service_and_the_start_of_what_was_written() {
+        let report =
+            json!({"service_code": "pothole", "description": "  Deep hole by the bus stop  "});
+        assert_eq!(
+            about(&report, Some("Report a pothole")),
+            "Report a pothole: Deep hole by the bus stop"
+        );
+        assert_eq!(about(&report, None), "pothole: Deep hole by the bus stop");
+        let long = json!({"service_code": "graffiti", "description": "é".repeat(100)});
+        assert_eq!(
+            about(&long, Some("Graffiti")),
+            format!("Graffiti: {}…", "é".repeat(60))
+        );
+    }
+
+    #[test]
+    fn a_booking_is_told_by_its_service_and_time_and_a_payment_by_reference_and_amount() {
+        let booking = json!({"service_code": "bulky_waste", "slot_id": "bulky/2026-12-01T09:00"});
+        assert_eq!(
+            about(&booking, Some("Bulky waste collection")),
+            "Bulky waste collection, Tue 1 Dec 2026 at 09:00"
+        );
+        let payment =
+            json!({"purpose": "council_tax", "reference": "12345678", "amount_pence": 12050});
+        assert_eq!(about(&payment, None), "12345678, £120.50");
+        assert_eq!(about(&json!({}), None), "");
+    }
 }

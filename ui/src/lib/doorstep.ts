@@ -396,7 +396,10 @@ export interface OutboxEntry {
   chain: string;
   item: string;
   operation: Operation;
+  /** The kind of thing, in the resident's words: "Report", "Booking". */
   what: string;
+  /** The thing itself, so that one can be told from another (may be empty). */
+  about: string;
   state: OutboxState;
   created_at: number;
 }

@@ -12,7 +12,8 @@ const waiting: OutboxEntry = {
   chain: 'r1',
   item: 'r1',
   operation: 'send_report',
-  what: 'Report: pothole on Front Street',
+  what: 'Report',
+  about: 'Report a pothole: Deep hole on Front Street',
   state: { state: 'waiting', attempts: 2, next_attempt_at: 1_790_000_000, last_error: 'the council did not answer' },
   created_at: 1_789_990_000,
 };
@@ -31,7 +32,8 @@ const slotTaken: OutboxEntry = {
   chain: 'b1',
   item: 'b1',
   operation: 'book',
-  what: 'Booking: library computer',
+  what: 'Booking',
+  about: '',
   state: {
     state: 'needs_attention',
     problem: { status: 409, code: 'slot_full', message: 'That time is full', field: 'slot_id', alternatives: [alternative] },
@@ -44,7 +46,8 @@ const badAnswer: OutboxEntry = {
   chain: 'r2',
   item: 'r2',
   operation: 'send_report',
-  what: 'Report: flooding',
+  what: 'Report',
+  about: 'Flooding: Water across the road',
   state: {
     state: 'needs_attention',
     problem: { status: 400, code: 'invalid', message: 'Depth must be a number of centimetres', field: 'answers.depth', alternatives: [] },
@@ -64,6 +67,7 @@ describe('Outbox', () => {
     const core = fakeCore({ outbox: [waiting], sync_now: { sent: 1, refused: 0, pulled: 2, waiting: 0, needs_attention: 1 } });
     render(Outbox);
     expect(await screen.findByText(/Tried 2 times\./)).toHaveTextContent('Last time: the council did not answer');
+    expect(screen.getByRole('heading', { level: 2, name: 'Report a pothole: Deep hole on Front Street' })).toBeInTheDocument();
     await fireEvent.click(screen.getByRole('button', { name: 'Send now' }));
     expect(await screen.findByText('1 thing sent, 2 updates from the council, 1 needs your attention.')).toBeInTheDocument();
     expect(core.argsOf('sync_now')).toEqual([{}]);
@@ -73,6 +77,7 @@ describe('Outbox', () => {
     const core = fakeCore({ outbox: [slotTaken], fix: 'k4' });
     render(Outbox);
     expect(await screen.findByText('The council said: That time is full')).toBeInTheDocument();
+    expect(screen.getByRole('heading', { level: 2, name: 'Booking' })).toBeInTheDocument();
     await fireEvent.click(screen.getByLabelText(/4:00pm to 5:00pm, Clayport Library — 2 places left/));
     await fireEvent.click(screen.getByRole('button', { name: 'Fix and send again' }));
     await waitFor(() => expect(core.argsOf('fix')).toEqual([{ key: 'k2', slot_id: 's16', answers: [] }]));
@@ -92,7 +97,7 @@ describe('Outbox', () => {
     const core = fakeCore({ outbox: [badAnswer], discard: null });
     render(Outbox);
     await fireEvent.click(await screen.findByRole('button', { name: /^Discard/ }));
-    expect(screen.getByText(/Discard “Report: flooding”\?/)).toBeInTheDocument();
+    expect(screen.getByText(/Discard “Flooding: Water across the road”\?/)).toBeInTheDocument();
     expect(core.argsOf('discard')).toEqual([]);
     await fireEvent.click(screen.getByRole('button', { name: 'No, keep it' }));
     expect(core.argsOf('discard')).toEqual([]);
