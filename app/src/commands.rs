@@ -346,12 +346,19 @@ async fn start_payment(
     purpose: String,
     reference: String,
     amount: String,
+    email: Option<String>,
 ) -> Answered<MyPayment> {
     let pence = amount_in_pence(&amount)?;
     Ok(shell
         .core()
         .await
-        .start_payment(&purpose, &reference, pence, payment::RETURN_URL)
+        .start_payment(
+            &purpose,
+            &reference,
+            pence,
+            payment::RETURN_URL,
+            email.as_deref(),
+        )
         .await?)
 }
 

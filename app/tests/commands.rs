@@ -206,6 +206,13 @@ fn bad_input_comes_back_naming_each_field_to_fix_and_nothing_is_queued() {
         )
         .unwrap_err();
     assert_eq!(refused["problems"][0]["field"], "amount", "{refused}");
+    let refused = app
+        .call(
+            "start_payment",
+            json!({"purpose": "council_tax", "reference": "12345678", "amount": "12", "email": "ann@"}),
+        )
+        .unwrap_err();
+    assert_eq!(refused["problems"][0]["field"], "email", "{refused}");
 
     assert!(
         app.call("reports", json!({}))

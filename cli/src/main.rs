@@ -127,6 +127,9 @@ enum Command {
         /// Where the payment page sends you back to.
         #[arg(long, default_value = "http://127.0.0.1/doorstep/paid")]
         return_url: String,
+        /// Where the payment service sends the receipt.
+        #[arg(long)]
+        email: Option<String>,
     },
     /// Pay a booking's fee.
     PayFee {
@@ -413,11 +416,12 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
             reference,
             amount,
             return_url,
+            email,
         } => {
             refresh(&doorstep).await;
             let pence = doorstep_core::payments::amount_in_pence(&amount)?;
             let started = doorstep
-                .start_payment(&purpose, &reference, pence, &return_url)
+                .start_payment(&purpose, &reference, pence, &return_url, email.as_deref())
                 .await?;
             return show_payment(&doorstep, &out, &started.local_id).await;
         }

@@ -21,13 +21,15 @@ pub fn amount_in_pence(typed: &str) -> Result<u64> {
 }
 
 impl Doorstep {
-    /// Check and queue a payment (council tax, a parking penalty, a permit).
+    /// Check and queue a payment (council tax, a parking penalty, a permit); `email`, when
+    /// given, is where the payment provider sends the receipt.
     pub async fn start_payment(
         &self,
         purpose: &str,
         reference: &str,
         amount_pence: u64,
         return_url: &str,
+        email: Option<&str>,
     ) -> Result<MyPayment> {
         self.require(crate::Offer::Payments)?;
         let payment = NewPayment {
@@ -35,7 +37,10 @@ impl Doorstep {
             reference: rules::normalise_reference(reference),
             amount_pence,
             return_url: return_url.to_owned(),
-            email: None,
+            email: email
+                .map(str::trim)
+                .filter(|e| !e.is_empty())
+                .map(str::to_owned),
         };
         let local_id = items::new_local_id();
         let (id, at) = (local_id.clone(), now());
@@ -175,6 +180,16 @@ pub(crate) fn check(
     };
     if !rules::valid_return_url(&payment.return_url) {
         problems.push(FieldProblem::new("return_url", "The page to come back to must be https://, http:// on this device, or the app's own address"));
+    }
+    if payment
+        .email
+        .as_deref()
+        .is_some_and(|e| !rules::valid_email(e))
+    {
+        problems.push(FieldProblem::new(
+            "email",
+            "Enter an email address in the correct format, like name@example.com",
+        ));
     }
     Ok(problems)
 }

@@ -266,7 +266,13 @@ impl Doorstep {
         let pence = core::payments::amount_in_pence(&input.amount)?;
         let started = self
             .0
-            .start_payment(&input.purpose, &input.reference, pence, &input.return_url)
+            .start_payment(
+                &input.purpose,
+                &input.reference,
+                pence,
+                &input.return_url,
+                input.email.as_deref(),
+            )
             .await?;
         Ok(started.into())
     }

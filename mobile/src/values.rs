@@ -618,6 +618,9 @@ pub struct PaymentInput {
     pub amount: String,
     /// Where the payment page sends the resident back (the app's own address).
     pub return_url: String,
+    /// Where the payment service sends the receipt, if the resident gave an address.
+    #[uniffi(default = None)]
+    pub email: Option<String>,
 }
 
 /// A payment's state, in GOV.UK Pay's words.

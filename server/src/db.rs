@@ -155,6 +155,10 @@ UPDATE reports SET updated_at = json_extract(body, '$.updated_at');
 CREATE INDEX reports_updated ON reports(updated_at);
 CREATE INDEX reports_created ON reports(created_at);
 "#,
+    r#"
+-- 3: where the sandbox provider sends a payment's receipt, as GOV.UK Pay takes it.
+ALTER TABLE sandbox_payments ADD COLUMN email TEXT;
+"#,
 ];
 
 tokio::task_local! {

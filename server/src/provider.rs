@@ -22,6 +22,8 @@ pub struct ProviderRequest {
     pub reference: String,
     pub description: String,
     pub return_url: String,
+    /// Where the provider sends the receipt (GOV.UK Pay prefills its page with it).
+    pub email: Option<String>,
 }
 
 /// What a provider says about a payment.
@@ -78,9 +80,9 @@ impl PaymentProvider for SandboxProvider {
             self.db
                 .write(move |tx| {
                     tx.execute(
-                        "INSERT INTO sandbox_payments (id, amount, description, reference, return_url, status, created_at)
-                         VALUES (?1, ?2, ?3, ?4, ?5, 'created', ?6)",
-                        params![id, request.amount_pence as i64, request.description, request.reference, request.return_url, now.timestamp()],
+                        "INSERT INTO sandbox_payments (id, amount, description, reference, return_url, status, created_at, email)
+                         VALUES (?1, ?2, ?3, ?4, ?5, 'created', ?6, ?7)",
+                        params![id, request.amount_pence as i64, request.description, request.reference, request.return_url, now.timestamp(), request.email],
                     )?;
                     read(tx, &id, &public_url)?.ok_or_else(|| ApiError::internal("sandbox payment missing after writing it"))
                 })
@@ -140,6 +142,8 @@ pub struct SandboxPayment {
     pub reference: String,
     pub return_url: String,
     pub status: PaymentStatus,
+    /// Where the receipt goes, when the payer gave an address.
+    pub email: Option<String>,
 }
 
 /// Look up a sandbox payment for its card page, expiring it first if its time is up.
@@ -155,7 +159,7 @@ pub fn page_payment(
     )?;
     Ok(conn
         .query_row(
-            "SELECT amount, description, reference, return_url, status FROM sandbox_payments WHERE id = ?1",
+            "SELECT amount, description, reference, return_url, status, email FROM sandbox_payments WHERE id = ?1",
             params![id],
             |r| {
                 Ok(SandboxPayment {
@@ -164,6 +168,7 @@ pub fn page_payment(
                     reference: r.get(2)?,
                     return_url: r.get(3)?,
                     status: PaymentStatus::parse(&r.get::<_, String>(4)?).unwrap_or(PaymentStatus::Error),
+                    email: r.get(5)?,
                 })
             },
         )

@@ -33,7 +33,13 @@ async fn offline_intents_reach_the_council_exactly_once_when_it_returns() {
         .await
         .unwrap();
     let payment = doorstep
-        .start_payment("council_tax", "1234 5678", 4510, "http://127.0.0.1:9/back")
+        .start_payment(
+            "council_tax",
+            "1234 5678",
+            4510,
+            "http://127.0.0.1:9/back",
+            Some(" ann@example.org "),
+        )
         .await
         .unwrap();
     assert!(matches!(doorstep.sync_now().await, Err(Error::Offline(_))));
@@ -62,15 +68,18 @@ async fn offline_intents_reach_the_council_exactly_once_when_it_returns() {
         doorstep.booking(&booking.local_id).await.unwrap().delivery,
         Delivery::Sent
     );
+    let page = doorstep
+        .payment(&payment.local_id)
+        .await
+        .unwrap()
+        .payment
+        .unwrap()
+        .next_url
+        .expect("the payment page");
+    let page = reqwest::get(page).await.unwrap().text().await.unwrap();
     assert!(
-        doorstep
-            .payment(&payment.local_id)
-            .await
-            .unwrap()
-            .payment
-            .unwrap()
-            .next_url
-            .is_some()
+        page.contains("<dd>ann@example.org</dd>"),
+        "the receipt goes where the resident said: {page}"
     );
 
     // The council moves the report on; the device hears of it through the change feed.

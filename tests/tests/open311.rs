@@ -599,7 +599,13 @@ async fn the_core_uses_the_councils_own_open311_face() {
     ));
     assert!(matches!(
         doorstep
-            .start_payment("council_tax", "12345678", 100, "http://127.0.0.1/paid")
+            .start_payment(
+                "council_tax",
+                "12345678",
+                100,
+                "http://127.0.0.1/paid",
+                None
+            )
             .await,
         Err(Error::NotOffered(_))
     ));

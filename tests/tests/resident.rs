@@ -143,7 +143,7 @@ async fn bad_input_is_refused_on_the_device_before_anything_is_queued() {
     }
     let refused = phone
         .doorstep
-        .start_payment("council_tax", "12", 100, "http://127.0.0.1:9/")
+        .start_payment("council_tax", "12", 100, "http://127.0.0.1:9/", None)
         .await
         .unwrap_err();
     assert!(

@@ -108,11 +108,13 @@ public final class Resident {
         }
     }
 
-    /// Pay a bill with the amount as the resident typed it.
-    public func pay(purpose: String, reference: String, amount: String, returnUrl: String) async -> Outcome<MyPayment> {
+    /// Pay a bill with the amount as the resident typed it; the receipt goes to `email`, if given.
+    public func pay(
+        purpose: String, reference: String, amount: String, returnUrl: String, email: String? = nil
+    ) async -> Outcome<MyPayment> {
         await attempt {
             try await core.startPayment(input: PaymentInput(
-                purpose: purpose, reference: reference, amount: amount, returnUrl: returnUrl))
+                purpose: purpose, reference: reference, amount: amount, returnUrl: returnUrl, email: email))
         }
     }
 

@@ -167,7 +167,7 @@ fun aLibraryComputerIsBooked() = withCouncil { council ->
 fun councilTaxIsPaidThroughTheSandbox() = withCouncil { council ->
     phone(council.url).use { resident ->
         resident.services().done("catalogue")
-        val started = resident.pay("council_tax", "1234 5678", "£12.50", RETURN_URL).done("pay")
+        val started = resident.pay("council_tax", "1234 5678", "£12.50", RETURN_URL, "ann@example.org").done("pay")
         expect(started.amountPence == 1250uL) { "the typed amount is read by the core: ${started.amountPence}" }
         resident.syncNow().done("sync")
         val waiting = resident.paymentReturned(started.localId).done("refresh")
@@ -246,6 +246,7 @@ fun badInputGivesTheMappedErrorNeverACrash() = withCouncil { council ->
         }
         fixes("amount") { amountInPence("twelve pounds") }
         fixes("amount") { core.startPayment(uniffi.doorstep_mobile.PaymentInput("council_tax", "12345678", "£-3", RETURN_URL)) }
+        fixes("email") { core.startPayment(uniffi.doorstep_mobile.PaymentInput("council_tax", "12345678", "12", RETURN_URL, "ann@")) }
         fixes("uprn") { core.collections("not a uprn") }
         fixes("body") { core.saveDraft(null, "report", "{not json") }
         fixes("photos.0") {

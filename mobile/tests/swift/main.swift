@@ -197,7 +197,9 @@ func councilTaxIsPaidThroughTheSandbox() async throws {
         let resident = try await phone(council.url)
         defer { resident.close() }
         _ = try await resident.services().done("catalogue")
-        let started = try await resident.pay(purpose: "council_tax", reference: "1234 5678", amount: "£12.50", returnUrl: returnUrl).done("pay")
+        let started = try await resident.pay(
+            purpose: "council_tax", reference: "1234 5678", amount: "£12.50", returnUrl: returnUrl, email: "ann@example.org"
+        ).done("pay")
         try expect(started.amountPence == 1250, "the typed amount is read by the core: \(started.amountPence)")
         _ = try await resident.syncNow().done("sync")
         let waiting = try await resident.paymentReturned(localId: started.localId).done("refresh")
@@ -286,6 +288,10 @@ func badInputGivesTheMappedErrorNeverACrash() async throws {
         try await fixes("amount") { _ = try amountInPence(typed: "twelve pounds") }
         try await fixes("amount") {
             _ = try await core.startPayment(input: PaymentInput(purpose: "council_tax", reference: "12345678", amount: "£-3", returnUrl: returnUrl))
+        }
+        try await fixes("email") {
+            _ = try await core.startPayment(input: PaymentInput(
+                purpose: "council_tax", reference: "12345678", amount: "12", returnUrl: returnUrl, email: "ann@"))
         }
         try await fixes("uprn") { _ = try await core.collections(uprn: "not a uprn") }
         try await fixes("body") { _ = try await core.saveDraft(id: nil, kind: "report", body: "{not json") }

@@ -85,6 +85,7 @@ pub async fn create(
                 description: format!("{} {}", purpose.name, reference),
                 reference,
                 return_url: body.return_url.clone(),
+                email: body.email.as_deref().map(str::trim).filter(|e| !e.is_empty()).map(str::to_owned),
             };
             Ok((purpose.code.clone(), provider_request))
         },

@@ -166,7 +166,7 @@ dt {{ font-weight: bold; }}
 <main>
 {error_summary}
 <h1>Enter card details</h1>
-<dl><dt>Paying for</dt><dd>{description}</dd><dt>Reference</dt><dd>{reference}</dd><dt>Total amount</dt><dd>{amount}</dd></dl>
+<dl><dt>Paying for</dt><dd>{description}</dd><dt>Reference</dt><dd>{reference}</dd><dt>Total amount</dt><dd>{amount}</dd>{receipt}</dl>
 <form method="post" novalidate>
 <label for="card-number">Card number</label>
 {field_error}
@@ -185,5 +185,12 @@ dt {{ font-weight: bold; }}
         description = escape(&payment.description),
         reference = escape(&payment.reference),
         amount = pounds(payment.amount_pence),
+        receipt = payment
+            .email
+            .as_deref()
+            .map_or_else(String::new, |email| format!(
+                "<dt>Receipt to</dt><dd>{}</dd>",
+                escape(email)
+            )),
     )
 }

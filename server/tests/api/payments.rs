@@ -136,6 +136,33 @@ async fn an_abandoned_payment_expires_after_ninety_minutes() {
 }
 
 #[tokio::test]
+async fn the_payment_page_says_where_the_receipt_goes_when_an_email_is_given() {
+    let council = TestServer::start().await;
+    let resident = council.device().await;
+    let mut pages = Vec::new();
+    for email in [Some("ann@example.org"), None] {
+        let mut body = json!({"purpose": "council_tax", "reference": reference_for("council_tax"), "amount_pence": 5000, "return_url": "http://127.0.0.1:9/back"});
+        if let Some(email) = email {
+            body["email"] = json!(email);
+        }
+        let (status, payment) = resident.post("/v1/payments", body).await;
+        assert_eq!(status, StatusCode::CREATED, "{payment}");
+        assert!(
+            payment.get("email").is_none(),
+            "the council does not keep it: {payment}"
+        );
+        let next_url = payment["next_url"].as_str().unwrap();
+        pages.push(reqwest::get(next_url).await.unwrap().text().await.unwrap());
+    }
+    assert!(
+        pages[0].contains("<dt>Receipt to</dt><dd>ann@example.org</dd>"),
+        "{}",
+        pages[0]
+    );
+    assert!(!pages[1].contains("Receipt to"), "{}", pages[1]);
+}
+
+#[tokio::test]
 async fn a_payer_who_cancels_gets_p0030_and_a_bad_card_number_is_asked_again() {
     let council = TestServer::start().await;
     let resident = council.device().await;

@@ -565,8 +565,8 @@ export const doorstep = {
   cancelBooking: (local_id: string) => call<MyBooking>('cancel_booking', { local_id }),
   payBookingFee: (local_id: string) => call<MyPayment>('pay_booking_fee', { local_id }),
 
-  startPayment: (purpose: string, reference: string, amount: string) =>
-    call<MyPayment>('start_payment', { purpose, reference, amount }),
+  startPayment: (purpose: string, reference: string, amount: string, email: string) =>
+    call<MyPayment>('start_payment', { purpose, reference, amount, email: email.trim() === '' ? null : email }),
   payments: () => call<MyPayment[]>('payments'),
   payment: (local_id: string) => call<MyPayment>('payment', { local_id }),
   refreshPayment: (local_id: string) => call<MyPayment>('refresh_payment', { local_id }),

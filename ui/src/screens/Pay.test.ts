@@ -107,7 +107,7 @@ describe('Pay', () => {
     await fireEvent.click(screen.getByRole('button', { name: 'Continue to payment' }));
 
     await waitFor(() => expect(core.argsOf('open_payment_page')).toEqual([{ local_id: 'p1' }]));
-    expect(core.argsOf('start_payment')).toEqual([{ purpose: 'council_tax', reference: ' 1234 5678', amount: '£120.5' }]);
+    expect(core.argsOf('start_payment')).toEqual([{ purpose: 'council_tax', reference: ' 1234 5678', amount: '£120.5', email: null }]);
     expect(screen.getByText(/Complete your payment of £120.50 in the payment window/)).toBeInTheDocument();
     await fireEvent.click(screen.getByRole('button', { name: 'Open the payment window' }));
     expect(core.argsOf('open_payment_page')).toHaveLength(2);
@@ -138,6 +138,7 @@ describe('Pay', () => {
           problems: [
             { field: 'reference', message: 'Enter your 8 digit account number' },
             { field: 'amount_pence', message: 'Enter an amount of at least £1.00' },
+            { field: 'email', message: 'Enter an email address in the correct format, like name@example.com' },
           ],
         });
       },
@@ -145,6 +146,7 @@ describe('Pay', () => {
     render(Pay, { props: { purpose: 'council_tax' } });
     await fireEvent.input(screen.getByLabelText('Council Tax account number'), { target: { value: '123' } });
     await fireEvent.input(screen.getByLabelText('Amount to pay'), { target: { value: '0.10' } });
+    await fireEvent.input(screen.getByLabelText('Email address (optional)'), { target: { value: 'me@' } });
     await fireEvent.click(screen.getByRole('button', { name: 'Continue to payment' }));
 
     expect(await screen.findByRole('link', { name: 'Enter your 8 digit account number' })).toHaveAttribute('href', '#reference');
@@ -152,6 +154,20 @@ describe('Pay', () => {
     expect(screen.getByLabelText('Amount to pay')).toHaveAccessibleDescription(/Enter an amount of at least £1.00/);
     expect(screen.getByLabelText('Council Tax account number')).toHaveValue('123');
     expect(screen.getByLabelText('Amount to pay')).toHaveValue('0.10');
+    expect(screen.getByRole('link', { name: /Enter an email address/ })).toHaveAttribute('href', '#email');
+    expect(screen.getByLabelText('Email address (optional)')).toHaveValue('me@');
+  });
+
+  it('sends the email address given for the receipt', async () => {
+    const core = fakeCore({ ...drafts, start_payment: payment('created'), payment: payment('created'), open_payment_page: null });
+    render(Pay, { props: { purpose: 'council_tax' } });
+    await fireEvent.input(screen.getByLabelText('Council Tax account number'), { target: { value: '12345678' } });
+    await fireEvent.input(screen.getByLabelText('Amount to pay'), { target: { value: '10' } });
+    await fireEvent.input(screen.getByLabelText('Email address (optional)'), { target: { value: 'ann@example.org' } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Continue to payment' }));
+    await waitFor(() =>
+      expect(core.argsOf('start_payment')).toEqual([{ purpose: 'council_tax', reference: '12345678', amount: '10', email: 'ann@example.org' }]),
+    );
   });
 
   it('explains that a payment made offline starts when back online', async () => {

@@ -104,9 +104,9 @@ class Resident private constructor(val core: Doorstep) : AutoCloseable {
         core.book(BookingInput(serviceCode, slotId, answers.toAnswerTexts(), where, fallback))
     }
 
-    /** Pay a bill with the amount as the resident typed it. */
-    suspend fun pay(purpose: String, reference: String, amount: String, returnUrl: String): Outcome<MyPayment> =
-        attempt { core.startPayment(PaymentInput(purpose, reference, amount, returnUrl)) }
+    /** Pay a bill with the amount as the resident typed it; the receipt goes to `email`, if given. */
+    suspend fun pay(purpose: String, reference: String, amount: String, returnUrl: String, email: String? = null): Outcome<MyPayment> =
+        attempt { core.startPayment(PaymentInput(purpose, reference, amount, returnUrl, email)) }
 
     /** The resident came back from the payment page: ask the council how it stands. */
     suspend fun paymentReturned(localId: String): Outcome<MyPayment> = attempt { core.refreshPayment(localId) }
