@@ -14,7 +14,7 @@ use doorstep_core::{
 };
 use doorstep_protocol::{
     AddressList, Answer, Answers, CodeSent, CollectionCalendar, ContactDetails, Fallback,
-    FieldProblem, Location, ServiceDefinition, ServiceSummary, Slot,
+    FieldProblem, Location, ServiceDefinition, ServiceKind, ServiceSummary, Slot,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -161,6 +161,7 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         payment,
         refresh_payment,
         open_payment_page,
+        open_council_page,
         addresses,
         collections,
         save_bin_calendar,
@@ -178,6 +179,28 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         export_data,
         erase,
     ]
+}
+
+/// Open the council's own page for a service the app does not do itself (information only) in
+/// the resident's web browser. Only the address the catalogue gives is opened, never one the
+/// page names, and only a web address.
+#[tauri::command(rename_all = "snake_case")]
+async fn open_council_page(shell: State<'_, Shell>, code: String) -> Answered<()> {
+    let service = shell.core().await.service(&code).await?;
+    let url = service
+        .more_info_url
+        .filter(|url| service.kind == ServiceKind::Info && doorstep_protocol::rules::web_page(url))
+        .ok_or_else(|| {
+            Error::NotFound(format!(
+                "{} has no web page to open: it is done here, in the app",
+                service.name
+            ))
+        })?;
+    open::that_detached(&url).map_err(|e| {
+        ShellError::from(Error::Internal(format!(
+            "Your web browser could not be opened ({e}). The page is at {url}"
+        )))
+    })
 }
 
 #[tauri::command(rename_all = "snake_case")]

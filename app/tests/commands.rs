@@ -213,6 +213,17 @@ fn bad_input_comes_back_naming_each_field_to_fix_and_nothing_is_queued() {
         )
         .unwrap_err();
     assert_eq!(refused["problems"][0]["field"], "email", "{refused}");
+    let refused = app
+        .call("open_council_page", json!({"code": "pothole"}))
+        .unwrap_err();
+    assert_eq!(
+        (refused["kind"].as_str(), refused["message"].as_str()),
+        (
+            Some("not_found"),
+            Some("Report a pothole has no web page to open: it is done here, in the app")
+        ),
+        "a service the app does itself has no page to open in the browser"
+    );
 
     assert!(
         app.call("reports", json!({}))

@@ -24,4 +24,5 @@ pub use geo::{contains, valid_point};
 pub use ics::to_ics;
 pub use references::{
     normalise_reference, parse_pounds, pounds, valid_email, valid_return_url, validate_payment,
+    web_page,
 };

@@ -121,6 +121,18 @@ pub fn valid_return_url(url: &str) -> bool {
     }
 }
 
+/// A web page a resident may be sent to in their browser: an address that would do as a
+/// return address (`valid_return_url`) and is on the web, `https://` (`http://` on loopback).
+pub fn web_page(url: &str) -> bool {
+    let web = url
+        .get(..8)
+        .is_some_and(|s| s.eq_ignore_ascii_case("https://"))
+        || url
+            .get(..7)
+            .is_some_and(|s| s.eq_ignore_ascii_case("http://"));
+    web && valid_return_url(url)
+}
+
 /// A plausible email address: one `@`, something before it, a dotted domain after it.
 pub fn valid_email(email: &str) -> bool {
     let email = email.trim();
@@ -209,5 +221,22 @@ mod tests {
         assert!(!valid_email("a@b"));
         assert!(!valid_email("a b@example.org"));
         assert!(!valid_email("@example.org"));
+    }
+
+    #[test]
+    fn only_a_web_address_is_a_web_page() {
+        assert!(web_page("https://www.durham.gov.uk/bins"));
+        assert!(web_page("HTTPS://www.durham.gov.uk/"));
+        assert!(web_page("http://127.0.0.1:8080/help"));
+        for not in [
+            "http://www.durham.gov.uk/",
+            "doorstep://paid",
+            "javascript:alert(1)",
+            "file:///etc/passwd",
+            "https://",
+            "https://www.durham.gov.uk/a b",
+        ] {
+            assert!(!web_page(not), "{not}");
+        }
     }
 }

@@ -571,6 +571,7 @@ export const doorstep = {
   payment: (local_id: string) => call<MyPayment>('payment', { local_id }),
   refreshPayment: (local_id: string) => call<MyPayment>('refresh_payment', { local_id }),
   openPaymentPage: (local_id: string) => call<void>('open_payment_page', { local_id }),
+  openCouncilPage: (code: string) => call<void>('open_council_page', { code }),
 
   addresses: (postcode: string) => call<Fresh<AddressList>>('addresses', { postcode }),
   collections: (uprn: string) => call<Fresh<CollectionCalendar>>('collections', { uprn }),
