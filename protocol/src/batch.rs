@@ -37,6 +37,10 @@ pub struct BatchResult {
     /// Seconds to wait before trying this one again, when the server asked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_after: Option<u64>,
+    /// The `seq` of the change-feed entry that carries this answer's entity as it is in `body`:
+    /// a client that records the answer holds that change already (see `held_query`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub change: Option<u64>,
 }
 
 /// The answers, in the order of the operations.

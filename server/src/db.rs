@@ -268,6 +268,26 @@ impl Db {
         .await
     }
 
+    /// Inside a batch (`batch_owned`), run `work` on the batch's own transaction with no
+    /// savepoint around it: `work` makes one for each of its operations, so that one that fails
+    /// undoes only itself. Each is then the outermost savepoint, whose record of changed pages
+    /// SQLite drops when it ends rather than keeping it, growing, to the end of `work`.
+    pub async fn batch_steps<T, F>(&self, work: F) -> ApiResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> ApiResult<T> + Send + 'static,
+    {
+        if !in_batch() {
+            return Err(ApiError::internal("batch steps outside a batch"));
+        }
+        let conn = self.conn.clone();
+        blocking(true, move || {
+            let mut conn = conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            work(&mut conn)
+        })
+        .await
+    }
+
     /// Run a batch's operations in one transaction: each operation's writes are a savepoint of
     /// it, and they are committed together when the batch ends — or, if committing fails, none
     /// are, and the batch is answered as failed so that every operation is retried under its key.

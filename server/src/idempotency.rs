@@ -21,7 +21,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::{
-    db::Db,
+    db::{Db, Tx},
     error::{ApiError, ApiResult},
 };
 
@@ -53,7 +53,14 @@ impl<S: Send + Sync> FromRequestParts<S> for Key {
                 )
                 .with_field("Idempotency-Key")
             })?;
-        let key = value.to_str().unwrap_or_default().trim_matches('"');
+        Key::parse(value.to_str().unwrap_or_default())
+    }
+}
+
+impl Key {
+    /// Read a key as sent: 1 to `KEY_MAX_LEN` visible ASCII characters, perhaps in quotes.
+    pub fn parse(sent: &str) -> Result<Key, ApiError> {
+        let key = sent.trim_matches('"');
         if key.is_empty() || key.len() > KEY_MAX_LEN || !key.bytes().all(|b| b.is_ascii_graphic()) {
             return Err(ApiError::bad_request(
                 "idempotency_key_invalid",
@@ -105,8 +112,10 @@ pub fn lookup(
 ) -> ApiResult<Option<Stored>> {
     type Row = (String, String, i64, Option<u16>, Option<String>);
     let row: Option<Row> = conn
-        .query_row(
+        .prepare_cached(
             "SELECT fingerprint, state, lease_until, status, body FROM idempotency WHERE scope = ?1 AND key = ?2",
+        )?
+        .query_row(
             params![scope, key],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
         )
@@ -186,45 +195,78 @@ where
     F: FnOnce(&Connection) -> ApiResult<(StatusCode, Value)> + Send + 'static,
     R: FnOnce(&Connection, &mut Value) -> ApiResult<()> + Send + 'static,
 {
+    let outcome = db
+        .write(move |tx| apply_revealing(tx, now, request, work, reveal))
+        .await;
+    answer(outcome)
+}
+
+/// The answer to a request from what `apply` made of it.
+pub fn answer(outcome: ApiResult<(Stored, bool)>) -> Response {
+    match outcome {
+        Ok((stored, replayed)) => respond(stored.status, stored.body, replayed),
+        Err(error) => error.into_response(),
+    }
+}
+
+/// The store work of `run`, in the caller's transaction: the stored answer and whether it was a
+/// replay. A batch runs its operations through this, each in a savepoint of its own, so that an
+/// `Err` undoes only that operation.
+pub fn apply<F>(
+    tx: &mut Tx,
+    now: DateTime<Utc>,
+    request: Request,
+    work: F,
+) -> ApiResult<(Stored, bool)>
+where
+    F: FnOnce(&Connection) -> ApiResult<(StatusCode, Value)>,
+{
+    apply_revealing(tx, now, request, work, |_, _| Ok(()))
+}
+
+/// The store work of `run_revealing`.
+fn apply_revealing<F, R>(
+    tx: &mut Tx,
+    now: DateTime<Utc>,
+    request: Request,
+    work: F,
+    reveal: R,
+) -> ApiResult<(Stored, bool)>
+where
+    F: FnOnce(&Connection) -> ApiResult<(StatusCode, Value)>,
+    R: FnOnce(&Connection, &mut Value) -> ApiResult<()>,
+{
     let Request {
         scope,
         key,
         fingerprint,
     } = request;
-    let outcome = db
-        .write(move |tx| {
-            let (mut stored, replayed) = match lookup(tx, &scope, &key, &fingerprint, now)? {
-                Some(stored) => (stored, true),
-                None => {
-                    let savepoint = tx.savepoint()?;
-                    let stored = match work(&savepoint) {
-                        Ok((status, body)) => {
-                            savepoint.commit()?;
-                            Stored { status, body }
-                        }
-                        Err(error) if error.is_final() => {
-                            drop(savepoint);
-                            Stored {
-                                status: error.status,
-                                body: serde_json::to_value(&error.body)?,
-                            }
-                        }
-                        Err(error) => return Err(error),
-                    };
-                    record(tx, &scope, &key, &fingerprint, &stored, now)?;
-                    (stored, false)
+    let (mut stored, replayed) = match lookup(tx, &scope, &key, &fingerprint, now)? {
+        Some(stored) => (stored, true),
+        None => {
+            let savepoint = tx.savepoint()?;
+            let stored = match work(&savepoint) {
+                Ok((status, body)) => {
+                    savepoint.commit()?;
+                    Stored { status, body }
                 }
+                Err(error) if error.is_final() => {
+                    drop(savepoint);
+                    Stored {
+                        status: error.status,
+                        body: serde_json::to_value(&error.body)?,
+                    }
+                }
+                Err(error) => return Err(error),
             };
-            if stored.status.is_success() {
-                reveal(tx, &mut stored.body)?;
-            }
-            Ok((stored, replayed))
-        })
-        .await;
-    match outcome {
-        Ok((stored, replayed)) => respond(stored.status, stored.body, replayed),
-        Err(error) => error.into_response(),
+            record(tx, &scope, &key, &fingerprint, &stored, now)?;
+            (stored, false)
+        }
+    };
+    if stored.status.is_success() {
+        reveal(tx, &mut stored.body)?;
     }
+    Ok((stored, replayed))
 }
 
 /// For a request that must wait on something outside the store (a payment provider): hold the

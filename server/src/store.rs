@@ -110,13 +110,14 @@ pub fn list_for<T: Stored>(conn: &Connection, caller: &Resident) -> ApiResult<Ve
 }
 
 /// Write a thing (new or changed) and append it to its owner's change feed. `columns` are the
-/// table's own indexed columns beyond id, owner, body and created_at, as (name, value).
+/// table's own indexed columns beyond id, owner, body and created_at, as (name, value). Returns
+/// the `seq` of the change.
 pub fn save<T: Stored + Clone>(
     conn: &Connection,
     owned: &Owned<T>,
     columns: &[(&str, &dyn rusqlite::ToSql)],
     now: DateTime<Utc>,
-) -> ApiResult<()> {
+) -> ApiResult<u64> {
     let body = serde_json::to_string(&owned.item)?;
     let names: Vec<&str> = columns.iter().map(|(name, _)| *name).collect();
     let placeholders: Vec<String> = (0..columns.len()).map(|i| format!("?{}", i + 6)).collect();
@@ -175,24 +176,28 @@ pub fn join_account<T: Stored + Clone>(
     Ok(())
 }
 
-/// Append a change for its owner.
+/// Append a change for its owner; returns its `seq`.
 pub fn push_change(
     conn: &Connection,
     device_id: &str,
     account_id: Option<&str>,
     item: ChangedItem,
     now: DateTime<Utc>,
-) -> ApiResult<()> {
-    conn.prepare_cached(
-        "INSERT INTO changes (device_id, account_id, body, at) VALUES (?1, ?2, ?3, ?4)",
-    )?
-    .execute(params![
-        device_id,
-        account_id,
-        serde_json::to_string(&item)?,
-        now.to_rfc3339()
-    ])?;
-    Ok(())
+) -> ApiResult<u64> {
+    Ok(conn
+        .prepare_cached(
+            "INSERT INTO changes (device_id, account_id, body, at) VALUES (?1, ?2, ?3, ?4)
+             RETURNING seq",
+        )?
+        .query_row(
+            params![
+                device_id,
+                account_id,
+                serde_json::to_string(&item)?,
+                now.to_rfc3339()
+            ],
+            |r| r.get::<_, i64>(0),
+        )? as u64)
 }
 
 /// The next number of a named sequence (1, 2, 3, ...), in the caller's transaction.

@@ -425,5 +425,6 @@ pub fn save_booking(
             ("status", &booking.status.as_str()),
         ],
         now,
-    )
+    )?;
+    Ok(())
 }

@@ -1,11 +1,14 @@
 //! The resident's change feed.
 //!
 //! Invariant: a caller sees only changes to their own things — their device's, and their
-//! account's when signed in — in `seq` order, from just after the cursor they pass.
+//! account's when signed in — in `seq` order, from just after the cursor they pass; changes the
+//! caller says it holds (`held`) are left out, and the cursor moves past them as past the rest.
 
 use axum::extract::State;
 use chrono::{DateTime, Utc};
-use doorstep_protocol::{Change, ChangeFeed, ChangedItem, ErrorBody, Payment};
+use doorstep_protocol::{
+    Change, ChangeFeed, ChangedItem, ErrorBody, MAX_HELD_RANGES, Payment, parse_held,
+};
 use rusqlite::params;
 use serde::Deserialize;
 
@@ -29,6 +32,9 @@ pub struct ChangesQuery {
     /// At most this many changes (1 to 1000, default 500).
     #[param(minimum = 1, maximum = 1000)]
     limit: Option<u32>,
+    /// Changes the caller already holds, as `seq` ranges (`3-9,12`, at most 64): the ones a
+    /// batch's answers named, once recorded.
+    held: Option<String>,
 }
 
 /// What changed for the caller since the cursor.
@@ -49,6 +55,13 @@ pub async fn feed(
             .with_field("since")
         })?,
     };
+    let held = parse_held(query.held.as_deref().unwrap_or_default()).ok_or_else(|| {
+        ApiError::bad_request(
+            "invalid_query",
+            format!("held must be up to {MAX_HELD_RANGES} seq ranges such as 3-9,12"),
+        )
+        .with_field("held")
+    })?;
     let limit = extract::limit(query.limit, DEFAULT_LIMIT, MAX_LIMIT)?;
     // Payments the payer never came back from still move on (expiry): ask the provider first.
     let owner = caller.clone();
@@ -74,23 +87,25 @@ pub async fn feed(
             let mut statement = conn.prepare_cached(
                 "SELECT seq, body, at FROM changes
                  WHERE seq > ?1 AND ((account_id IS NULL AND device_id = ?2) OR (?3 IS NOT NULL AND account_id = ?3))
-                 ORDER BY seq LIMIT ?4",
+                 ORDER BY seq",
             )?;
-            let rows = statement.query_map(
-                params![since, caller.device_id, caller.account_id, limit + 1],
-                |r| {
-                    Ok((
-                        r.get::<_, i64>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, String>(2)?,
-                    ))
-                },
-            )?;
+            let mut rows = statement.query(params![since, caller.device_id, caller.account_id])?;
             let mut changes = Vec::new();
-            for row in rows {
-                let (seq, body, at) = row?;
-                let entity: ChangedItem = serde_json::from_str(&body)?;
-                let at = DateTime::parse_from_rfc3339(&at)
+            let mut passed = since;
+            let mut more = false;
+            while let Some(row) = rows.next()? {
+                let seq: i64 = row.get(0)?;
+                if is_held(&held, seq as u64) {
+                    passed = seq;
+                    continue;
+                }
+                if changes.len() == limit as usize {
+                    more = true;
+                    break;
+                }
+                passed = seq;
+                let entity: ChangedItem = serde_json::from_str(&row.get::<_, String>(1)?)?;
+                let at = DateTime::parse_from_rfc3339(&row.get::<_, String>(2)?)
                     .map_err(ApiError::internal)?
                     .with_timezone(&Utc);
                 changes.push(Change {
@@ -99,9 +114,7 @@ pub async fn feed(
                     entity,
                 });
             }
-            let more = changes.len() > limit as usize;
-            changes.truncate(limit as usize);
-            let cursor = changes.last().map_or(since, |c| c.seq as i64).to_string();
+            let cursor = passed.to_string();
             Ok(ChangeFeed {
                 changes,
                 cursor,
@@ -110,4 +123,10 @@ pub async fn feed(
         })
         .await?;
     Ok(axum::Json(feed))
+}
+
+/// Is `seq` within one of the `held` ranges?
+fn is_held(held: &[(u64, u64)], seq: u64) -> bool {
+    held.iter()
+        .any(|&(first, last)| (first..=last).contains(&seq))
 }

@@ -34,7 +34,7 @@ use tower_http::{
 use crate::{AppState, error::ApiError, forwarded};
 
 /// JSON bodies larger than this are refused.
-const JSON_LIMIT: usize = 256 * 1024;
+pub(crate) const JSON_LIMIT: usize = 256 * 1024;
 /// A batch's body (up to `MAX_BATCH_OPERATIONS` operations) may be this large.
 const BATCH_LIMIT: usize = 8 * 1024 * 1024;
 /// Photos up to 10 MB.

@@ -314,5 +314,6 @@ pub fn save_payment(
             ("status", &payment.state.status.as_str()),
         ],
         now,
-    )
+    )?;
+    Ok(())
 }

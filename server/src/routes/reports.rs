@@ -22,6 +22,7 @@ use sha2::{Digest, Sha256};
 use crate::{
     AppState,
     auth::Resident,
+    db::Tx,
     error::{ApiError, ApiResult},
     extract::Json,
     idempotency::{self, Key, fingerprint},
@@ -41,6 +42,33 @@ pub async fn create(
     Key(key): Key,
     Json(body): Json<NewReport>,
 ) -> Response {
+    let state = app.clone();
+    let outcome = app
+        .db
+        .write(move |tx| submit(tx, &state, caller, key, body))
+        .await;
+    idempotency::answer(outcome.map(|submitted| (submitted.stored, submitted.replayed)))
+}
+
+/// What `submit` made of a report.
+pub struct Submitted {
+    /// The answer, as stored under the key.
+    pub stored: idempotency::Stored,
+    /// It is the stored answer to an earlier request with the key.
+    pub replayed: bool,
+    /// The `seq` of the change-feed entry that carries the report just made, as answered.
+    pub change: Option<u64>,
+}
+
+/// Submit a report under its key, in the caller's transaction: `POST /v1/reports`'s store work,
+/// which a batch also runs in place.
+pub fn submit(
+    tx: &mut Tx,
+    app: &AppState,
+    caller: Resident,
+    key: String,
+    body: NewReport,
+) -> ApiResult<Submitted> {
     let now = app.now();
     let today = app.local_now().date();
     let request = idempotency::Request {
@@ -48,16 +76,23 @@ pub async fn create(
         fingerprint: fingerprint("POST", "/v1/reports", &body),
         key,
     };
-    let state = app.clone();
-    idempotency::run(&app.db, now, request, move |conn| {
-        let report = insert_report(conn, &state.profile, &caller, body, now, today)?;
-        Ok((StatusCode::CREATED, serde_json::to_value(&report)?))
+    let mut change = None;
+    let (stored, replayed) = idempotency::apply(tx, now, request, |conn| {
+        let (report, seq) = insert_report(conn, &app.profile, &caller, body, now, today)?;
+        let answer = serde_json::to_value(&report)?;
+        change = Some(seq);
+        Ok((StatusCode::CREATED, answer))
+    })?;
+    Ok(Submitted {
+        change: change.filter(|_| stored.status.is_success() && !replayed),
+        stored,
+        replayed,
     })
-    .await
 }
 
 /// Check a new report with the council's rules and store it for `caller`: the one way a report
-/// is made, whichever face of the server (/v1 or Open311) it came through.
+/// is made, whichever face of the server (/v1 or Open311) it came through. Returns it with the
+/// `seq` of its change-feed entry.
 pub fn insert_report(
     conn: &Connection,
     profile: &Profile,
@@ -65,7 +100,7 @@ pub fn insert_report(
     body: NewReport,
     now: chrono::DateTime<chrono::Utc>,
     today: chrono::NaiveDate,
-) -> ApiResult<Report> {
+) -> ApiResult<(Report, u64)> {
     let service = profile
         .service(&body.service_code)
         .ok_or_else(|| unknown_service(&body.service_code))?;
@@ -124,8 +159,8 @@ pub fn insert_report(
         device_id: caller.device_id.clone(),
         account_id: caller.account_id.clone(),
     };
-    save_report(conn, &owned, now)?;
-    Ok(owned.item)
+    let seq = save_report(conn, &owned, now)?;
+    Ok((owned.item, seq))
 }
 
 /// A photo's address: http or https, of a sensible length.
@@ -338,12 +373,12 @@ pub fn resolve_location(
     }
 }
 
-/// Write a report (new or changed) with its indexed columns.
+/// Write a report (new or changed) with its indexed columns; returns its change's `seq`.
 pub fn save_report(
     conn: &Connection,
     owned: &Owned<Report>,
     now: chrono::DateTime<chrono::Utc>,
-) -> ApiResult<()> {
+) -> ApiResult<u64> {
     let report = &owned.item;
     store::save(
         conn,

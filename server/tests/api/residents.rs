@@ -402,6 +402,115 @@ async fn a_batch_runs_each_operation_once_in_order_with_its_own_result() {
 }
 
 #[tokio::test]
+async fn a_report_in_a_batch_is_answered_as_it_would_be_alone() {
+    let council = TestServer::start().await;
+    let resident = council.device().await;
+    let mut outside = pothole();
+    outside["location"] = json!({"lat": 0.0, "lon": 0.0});
+    let mut unnamed = pothole();
+    unnamed.as_object_mut().unwrap().remove("service_code");
+    // (a key of this shape, body): each sent alone and in a batch, under keys of their own.
+    let cases: Vec<(fn() -> String, Value)> = vec![
+        (key, pothole()),
+        (key, outside),
+        (key, unnamed),
+        (key, json!("not a report")),
+        (|| "two words".to_owned(), pothole()),
+        (|| "x".repeat(256), pothole()),
+    ];
+    let mut alone = Vec::new();
+    let mut operations = Vec::new();
+    for (make_key, body) in &cases {
+        alone.push(
+            resident
+                .post_keyed("/v1/reports", &make_key(), body.clone())
+                .await,
+        );
+        operations.push(
+            json!({"key": make_key(), "method": "POST", "path": "/v1/reports", "body": body}),
+        );
+    }
+    let (status, batch) = resident
+        .post("/v1/batch", json!({"operations": operations}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{batch}");
+    for (i, ((status, body), result)) in alone
+        .iter()
+        .zip(batch["results"].as_array().unwrap())
+        .enumerate()
+    {
+        assert_eq!(result["status"], status.as_u16(), "case {i}: {result}");
+        if status.is_success() {
+            assert_eq!(result["body"]["status"], body["status"], "case {i}");
+            assert_ne!(
+                result["body"]["id"], body["id"],
+                "case {i}: a report of its own"
+            );
+        } else {
+            assert_eq!(&result["body"], body, "case {i}");
+        }
+    }
+    assert_eq!(council.stats().reports, 2);
+}
+
+#[tokio::test]
+async fn a_batch_keeps_its_order_and_keys_across_reports_and_other_operations() {
+    let council = TestServer::start().await;
+    let resident = council.device().await;
+    let (_, earlier) = resident.post("/v1/reports", pothole()).await;
+    let update = format!("/v1/reports/{}/updates", earlier["id"].as_str().unwrap());
+    let mut other = pothole();
+    other["description"] = json!("Another pothole, by the school gates");
+    let (first, second) = (key(), key());
+    let batch = json!({"operations": [
+        {"key": first, "method": "POST", "path": "/v1/reports", "body": pothole()},
+        {"key": key(), "method": "POST", "path": update, "body": {"text": "Still there"}},
+        {"key": second, "method": "POST", "path": "/v1/reports", "body": pothole()},
+        {"key": first, "method": "POST", "path": "/v1/reports", "body": pothole()},
+        {"key": first, "method": "POST", "path": "/v1/reports", "body": other},
+        {"key": key(), "method": "POST", "path": "/v1/reports", "body": pothole()},
+    ]});
+    let (status, answer) = resident.post("/v1/batch", batch).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let results = answer["results"].as_array().unwrap();
+    let statuses: Vec<u64> = results
+        .iter()
+        .map(|r| r["status"].as_u64().unwrap())
+        .collect();
+    assert_eq!(statuses, [201, 200, 201, 201, 422, 201], "{answer}");
+    assert_eq!(
+        results[3]["body"], results[0]["body"],
+        "a key sent twice is applied once and answered alike"
+    );
+    assert_eq!(
+        results[4]["body"]["error"]["code"], "idempotency_key_reused",
+        "{answer}"
+    );
+    let reference = |n: usize| results[n]["body"]["reference"].as_str().unwrap().to_owned();
+    assert!(reference(0) < reference(2) && reference(2) < reference(5));
+    // The change feed shows the operations' work in the order they were sent.
+    let (_, feed) = resident.get("/v1/changes").await;
+    let ids: Vec<&str> = feed["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["entity"]["item"]["id"].as_str().unwrap())
+        .collect();
+    let expected: Vec<&str> = [
+        &earlier,
+        &results[0]["body"],
+        &earlier,
+        &results[2]["body"],
+        &results[5]["body"],
+    ]
+    .iter()
+    .map(|r| r["id"].as_str().unwrap())
+    .collect();
+    assert_eq!(ids, expected);
+    assert_eq!(council.stats().reports, 4);
+}
+
+#[tokio::test]
 async fn the_change_feed_pages_from_its_cursor_and_never_repeats() {
     let council = TestServer::start().await;
     let resident = council.device().await;
@@ -429,6 +538,89 @@ async fn the_change_feed_pages_from_its_cursor_and_never_repeats() {
     assert_eq!(
         (status, body["error"]["field"].as_str()),
         (StatusCode::BAD_REQUEST, Some("since"))
+    );
+}
+
+#[tokio::test]
+async fn changes_a_device_holds_from_its_answers_are_left_out_but_passed_by_the_cursor() {
+    let council = TestServer::start().await;
+    let resident = council.device().await;
+    let operations: Vec<Value> = (0..3)
+        .map(|_| json!({"key": key(), "method": "POST", "path": "/v1/reports", "body": pothole()}))
+        .collect();
+    let (_, batch) = resident
+        .post("/v1/batch", json!({"operations": operations.clone()}))
+        .await;
+    let results = batch["results"].as_array().unwrap();
+    let seqs: Vec<u64> = results
+        .iter()
+        .map(|r| {
+            r["change"]
+                .as_u64()
+                .expect("a fresh report names its change")
+        })
+        .collect();
+    let (_, feed) = resident.get("/v1/changes").await;
+    for (result, seq) in results.iter().zip(&seqs) {
+        let change = feed["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["seq"].as_u64() == Some(*seq))
+            .unwrap();
+        assert_eq!(
+            change["entity"]["item"], result["body"],
+            "the change named carries the report as answered"
+        );
+    }
+    let (_, replayed) = resident
+        .post("/v1/batch", json!({"operations": operations}))
+        .await;
+    assert!(
+        replayed["results"][0].get("change").is_none(),
+        "a replay names no change: {replayed}"
+    );
+    // A change after those, made by someone else (the council's staff).
+    let id = results[1]["body"]["id"].as_str().unwrap();
+    let (status, _) = council
+        .staff()
+        .post(
+            &format!("/v1/staff/reports/{id}/status"),
+            json!({"status": "in_progress", "note": "On our list"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let held = format!("{}-{},{}", seqs[0], seqs[1], seqs[2]);
+    let (_, feed) = resident.get(&format!("/v1/changes?held={held}")).await;
+    let changes = feed["changes"].as_array().unwrap();
+    assert_eq!(
+        changes.len(),
+        1,
+        "only what the device does not hold: {feed}"
+    );
+    assert_eq!(changes[0]["entity"]["item"]["status"], "in_progress");
+    let (_, only_held) = resident
+        .get(&format!(
+            "/v1/changes?since={}&held={held}&limit=1",
+            seqs[0] - 1
+        ))
+        .await;
+    assert_eq!(only_held["changes"].as_array().unwrap().len(), 1);
+    assert_eq!(only_held["more"], false);
+    assert_eq!(only_held["cursor"], feed["cursor"]);
+    let (_, nothing_after) = resident
+        .get(&format!(
+            "/v1/changes?since={}&held={}-{}",
+            seqs[0] - 1,
+            seqs[0],
+            seqs[2]
+        ))
+        .await;
+    assert_eq!(nothing_after["changes"].as_array().unwrap().len(), 1);
+    let (status, body) = resident.get("/v1/changes?held=9-3").await;
+    assert_eq!(
+        (status, body["error"]["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("held"))
     );
 }
 

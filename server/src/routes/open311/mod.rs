@@ -532,7 +532,9 @@ async fn create(app: &AppState, body: &[u8]) -> Result<Report, ApiError> {
     let today = app.local_now().date();
     let state = app.clone();
     app.db
-        .write(move |tx| insert_report(tx, &state.profile, &caller, report, now, today))
+        .write(move |tx| {
+            insert_report(tx, &state.profile, &caller, report, now, today).map(|(report, _)| report)
+        })
         .await
 }
 
