@@ -92,7 +92,7 @@ impl Engine {
         let mut report = SyncReport::default();
         let mut tried = HashSet::new();
         loop {
-            let mut waiting = self.store.read(move |c| ready(c, now(), due)).await?;
+            let mut waiting = self.store.read(move |c| ready(c, now(), due, &[])).await?;
             waiting.retain(|op| tried.insert(op.seq));
             if waiting.is_empty() {
                 break;
@@ -102,7 +102,7 @@ impl Engine {
                     Operation::SendReport => self.send_report(&op).await?,
                     other => not_offered(other),
                 };
-                self.record(&[(op, answer)], &mut report).await?;
+                self.record(vec![(op, answer)], &mut report).await?;
             }
         }
         report.pulled = self.open311_pull().await?;

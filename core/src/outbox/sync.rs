@@ -2,8 +2,11 @@
 //!
 //! Invariant: an operation leaves the outbox only in the transaction that records the
 //! council's answer to it; a crash anywhere before that resends it under the same key, which
-//! the council answers from its record. Pulled changes are applied in one transaction per page,
-//! and applying one twice changes nothing.
+//! the council answers from its record. While one batch is at the council the answers to the
+//! one before are recorded, and no operation is sent before what precedes it in its chain is.
+//! Pulled changes are applied in one transaction per page, and applying one twice changes
+//! nothing; a change that carries what the round has recorded from an answer is left out of
+//! the pull (`held`), since applying it would change nothing either.
 
 use std::sync::{
     Arc,
@@ -12,6 +15,7 @@ use std::sync::{
 
 use doorstep_protocol::{
     BatchOperation, BatchRequest, BatchResponse, ChangeFeed, ChangedItem, MAX_BATCH_OPERATIONS,
+    held_query,
 };
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
@@ -68,6 +72,45 @@ pub enum Due {
     Backoff,
     /// All of them — the resident asked — except where the council said when to come back.
     Now,
+}
+
+/// A batch's answers, not yet recorded.
+#[derive(Default)]
+struct Answered {
+    answers: Vec<(Ready, Answer)>,
+    /// The change-feed entries that carry, as answered, what the operations done made.
+    changes: Vec<u64>,
+}
+
+impl Answered {
+    fn new(ops: Vec<Ready>, answers: Vec<(Answer, Option<u64>)>) -> Answered {
+        let mut changes = Vec::new();
+        let answers = ops
+            .into_iter()
+            .zip(answers)
+            .map(|(op, (answer, change))| {
+                if rules::classify(answer.status, answer.code()) == Outcome::Done {
+                    changes.extend(change);
+                }
+                (op, answer)
+            })
+            .collect();
+        Answered { answers, changes }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.answers.is_empty()
+    }
+
+    /// Did any operation leave the waiting state (done, or refused for good)?
+    fn progressed(&self) -> bool {
+        self.answers.iter().any(|(_, a)| {
+            matches!(
+                rules::classify(a.status, a.code()),
+                Outcome::Done | Outcome::Park
+            )
+        })
+    }
 }
 
 /// An operation ready to go.
@@ -245,45 +288,113 @@ impl Engine {
         // Each operation is tried at most once a round: one that gets "try again" waits for
         // the next round (and its backoff), however much else moves.
         let mut tried = std::collections::HashSet::new();
+        // The answers to the batch sent last: recorded while the next batch is at the council.
+        // Until then its operations stay in the outbox, and a crash resends them.
+        let mut answered = Answered::default();
+        // Changes of the feed that carry what has been recorded from answers in this round.
+        let mut held = Vec::new();
+        let mut next = self.pick(due, &mut tried).await?;
         loop {
-            let mut ready = self.store.read(move |c| ready(c, now(), due)).await?;
-            ready.retain(|op| tried.insert(op.seq));
-            if ready.is_empty() {
-                break;
-            }
-            let mut progressed = false;
-            let (photos, others): (Vec<Ready>, Vec<Ready>) =
-                ready.into_iter().partition(|r| r.photo.is_some());
-            for op in photos {
-                let answer = self.upload(&token, &op).await?;
-                progressed |= self.record(&[(op, answer)], &mut report).await?;
-            }
-            if !others.is_empty() {
-                let answers = self.send_batch(&token, &others).await?;
-                progressed |= self
-                    .record(
-                        &others.into_iter().zip(answers).collect::<Vec<_>>(),
-                        &mut report,
-                    )
-                    .await?;
-            }
-            match self.store.read(|c| store::meta(c, "auth_required")).await? {
-                Some(_) => {
-                    return Err(Error::AuthRequired(
-                        "the council asked for a new sign-in".to_owned(),
-                    ));
+            if next.is_empty() {
+                if answered.is_empty() {
+                    break;
                 }
-                None => token = self.ensure_device().await?,
+                // What was just recorded may have let the rest of its chains go.
+                self.record_batch(std::mem::take(&mut answered), &mut held, &mut report)
+                    .await?;
+                token = self.token_after_answers().await?;
+                next = self.pick(due, &mut tried).await?;
+                continue;
             }
-            if !progressed {
-                break;
+            let (photos, others): (Vec<Ready>, Vec<Ready>) =
+                next.into_iter().partition(|r| r.photo.is_some());
+            let mut progressed = false;
+            if !photos.is_empty() {
+                self.record_batch(std::mem::take(&mut answered), &mut held, &mut report)
+                    .await?;
+                for op in photos {
+                    let answer = self.upload(&token, &op).await?;
+                    progressed |= self.record(vec![(op, answer)], &mut report).await?;
+                }
+                token = self.token_after_answers().await?;
+            }
+            if others.is_empty() {
+                if !progressed {
+                    break;
+                }
+                next = self.pick(due, &mut tried).await?;
+                continue;
+            }
+            let earlier = std::mem::take(&mut answered);
+            let (answers, after) = tokio::join!(self.send_batch(&token, &others), async {
+                self.record_batch(earlier, &mut held, &mut report).await?;
+                let token = self.token_after_answers().await?;
+                let next = self.pick(due, &mut tried).await?;
+                Ok::<_, Error>((token, next))
+            });
+            answered = Answered::new(others, answers?);
+            progressed |= answered.progressed();
+            match after {
+                Ok((fresh, after)) if progressed => {
+                    token = fresh;
+                    next = after;
+                }
+                // Nothing moved (the council is failing, or refused the token): record what
+                // came back and end the round.
+                outcome => {
+                    self.record_batch(std::mem::take(&mut answered), &mut held, &mut report)
+                        .await?;
+                    outcome?;
+                    token = self.token_after_answers().await?;
+                    break;
+                }
             }
         }
-        report.pulled = self.pull(&token).await?;
+        report.pulled = self.pull(&token, &held).await?;
         let (waiting, needs_attention) = self.store.read(super::counts).await?;
         report.waiting = waiting;
         report.needs_attention = needs_attention;
         Ok(report)
+    }
+
+    /// Record a batch's answers; once they are, the changes that carry them are `held`.
+    async fn record_batch(
+        &self,
+        answered: Answered,
+        held: &mut Vec<u64>,
+        report: &mut SyncReport,
+    ) -> Result<bool> {
+        let changes = answered.changes;
+        let progressed = self.record(answered.answers, report).await?;
+        held.extend(changes);
+        Ok(progressed)
+    }
+
+    /// The operations to send next: those `ready` gives, less any this round has sent already
+    /// (which are added to `tried`).
+    async fn pick(
+        &self,
+        due: Due,
+        tried: &mut std::collections::HashSet<i64>,
+    ) -> Result<Vec<Ready>> {
+        let sent: Vec<i64> = tried.iter().copied().collect();
+        let mut ready = self
+            .store
+            .read(move |c| ready(c, now(), due, &sent))
+            .await?;
+        ready.retain(|op| tried.insert(op.seq));
+        Ok(ready)
+    }
+
+    /// After recording answers: stop if the council asked for a new sign-in, or else the token
+    /// to go on with (a refused device token is replaced by registering again).
+    async fn token_after_answers(&self) -> Result<String> {
+        match self.store.read(|c| store::meta(c, "auth_required")).await? {
+            Some(_) => Err(Error::AuthRequired(
+                "the council asked for a new sign-in".to_owned(),
+            )),
+            None => self.ensure_device().await,
+        }
     }
 
     async fn upload(&self, token: &str, op: &Ready) -> Result<Answer> {
@@ -313,7 +424,9 @@ impl Engine {
             .await)
     }
 
-    async fn send_batch(&self, token: &str, ops: &[Ready]) -> Result<Vec<Answer>> {
+    /// Send `ops` as one batch; each one's answer, with the change-feed entry that carries its
+    /// entity as answered, when the council names one.
+    async fn send_batch(&self, token: &str, ops: &[Ready]) -> Result<Vec<(Answer, Option<u64>)>> {
         let operations = ops
             .iter()
             .map(|op| BatchOperation {
@@ -339,20 +452,20 @@ impl Engine {
                     ..answer
                 }
             };
-            return Ok(vec![answer; ops.len()]);
+            return Ok(vec![(answer, None); ops.len()]);
         }
         let response: BatchResponse = serde_json::from_value(answer.body)?;
-        let by_key: std::collections::HashMap<&str, &doorstep_protocol::BatchResult> = response
-            .results
-            .iter()
-            .map(|r| (r.key.as_str(), r))
-            .collect();
+        let mut by_key: std::collections::HashMap<String, doorstep_protocol::BatchResult> =
+            response
+                .results
+                .into_iter()
+                .map(|r| (r.key.clone(), r))
+                .collect();
         let mut answers = Vec::with_capacity(ops.len());
         for op in ops {
-            let found = by_key.get(op.key.as_str());
-            answers.push(match found {
-                Some(result) => Answer { status: result.status, body: result.body.clone(), retry_after: result.retry_after, etag: None },
-                None => Answer { status: 0, body: serde_json::json!({"error": {"code": "no_answer", "message": "the council did not answer this one"}}), retry_after: None, etag: None },
+            answers.push(match by_key.remove(op.key.as_str()) {
+                Some(result) => (Answer { status: result.status, body: result.body, retry_after: result.retry_after, etag: None }, result.change),
+                None => (Answer { status: 0, body: serde_json::json!({"error": {"code": "no_answer", "message": "the council did not answer this one"}}), retry_after: None, etag: None }, None),
             });
         }
         Ok(answers)
@@ -361,10 +474,12 @@ impl Engine {
     /// Record the council's answers; returns whether any operation left the waiting state.
     pub(super) async fn record(
         &self,
-        answered: &[(Ready, Answer)],
+        answered: Vec<(Ready, Answer)>,
         report: &mut SyncReport,
     ) -> Result<bool> {
-        let answered = answered.to_vec();
+        if answered.is_empty() {
+            return Ok(false);
+        }
         let when = now();
         let (outcomes, changed, needs_action) = self
             .store
@@ -447,8 +562,10 @@ impl Engine {
         self.secrets.delete(DEVICE_TOKEN).map_err(Error::Storage)
     }
 
-    /// Pull the change feed from the stored cursor; returns how many changes were applied.
-    async fn pull(&self, token: &str) -> Result<u64> {
+    /// Pull the change feed from the stored cursor, leaving out the changes in `held` (those
+    /// that carry what this device has just recorded from its answers); returns how many
+    /// changes were applied.
+    async fn pull(&self, token: &str, held: &[u64]) -> Result<u64> {
         let mut pulled = 0;
         loop {
             let cursor = self
@@ -458,7 +575,7 @@ impl Engine {
                 .unwrap_or_default();
             let answer = self
                 .council
-                .get(&format!("/v1/changes?since={cursor}"), Some(token), None)
+                .get(&feed_path(&cursor, held), Some(token), None)
                 .await;
             let feed: ChangeFeed = answer.into()?;
             let count = feed.changes.len() as u64;
@@ -475,6 +592,17 @@ impl Engine {
                 return Ok(pulled);
             }
         }
+    }
+}
+
+/// The change feed's address from `cursor`, naming the changes in `held` after it.
+fn feed_path(cursor: &str, held: &[u64]) -> String {
+    let since: u64 = cursor.parse().unwrap_or(0);
+    let after: Vec<u64> = held.iter().copied().filter(|seq| *seq > since).collect();
+    if after.is_empty() {
+        format!("/v1/changes?since={cursor}")
+    } else {
+        format!("/v1/changes?since={cursor}&held={}", held_query(&after))
     }
 }
 
@@ -506,18 +634,25 @@ pub fn next_due(conn: &Connection) -> Result<Option<i64>> {
 
 /// The first operation of every chain, when it is waiting and its time has come, oldest first,
 /// with the path's `{id}` and a body's `"reference": "{reference}"` filled in from the chain's
-/// item, which has landed by then (it is what went before in the chain).
-pub(super) fn ready(conn: &Connection, now: i64, due: Due) -> Result<Vec<Ready>> {
+/// item, which has landed by then (it is what went before in the chain). Operations in `sent`
+/// (those this round has sent, perhaps still awaiting their answers' record) are left out.
+pub(super) fn ready(conn: &Connection, now: i64, due: Due, sent: &[i64]) -> Result<Vec<Ready>> {
     let mut statement = conn.prepare_cached(
         "SELECT o.seq, o.key, o.chain, o.item, o.operation, o.method, o.path, o.body, o.photo, o.attempts, c.server, o.created_at, o.attempts > 0 OR o.problem IS NOT NULL
          FROM outbox o
          JOIN (SELECT chain, MIN(seq) AS seq FROM outbox GROUP BY chain) head ON o.seq = head.seq
          LEFT JOIN items c ON c.local_id = o.chain
          WHERE o.state = 'waiting' AND o.not_before <= ?1 AND (?3 OR o.next_attempt_at <= ?1)
+           AND o.seq NOT IN (SELECT value FROM json_each(?4))
          ORDER BY o.seq LIMIT ?2",
     )?;
     let rows = statement.query_map(
-        params![now, MAX_BATCH_OPERATIONS as i64, due == Due::Now],
+        params![
+            now,
+            MAX_BATCH_OPERATIONS as i64,
+            due == Due::Now,
+            serde_json::to_string(sent)?
+        ],
         |r| {
             Ok((
                 r.get::<_, i64>(0)?,
@@ -742,6 +877,61 @@ mod tests {
             .unwrap()
             .map(Result::unwrap)
             .collect()
+    }
+
+    fn ready_op(seq: i64) -> Ready {
+        Ready {
+            seq,
+            key: format!("k{seq}"),
+            item: format!("i{seq}"),
+            operation: Operation::SendReport,
+            method: "POST".into(),
+            path: "/v1/reports".into(),
+            body: None,
+            photo: None,
+            attempts: 0,
+            created_at: 0,
+            tried: false,
+        }
+    }
+
+    fn answer(status: u16) -> Answer {
+        Answer {
+            status,
+            body: serde_json::json!({}),
+            retry_after: None,
+            etag: None,
+        }
+    }
+
+    #[test]
+    fn only_the_changes_of_operations_done_are_held() {
+        let answered = Answered::new(
+            (1..=4).map(ready_op).collect(),
+            vec![
+                (answer(201), Some(11)),
+                (answer(503), Some(12)),
+                (answer(422), Some(13)),
+                (answer(201), None),
+            ],
+        );
+        assert_eq!(answered.changes, [11]);
+        assert!(answered.progressed());
+        let failing = Answered::new(vec![ready_op(5)], vec![(answer(0), None)]);
+        assert!(
+            !failing.progressed(),
+            "nothing moved when the council failed"
+        );
+    }
+
+    #[test]
+    fn the_feed_is_asked_for_with_the_held_changes_after_its_cursor() {
+        assert_eq!(feed_path("", &[]), "/v1/changes?since=");
+        assert_eq!(
+            feed_path("7", &[3, 8, 9, 10, 12]),
+            "/v1/changes?since=7&held=8-10,12"
+        );
+        assert_eq!(feed_path("12", &[3, 8, 12]), "/v1/changes?since=12");
     }
 
     #[test]
