@@ -487,7 +487,7 @@ impl Engine {
                 let mut outcomes = Vec::new();
                 let mut changed = Vec::new();
                 let mut needs_action = Vec::new();
-                for (op, answer) in &answered {
+                for (op, answer) in answered {
                     let outcome = rules::classify(answer.status, answer.code());
                     match outcome {
                         Outcome::Done => {
@@ -496,24 +496,24 @@ impl Engine {
                             let item: String = tx.prepare_cached("SELECT item FROM outbox WHERE seq = ?1")?.query_row(params![op.seq], |r| r.get(0))?;
                             tx.prepare_cached("DELETE FROM outbox WHERE seq = ?1")?.execute(params![op.seq])?;
                             if op.operation != Operation::UploadPhoto && answer.body.get("id").is_some() {
-                                let kind = write_server_copy(tx, &item, &answer.body, when)?;
                                 if let Some(next_url) = answer.body.get("next_url").and_then(Value::as_str) {
                                     needs_action.push((item.clone(), next_url.to_owned()));
                                 }
+                                let kind = write_server_copy(tx, &item, answer.body, when)?;
                                 changed.push((item, kind));
                             }
                         }
                         Outcome::Retry => {
                             let unit: f64 = rand::random();
                             let wait = rules::backoff(op.attempts, answer.retry_after, unit);
-                            let problem = problem_of(answer);
+                            let problem = problem_of(&answer);
                             let not_before = when + answer.retry_after.unwrap_or(0).min(rules::LONGEST_RETRY_AFTER) as i64;
                             tx.prepare_cached("UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?2, not_before = ?3, problem = ?4 WHERE seq = ?1")?
                                 .execute(params![op.seq, when + wait.as_secs() as i64, not_before, serde_json::to_string(&problem)?])?;
                         }
                         Outcome::Auth => {}
                         Outcome::Park => {
-                            let problem = problem_of(answer);
+                            let problem = problem_of(&answer);
                             tx.prepare_cached("UPDATE outbox SET state = 'parked', problem = ?2 WHERE seq = ?1")?
                                 .execute(params![op.seq, serde_json::to_string(&problem)?])?;
                             changed.push((op.item.clone(), kind_of(tx, &op.item)?));
@@ -640,9 +640,9 @@ pub(super) fn ready(conn: &Connection, now: i64, due: Due, sent: &[i64]) -> Resu
     let mut statement = conn.prepare_cached(
         "SELECT o.seq, o.key, o.chain, o.item, o.operation, o.method, o.path, o.body, o.photo, o.attempts, c.server, o.created_at, o.attempts > 0 OR o.problem IS NOT NULL
          FROM outbox o
-         JOIN (SELECT chain, MIN(seq) AS seq FROM outbox GROUP BY chain) head ON o.seq = head.seq
          LEFT JOIN items c ON c.local_id = o.chain
          WHERE o.state = 'waiting' AND o.not_before <= ?1 AND (?3 OR o.next_attempt_at <= ?1)
+           AND NOT EXISTS (SELECT 1 FROM outbox before WHERE before.chain = o.chain AND before.seq < o.seq)
            AND o.seq NOT IN (SELECT value FROM json_each(?4))
          ORDER BY o.seq LIMIT ?2",
     )?;
@@ -729,20 +729,15 @@ fn kind_of(conn: &Connection, local_id: &str) -> Result<String> {
 
 /// Write the council's copy of an item; an item the change feed brought in under the same
 /// council id meanwhile is merged into this one.
-fn write_server_copy(
-    conn: &Connection,
-    local_id: &str,
-    server: &Value,
-    now: i64,
-) -> Result<String> {
-    let server_id = server["id"].as_str().unwrap_or_default();
+fn write_server_copy(conn: &Connection, local_id: &str, server: Value, now: i64) -> Result<String> {
+    let server_id = server["id"].as_str().unwrap_or_default().to_owned();
     let duplicate: Option<(String, Option<String>)> = conn
         .prepare_cached(
             "SELECT local_id, server FROM items WHERE server_id = ?1 AND local_id != ?2",
         )?
         .query_row(params![server_id, local_id], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
-    let mut copy = server.clone();
+    let mut copy = server;
     if let Some((duplicate, newer)) = duplicate {
         // The feed brought this item in while our answer was lost: what was queued against that
         // copy moves to ours, and the newer of the two copies is kept.
