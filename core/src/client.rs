@@ -4,6 +4,10 @@
 //! a status and a JSON body (status 0 when there was no answer), and sorting it into success or
 //! failure is left to the pure rules. A council is reached over HTTPS; plain HTTP only on this
 //! machine's loopback, where nothing crosses a network.
+//!
+//! TLS is rustls; its crypto provider is aws-lc-rs (the `tls-aws-lc-rs` feature, the default)
+//! or ring (`tls-ring`, for the phone library), which `Council::new` installs as the process's
+//! provider before building a client, since reqwest then brings none of its own.
 
 use std::time::Duration;
 
@@ -11,6 +15,9 @@ use reqwest::{Method, header};
 use serde_json::Value;
 
 use crate::error::{Error, Result};
+
+#[cfg(not(any(feature = "tls-aws-lc-rs", feature = "tls-ring")))]
+compile_error!("doorstep-core reaches councils over HTTPS: enable `tls-aws-lc-rs` or `tls-ring`");
 
 /// An answer from the council, or the lack of one.
 #[derive(Debug, Clone, PartialEq)]
@@ -178,6 +185,13 @@ fn is_loopback(url: &reqwest::Url) -> bool {
             .is_ok_and(|ip| ip.is_loopback())
 }
 
+/// With `tls-ring`, make ring the process's rustls provider, which reqwest requires before a
+/// client is built. A provider installed earlier (by this or by the host) is kept.
+fn install_tls_provider() {
+    #[cfg(feature = "tls-ring")]
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 /// A council's server.
 #[derive(Clone)]
 pub struct Council {
@@ -189,6 +203,7 @@ impl Council {
     pub fn new(base_url: &str) -> Result<Council> {
         let base = base_url.trim_end_matches('/').to_owned();
         check_council_address(&base)?;
+        install_tls_provider();
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(10))
             .timeout(Duration::from_secs(60))
@@ -359,6 +374,23 @@ mod tests {
         assert!(check_council_address("https://council.example").is_ok());
         assert!(check_council_address("https://203.0.113.7:8443/api").is_ok());
         assert!(Council::new("https://council.example/").is_ok());
+    }
+
+    /// reqwest with `rustls-no-provider` panics on building a client unless a provider is
+    /// installed, and with both features it would quietly fall back to aws-lc-rs: either way,
+    /// ring being the process's provider after `Council::new` shows the core installed it.
+    #[cfg(feature = "tls-ring")]
+    #[test]
+    fn with_tls_ring_a_council_is_reached_through_ring() {
+        Council::new("https://council.example").unwrap();
+        let installed = rustls::crypto::CryptoProvider::get_default().expect("a provider");
+        let ring = rustls::crypto::ring::default_provider();
+        let groups = |provider: &rustls::crypto::CryptoProvider| {
+            let names = provider.kx_groups.iter().map(|group| group.name());
+            names.collect::<Vec<_>>()
+        };
+        assert_eq!(groups(installed), groups(&ring));
+        assert_eq!(installed.cipher_suites, ring.cipher_suites);
     }
 
     #[test]
