@@ -39,7 +39,7 @@ use crate::{
 const RESULT_LIMIT: usize = 1024 * 1024;
 
 /// Run many operations; the batch itself needs no key (each operation carries its own).
-#[utoipa::path(post, path = "/v1/batch", tag = "sync", request_body = BatchRequest, security(("bearer" = [])),
+#[utoipa::path(post, path = "/v1/batch", tag = "sync", request_body = BatchRequest, security((), ("bearer" = [])),
     responses((status = 200, body = BatchResponse), (status = 422, body = ErrorBody)))]
 pub async fn run(
     State(app): State<AppState>,
