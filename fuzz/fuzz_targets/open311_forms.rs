@@ -8,20 +8,13 @@
 
 #![no_main]
 
-use std::sync::LazyLock;
-
 use doorstep_protocol::rules;
-use doorstep_server::{profile::Profile, routes::open311};
+use doorstep_server::routes::open311;
 use libfuzzer_sys::fuzz_target;
 
-static DURHAM: LazyLock<Profile> = LazyLock::new(|| {
-    Profile::from_json(
-        include_str!("../../assets/councils/durham/council.json"),
-        include_str!("../../assets/councils/durham/services.json"),
-        include_str!("../../assets/councils/durham/gazetteer.json"),
-    )
-    .expect("the demo council's profile loads")
-});
+mod durham;
+
+use durham::DURHAM;
 
 fuzz_target!(|data: &[u8]| {
     let Some((&kind, body)) = data.split_first() else {

@@ -7,8 +7,6 @@
 
 #![no_main]
 
-use std::sync::LazyLock;
-
 use doorstep_protocol::{
     BatchRequest, EmailSignIn, NewBooking, NewDevice, NewPayment, NewRefund, NewReport,
     NewReportUpdate, NewStatus, VerifyCode, rules,
@@ -16,14 +14,9 @@ use doorstep_protocol::{
 use doorstep_server::{extract::parse_json, profile::Profile};
 use libfuzzer_sys::fuzz_target;
 
-static DURHAM: LazyLock<Profile> = LazyLock::new(|| {
-    Profile::from_json(
-        include_str!("../../assets/councils/durham/council.json"),
-        include_str!("../../assets/councils/durham/services.json"),
-        include_str!("../../assets/councils/durham/gazetteer.json"),
-    )
-    .expect("the demo council's profile loads")
-});
+mod durham;
+
+use durham::DURHAM;
 
 fn report(profile: &Profile, body: &NewReport) {
     if let Some(service) = profile.service(&body.service_code) {
