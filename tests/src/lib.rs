@@ -47,6 +47,20 @@ pub fn binary(name: &str) -> PathBuf {
     path
 }
 
+/// `doorstep sync` started on the device whose data is in `dir`, against the council at
+/// `url`, with its output dropped (the tests that kill it mid-sync).
+pub fn start_sync(dir: &Path, url: &str) -> std::io::Result<Child> {
+    Command::new(binary("doorstep"))
+        .arg("--data-dir")
+        .arg(dir)
+        .arg("--server")
+        .arg(url)
+        .arg("sync")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+}
+
 /// The workspace these tests were started in (named at run time: a target directory may be
 /// shared between clones).
 pub fn workspace() -> PathBuf {

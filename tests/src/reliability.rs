@@ -8,7 +8,6 @@
 use std::{
     collections::HashMap,
     net::{IpAddr, Ipv4Addr},
-    process::{Command, Stdio},
     sync::{Arc, atomic::Ordering},
     time::{Duration, Instant},
 };
@@ -17,7 +16,7 @@ use doorstep_core::{Config, Doorstep, MemorySecrets};
 use rand::{Rng, SeedableRng, rngs::StdRng};
 use serde_json::{Value, json};
 
-use crate::{Council, Device, Proxy, TempDir, binary, council_dir, free_port, pothole};
+use crate::{Council, Device, Proxy, TempDir, council_dir, free_port, pothole, start_sync};
 
 /// How big each run is.
 #[derive(Debug, Clone, Copy)]
@@ -232,18 +231,7 @@ pub async fn client_killed(rng: &mut StdRng) -> Result<Tally, String> {
     let queued = queue(&device.doorstep, &tag, 0, 1_200).await;
     let dir = device.dir.0.clone();
     drop(device.doorstep);
-    let sync = || {
-        Command::new(binary("doorstep"))
-            .arg("--data-dir")
-            .arg(&dir)
-            .arg("--server")
-            .arg(council.url())
-            .arg("sync")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .map_err(|e| format!("doorstep starts: {e}"))
-    };
+    let sync = || start_sync(&dir, &council.url()).map_err(|e| format!("doorstep starts: {e}"));
     for _ in 0..10 {
         let mut child = sync()?;
         tokio::time::sleep(Duration::from_millis(rng.random_range(5..250))).await;

@@ -3,12 +3,9 @@
 //!
 //! The seed is printed; `DOORSTEP_SEED=n` replays a run.
 
-use std::{
-    process::{Command, Stdio},
-    time::Duration,
-};
+use std::time::Duration;
 
-use doorstep_e2e::{Council, Device, binary, pothole};
+use doorstep_e2e::{Council, Device, pothole, start_sync};
 use rand::{Rng, SeedableRng, rngs::StdRng};
 
 /// More than one batch (500), so a sync has several requests to be killed between.
@@ -38,18 +35,7 @@ async fn a_client_killed_mid_sync_again_and_again_delivers_each_intent_once() {
     let dir = phone.dir.0.clone();
     drop(phone.doorstep);
 
-    let sync = || {
-        Command::new(binary("doorstep"))
-            .arg("--data-dir")
-            .arg(&dir)
-            .arg("--server")
-            .arg(council.url())
-            .arg("sync")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("doorstep starts")
-    };
+    let sync = || start_sync(&dir, &council.url()).expect("doorstep starts");
     let mut kills = 0;
     for _ in 0..MOST_KILLS {
         let mut child = sync();
