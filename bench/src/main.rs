@@ -47,13 +47,18 @@ fn main() -> ExitCode {
     let out = value("--out");
     let desktop = value("--desktop");
     let mobile = value("--mobile");
+    // `--only drain` (or enqueue, apply, open, server, sizes, desktop): one part, for profiling.
+    let only = value("--only").map(|p| p.to_string_lossy().into_owned());
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .expect("runtime");
-    let mut rows = runtime.block_on(run(desktop));
-    rows.extend(mobile.as_deref().map(measure::mobile_library));
+    let wanted = |part: &str| only.as_deref().is_none_or(|only| only == part);
+    let mut rows = runtime.block_on(run(desktop, &wanted));
+    if wanted("sizes") {
+        rows.extend(mobile.as_deref().map(measure::mobile_library));
+    }
     println!(
         "\n{:<46} {:>16} {:>22}  holds",
         "benchmark", "figure", "budget"
@@ -87,7 +92,7 @@ fn main() -> ExitCode {
     }
 }
 
-async fn run(desktop: Option<PathBuf>) -> Vec<Row> {
+async fn run(desktop: Option<PathBuf>, wanted: &impl Fn(&str) -> bool) -> Vec<Row> {
     let mut rows = Vec::new();
     let dir = temp_dir("council");
     let council = doorstep_server::start(doorstep_server::Config {
@@ -104,13 +109,25 @@ async fn run(desktop: Option<PathBuf>) -> Vec<Row> {
     .await
     .expect("council starts");
 
-    rows.extend(enqueue(&council.url).await);
-    rows.extend(drain(&council.url).await);
-    rows.push(apply_changes().await);
-    rows.push(open_large_store());
-    rows.extend(measure::server_load(&council.url).await);
-    rows.extend(measure::sizes());
-    if let Some(app) = desktop {
+    if wanted("enqueue") {
+        rows.extend(enqueue(&council.url).await);
+    }
+    if wanted("drain") {
+        rows.extend(drain(&council.url).await);
+    }
+    if wanted("apply") {
+        rows.push(apply_changes().await);
+    }
+    if wanted("open") {
+        rows.push(open_large_store());
+    }
+    if wanted("server") {
+        rows.extend(measure::server_load(&council.url).await);
+    }
+    if wanted("sizes") {
+        rows.extend(measure::sizes());
+    }
+    if let Some(app) = desktop.filter(|_| wanted("desktop")) {
         rows.extend(desktop_app(&app, &council.url).await);
     }
     council.stop().await.expect("council stops");

@@ -269,9 +269,9 @@ impl Db {
     }
 
     /// Inside a batch (`batch_owned`), run `work` on the batch's own transaction with no
-    /// savepoint around it: `work` makes one for each of its operations, so that one that fails
-    /// undoes only itself. Each is then the outermost savepoint, whose record of changed pages
-    /// SQLite drops when it ends rather than keeping it, growing, to the end of `work`.
+    /// savepoint around it, so that SQLite copies no page aside for undoing: `work` must make
+    /// every check of an operation before its first write, and answer `Err` (which rolls the
+    /// whole batch back) only when the store fails after one.
     pub async fn batch_steps<T, F>(&self, work: F) -> ApiResult<T>
     where
         T: Send + 'static,
@@ -288,23 +288,25 @@ impl Db {
         .await
     }
 
-    /// Run a batch's operations in one transaction: each operation's writes are a savepoint of
-    /// it, and they are committed together when the batch ends — or, if committing fails, none
-    /// are, and the batch is answered as failed so that every operation is retried under its key.
+    /// Run a batch's operations in one transaction, committed together when they end with
+    /// `Ok`. If they end with `Err` (the store failed part-way through one of them) or committing
+    /// fails, none is kept, and the batch is answered as failed so that every operation is
+    /// retried under its key.
     pub async fn batch_owned<T>(
         self,
-        operations: impl std::future::Future<Output = T>,
+        operations: impl std::future::Future<Output = ApiResult<T>>,
     ) -> ApiResult<T> {
         let _gate = self.gate.lock().await;
         let open = OpenBatch::begin(self.conn.clone()).await?;
-        let output = IN_BATCH.scope((), operations).await;
+        let output = IN_BATCH.scope((), operations).await?;
         open.commit().await?;
         Ok(output)
     }
 }
 
-/// A batch's open transaction: committed by `commit`, rolled back if dropped before (a panic
-/// in an operation), so the connection is never left inside a transaction.
+/// A batch's open transaction: committed by `commit`, rolled back if dropped before (an
+/// operation that failed part-way, or panicked), so the connection is never left inside a
+/// transaction.
 struct OpenBatch {
     conn: Option<Arc<Mutex<Connection>>>,
 }
@@ -505,6 +507,7 @@ mod tests {
                     !in_batch,
                     "the batch's transaction is still open between operations"
                 );
+                Ok(())
             })
             .await
             .unwrap();
@@ -513,6 +516,48 @@ mod tests {
             names,
             ["kept"],
             "one operation's failure undoes only its own savepoint"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_batch_that_fails_part_way_keeps_nothing() {
+        let (db, dir) = temp_db();
+        let inner = db.clone();
+        let failed = db
+            .clone()
+            .batch_owned(async move {
+                inner
+                    .write(|tx| {
+                        Ok(tx.execute(
+                            "INSERT INTO counters (name, value) VALUES ('earlier', 1)",
+                            [],
+                        )?)
+                    })
+                    .await?;
+                inner
+                    .batch_steps(|conn| {
+                        conn.execute(
+                            "INSERT INTO counters (name, value) VALUES ('half-written', 1)",
+                            [],
+                        )?;
+                        Err::<(), _>(ApiError::internal("the store failed"))
+                    })
+                    .await
+            })
+            .await;
+        assert!(failed.is_err());
+        assert!(
+            counter_names(&db).await.is_empty(),
+            "nothing of a failed batch is committed"
+        );
+        db.write(|tx| Ok(tx.execute("INSERT INTO counters (name, value) VALUES ('next', 1)", [])?))
+            .await
+            .unwrap();
+        assert_eq!(
+            counter_names(&db).await,
+            ["next"],
+            "the store is usable after"
         );
         std::fs::remove_dir_all(&dir).unwrap();
     }

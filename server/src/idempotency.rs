@@ -224,6 +224,44 @@ where
     apply_revealing(tx, now, request, work, |_, _| Ok(()))
 }
 
+/// As `apply`, with no savepoint, for work split in two: `check` only reads, and its final
+/// refusal (a 4xx) is the answer recorded; `write` only writes what `check` passed. The outer
+/// `Err` means the store failed after something was written: the caller must roll its whole
+/// transaction back. The inner `Err` is a refusal given before anything was written (the key
+/// used for another request or still held, or a check that could not be made), which leaves the
+/// transaction as it was and is not recorded.
+pub fn apply_checked<P>(
+    conn: &Connection,
+    now: DateTime<Utc>,
+    request: Request,
+    check: impl FnOnce(&Connection) -> ApiResult<P>,
+    write: impl FnOnce(&Connection, P) -> ApiResult<(StatusCode, Value)>,
+) -> ApiResult<Result<(Stored, bool), ApiError>> {
+    let Request {
+        scope,
+        key,
+        fingerprint,
+    } = request;
+    match lookup(conn, &scope, &key, &fingerprint, now) {
+        Ok(Some(stored)) => return Ok(Ok((stored, true))),
+        Ok(None) => {}
+        Err(refused) => return Ok(Err(refused)),
+    }
+    let stored = match check(conn) {
+        Ok(passed) => {
+            let (status, body) = write(conn, passed)?;
+            Stored { status, body }
+        }
+        Err(error) if error.is_final() => Stored {
+            status: error.status,
+            body: serde_json::to_value(&error.body)?,
+        },
+        Err(error) => return Ok(Err(error)),
+    };
+    record(conn, &scope, &key, &fingerprint, &stored, now)?;
+    Ok(Ok((stored, false)))
+}
+
 /// The store work of `run_revealing`.
 fn apply_revealing<F, R>(
     tx: &mut Tx,

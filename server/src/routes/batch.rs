@@ -3,11 +3,13 @@
 //! Invariant: operations run one after another in the order sent, each with its own
 //! `Idempotency-Key`, the batch's `Authorization` and client address; a failing operation does
 //! not stop the ones after it, and every operation gets its own result. The whole batch is one
-//! transaction (each operation a savepoint of it): if it cannot be committed, none of it was
-//! done and the batch as a whole is answered as failed. A new report of a resident whose token
-//! the batch has checked — most of what a device drains — runs in place, through the same
-//! checks and the same store work as `POST /v1/reports` (`reports::submit`), and consecutive
-//! ones share one step on the store; any other operation goes through the API's own router. A
+//! transaction: if it cannot be committed, or the store fails part-way through an operation,
+//! none of it was done and the batch as a whole is answered as failed. A new report of a
+//! resident whose token the batch has checked — most of what a device drains — runs in place,
+//! through the same checks and the same store work as `POST /v1/reports` (`reports::submit`,
+//! which checks everything before it writes and so needs no savepoint), and consecutive ones
+//! share one step on the store; any other operation goes through the API's own router, in a
+//! savepoint of its own. A
 //! fresh report's result names its change-feed entry (`change`), which carries the same report
 //! as the answer does, so that a device that records the answer need not pull it again.
 
@@ -58,8 +60,8 @@ pub async fn run(
             format!("Send from 1 to {MAX_BATCH_OPERATIONS} operations in one batch"),
         )]));
     }
-    // One transaction for the whole batch: its operations still run one by one, each in a
-    // savepoint, and are committed together.
+    // One transaction for the whole batch: its operations still run one by one, and are
+    // committed together.
     // The batch runs as a task of its own, so a client that goes away mid-batch does not cut it
     // short: it is committed, and the client's retry is answered from the records.
     // The batch's token is checked once; an operation of a batch whose token fails checks its
@@ -92,7 +94,7 @@ pub async fn run(
         }
         Ok::<_, ApiError>(results.into_iter().flatten().collect())
     });
-    let results = tokio::spawn(run).await.map_err(ApiError::internal)???;
+    let results = tokio::spawn(run).await.map_err(ApiError::internal)??;
     Ok(axum::Json(BatchResponse { results }))
 }
 
@@ -167,8 +169,10 @@ fn plan(operation: BatchOperation, vouched: Option<&Resident>) -> Result<Step, A
     })
 }
 
-/// Run the new reports waiting in `reports` (emptying it), each in a savepoint of its own so
-/// that one that fails undoes only itself; returns each one's result with its place.
+/// Run the new reports waiting in `reports` (emptying it), one after another on the batch's
+/// transaction with no savepoint: each is checked before anything of it is written, so a
+/// refused one leaves nothing but its recorded answer. Returns each one's result with its place;
+/// `Err` when the store failed part-way through one, which fails (and rolls back) the batch.
 async fn submit_reports(
     app: &AppState,
     reports: &mut Vec<(usize, NewReportOperation)>,
@@ -177,29 +181,19 @@ async fn submit_reports(
         return Ok(Vec::new());
     }
     let reports = std::mem::take(reports);
-    let keys: Vec<(usize, String)> = reports.iter().map(|(at, r)| (*at, r.key.clone())).collect();
     let state = app.clone();
-    let ran = app
-        .db
+    app.db
         .batch_steps(move |conn| {
             let mut results = Vec::with_capacity(reports.len());
             for (at, report) in reports {
                 let key = report.key.clone();
-                let outcome = conn
-                    .savepoint()
-                    .map_err(ApiError::from)
-                    .and_then(|mut savepoint| {
-                        let outcome = reports::submit(
-                            &mut savepoint,
-                            &state,
-                            report.resident,
-                            report.key,
-                            report.body,
-                        )?;
-                        savepoint.commit()?;
-                        Ok(outcome)
-                    });
-                let result = match outcome {
+                let result = match reports::submit(
+                    conn,
+                    &state,
+                    report.resident,
+                    report.key,
+                    report.body,
+                )? {
                     Ok(submitted) => BatchResult {
                         key,
                         status: submitted.stored.status.as_u16(),
@@ -213,16 +207,7 @@ async fn submit_reports(
             }
             Ok(results)
         })
-        .await;
-    match ran {
-        Ok(results) => Ok(results),
-        // The step itself failed: each of its operations is answered with that failure, as
-        // each would have been on its own.
-        Err(error) => keys
-            .into_iter()
-            .map(|(at, key)| Ok((at, refused(key, &error)?)))
-            .collect(),
-    }
+        .await
 }
 
 /// An operation's result from an error.

@@ -13,7 +13,7 @@ use axum::{
 use chrono::Datelike;
 use doorstep_protocol::{
     Attachment, Author, ErrorBody, FieldProblem, Location, NewReport, NewReportUpdate, Report,
-    ReportList, ReportStatus, TimelineEntry,
+    ReportList, ReportStatus, ServiceDefinition, TimelineEntry,
     rules::{self, answers::MAX_DESCRIPTION_CHARS},
 };
 use rusqlite::{Connection, params};
@@ -22,7 +22,6 @@ use sha2::{Digest, Sha256};
 use crate::{
     AppState,
     auth::Resident,
-    db::Tx,
     error::{ApiError, ApiResult},
     extract::Json,
     idempotency::{self, Key, fingerprint},
@@ -46,7 +45,8 @@ pub async fn create(
     let outcome = app
         .db
         .write(move |tx| submit(tx, &state, caller, key, body))
-        .await;
+        .await
+        .and_then(|refused_or_submitted| refused_or_submitted);
     idempotency::answer(outcome.map(|submitted| (submitted.stored, submitted.replayed)))
 }
 
@@ -60,15 +60,18 @@ pub struct Submitted {
     pub change: Option<u64>,
 }
 
-/// Submit a report under its key, in the caller's transaction: `POST /v1/reports`'s store work,
-/// which a batch also runs in place.
+/// Submit a report under its key, in the caller's transaction and with no savepoint of its own:
+/// `POST /v1/reports`'s store work, which a batch also runs in place. Every check comes before
+/// the first write (`idempotency::apply_checked`): the outer `Err` means the store failed after
+/// writing, and the caller's transaction must be rolled back; the inner one is a refusal given
+/// before anything was written.
 pub fn submit(
-    tx: &mut Tx,
+    conn: &Connection,
     app: &AppState,
     caller: Resident,
     key: String,
     body: NewReport,
-) -> ApiResult<Submitted> {
+) -> ApiResult<Result<Submitted, ApiError>> {
     let now = app.now();
     let today = app.local_now().date();
     let request = idempotency::Request {
@@ -77,17 +80,22 @@ pub fn submit(
         key,
     };
     let mut change = None;
-    let (stored, replayed) = idempotency::apply(tx, now, request, |conn| {
-        let (report, seq) = insert_report(conn, &app.profile, &caller, body, now, today)?;
-        let answer = serde_json::to_value(&report)?;
-        change = Some(seq);
-        Ok((StatusCode::CREATED, answer))
-    })?;
-    Ok(Submitted {
+    let applied = idempotency::apply_checked(
+        conn,
+        now,
+        request,
+        |conn| check_report(conn, &app.profile, body),
+        |conn, checked| {
+            let (report, seq) = store_report(conn, &app.profile, &caller, checked, now, today)?;
+            change = Some(seq);
+            Ok((StatusCode::CREATED, serde_json::to_value(&report)?))
+        },
+    )?;
+    Ok(applied.map(|(stored, replayed)| Submitted {
         change: change.filter(|_| stored.status.is_success() && !replayed),
         stored,
         replayed,
-    })
+    }))
 }
 
 /// Check a new report with the council's rules and store it for `caller`: the one way a report
@@ -101,6 +109,23 @@ pub fn insert_report(
     now: chrono::DateTime<chrono::Utc>,
     today: chrono::NaiveDate,
 ) -> ApiResult<(Report, u64)> {
+    let checked = check_report(conn, profile, body)?;
+    store_report(conn, profile, caller, checked, now, today)
+}
+
+/// A new report that has passed the council's rules, with its place resolved.
+pub struct CheckedReport<'a> {
+    service: &'a ServiceDefinition,
+    body: NewReport,
+    location: Location,
+}
+
+/// Check a new report with the council's rules, reading the store but writing nothing.
+pub fn check_report<'a>(
+    conn: &Connection,
+    profile: &'a Profile,
+    body: NewReport,
+) -> ApiResult<CheckedReport<'a>> {
     let service = profile
         .service(&body.service_code)
         .ok_or_else(|| unknown_service(&body.service_code))?;
@@ -125,6 +150,27 @@ pub fn insert_report(
     if !problems.is_empty() {
         return Err(ApiError::validation(problems));
     }
+    Ok(CheckedReport {
+        service,
+        body,
+        location,
+    })
+}
+
+/// Store a checked report for `caller`, with its reference and change-feed entry.
+pub fn store_report(
+    conn: &Connection,
+    profile: &Profile,
+    caller: &Resident,
+    checked: CheckedReport,
+    now: chrono::DateTime<chrono::Utc>,
+    today: chrono::NaiveDate,
+) -> ApiResult<(Report, u64)> {
+    let CheckedReport {
+        service,
+        body,
+        location,
+    } = checked;
     let number = store::next_number(conn, &format!("report-{}", today.year()))?;
     let report = Report {
         id: store::new_id(),
