@@ -184,29 +184,30 @@ pub fn push_change(
     item: ChangedItem,
     now: DateTime<Utc>,
 ) -> ApiResult<u64> {
-    Ok(conn
-        .prepare_cached(
-            "INSERT INTO changes (device_id, account_id, body, at) VALUES (?1, ?2, ?3, ?4)
-             RETURNING seq",
-        )?
-        .query_row(
-            params![
-                device_id,
-                account_id,
-                serde_json::to_string(&item)?,
-                now.to_rfc3339()
-            ],
-            |r| r.get::<_, i64>(0),
-        )? as u64)
+    // Without RETURNING, which SQLite runs as a trigger and so journals every page the insert
+    // touches in case the statement must be undone half-way.
+    conn.prepare_cached(
+        "INSERT INTO changes (device_id, account_id, body, at) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![
+        device_id,
+        account_id,
+        serde_json::to_string(&item)?,
+        now.to_rfc3339()
+    ])?;
+    Ok(conn.last_insert_rowid() as u64)
 }
 
 /// The next number of a named sequence (1, 2, 3, ...), in the caller's transaction.
 pub fn next_number(conn: &Connection, name: &str) -> ApiResult<i64> {
+    // Two statements rather than one with RETURNING, for the reason `push_change` gives.
+    conn.prepare_cached(
+        "INSERT INTO counters (name, value) VALUES (?1, 1)
+         ON CONFLICT (name) DO UPDATE SET value = value + 1",
+    )?
+    .execute(params![name])?;
     Ok(conn
-        .prepare_cached(
-            "INSERT INTO counters (name, value) VALUES (?1, 1)
-         ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value",
-        )?
+        .prepare_cached("SELECT value FROM counters WHERE name = ?1")?
         .query_row(params![name], |r| r.get(0))?)
 }
 
