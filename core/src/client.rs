@@ -11,6 +11,7 @@
 
 use std::time::Duration;
 
+use doorstep_protocol::{BatchRequest, BatchResponse};
 use reqwest::{Method, header};
 use serde_json::Value;
 
@@ -330,11 +331,44 @@ impl Council {
         }
     }
 
+    /// POST a batch of operations. Its results, or the answer that refused the batch as a whole
+    /// (an answer of success that cannot be read counts as no answer).
+    pub async fn send_batch(
+        &self,
+        token: &str,
+        batch: &BatchRequest,
+    ) -> std::result::Result<BatchResponse, Answer> {
+        let request = self
+            .http
+            .post(format!("{}/v1/batch", self.base))
+            .bearer_auth(token)
+            .json(batch);
+        let received = Self::receive(request).await?;
+        if (200..300).contains(&received.status) {
+            // Read straight from the bytes: each operation's answer stays text until it is used.
+            return serde_json::from_slice(&received.bytes).map_err(|_| Answer {
+                status: 0,
+                body: serde_json::json!({"error": {"code": "no_answer", "message": "the council's answer to a batch could not be read"}}),
+                retry_after: None,
+                etag: None,
+            });
+        }
+        Err(received.answer())
+    }
+
     async fn answer(request: reqwest::RequestBuilder) -> Answer {
-        let response = match request.send().await {
-            Ok(response) => response,
-            Err(error) => return Answer::no_answer(&error),
-        };
+        match Self::receive(request).await {
+            Ok(received) => received.answer(),
+            Err(none) => none,
+        }
+    }
+
+    /// Send a request and read its whole answer; no answer is an `Answer` with status 0.
+    async fn receive(request: reqwest::RequestBuilder) -> std::result::Result<Received, Answer> {
+        let response = request
+            .send()
+            .await
+            .map_err(|error| Answer::no_answer(&error))?;
         let status = response.status().as_u16();
         let retry_after = response
             .headers()
@@ -346,14 +380,35 @@ impl Council {
             .get(header::ETAG)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
-        match response.bytes().await {
-            Ok(bytes) => Answer {
-                status,
-                body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-                retry_after,
-                etag,
-            },
-            Err(error) => Answer::no_answer(&error),
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|error| Answer::no_answer(&error))?
+            .into();
+        Ok(Received {
+            status,
+            retry_after,
+            etag,
+            bytes,
+        })
+    }
+}
+
+/// An answer as read, before its body is parsed.
+struct Received {
+    status: u16,
+    retry_after: Option<u64>,
+    etag: Option<String>,
+    bytes: Vec<u8>,
+}
+
+impl Received {
+    fn answer(self) -> Answer {
+        Answer {
+            status: self.status,
+            body: serde_json::from_slice(&self.bytes).unwrap_or(Value::Null),
+            retry_after: self.retry_after,
+            etag: self.etag,
         }
     }
 }

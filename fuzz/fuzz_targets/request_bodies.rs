@@ -102,14 +102,14 @@ fuzz_target!(|data: &[u8]| {
                 let Some(inner) = operation.body else {
                     continue;
                 };
-                let bytes = serde_json::to_vec(&inner).unwrap_or_default();
-                if let Ok(new) = parse_json::<NewReport>(&bytes) {
+                let bytes = inner.get().as_bytes();
+                if let Ok(new) = parse_json::<NewReport>(bytes) {
                     report(profile, &new);
                 }
-                if let Ok(new) = parse_json::<NewBooking>(&bytes) {
+                if let Ok(new) = parse_json::<NewBooking>(bytes) {
                     booking(profile, &new);
                 }
-                if let Ok(new) = parse_json::<NewPayment>(&bytes) {
+                if let Ok(new) = parse_json::<NewPayment>(bytes) {
                     payment(profile, &new);
                 }
             }

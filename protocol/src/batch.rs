@@ -4,19 +4,23 @@
 //! idempotency check as if it had come alone, and each gets its own result.
 
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use utoipa::ToSchema;
 
 /// The most operations one batch may carry.
 pub const MAX_BATCH_OPERATIONS: usize = 500;
 
+// Operations' bodies and answers are carried as the JSON text they are (`RawValue`), so that
+// neither end builds a tree of a body it only passes on.
+
 /// `POST /v1/batch`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct BatchRequest {
     pub operations: Vec<BatchOperation>,
 }
 
 /// One operation: what would have been a request of its own.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct BatchOperation {
     /// Its idempotency key.
     pub key: String,
@@ -25,15 +29,17 @@ pub struct BatchOperation {
     /// e.g. `/v1/reports`.
     pub path: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub body: Option<serde_json::Value>,
+    #[schema(value_type = Option<serde_json::Value>)]
+    pub body: Option<Box<RawValue>>,
 }
 
 /// The answer to one operation, as it would have come alone.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct BatchResult {
     pub key: String,
     pub status: u16,
-    pub body: serde_json::Value,
+    #[schema(value_type = serde_json::Value)]
+    pub body: Box<RawValue>,
     /// Seconds to wait before trying this one again, when the server asked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_after: Option<u64>,
@@ -44,7 +50,7 @@ pub struct BatchResult {
 }
 
 /// The answers, in the order of the operations.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct BatchResponse {
     pub results: Vec<BatchResult>,
 }

@@ -114,7 +114,12 @@ impl Engine {
 
     /// Send one report, or adopt the council's copy of it if an earlier try reached it.
     async fn send_report(&self, op: &Ready) -> Result<Answer> {
-        let asked: NewReport = match op.body.clone().map(serde_json::from_value).transpose() {
+        let asked: NewReport = match op
+            .body
+            .as_ref()
+            .map(|body| serde_json::from_str(body.get()))
+            .transpose()
+        {
             Ok(Some(asked)) => asked,
             _ => {
                 return Ok(error_answer(

@@ -14,12 +14,14 @@ use std::sync::{
 };
 
 use doorstep_protocol::{
-    BatchOperation, BatchRequest, BatchResponse, ChangeFeed, ChangedItem, MAX_BATCH_OPERATIONS,
-    held_query,
+    BatchOperation, BatchRequest, ChangeFeed, ChangedItem, MAX_BATCH_OPERATIONS, held_query,
 };
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
-use serde_json::Value;
+use serde_json::{
+    Value,
+    value::{RawValue, to_raw_value},
+};
 use tokio::sync::broadcast;
 
 use super::{
@@ -102,14 +104,22 @@ impl Answered {
         self.answers.is_empty()
     }
 
-    /// Did any operation leave the waiting state (done, or refused for good)?
+    /// The operations that leave the waiting state once recorded (done, or refused for good).
+    fn finished(&self) -> impl Iterator<Item = i64> + '_ {
+        self.answers
+            .iter()
+            .filter(|(_, a)| {
+                matches!(
+                    rules::classify(a.status, a.code()),
+                    Outcome::Done | Outcome::Park
+                )
+            })
+            .map(|(op, _)| op.seq)
+    }
+
+    /// Did any operation leave the waiting state?
     fn progressed(&self) -> bool {
-        self.answers.iter().any(|(_, a)| {
-            matches!(
-                rules::classify(a.status, a.code()),
-                Outcome::Done | Outcome::Park
-            )
-        })
+        self.finished().next().is_some()
     }
 }
 
@@ -122,7 +132,8 @@ pub(super) struct Ready {
     pub operation: Operation,
     pub method: String,
     pub path: String,
-    pub body: Option<Value>,
+    /// The JSON body, as the text it is sent as.
+    pub body: Option<Box<RawValue>>,
     pub photo: Option<String>,
     pub attempts: u32,
     /// When it was queued (unix seconds).
@@ -286,7 +297,9 @@ impl Engine {
         }
         let mut token = self.ensure_device().await?;
         // Each operation is tried at most once a round: one that gets "try again" waits for
-        // the next round (and its backoff), however much else moves.
+        // the next round (and its backoff), however much else moves. Those recorded as done or
+        // refused leave the set, since they are no longer waiting: it stays small however many
+        // operations the round sends.
         let mut tried = std::collections::HashSet::new();
         // The answers to the batch sent last: recorded while the next batch is at the council.
         // Until then its operations stay in the outbox, and a crash resends them.
@@ -300,8 +313,13 @@ impl Engine {
                     break;
                 }
                 // What was just recorded may have let the rest of its chains go.
-                self.record_batch(std::mem::take(&mut answered), &mut held, &mut report)
-                    .await?;
+                self.record_batch(
+                    std::mem::take(&mut answered),
+                    &mut held,
+                    &mut tried,
+                    &mut report,
+                )
+                .await?;
                 token = self.token_after_answers().await?;
                 next = self.pick(due, &mut tried).await?;
                 continue;
@@ -310,8 +328,13 @@ impl Engine {
                 next.into_iter().partition(|r| r.photo.is_some());
             let mut progressed = false;
             if !photos.is_empty() {
-                self.record_batch(std::mem::take(&mut answered), &mut held, &mut report)
-                    .await?;
+                self.record_batch(
+                    std::mem::take(&mut answered),
+                    &mut held,
+                    &mut tried,
+                    &mut report,
+                )
+                .await?;
                 for op in photos {
                     let answer = self.upload(&token, &op).await?;
                     progressed |= self.record(vec![(op, answer)], &mut report).await?;
@@ -327,7 +350,8 @@ impl Engine {
             }
             let earlier = std::mem::take(&mut answered);
             let (answers, after) = tokio::join!(self.send_batch(&token, &others), async {
-                self.record_batch(earlier, &mut held, &mut report).await?;
+                self.record_batch(earlier, &mut held, &mut tried, &mut report)
+                    .await?;
                 let token = self.token_after_answers().await?;
                 let next = self.pick(due, &mut tried).await?;
                 Ok::<_, Error>((token, next))
@@ -342,8 +366,13 @@ impl Engine {
                 // Nothing moved (the council is failing, or refused the token): record what
                 // came back and end the round.
                 outcome => {
-                    self.record_batch(std::mem::take(&mut answered), &mut held, &mut report)
-                        .await?;
+                    self.record_batch(
+                        std::mem::take(&mut answered),
+                        &mut held,
+                        &mut tried,
+                        &mut report,
+                    )
+                    .await?;
                     outcome?;
                     token = self.token_after_answers().await?;
                     break;
@@ -357,16 +386,22 @@ impl Engine {
         Ok(report)
     }
 
-    /// Record a batch's answers; once they are, the changes that carry them are `held`.
+    /// Record a batch's answers; once they are, the changes that carry them are `held`, and the
+    /// operations no longer waiting leave `tried`.
     async fn record_batch(
         &self,
         answered: Answered,
         held: &mut Vec<u64>,
+        tried: &mut std::collections::HashSet<i64>,
         report: &mut SyncReport,
     ) -> Result<bool> {
+        let finished: Vec<i64> = answered.finished().collect();
         let changes = answered.changes;
         let progressed = self.record(answered.answers, report).await?;
         held.extend(changes);
+        for seq in finished {
+            tried.remove(&seq);
+        }
         Ok(progressed)
     }
 
@@ -436,25 +471,26 @@ impl Engine {
                 body: op.body.clone(),
             })
             .collect();
-        let request = serde_json::to_value(BatchRequest { operations })?;
-        let answer = self
+        let response = match self
             .council
-            .send("POST", "/v1/batch", Some(token), None, Some(&request))
-            .await;
-        if !answer.is_success() {
+            .send_batch(token, &BatchRequest { operations })
+            .await
+        {
+            Ok(response) => response,
             // The batch as a whole failed: no operation in it was judged, so none is parked for
             // it. A refused token stands for all of them; anything else means "try again".
-            let answer = if answer.status == 401 {
-                answer
-            } else {
-                Answer {
-                    status: 0,
-                    ..answer
-                }
-            };
-            return Ok(vec![(answer, None); ops.len()]);
-        }
-        let response: BatchResponse = serde_json::from_value(answer.body)?;
+            Err(answer) => {
+                let answer = if answer.status == 401 {
+                    answer
+                } else {
+                    Answer {
+                        status: 0,
+                        ..answer
+                    }
+                };
+                return Ok(vec![(answer, None); ops.len()]);
+            }
+        };
         let mut by_key: std::collections::HashMap<String, doorstep_protocol::BatchResult> =
             response
                 .results
@@ -464,7 +500,7 @@ impl Engine {
         let mut answers = Vec::with_capacity(ops.len());
         for op in ops {
             answers.push(match by_key.remove(op.key.as_str()) {
-                Some(result) => (Answer { status: result.status, body: result.body, retry_after: result.retry_after, etag: None }, result.change),
+                Some(result) => (Answer { status: result.status, body: serde_json::from_str(result.body.get()).unwrap_or(Value::Null), retry_after: result.retry_after, etag: None }, result.change),
                 None => (Answer { status: 0, body: serde_json::json!({"error": {"code": "no_answer", "message": "the council did not answer this one"}}), retry_after: None, etag: None }, None),
             });
         }
@@ -688,19 +724,29 @@ pub(super) fn ready(conn: &Connection, now: i64, due: Due, sent: &[i64]) -> Resu
         ) = row?;
         let operation = Operation::parse(&operation)
             .ok_or_else(|| Error::Internal(format!("unknown operation {operation}")))?;
-        let server: Option<Value> = chain_server.map(|s| serde_json::from_str(&s)).transpose()?;
-        let mut body: Option<Value> = body.map(|b| serde_json::from_str(&b)).transpose()?;
-        let needs_reference = body
+        // A body is read only when it may wait for the reference of what went before; any
+        // other is sent as the text it was stored as.
+        let mut asked: Option<Value> = match &body {
+            Some(text) if text.contains("{reference}") => Some(serde_json::from_str(text)?),
+            _ => None,
+        };
+        let needs_reference = asked
             .as_ref()
             .is_some_and(|b| b["reference"] == "{reference}");
         let path = if path.contains("{id}") || needs_reference {
+            let server: Option<Value> =
+                chain_server.map(|s| serde_json::from_str(&s)).transpose()?;
             let Some(server) = &server else { continue };
-            if let Some(body) = body.as_mut().filter(|_| needs_reference) {
-                body["reference"] = server["reference"].clone();
+            if let Some(asked) = asked.as_mut().filter(|_| needs_reference) {
+                asked["reference"] = server["reference"].clone();
             }
             path.replace("{id}", server["id"].as_str().unwrap_or_default())
         } else {
             path
+        };
+        let body = match asked.filter(|_| needs_reference) {
+            Some(asked) => Some(to_raw_value(&asked)?),
+            None => body.map(RawValue::from_string).transpose()?,
         };
         ready.push(Ready {
             seq,

@@ -25,7 +25,7 @@ use doorstep_protocol::{
     BatchOperation, BatchRequest, BatchResponse, BatchResult, ErrorBody, FieldProblem,
     MAX_BATCH_OPERATIONS, NewReport,
 };
-use serde_json::Value;
+use serde_json::value::{RawValue, to_raw_value};
 use tower::ServiceExt;
 
 use crate::{
@@ -142,11 +142,7 @@ fn plan(operation: BatchOperation, vouched: Option<&Resident>) -> Result<Step, A
     if let Some(error) = refusal {
         return Ok(Step::Answer(refused(operation.key, &error)?));
     }
-    let body = operation
-        .body
-        .as_ref()
-        .map(Value::to_string)
-        .unwrap_or_default();
+    let body = operation.body.as_ref().map_or("", |body| body.get());
     let in_place = method == "POST"
         && operation.path == "/v1/reports"
         && HeaderValue::from_str(&operation.key).is_ok()
@@ -197,7 +193,7 @@ async fn submit_reports(
                     Ok(submitted) => BatchResult {
                         key,
                         status: submitted.stored.status.as_u16(),
-                        body: submitted.stored.body,
+                        body: to_raw_value(&submitted.stored.body)?,
                         retry_after: None,
                         change: submitted.change,
                     },
@@ -215,7 +211,7 @@ fn refused(key: String, error: &ApiError) -> Result<BatchResult, ApiError> {
     Ok(BatchResult {
         key,
         status: error.status.as_u16(),
-        body: serde_json::to_value(&error.body)?,
+        body: to_raw_value(&error.body)?,
         retry_after: error.retry_after,
         change: None,
     })
@@ -232,7 +228,7 @@ async fn route(
     let body = operation
         .body
         .as_ref()
-        .map(Value::to_string)
+        .map(|body| body.get().to_owned())
         .unwrap_or_default();
     let mut inner = Request::builder()
         .method(Method::from_bytes(operation.method.as_bytes()).map_err(ApiError::internal)?)
@@ -274,7 +270,11 @@ async fn route(
     let bytes = to_bytes(response.into_body(), RESULT_LIMIT)
         .await
         .map_err(ApiError::internal)?;
-    let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    // An answer that is not JSON (there is none among the API's own) is passed on as null.
+    let body = std::str::from_utf8(&bytes)
+        .ok()
+        .and_then(|text| RawValue::from_string(text.to_owned()).ok())
+        .map_or_else(|| to_raw_value(&()), Ok)?;
     Ok(BatchResult {
         key: operation.key,
         status,
