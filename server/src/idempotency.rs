@@ -17,7 +17,10 @@ use axum::{
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
-use serde_json::Value;
+use serde_json::{
+    Value,
+    value::{RawValue, to_raw_value},
+};
 use sha2::{Digest, Sha256};
 
 use crate::{
@@ -83,15 +86,30 @@ pub fn fingerprint(method: &str, path: &str, body: &impl Serialize) -> String {
     hex::encode(hash.finalize())
 }
 
-/// A stored answer.
+/// A stored answer, its body the JSON text it is stored and sent as.
 #[derive(Debug, Clone)]
 pub struct Stored {
     pub status: StatusCode,
-    pub body: Value,
+    pub body: Box<RawValue>,
+}
+
+impl Stored {
+    /// An answer of `status` carrying `body`.
+    pub fn of(status: StatusCode, body: &impl Serialize) -> ApiResult<Stored> {
+        Ok(Stored {
+            status,
+            body: to_raw_value(body)?,
+        })
+    }
+
+    /// An answer from a final refusal.
+    fn refusal(error: &ApiError) -> ApiResult<Stored> {
+        Stored::of(error.status, &error.body)
+    }
 }
 
 /// Build the answer to a request from a status and JSON body.
-pub fn respond(status: StatusCode, body: Value, replayed: bool) -> Response {
+pub fn respond(status: StatusCode, body: Box<RawValue>, replayed: bool) -> Response {
     let mut response = (status, axum::Json(body)).into_response();
     if replayed {
         response
@@ -144,7 +162,7 @@ pub fn lookup(
     let status = status
         .and_then(|s| StatusCode::from_u16(s).ok())
         .ok_or_else(|| ApiError::internal("idempotency record without a status"))?;
-    let body = serde_json::from_str(body.as_deref().unwrap_or("null"))?;
+    let body = RawValue::from_string(body.unwrap_or_else(|| "null".to_owned()))?;
     Ok(Some(Stored { status, body }))
 }
 
@@ -160,7 +178,7 @@ pub fn record(
     conn.prepare_cached("INSERT INTO idempotency (scope, key, fingerprint, state, status, body, created_at)
          VALUES (?1, ?2, ?3, 'done', ?4, ?5, ?6)
          ON CONFLICT (scope, key) DO UPDATE SET state = 'done', status = excluded.status, body = excluded.body")?.execute(
-        params![scope, key, fingerprint, stored.status.as_u16(), stored.body.to_string(), now.timestamp()],
+        params![scope, key, fingerprint, stored.status.as_u16(), stored.body.get(), now.timestamp()],
     )?;
     Ok(())
 }
@@ -235,7 +253,7 @@ pub fn apply_checked<P>(
     now: DateTime<Utc>,
     request: Request,
     check: impl FnOnce(&Connection) -> ApiResult<P>,
-    write: impl FnOnce(&Connection, P) -> ApiResult<(StatusCode, Value)>,
+    write: impl FnOnce(&Connection, P) -> ApiResult<(StatusCode, Box<RawValue>)>,
 ) -> ApiResult<Result<(Stored, bool), ApiError>> {
     let Request {
         scope,
@@ -252,10 +270,7 @@ pub fn apply_checked<P>(
             let (status, body) = write(conn, passed)?;
             Stored { status, body }
         }
-        Err(error) if error.is_final() => Stored {
-            status: error.status,
-            body: serde_json::to_value(&error.body)?,
-        },
+        Err(error) if error.is_final() => Stored::refusal(&error)?,
         Err(error) => return Ok(Err(error)),
     };
     record(conn, &scope, &key, &fingerprint, &stored, now)?;
@@ -286,14 +301,11 @@ where
             let stored = match work(&savepoint) {
                 Ok((status, body)) => {
                     savepoint.commit()?;
-                    Stored { status, body }
+                    Stored::of(status, &body)?
                 }
                 Err(error) if error.is_final() => {
                     drop(savepoint);
-                    Stored {
-                        status: error.status,
-                        body: serde_json::to_value(&error.body)?,
-                    }
+                    Stored::refusal(&error)?
                 }
                 Err(error) => return Err(error),
             };
@@ -302,7 +314,9 @@ where
         }
     };
     if stored.status.is_success() {
-        reveal(tx, &mut stored.body)?;
+        let mut body: Value = serde_json::from_str(stored.body.get())?;
+        reveal(tx, &mut body)?;
+        stored.body = to_raw_value(&body)?;
     }
     Ok((stored, replayed))
 }
@@ -381,7 +395,7 @@ where
         let output = call(context).await?;
         db.write(move |tx| {
             let (status, body) = finish(tx, output)?;
-            let stored = Stored { status, body };
+            let stored = Stored::of(status, &body)?;
             record(tx, &held.scope, &held.key, &held.fingerprint, &stored, now)?;
             Ok(stored)
         })
@@ -391,12 +405,9 @@ where
     match outcome {
         Ok(stored) => respond(stored.status, stored.body, false),
         Err(error) if error.is_final() => {
-            let stored = match serde_json::to_value(&error.body) {
-                Ok(body) => Stored {
-                    status: error.status,
-                    body,
-                },
-                Err(e) => return ApiError::internal(e).into_response(),
+            let stored = match Stored::refusal(&error) {
+                Ok(stored) => stored,
+                Err(e) => return e.into_response(),
             };
             let Request {
                 scope,
@@ -482,17 +493,14 @@ mod tests {
             claim(&db, now, &request()).await.unwrap().is_none(),
             "released: free to run again"
         );
-        let answer = Stored {
-            status: StatusCode::CREATED,
-            body: serde_json::json!({"id": "r1"}),
-        };
+        let answer = Stored::of(StatusCode::CREATED, &serde_json::json!({"id": "r1"})).unwrap();
         db.write(move |tx| record(tx, "device:a", "k1", "f1", &answer, now))
             .await
             .unwrap();
         let replay = claim(&db, now, &request()).await.unwrap().unwrap();
         assert_eq!(
-            (replay.status, replay.body["id"].as_str()),
-            (StatusCode::CREATED, Some("r1"))
+            (replay.status, replay.body.get()),
+            (StatusCode::CREATED, r#"{"id":"r1"}"#)
         );
         std::fs::remove_dir_all(dir).unwrap();
     }
@@ -501,10 +509,7 @@ mod tests {
     async fn keys_are_kept_for_the_retention_period_then_forgotten() {
         let (db, dir) = temp_db();
         let now = Utc::now();
-        let answer = Stored {
-            status: StatusCode::OK,
-            body: serde_json::json!({}),
-        };
+        let answer = Stored::of(StatusCode::OK, &serde_json::json!({})).unwrap();
         let old = now - chrono::Duration::days(RETENTION_DAYS + 1);
         let kept = now - chrono::Duration::days(400);
         let (a, b) = (answer.clone(), answer);

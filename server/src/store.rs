@@ -5,46 +5,42 @@
 //! feed in the same transaction — `save` is the only way to write one.
 
 use chrono::{DateTime, Utc};
-use doorstep_protocol::{Booking, ChangedItem, Payment, Report};
+use doorstep_protocol::{Booking, Payment, Report};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Serialize, de::DeserializeOwned};
+use serde_json::value::RawValue;
 
 use crate::{auth::Resident, error::ApiResult};
 
-/// Which table a kind of thing lives in.
+/// Which table a kind of thing lives in, and its `kind` in the change feed.
 pub trait Stored: Serialize + DeserializeOwned {
     const TABLE: &'static str;
+    /// As `ChangedItem` names it.
+    const KIND: &'static str;
     fn id(&self) -> &str;
-    fn changed(self) -> ChangedItem;
 }
 
 impl Stored for Report {
     const TABLE: &'static str = "reports";
+    const KIND: &'static str = "report";
     fn id(&self) -> &str {
         &self.id
-    }
-    fn changed(self) -> ChangedItem {
-        ChangedItem::Report(self)
     }
 }
 
 impl Stored for Booking {
     const TABLE: &'static str = "bookings";
+    const KIND: &'static str = "booking";
     fn id(&self) -> &str {
         &self.id
-    }
-    fn changed(self) -> ChangedItem {
-        ChangedItem::Booking(self)
     }
 }
 
 impl Stored for Payment {
     const TABLE: &'static str = "payments";
+    const KIND: &'static str = "payment";
     fn id(&self) -> &str {
         &self.id
-    }
-    fn changed(self) -> ChangedItem {
-        ChangedItem::Payment(self)
     }
 }
 
@@ -112,13 +108,24 @@ pub fn list_for<T: Stored>(conn: &Connection, caller: &Resident) -> ApiResult<Ve
 /// Write a thing (new or changed) and append it to its owner's change feed. `columns` are the
 /// table's own indexed columns beyond id, owner, body and created_at, as (name, value). Returns
 /// the `seq` of the change.
-pub fn save<T: Stored + Clone>(
+pub fn save<T: Stored>(
     conn: &Connection,
     owned: &Owned<T>,
     columns: &[(&str, &dyn rusqlite::ToSql)],
     now: DateTime<Utc>,
 ) -> ApiResult<u64> {
-    let body = serde_json::to_string(&owned.item)?;
+    save_as_written(conn, owned, columns, now).map(|(seq, _)| seq)
+}
+
+/// As `save`, returning the thing's JSON as written too, for an answer that carries it: the
+/// thing is written as JSON once, for its row, its change and the answer.
+pub fn save_as_written<T: Stored>(
+    conn: &Connection,
+    owned: &Owned<T>,
+    columns: &[(&str, &dyn rusqlite::ToSql)],
+    now: DateTime<Utc>,
+) -> ApiResult<(u64, Box<RawValue>)> {
+    let body = serde_json::value::to_raw_value(&owned.item)?;
     let names: Vec<&str> = columns.iter().map(|(name, _)| *name).collect();
     let placeholders: Vec<String> = (0..columns.len()).map(|i| format!("?{}", i + 6)).collect();
     let updates: Vec<String> = names
@@ -136,25 +143,28 @@ pub fn save<T: Stored + Clone>(
         updates = updates.join(", "),
     );
     let id = owned.item.id();
+    let text = body.get();
     let mut values: Vec<&dyn rusqlite::ToSql> =
-        vec![&id, &owned.device_id, &owned.account_id, &body];
+        vec![&id, &owned.device_id, &owned.account_id, &text];
     let created = now.to_rfc3339();
     values.push(&created);
     values.extend(columns.iter().map(|(_, value)| *value));
     conn.prepare_cached(&sql)?.execute(values.as_slice())?;
-    push_change(
+    let seq = push_change(
         conn,
         &owned.device_id,
         owned.account_id.as_deref(),
-        owned.item.clone().changed(),
+        T::KIND,
+        text,
         now,
-    )
+    )?;
+    Ok((seq, body))
 }
 
 /// A device signs in: its things that belong to no account join `account_id`, each announced
 /// on the account's feed. The device's earlier feed rows about them are superseded by these
 /// and removed, so that a shared device signed out shows nobody's things.
-pub fn join_account<T: Stored + Clone>(
+pub fn join_account<T: Stored>(
     conn: &Connection,
     device_id: &str,
     account_id: &str,
@@ -170,18 +180,18 @@ pub fn join_account<T: Stored + Clone>(
     conn.prepare_cached("DELETE FROM changes WHERE device_id = ?1 AND account_id IS NULL")?
         .execute(params![device_id])?;
     for body in bodies {
-        let item: T = serde_json::from_str(&body)?;
-        push_change(conn, device_id, Some(account_id), item.changed(), now)?;
+        push_change(conn, device_id, Some(account_id), T::KIND, &body, now)?;
     }
     Ok(())
 }
 
-/// Append a change for its owner; returns its `seq`.
+/// Append a change for its owner: the thing of `kind` whose JSON is `item`; returns its `seq`.
 pub fn push_change(
     conn: &Connection,
     device_id: &str,
     account_id: Option<&str>,
-    item: ChangedItem,
+    kind: &str,
+    item: &str,
     now: DateTime<Utc>,
 ) -> ApiResult<u64> {
     // Without RETURNING, which SQLite runs as a trigger and so journals every page the insert
@@ -192,10 +202,16 @@ pub fn push_change(
     .execute(params![
         device_id,
         account_id,
-        serde_json::to_string(&item)?,
+        changed_item(kind, item),
         now.to_rfc3339()
     ])?;
     Ok(conn.last_insert_rowid() as u64)
+}
+
+/// A `ChangedItem` as JSON, from its kind and the thing's own JSON, without reading the thing:
+/// the same text serde writes for the enum (its tag `kind`, then its content `item`).
+fn changed_item(kind: &str, item: &str) -> String {
+    format!(r#"{{"kind":"{kind}","item":{item}}}"#)
 }
 
 /// The next number of a named sequence (1, 2, 3, ...), in the caller's transaction.
@@ -214,4 +230,55 @@ pub fn next_number(conn: &Connection, name: &str) -> ApiResult<i64> {
 /// A new id for a thing.
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use doorstep_protocol::ChangedItem;
+
+    use super::*;
+
+    fn report() -> Report {
+        serde_json::from_value(serde_json::json!({
+            "id": "r1", "reference": "DUR-2026-000001", "service_code": "pothole",
+            "service_name": "Report a pothole", "description": "A \"deep\" one", "location": {"lat": 54.77, "lon": -1.57},
+            "answers": {"depth": "deep"}, "attachments": [], "status": "open",
+            "created_at": "2026-11-29T09:00:00Z", "updated_at": "2026-11-29T09:00:00Z",
+            "timeline": [{"at": "2026-11-29T09:00:00Z", "from": "resident", "status": "open"}]
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_change_written_from_the_things_json_is_the_change_serde_writes() {
+        let report = report();
+        let written = changed_item(Report::KIND, &serde_json::to_string(&report).unwrap());
+        let expected = ChangedItem::Report(report);
+        assert_eq!(written, serde_json::to_string(&expected).unwrap());
+        assert_eq!(
+            serde_json::from_str::<ChangedItem>(&written).unwrap(),
+            expected
+        );
+    }
+
+    #[test]
+    fn every_kind_is_named_as_the_change_feed_names_it() {
+        let at = "2026-11-29T09:00:00Z";
+        let booking: Booking = serde_json::from_value(serde_json::json!({
+            "id": "b1", "reference": "DUR-BK-1", "service_code": "bulky_waste", "service_name": "Bulky waste",
+            "slot_id": "s1", "site_name": "Depot", "start": at, "end": at, "answers": {},
+            "status": "confirmed", "cancel_until": at, "created_at": at, "updated_at": at
+        }))
+        .unwrap();
+        let payment: Payment = serde_json::from_value(serde_json::json!({
+            "id": "p1", "purpose": "council_tax", "reference": "1234", "description": "Council tax",
+            "amount_pence": 100, "state": {"status": "created", "finished": false},
+            "return_url": "https://council.example", "created_at": at, "updated_at": at
+        }))
+        .unwrap();
+        let kind = |item: ChangedItem| serde_json::to_value(item).unwrap()["kind"].clone();
+        assert_eq!(kind(ChangedItem::Report(report())), Report::KIND);
+        assert_eq!(kind(ChangedItem::Booking(booking)), Booking::KIND);
+        assert_eq!(kind(ChangedItem::Payment(payment)), Payment::KIND);
+    }
 }

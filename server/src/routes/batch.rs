@@ -193,7 +193,7 @@ async fn submit_reports(
                     Ok(submitted) => BatchResult {
                         key,
                         status: submitted.stored.status.as_u16(),
-                        body: to_raw_value(&submitted.stored.body)?,
+                        body: submitted.stored.body,
                         retry_after: None,
                         change: submitted.change,
                     },

@@ -17,6 +17,7 @@ use doorstep_protocol::{
     rules::{self, answers::MAX_DESCRIPTION_CHARS},
 };
 use rusqlite::{Connection, params};
+use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 
 use crate::{
@@ -86,9 +87,9 @@ pub fn submit(
         request,
         |conn| check_report(conn, &app.profile, body),
         |conn, checked| {
-            let (report, seq) = store_report(conn, &app.profile, &caller, checked, now, today)?;
-            change = Some(seq);
-            Ok((StatusCode::CREATED, serde_json::to_value(&report)?))
+            let stored = store_report(conn, &app.profile, &caller, checked, now, today)?;
+            change = Some(stored.seq);
+            Ok((StatusCode::CREATED, stored.json))
         },
     )?;
     Ok(applied.map(|(stored, replayed)| Submitted {
@@ -110,7 +111,8 @@ pub fn insert_report(
     today: chrono::NaiveDate,
 ) -> ApiResult<(Report, u64)> {
     let checked = check_report(conn, profile, body)?;
-    store_report(conn, profile, caller, checked, now, today)
+    let stored = store_report(conn, profile, caller, checked, now, today)?;
+    Ok((stored.report, stored.seq))
 }
 
 /// A new report that has passed the council's rules, with its place resolved.
@@ -165,7 +167,7 @@ pub fn store_report(
     checked: CheckedReport,
     now: chrono::DateTime<chrono::Utc>,
     today: chrono::NaiveDate,
-) -> ApiResult<(Report, u64)> {
+) -> ApiResult<StoredReport> {
     let CheckedReport {
         service,
         body,
@@ -205,8 +207,19 @@ pub fn store_report(
         device_id: caller.device_id.clone(),
         account_id: caller.account_id.clone(),
     };
-    let seq = save_report(conn, &owned, now)?;
-    Ok((owned.item, seq))
+    let (seq, json) = save_report_as_written(conn, &owned, now)?;
+    Ok(StoredReport {
+        report: owned.item,
+        json,
+        seq,
+    })
+}
+
+/// A report as stored: itself, its JSON as written, and the `seq` of its change-feed entry.
+pub struct StoredReport {
+    pub report: Report,
+    pub json: Box<RawValue>,
+    pub seq: u64,
 }
 
 /// A photo's address: http or https, of a sensible length.
@@ -425,8 +438,17 @@ pub fn save_report(
     owned: &Owned<Report>,
     now: chrono::DateTime<chrono::Utc>,
 ) -> ApiResult<u64> {
+    save_report_as_written(conn, owned, now).map(|(seq, _)| seq)
+}
+
+/// As `save_report`, with the report's JSON as written.
+fn save_report_as_written(
+    conn: &Connection,
+    owned: &Owned<Report>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> ApiResult<(u64, Box<RawValue>)> {
     let report = &owned.item;
-    store::save(
+    store::save_as_written(
         conn,
         owned,
         &[
