@@ -1,4 +1,5 @@
-//! The server's SQLite store: one file, one writer connection (and one that only copies the log into the file, off the writer), numbered migrations.
+//! The server's SQLite store: one file, one writer connection (and one that only copies the
+//! log into the file, off the writer), numbered migrations.
 //!
 //! Invariant: every change a request makes is written in one IMMEDIATE transaction, together
 //! with its idempotency record and its change-feed rows, so that a crash leaves either all of
