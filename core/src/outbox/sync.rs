@@ -2,8 +2,10 @@
 //!
 //! Invariant: an operation leaves the outbox only in the transaction that records the
 //! council's answer to it; a crash anywhere before that resends it under the same key, which
-//! the council answers from its record. While one batch is at the council the answers to the
-//! one before are recorded, and no operation is sent before what precedes it in its chain is.
+//! the council answers from its record. Up to two batches are at the council at once, while
+//! the answers to the one before them are recorded; no operation is sent before what precedes
+//! it in its chain has been recorded, so the two never hold operations that depend on each
+//! other, and the council may run them in either order.
 //! Pulled changes are applied in one transaction per page, and applying one twice changes
 //! nothing; a change that carries what the round has recorded from an answer is left out of
 //! the pull (`held`), since applying it would change nothing either.
@@ -14,7 +16,8 @@ use std::sync::{
 };
 
 use doorstep_protocol::{
-    BatchOperation, BatchRequest, ChangeFeed, ChangedItem, MAX_BATCH_OPERATIONS, held_query,
+    BatchOperation, BatchRequest, BatchResponse, ChangeFeed, ChangedItem, MAX_BATCH_OPERATIONS,
+    held_query,
 };
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
@@ -120,6 +123,84 @@ impl Answered {
     /// Did any operation leave the waiting state?
     fn progressed(&self) -> bool {
         self.finished().next().is_some()
+    }
+}
+
+/// A batch on its way to the council, sent by a task of its own so that the engine can record
+/// and pick meanwhile; the request is cut off if the round ends without waiting for it (its
+/// operations are then resent under their keys).
+struct Away {
+    ops: Vec<Ready>,
+    task: tokio::task::JoinHandle<std::result::Result<BatchResponse, Answer>>,
+}
+
+impl Away {
+    fn send(council: &Council, token: &str, ops: Vec<Ready>) -> Away {
+        let batch = BatchRequest {
+            operations: ops
+                .iter()
+                .map(|op| BatchOperation {
+                    key: op.key.clone(),
+                    method: op.method.clone(),
+                    path: op.path.clone(),
+                    body: op.body.clone(),
+                })
+                .collect(),
+        };
+        let (council, token) = (council.clone(), token.to_owned());
+        let task = tokio::spawn(async move { council.send_batch(&token, &batch).await });
+        Away { ops, task }
+    }
+
+    /// Each operation's answer, with the change-feed entry that carries its entity as answered
+    /// when the council names one.
+    async fn answers(mut self) -> Answered {
+        let ops = std::mem::take(&mut self.ops);
+        let sent = (&mut self.task).await.unwrap_or_else(|_| {
+            Err(Answer {
+                status: 0,
+                body: serde_json::json!({"error": {"code": "no_answer", "message": "the batch was not sent"}}),
+                retry_after: None,
+                etag: None,
+            })
+        });
+        let response = match sent {
+            Ok(response) => response,
+            // The batch as a whole failed: no operation in it was judged, so none is parked for
+            // it. A refused token stands for all of them; anything else means "try again".
+            Err(answer) => {
+                let answer = if answer.status == 401 {
+                    answer
+                } else {
+                    Answer {
+                        status: 0,
+                        ..answer
+                    }
+                };
+                let answers = vec![(answer, None); ops.len()];
+                return Answered::new(ops, answers);
+            }
+        };
+        let mut by_key: std::collections::HashMap<String, doorstep_protocol::BatchResult> =
+            response
+                .results
+                .into_iter()
+                .map(|r| (r.key.clone(), r))
+                .collect();
+        let answers = ops
+            .iter()
+            .map(|op| match by_key.remove(op.key.as_str()) {
+                Some(result) => (Answer { status: result.status, body: serde_json::from_str(result.body.get()).unwrap_or(Value::Null), retry_after: result.retry_after, etag: None }, result.change),
+                None => (Answer { status: 0, body: serde_json::json!({"error": {"code": "no_answer", "message": "the council did not answer this one"}}), retry_after: None, etag: None }, None),
+            })
+            .collect();
+        Answered::new(ops, answers)
+    }
+}
+
+impl Drop for Away {
+    fn drop(&mut self) {
+        self.task.abort();
     }
 }
 
@@ -301,14 +382,29 @@ impl Engine {
         // refused leave the set, since they are no longer waiting: it stays small however many
         // operations the round sends.
         let mut tried = std::collections::HashSet::new();
-        // The answers to the batch sent last: recorded while the next batch is at the council.
-        // Until then its operations stay in the outbox, and a crash resends them.
+        // The answers to the batch that came back last: recorded while the next two batches
+        // are at the council. Until then its operations stay in the outbox, and a crash resends
+        // them.
         let mut answered = Answered::default();
+        // The batch sent last, while it is at the council.
+        let mut away: Option<Away> = None;
         // Changes of the feed that carry what has been recorded from answers in this round.
         let mut held = Vec::new();
         let mut next = self.pick(due, &mut tried).await?;
         loop {
             if next.is_empty() {
+                if let Some(last) = away.take() {
+                    // Nothing more to send: wait for the batch still away.
+                    self.record_batch(
+                        std::mem::take(&mut answered),
+                        &mut held,
+                        &mut tried,
+                        &mut report,
+                    )
+                    .await?;
+                    answered = last.answers().await;
+                    continue;
+                }
                 if answered.is_empty() {
                     break;
                 }
@@ -328,6 +424,16 @@ impl Engine {
                 next.into_iter().partition(|r| r.photo.is_some());
             let mut progressed = false;
             if !photos.is_empty() {
+                if let Some(last) = away.take() {
+                    self.record_batch(
+                        std::mem::take(&mut answered),
+                        &mut held,
+                        &mut tried,
+                        &mut report,
+                    )
+                    .await?;
+                    answered = last.answers().await;
+                }
                 self.record_batch(
                     std::mem::take(&mut answered),
                     &mut held,
@@ -348,15 +454,21 @@ impl Engine {
                 next = self.pick(due, &mut tried).await?;
                 continue;
             }
+            // Send this batch on its way, then wait for the one before it (if any) while
+            // recording the answers to the one before that and picking the next.
+            let Some(before) = away.replace(Away::send(&self.council, &token, others)) else {
+                next = self.pick(due, &mut tried).await?;
+                continue;
+            };
             let earlier = std::mem::take(&mut answered);
-            let (answers, after) = tokio::join!(self.send_batch(&token, &others), async {
+            let (answers, after) = tokio::join!(before.answers(), async {
                 self.record_batch(earlier, &mut held, &mut tried, &mut report)
                     .await?;
                 let token = self.token_after_answers().await?;
                 let next = self.pick(due, &mut tried).await?;
                 Ok::<_, Error>((token, next))
             });
-            answered = Answered::new(others, answers?);
+            answered = answers;
             progressed |= answered.progressed();
             match after {
                 Ok((fresh, after)) if progressed => {
@@ -364,8 +476,18 @@ impl Engine {
                     next = after;
                 }
                 // Nothing moved (the council is failing, or refused the token): record what
-                // came back and end the round.
+                // came back, and what comes back for the batch still away, and end the round.
                 outcome => {
+                    if let Some(last) = away.take() {
+                        self.record_batch(
+                            std::mem::take(&mut answered),
+                            &mut held,
+                            &mut tried,
+                            &mut report,
+                        )
+                        .await?;
+                        answered = last.answers().await;
+                    }
                     self.record_batch(
                         std::mem::take(&mut answered),
                         &mut held,
@@ -457,54 +579,6 @@ impl Engine {
             .council
             .put_photo(&op.path, token, &op.key, &content_type, bytes)
             .await)
-    }
-
-    /// Send `ops` as one batch; each one's answer, with the change-feed entry that carries its
-    /// entity as answered, when the council names one.
-    async fn send_batch(&self, token: &str, ops: &[Ready]) -> Result<Vec<(Answer, Option<u64>)>> {
-        let operations = ops
-            .iter()
-            .map(|op| BatchOperation {
-                key: op.key.clone(),
-                method: op.method.clone(),
-                path: op.path.clone(),
-                body: op.body.clone(),
-            })
-            .collect();
-        let response = match self
-            .council
-            .send_batch(token, &BatchRequest { operations })
-            .await
-        {
-            Ok(response) => response,
-            // The batch as a whole failed: no operation in it was judged, so none is parked for
-            // it. A refused token stands for all of them; anything else means "try again".
-            Err(answer) => {
-                let answer = if answer.status == 401 {
-                    answer
-                } else {
-                    Answer {
-                        status: 0,
-                        ..answer
-                    }
-                };
-                return Ok(vec![(answer, None); ops.len()]);
-            }
-        };
-        let mut by_key: std::collections::HashMap<String, doorstep_protocol::BatchResult> =
-            response
-                .results
-                .into_iter()
-                .map(|r| (r.key.clone(), r))
-                .collect();
-        let mut answers = Vec::with_capacity(ops.len());
-        for op in ops {
-            answers.push(match by_key.remove(op.key.as_str()) {
-                Some(result) => (Answer { status: result.status, body: serde_json::from_str(result.body.get()).unwrap_or(Value::Null), retry_after: result.retry_after, etag: None }, result.change),
-                None => (Answer { status: 0, body: serde_json::json!({"error": {"code": "no_answer", "message": "the council did not answer this one"}}), retry_after: None, etag: None }, None),
-            });
-        }
-        Ok(answers)
     }
 
     /// Record the council's answers; returns whether any operation left the waiting state.
