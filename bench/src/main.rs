@@ -19,6 +19,7 @@ use serde_json::json;
 
 const ENQUEUE_RUNS: usize = 200;
 const DRAIN: usize = 10_000;
+const DRAIN_RUNS: usize = 3;
 const NAIVE: usize = 2_000;
 const CHANGES: usize = 10_000;
 const PAST_ITEMS: usize = 100_000;
@@ -180,8 +181,54 @@ async fn enqueue(url: &str) -> Vec<Row> {
     ]
 }
 
-/// Draining 10,000 queued reports to the council, against one request per report.
+/// Draining 10,000 queued reports to the council, against one request per report: three
+/// drains, each followed by a run of the one-request client, and the median of each.
 async fn drain(url: &str) -> Vec<Row> {
+    let mut rates = Vec::with_capacity(DRAIN_RUNS);
+    let mut naive_rates = Vec::with_capacity(DRAIN_RUNS);
+    let mut sent_all = true;
+    let mut peak_rss_mib: f64 = 0.0;
+    for _ in 0..DRAIN_RUNS {
+        let (rate, sent, rss_mib) = drain_once(url).await;
+        rates.push(rate);
+        sent_all &= sent == DRAIN as u64;
+        peak_rss_mib = peak_rss_mib.max(rss_mib);
+        let naive = measure::naive_client(url, NAIVE).await;
+        naive_rates.push(NAIVE as f64 / naive.as_secs_f64());
+    }
+    let (rate, naive_rate) = (median_of(&rates), median_of(&naive_rates));
+    let speedup = rate / naive_rate;
+    vec![
+        Row::new(
+            "drain 10,000: sync engine (median)",
+            format!("{rate:.0} ops/s"),
+            "≥ 3,000 ops/s",
+            rate >= 3000.0 && sent_all,
+        ),
+        Row::new(
+            "drain: one request per operation (median)",
+            format!("{naive_rate:.0} ops/s"),
+            "",
+            true,
+        ),
+        Row::new(
+            "drain: speed-up over one request each",
+            format!("{speedup:.1}×"),
+            "≥ 10×",
+            speedup >= 10.0,
+        ),
+        Row::new(
+            "drain: peak resident memory (client)",
+            format!("{peak_rss_mib:.1} MiB"),
+            "≤ 50 MB",
+            peak_rss_mib * 1.048_576 <= 50.0,
+        ),
+    ]
+}
+
+/// One drain of 10,000 reports queued offline, by a process of its own: ops/s, how many were
+/// sent, and the process's peak resident memory in MiB.
+async fn drain_once(url: &str) -> (f64, u64, f64) {
     let dir = temp_dir("drain");
     {
         let doorstep = open(&dir, url);
@@ -203,36 +250,14 @@ async fn drain(url: &str) -> Vec<Row> {
     let seconds = answer["seconds"].as_f64().unwrap_or(f64::NAN);
     let sent = answer["sent"].as_u64().unwrap_or(0);
     let rss_mib = answer["peak_rss_kib"].as_u64().unwrap_or(0) as f64 / 1024.0;
-    let rate = sent as f64 / seconds;
-    let naive = measure::naive_client(url, NAIVE).await;
-    let naive_rate = NAIVE as f64 / naive.as_secs_f64();
-    let speedup = rate / naive_rate;
-    vec![
-        Row::new(
-            "drain 10,000: sync engine",
-            format!("{rate:.0} ops/s"),
-            "≥ 3,000 ops/s",
-            rate >= 3000.0 && sent == DRAIN as u64,
-        ),
-        Row::new(
-            "drain: one request per operation",
-            format!("{naive_rate:.0} ops/s"),
-            "",
-            true,
-        ),
-        Row::new(
-            "drain: speed-up over one request each",
-            format!("{speedup:.1}×"),
-            "≥ 10×",
-            speedup >= 10.0,
-        ),
-        Row::new(
-            "drain: peak resident memory (client)",
-            format!("{rss_mib:.1} MiB"),
-            "≤ 50 MB",
-            rss_mib * 1.048_576 <= 50.0,
-        ),
-    ]
+    (sent as f64 / seconds, sent, rss_mib)
+}
+
+/// The median of some rates.
+fn median_of(rates: &[f64]) -> f64 {
+    let mut sorted = rates.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    sorted.get(sorted.len() / 2).copied().unwrap_or(f64::NAN)
 }
 
 /// Applying 10,000 pulled changes in one go.
