@@ -345,7 +345,8 @@ impl Council {
             .json(batch);
         let received = Self::receive(request).await?;
         if (200..300).contains(&received.status) {
-            // Read straight from the bytes: each operation's answer stays text until it is used.
+            // Read straight from the bytes, each operation's answer kept as its text, rather than
+            // built into one tree and converted.
             return serde_json::from_slice(&received.bytes).map_err(|_| Answer {
                 status: 0,
                 body: serde_json::json!({"error": {"code": "no_answer", "message": "the council's answer to a batch could not be read"}}),

@@ -348,15 +348,22 @@ impl Db {
     ) -> ApiResult<T> {
         let _gate = self.gate.lock().await;
         let open = OpenBatch::begin(self.conn.clone()).await?;
-        let output = IN_BATCH.scope((), operations).await?;
-        open.commit().await?;
-        Ok(output)
+        match IN_BATCH.scope((), operations).await {
+            Ok(output) => {
+                open.commit().await?;
+                Ok(output)
+            }
+            Err(error) => {
+                open.rollback().await?;
+                Err(error)
+            }
+        }
     }
 }
 
-/// A batch's open transaction: committed by `commit`, rolled back if dropped before (an
-/// operation that failed part-way, or panicked), so the connection is never left inside a
-/// transaction.
+/// A batch's open transaction: committed by `commit` or rolled back by `rollback`, and rolled
+/// back if dropped before either (an operation that panicked), so the connection is never left
+/// inside a transaction.
 struct OpenBatch {
     conn: Option<Arc<Mutex<Connection>>>,
 }
@@ -375,14 +382,25 @@ impl OpenBatch {
         Ok(OpenBatch { conn: Some(conn) })
     }
 
-    async fn commit(mut self) -> ApiResult<()> {
+    async fn commit(self) -> ApiResult<()> {
+        self.end("COMMIT").await
+    }
+
+    async fn rollback(self) -> ApiResult<()> {
+        self.end("ROLLBACK").await
+    }
+
+    /// End the transaction with `sql`, on the blocking pool; if that fails, roll it back.
+    async fn end(mut self, sql: &'static str) -> ApiResult<()> {
         let Some(conn) = self.conn.take() else {
             return Ok(());
         };
         tokio::task::spawn_blocking(move || {
             let conn = conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-            conn.execute_batch("COMMIT").inspect_err(|_| {
-                let _ = conn.execute_batch("ROLLBACK");
+            conn.execute_batch(sql).inspect_err(|_| {
+                if !conn.is_autocommit() {
+                    let _ = conn.execute_batch("ROLLBACK");
+                }
             })
         })
         .await
@@ -439,7 +457,8 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     // The schema's references are checked, not just documented.
     conn.pragma_update(None, "foreign_keys", "ON")?;
-    // Savepoints (one per operation of a batch) journal in memory, not in a temporary file.
+    // Savepoints (one per request, and per routed operation of a batch) journal in memory, not
+    // in a temporary file.
     conn.pragma_update(None, "temp_store", "MEMORY")?;
     // 64 MB of page cache: a batch of 500 operations stays in memory until its commit instead
     // of spilling pages to the log half-way.

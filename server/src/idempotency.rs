@@ -227,22 +227,8 @@ pub fn answer(outcome: ApiResult<(Stored, bool)>) -> Response {
     }
 }
 
-/// The store work of `run`, in the caller's transaction: the stored answer and whether it was a
-/// replay. A batch runs its operations through this, each in a savepoint of its own, so that an
-/// `Err` undoes only that operation.
-pub fn apply<F>(
-    tx: &mut Tx,
-    now: DateTime<Utc>,
-    request: Request,
-    work: F,
-) -> ApiResult<(Stored, bool)>
-where
-    F: FnOnce(&Connection) -> ApiResult<(StatusCode, Value)>,
-{
-    apply_revealing(tx, now, request, work, |_, _| Ok(()))
-}
-
-/// As `apply`, with no savepoint, for work split in two: `check` only reads, and its final
+/// The store work of `run`, in the caller's transaction but with no savepoint, for work split in
+/// two (a new report, which a batch runs in place): `check` only reads, and its final
 /// refusal (a 4xx) is the answer recorded; `write` only writes what `check` passed. The outer
 /// `Err` means the store failed after something was written: the caller must roll its whole
 /// transaction back. The inner `Err` is a refusal given before anything was written (the key
@@ -260,10 +246,19 @@ pub fn apply_checked<P>(
         key,
         fingerprint,
     } = request;
+    // A read that failed because the store did (not a refusal) may have made SQLite roll the
+    // whole transaction back: then it is the caller's failure, not this request's.
+    let before_writing = |error: ApiError| {
+        if conn.is_autocommit() {
+            Err(error)
+        } else {
+            Ok(Err(error))
+        }
+    };
     match lookup(conn, &scope, &key, &fingerprint, now) {
         Ok(Some(stored)) => return Ok(Ok((stored, true))),
         Ok(None) => {}
-        Err(refused) => return Ok(Err(refused)),
+        Err(refused) => return before_writing(refused),
     }
     let stored = match check(conn) {
         Ok(passed) => {
@@ -271,7 +266,7 @@ pub fn apply_checked<P>(
             Stored { status, body }
         }
         Err(error) if error.is_final() => Stored::refusal(&error)?,
-        Err(error) => return Ok(Err(error)),
+        Err(error) => return before_writing(error),
     };
     record(conn, &scope, &key, &fingerprint, &stored, now)?;
     Ok(Ok((stored, false)))

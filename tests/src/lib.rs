@@ -337,6 +337,11 @@ pub struct Faults {
     /// Forward the next N requests, hold the answer `STALL` long, then cut the connection: the
     /// council has done the work, and the device gave up waiting.
     pub stalls: AtomicU32,
+    /// Requests passed on whose answers have not yet begun to reach the device, across
+    /// connections.
+    pub awaiting: AtomicU32,
+    /// The most requests that were awaiting their answers at once.
+    pub most_awaiting: AtomicU32,
 }
 
 /// How long a stalled answer is held before the connection is cut.
@@ -380,12 +385,46 @@ fn take(counter: &AtomicU32) -> bool {
         .is_ok()
 }
 
+/// Whether a connection's request has been passed on with its answer not yet begun to reach
+/// the device, counted in `Faults::awaiting` until it does or the connection ends.
+struct Awaiting<'a> {
+    faults: &'a Faults,
+    now: bool,
+}
+
+impl Awaiting<'_> {
+    fn sent(&mut self) {
+        if !std::mem::replace(&mut self.now, true) {
+            let at_once = self.faults.awaiting.fetch_add(1, Ordering::SeqCst) + 1;
+            self.faults
+                .most_awaiting
+                .fetch_max(at_once, Ordering::SeqCst);
+        }
+    }
+
+    fn answered(&mut self) {
+        if std::mem::take(&mut self.now) {
+            self.faults.awaiting.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+}
+
+impl Drop for Awaiting<'_> {
+    fn drop(&mut self) {
+        self.answered();
+    }
+}
+
 async fn relay(mut client: TcpStream, upstream: SocketAddr, faults: Arc<Faults>) {
     let Ok(mut server) = TcpStream::connect(upstream).await else {
         return;
     };
     let mut from_client = [0u8; 64 * 1024];
     let mut from_server = [0u8; 64 * 1024];
+    let mut awaiting = Awaiting {
+        faults: &faults,
+        now: false,
+    };
     loop {
         tokio::select! {
             read = client.read(&mut from_client) => {
@@ -408,6 +447,7 @@ async fn relay(mut client: TcpStream, upstream: SocketAddr, faults: Arc<Faults>)
                     return;
                 }
                 if server.write_all(&from_client[..n]).await.is_err() { return }
+                awaiting.sent();
             }
             read = server.read(&mut from_server) => {
                 let Ok(n @ 1..) = read else { return };
@@ -423,6 +463,7 @@ async fn relay(mut client: TcpStream, upstream: SocketAddr, faults: Arc<Faults>)
                     // The council has done the work; the device never hears of it.
                     return;
                 }
+                awaiting.answered();
                 if client.write_all(&from_server[..n]).await.is_err() { return }
             }
         }

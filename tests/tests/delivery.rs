@@ -176,6 +176,59 @@ async fn lost_response_is_not_submitted_twice() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_batches_travel_at_once_and_every_report_arrives_once_in_its_chain_order() {
+    let council = Council::start();
+    let proxy = Proxy::start(council.addr()).await;
+    let phone = Device::open(&proxy.url());
+    let doorstep = &phone.doorstep;
+    doorstep.refresh_catalogue().await.unwrap();
+    doorstep.sync_now().await.unwrap();
+    doorstep.set_online(false).await;
+    // Three batches' worth (500 a batch), and an update queued behind the first report.
+    let first = doorstep.submit_report(pothole("Report 0")).await.unwrap();
+    doorstep
+        .add_update(&first.local_id, "Deeper since", false)
+        .await
+        .unwrap();
+    for n in 1..1_100 {
+        doorstep
+            .submit_report(pothole(&format!("Report {n}")))
+            .await
+            .unwrap();
+    }
+    doorstep.set_online(true).await;
+    // Each answer is held a little on its way, so that the next batch is surely sent meanwhile.
+    proxy
+        .faults
+        .delay_ms
+        .store(50, std::sync::atomic::Ordering::SeqCst);
+    let round = doorstep.sync_now().await.unwrap();
+    assert_eq!(
+        (round.sent, round.waiting, round.needs_attention),
+        (1_101, 0, 0)
+    );
+    assert_eq!(
+        proxy
+            .faults
+            .most_awaiting
+            .load(std::sync::atomic::Ordering::SeqCst),
+        2,
+        "two batches at the council at once, never more"
+    );
+    assert_eq!(council.stats()["reports"], 1_100);
+    assert!(doorstep.outbox().await.unwrap().is_empty());
+    let first = doorstep.report(&first.local_id).await.unwrap();
+    let notes: Vec<_> = first
+        .report
+        .expect("the council's copy")
+        .timeline
+        .iter()
+        .filter_map(|t| t.note.clone())
+        .collect();
+    assert_eq!(notes, ["Deeper since"], "the update followed its report");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_busy_council_is_asked_again_only_after_its_retry_after() {
     let council = Council::start();
     let proxy = Proxy::start(council.addr()).await;

@@ -379,8 +379,9 @@ impl Engine {
         let mut token = self.ensure_device().await?;
         // Each operation is tried at most once a round: one that gets "try again" waits for
         // the next round (and its backoff), however much else moves. Those recorded as done or
-        // refused leave the set, since they are no longer waiting: it stays small however many
-        // operations the round sends.
+        // refused leave the set, since they are no longer waiting (one refused and then fixed
+        // by the resident mid-round may go again): it stays small however many operations the
+        // round sends.
         let mut tried = std::collections::HashSet::new();
         // The answers to the batch that came back last: recorded while the next two batches
         // are at the council. Until then its operations stay in the outbox, and a crash resends

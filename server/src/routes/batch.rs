@@ -4,14 +4,15 @@
 //! `Idempotency-Key`, the batch's `Authorization` and client address; a failing operation does
 //! not stop the ones after it, and every operation gets its own result. The whole batch is one
 //! transaction: if it cannot be committed, or the store fails part-way through an operation,
-//! none of it was done and the batch as a whole is answered as failed. A new report of a
-//! resident whose token the batch has checked — most of what a device drains — runs in place,
-//! through the same checks and the same store work as `POST /v1/reports` (`reports::submit`,
-//! which checks everything before it writes and so needs no savepoint), and consecutive ones
-//! share one step on the store; any other operation goes through the API's own router, in a
-//! savepoint of its own. A
-//! fresh report's result names its change-feed entry (`change`), which carries the same report
-//! as the answer does, so that a device that records the answer need not pull it again.
+//! none of it was done and the batch as a whole is answered as failed (so a store that keeps
+//! failing on one operation holds up the batches that carry it, as it would hold up that
+//! operation alone). A new report of a resident whose token the batch has checked — most of
+//! what a device drains — runs in place, through the same checks and the same store work as
+//! `POST /v1/reports` (`reports::submit`, which checks everything before it writes and so
+//! needs no savepoint), and consecutive ones share one step on the store; any other operation
+//! goes through the API's own router, in a savepoint of its own. A fresh report's result names
+//! its change-feed entry (`change`), which carries the same report as the answer does, so that
+//! a device that records the answer need not pull it again.
 
 use std::net::SocketAddr;
 

@@ -386,7 +386,17 @@ async fn a_batch_runs_each_operation_once_in_order_with_its_own_result() {
     assert_eq!(first["results"][1]["key"], keys[1].as_str());
     let (_, again) = resident.post("/v1/batch", batch).await;
     assert_eq!(first["results"][0]["body"], again["results"][0]["body"]);
+    assert_eq!(first["results"][1], again["results"][1]);
     assert_eq!(council.stats().reports, 2);
+    let number = |result: &Value| {
+        let reference = result["body"]["reference"].as_str().unwrap();
+        reference.rsplit('-').next().unwrap().parse::<u32>().unwrap()
+    };
+    assert_eq!(
+        number(&first["results"][2]),
+        number(&first["results"][0]) + 1,
+        "the refused report wrote nothing of itself, not even a reference number"
+    );
 
     let (status, body) = resident.post("/v1/batch", json!({"operations": []})).await;
     assert_eq!(
