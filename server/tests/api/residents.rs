@@ -390,7 +390,12 @@ async fn a_batch_runs_each_operation_once_in_order_with_its_own_result() {
     assert_eq!(council.stats().reports, 2);
     let number = |result: &Value| {
         let reference = result["body"]["reference"].as_str().unwrap();
-        reference.rsplit('-').next().unwrap().parse::<u32>().unwrap()
+        reference
+            .rsplit('-')
+            .next()
+            .unwrap()
+            .parse::<u32>()
+            .unwrap()
     };
     assert_eq!(
         number(&first["results"][2]),
