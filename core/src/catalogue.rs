@@ -157,11 +157,8 @@ impl Doorstep {
 /// The cached definition of a service, if the catalogue is cached and has it.
 pub fn cached_definition(conn: &Connection, code: &str) -> Result<Option<ServiceDefinition>> {
     let definition: Option<Option<String>> = conn
-        .query_row(
-            "SELECT definition FROM services WHERE code = ?1",
-            params![code],
-            |r| r.get(0),
-        )
+        .prepare_cached("SELECT definition FROM services WHERE code = ?1")?
+        .query_row(params![code], |r| r.get(0))
         .optional()?;
     definition
         .flatten()
@@ -171,7 +168,9 @@ pub fn cached_definition(conn: &Connection, code: &str) -> Result<Option<Service
 
 /// Is any catalogue cached?
 pub fn catalogue_cached(conn: &Connection) -> Result<bool> {
-    Ok(conn.query_row("SELECT EXISTS (SELECT 1 FROM services)", [], |r| r.get(0))?)
+    Ok(conn
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM services)")?
+        .query_row([], |r| r.get(0))?)
 }
 
 pub fn cached_council(conn: &Connection) -> Result<Option<Council>> {

@@ -201,10 +201,10 @@ pub fn insert(
     request: &impl Serialize,
     now: i64,
 ) -> Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO items (local_id, kind, request, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)",
-        params![local_id, kind, serde_json::to_string(request)?, now],
-    )?;
+    )?
+    .execute(params![local_id, kind, serde_json::to_string(request)?, now])?;
     Ok(())
 }
 

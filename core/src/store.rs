@@ -250,6 +250,9 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     conn.pragma_update(None, "synchronous", "FULL")?;
     // The schema's references are checked.
     conn.pragma_update(None, "foreign_keys", "ON")?;
+    // Every statement the core prepares stays prepared (there are fewer than 64): queueing
+    // and syncing then parse no SQL.
+    conn.set_prepared_statement_cache_capacity(64);
     // Another process on the same data directory (a second CLI run) waits instead of failing.
     conn.busy_timeout(Duration::from_secs(5))?;
     Ok(())
@@ -292,11 +295,8 @@ pub fn cap_pages(conn: &Connection, pages: u64) -> Result<u64> {
 /// A value from the `meta` table.
 pub fn meta(conn: &Connection, name: &str) -> Result<Option<String>> {
     Ok(conn
-        .query_row(
-            "SELECT value FROM meta WHERE name = ?1",
-            params![name],
-            |r| r.get(0),
-        )
+        .prepare_cached("SELECT value FROM meta WHERE name = ?1")?
+        .query_row(params![name], |r| r.get(0))
         .optional()?)
 }
 

@@ -171,21 +171,21 @@ pub struct Entry {
 /// Queue an operation (inside the caller's transaction); returns its key.
 pub fn enqueue(conn: &Connection, op: &NewOperation, now: i64) -> Result<String> {
     let key = uuid::Uuid::now_v7().to_string();
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO outbox (key, chain, item, operation, method, path, body, photo, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        params![
-            key,
-            op.chain,
-            op.item,
-            op.operation.as_str(),
-            op.method,
-            op.path,
-            op.body.as_ref().map(Value::to_string),
-            op.photo,
-            now
-        ],
-    )?;
+    )?
+    .execute(params![
+        key,
+        op.chain,
+        op.item,
+        op.operation.as_str(),
+        op.method,
+        op.path,
+        op.body.as_ref().map(Value::to_string),
+        op.photo,
+        now
+    ])?;
     Ok(key)
 }
 
@@ -262,11 +262,11 @@ pub fn list(conn: &Connection) -> Result<Vec<Entry>> {
 
 /// (waiting, needing attention).
 pub fn counts(conn: &Connection) -> Result<(u64, u64)> {
-    Ok(
-        conn.query_row("SELECT waiting, parked FROM outbox_counts", [], |r| {
+    Ok(conn
+        .prepare_cached("SELECT waiting, parked FROM outbox_counts")?
+        .query_row([], |r| {
             Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64))
-        })?,
-    )
+        })?)
 }
 
 /// Try a waiting operation again now, without waiting for its backoff. One the council refused
