@@ -394,16 +394,10 @@ impl Engine {
         let mut next = self.pick(due, &mut tried).await?;
         loop {
             if next.is_empty() {
-                if let Some(last) = away.take() {
+                if away.is_some() {
                     // Nothing more to send: wait for the batch still away.
-                    self.record_batch(
-                        std::mem::take(&mut answered),
-                        &mut held,
-                        &mut tried,
-                        &mut report,
-                    )
-                    .await?;
-                    answered = last.answers().await;
+                    self.bring_back(&mut away, &mut answered, &mut held, &mut tried, &mut report)
+                        .await?;
                     continue;
                 }
                 if answered.is_empty() {
@@ -425,16 +419,8 @@ impl Engine {
                 next.into_iter().partition(|r| r.photo.is_some());
             let mut progressed = false;
             if !photos.is_empty() {
-                if let Some(last) = away.take() {
-                    self.record_batch(
-                        std::mem::take(&mut answered),
-                        &mut held,
-                        &mut tried,
-                        &mut report,
-                    )
+                self.bring_back(&mut away, &mut answered, &mut held, &mut tried, &mut report)
                     .await?;
-                    answered = last.answers().await;
-                }
                 self.record_batch(
                     std::mem::take(&mut answered),
                     &mut held,
@@ -479,16 +465,8 @@ impl Engine {
                 // Nothing moved (the council is failing, or refused the token): record what
                 // came back, and what comes back for the batch still away, and end the round.
                 outcome => {
-                    if let Some(last) = away.take() {
-                        self.record_batch(
-                            std::mem::take(&mut answered),
-                            &mut held,
-                            &mut tried,
-                            &mut report,
-                        )
+                    self.bring_back(&mut away, &mut answered, &mut held, &mut tried, &mut report)
                         .await?;
-                        answered = last.answers().await;
-                    }
                     self.record_batch(
                         std::mem::take(&mut answered),
                         &mut held,
@@ -507,6 +485,24 @@ impl Engine {
         report.waiting = waiting;
         report.needs_attention = needs_attention;
         Ok(report)
+    }
+
+    /// If a batch is away, wait for it: record the answers in hand, and hold its answers in their
+    /// place.
+    async fn bring_back(
+        &self,
+        away: &mut Option<Away>,
+        answered: &mut Answered,
+        held: &mut Vec<u64>,
+        tried: &mut std::collections::HashSet<i64>,
+        report: &mut SyncReport,
+    ) -> Result<()> {
+        if let Some(last) = away.take() {
+            self.record_batch(std::mem::take(answered), held, tried, report)
+                .await?;
+            *answered = last.answers().await;
+        }
+        Ok(())
     }
 
     /// Record a batch's answers; once they are, the changes that carry them are `held`, and the
