@@ -6,6 +6,17 @@ use doorstep_e2e::{Council, Device, Proxy, pothole};
 use doorstep_protocol::{Answer, Answers, Fallback, Location};
 use serde_json::json;
 
+/// A council, a proxy in front of it, and a device that has reached it through the proxy once
+/// (catalogue fetched, registered).
+async fn registered_behind_a_proxy() -> (Council, Proxy, Device) {
+    let council = Council::start();
+    let proxy = Proxy::start(council.addr()).await;
+    let phone = Device::open(&proxy.url());
+    phone.doorstep.refresh_catalogue().await.unwrap();
+    phone.doorstep.sync_now().await.unwrap();
+    (council, proxy, phone)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn offline_intents_reach_the_council_exactly_once_when_it_returns() {
     let mut council = Council::start();
@@ -114,12 +125,8 @@ async fn offline_intents_reach_the_council_exactly_once_when_it_returns() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn lost_response_is_not_submitted_twice() {
-    let council = Council::start();
-    let proxy = Proxy::start(council.addr()).await;
-    let phone = Device::open(&proxy.url());
+    let (council, proxy, phone) = registered_behind_a_proxy().await;
     let doorstep = &phone.doorstep;
-    doorstep.refresh_catalogue().await.unwrap();
-    doorstep.sync_now().await.unwrap();
 
     let report = doorstep
         .submit_report(pothole("By the bus stop"))
@@ -177,12 +184,8 @@ async fn lost_response_is_not_submitted_twice() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_batches_travel_at_once_and_every_report_arrives_once_in_its_chain_order() {
-    let council = Council::start();
-    let proxy = Proxy::start(council.addr()).await;
-    let phone = Device::open(&proxy.url());
+    let (council, proxy, phone) = registered_behind_a_proxy().await;
     let doorstep = &phone.doorstep;
-    doorstep.refresh_catalogue().await.unwrap();
-    doorstep.sync_now().await.unwrap();
     doorstep.set_online(false).await;
     // Three batches' worth (500 a batch), and an update queued behind the first report.
     let first = doorstep.submit_report(pothole("Report 0")).await.unwrap();
@@ -230,12 +233,8 @@ async fn two_batches_travel_at_once_and_every_report_arrives_once_in_its_chain_o
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_busy_council_is_asked_again_only_after_its_retry_after() {
-    let council = Council::start();
-    let proxy = Proxy::start(council.addr()).await;
-    let phone = Device::open(&proxy.url());
+    let (council, proxy, phone) = registered_behind_a_proxy().await;
     let doorstep = &phone.doorstep;
-    doorstep.refresh_catalogue().await.unwrap();
-    doorstep.sync_now().await.unwrap();
     doorstep
         .submit_report(pothole("By the bus stop"))
         .await

@@ -394,23 +394,13 @@ impl Engine {
         let mut next = self.pick(due, &mut tried).await?;
         loop {
             if next.is_empty() {
-                if away.is_some() {
-                    // Nothing more to send: wait for the batch still away.
-                    self.bring_back(&mut away, &mut answered, &mut held, &mut tried, &mut report)
-                        .await?;
-                    continue;
-                }
-                if answered.is_empty() {
+                if away.is_none() && answered.is_empty() {
                     break;
                 }
-                // What was just recorded may have let the rest of its chains go.
-                self.record_batch(
-                    std::mem::take(&mut answered),
-                    &mut held,
-                    &mut tried,
-                    &mut report,
-                )
-                .await?;
+                // Nothing more to send: record everything, the batch still away included; what
+                // was recorded may have let the rest of its chains go.
+                self.record_all(&mut away, &mut answered, &mut held, &mut tried, &mut report)
+                    .await?;
                 token = self.token_after_answers().await?;
                 next = self.pick(due, &mut tried).await?;
                 continue;
@@ -419,15 +409,8 @@ impl Engine {
                 next.into_iter().partition(|r| r.photo.is_some());
             let mut progressed = false;
             if !photos.is_empty() {
-                self.bring_back(&mut away, &mut answered, &mut held, &mut tried, &mut report)
+                self.record_all(&mut away, &mut answered, &mut held, &mut tried, &mut report)
                     .await?;
-                self.record_batch(
-                    std::mem::take(&mut answered),
-                    &mut held,
-                    &mut tried,
-                    &mut report,
-                )
-                .await?;
                 for op in photos {
                     let answer = self.upload(&token, &op).await?;
                     progressed |= self.record(vec![(op, answer)], &mut report).await?;
@@ -465,15 +448,8 @@ impl Engine {
                 // Nothing moved (the council is failing, or refused the token): record what
                 // came back, and what comes back for the batch still away, and end the round.
                 outcome => {
-                    self.bring_back(&mut away, &mut answered, &mut held, &mut tried, &mut report)
+                    self.record_all(&mut away, &mut answered, &mut held, &mut tried, &mut report)
                         .await?;
-                    self.record_batch(
-                        std::mem::take(&mut answered),
-                        &mut held,
-                        &mut tried,
-                        &mut report,
-                    )
-                    .await?;
                     outcome?;
                     token = self.token_after_answers().await?;
                     break;
@@ -487,9 +463,8 @@ impl Engine {
         Ok(report)
     }
 
-    /// If a batch is away, wait for it: record the answers in hand, and hold its answers in their
-    /// place.
-    async fn bring_back(
+    /// Record the answers in hand, then, once it comes back, those to the batch still away.
+    async fn record_all(
         &self,
         away: &mut Option<Away>,
         answered: &mut Answered,
@@ -502,6 +477,8 @@ impl Engine {
                 .await?;
             *answered = last.answers().await;
         }
+        self.record_batch(std::mem::take(answered), held, tried, report)
+            .await?;
         Ok(())
     }
 
