@@ -12,7 +12,7 @@ use std::{
 
 use anyhow::{Context, Result, bail};
 
-use crate::{root, status, target_dir, tools_dir};
+use crate::{root, status, target_dir, tools};
 
 /// The targets, as named in `fuzz/Cargo.toml`.
 pub const TARGETS: [&str; 5] = [
@@ -83,7 +83,7 @@ pub fn run(seconds: u64, only: Option<&str>) -> Result<(u64, u64)> {
         Some(name) => bail!("no fuzz target '{name}'; there are {}", TARGETS.join(", ")),
         None => TARGETS.to_vec(),
     };
-    let cargo_fuzz = install()?;
+    let cargo_fuzz = tools::cargo_fuzz()?;
     let mut build = nightly(&cargo_fuzz);
     build.args(["build", "--debug-assertions"]);
     status(build, "building the fuzz targets (nightly)")?;
@@ -139,20 +139,6 @@ pub fn command(args: &[String]) -> Result<()> {
         bail!("{failed} fuzz targets failed");
     }
     Ok(())
-}
-
-/// cargo-fuzz, installed into the tools folder when it is missing.
-fn install() -> Result<PathBuf> {
-    let binary = tools_dir().join("bin/cargo-fuzz");
-    if !binary.exists() {
-        let mut install = Command::new("cargo");
-        install
-            .args(["install", "cargo-fuzz", "--locked", "--root"])
-            .arg(tools_dir())
-            .env_remove("CARGO_TARGET_DIR");
-        status(install, "installing cargo-fuzz")?;
-    }
-    Ok(binary)
 }
 
 /// cargo-fuzz under the nightly toolchain, in `fuzz/`, building into the usual target folder.

@@ -26,6 +26,7 @@ use anyhow::{Context, Result, bail};
 
 mod fuzz;
 mod mobile;
+mod tools;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -34,7 +35,15 @@ fn main() -> ExitCode {
         Some("run") => run_desktop(),
         Some("setup") => setup().map(|_| ()),
         Some("test") if args.get(1).map(String::as_str) == Some("mobile") => test_mobile(),
+        Some("test") if args.get(1).map(String::as_str) == Some("--fresh") => test_fresh(),
         Some("test") => test(),
+        Some("schemathesis") => schemathesis(&args[1..]).and_then(|ok| {
+            if ok {
+                Ok(())
+            } else {
+                bail!("schemathesis found problems")
+            }
+        }),
         Some("openapi") => openapi(),
         Some("bench") => bench(),
         Some("reliability") => reliability(&args[1..]),
@@ -42,7 +51,7 @@ fn main() -> ExitCode {
         Some("fuzz") => fuzz::command(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask run | run server [server options] | setup | test [mobile] | bench | reliability [--runs N] [--seed S] [--big] | bindings | openapi | fuzz [--seconds N] [target]"
+                "usage: cargo xtask run | run server [server options] | setup | test [mobile | --fresh] | schemathesis [max examples] | bench | reliability [--runs N] [--seed S] [--big] | bindings | openapi | fuzz [--seconds N] [target]"
             );
             return ExitCode::from(2);
         }
@@ -92,62 +101,11 @@ const DEBIAN_PACKAGES: [&str; 5] = [
     "webkit2gtk-driver",
 ];
 
-/// Where tools the tests need are installed: outside the clone, reused between runs.
-fn tools_dir() -> PathBuf {
-    std::env::var_os("HOME")
-        .map_or_else(std::env::temp_dir, PathBuf::from)
-        .join(".cache/doorstep/tools")
-}
-
 /// Install what is missing — Debian packages, tauri-driver, the page's npm packages — and
 /// build the page. Returns the tauri-driver to drive the app with.
 fn setup() -> Result<PathBuf> {
-    let missing: Vec<&str> = DEBIAN_PACKAGES
-        .into_iter()
-        .filter(|package| {
-            !Command::new("dpkg-query")
-                .args(["-W", "-f=${Status}", package])
-                .output()
-                .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("install ok installed"))
-        })
-        .collect();
-    if !missing.is_empty() {
-        let is_root = Command::new("id")
-            .arg("-u")
-            .output()
-            .is_ok_and(|o| o.stdout.starts_with(b"0\n"));
-        if !is_root {
-            bail!(
-                "the desktop app needs these Debian packages: sudo apt-get install {}",
-                missing.join(" ")
-            );
-        }
-        let mut update = Command::new("apt-get");
-        update.args(["update", "-qq"]);
-        status(update, "apt-get update")?;
-        let mut install = Command::new("apt-get");
-        install
-            .args(["install", "-y", "-qq", "--no-install-recommends"])
-            .args(&missing)
-            .env("DEBIAN_FRONTEND", "noninteractive");
-        status(install, &format!("installing {}", missing.join(" ")))?;
-    }
-    let driver = tools_dir().join("bin/tauri-driver");
-    if !driver.exists() {
-        let mut install = cargo();
-        install
-            .args([
-                "install",
-                "tauri-driver",
-                "--version",
-                "^2",
-                "--locked",
-                "--root",
-            ])
-            .arg(tools_dir())
-            .env_remove("CARGO_TARGET_DIR");
-        status(install, "installing tauri-driver")?;
-    }
+    tools::debian_packages(&DEBIAN_PACKAGES, "the desktop app and its tests")?;
+    let driver = tools::tauri_driver()?;
     let ui = root().join("ui");
     let mut npm = Command::new("npm");
     npm.args(["ci", "--no-audit", "--no-fund"]).current_dir(&ui);
@@ -252,12 +210,7 @@ fn test() -> Result<()> {
     )?;
     let (phone_passed, phone_failed) = phone_suites()?;
     let (fuzz_passed, fuzz_failed) = fuzz::run(QUICK_FUZZ_SECONDS, None)?;
-    println!("==> schemathesis against protocol/openapi.json (.ci/schemathesis)");
-    let schemathesis_ok = Command::new(root().join(".ci/schemathesis"))
-        .current_dir(root())
-        .status()
-        .context("starting .ci/schemathesis")?
-        .success();
+    let schemathesis_ok = schemathesis(&[])?;
     let (passed, failed) = (
         passed + ui_passed + phone_passed + fuzz_passed + u64::from(schemathesis_ok),
         failed + ui_failed + phone_failed + fuzz_failed + u64::from(!schemathesis_ok),
@@ -272,6 +225,45 @@ fn test() -> Result<()> {
     Ok(())
 }
 
+/// Schemathesis against the council server's OpenAPI document (`.ci/schemathesis`, with the
+/// maximum examples an operation and more of its options in `args`); whether it passed.
+fn schemathesis(args: &[String]) -> Result<bool> {
+    let program = tools::schemathesis()?;
+    println!("==> schemathesis against protocol/openapi.json (.ci/schemathesis)");
+    Ok(Command::new(root().join(".ci/schemathesis"))
+        .args(args)
+        .env("SCHEMATHESIS", program)
+        .current_dir(root())
+        .status()
+        .context("starting .ci/schemathesis")?
+        .success())
+}
+
+/// The whole test command as a new machine runs it: with an empty cache folder, target
+/// directory and npm cache in a folder of its own, removed afterwards. Debian packages already
+/// installed stay installed, and cargo's own download cache is shared.
+fn test_fresh() -> Result<()> {
+    let scratch = std::env::temp_dir().join(format!("doorstep-fresh-{}", std::process::id()));
+    tools::remove_folder(&scratch)?;
+    std::fs::create_dir_all(&scratch)?;
+    println!(
+        "==> the whole test command from nothing, with its cache, target directory and npm \
+         cache in {}",
+        scratch.display()
+    );
+    let started = std::time::Instant::now();
+    let mut run = cargo();
+    run.args(["run", "--quiet", "--package", "xtask", "--", "test"])
+        .env("DOORSTEP_CACHE", scratch.join("cache"))
+        .env("CARGO_TARGET_DIR", scratch.join("target"))
+        .env("npm_config_cache", scratch.join("npm"));
+    let ran = status(run, "cargo xtask test (fresh)");
+    let minutes = started.elapsed().as_secs_f64() / 60.0;
+    let removed = tools::remove_folder(&scratch);
+    println!("the fresh run took {minutes:.1} minutes");
+    ran.and(removed)
+}
+
 /// The mobile suites alone: bindings, Kotlin and Swift, with one `N passed, N failed` line.
 fn test_mobile() -> Result<()> {
     let (passed, failed) = phone_suites()?;
@@ -282,16 +274,13 @@ fn test_mobile() -> Result<()> {
     Ok(())
 }
 
-/// Install what the phone suites need when it is missing (`.ci/mobile-tools`), then generate
-/// the bindings and run the Kotlin and Swift journeys; their passed and failed, added up.
+/// Install what the phone suites need when it is missing, then generate the bindings and run
+/// the Kotlin and Swift journeys; their passed and failed, added up.
 fn phone_suites() -> Result<(u64, u64)> {
-    status(
-        Command::new(root().join(".ci/mobile-tools")),
-        "what the phone suites need (.ci/mobile-tools)",
-    )?;
+    let tools = tools::phone_tools()?;
     let built = mobile::bindings()?;
-    let (kotlin_passed, kotlin_failed) = mobile::kotlin(&built)?;
-    let (swift_passed, swift_failed) = mobile::swift(&built)?;
+    let (kotlin_passed, kotlin_failed) = mobile::kotlin(&built, &tools.kotlin)?;
+    let (swift_passed, swift_failed) = mobile::swift(&built, &tools.swift_root)?;
     Ok((kotlin_passed + swift_passed, kotlin_failed + swift_failed))
 }
 

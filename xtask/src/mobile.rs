@@ -16,20 +16,13 @@ use std::{
 
 use anyhow::{Context, Result, bail};
 
-use crate::{cargo, counted, root, status, target_dir};
+use crate::{cargo, counted, root, status, target_dir, tools::ProcMounted};
 
 /// What the suites need from a build: the library, its bindings, and the council server.
 pub struct Built {
     pub library: PathBuf,
     pub bindings: PathBuf,
     pub server: PathBuf,
-}
-
-/// Where the suites' tools live, outside the clone (`.ci/mobile-tools` puts them there).
-fn cache_dir() -> PathBuf {
-    std::env::var_os("HOME")
-        .map_or_else(std::env::temp_dir, PathBuf::from)
-        .join(".cache/doorstep")
 }
 
 /// The library's file name on this platform (`libdoorstep_mobile.so` on Linux).
@@ -166,11 +159,10 @@ fn suite(mut command: Command) -> Result<(u64, u64)> {
 
 /// Compile the Kotlin bindings, the Android shell's shared layer and the runner with the Kotlin 2
 /// compiler, and run the journey on the JVM with the real library.
-pub fn kotlin(built: &Built) -> Result<(u64, u64)> {
-    let compiler = cache_dir().join("tools/kotlin-compiler/node_modules/kotlin-compiler");
+pub fn kotlin(built: &Built, compiler: &Path) -> Result<(u64, u64)> {
     let jna = PathBuf::from("/usr/share/java/jna.jar");
-    if !compiler.join("bin/kotlinc").exists() || !jna.exists() {
-        bail!("the Kotlin compiler or JNA is missing: run .ci/mobile-tools");
+    if !jna.exists() {
+        bail!("JNA is missing: {} is not there", jna.display());
     }
     let lib = compiler.join("lib");
     let classes = target_dir().join("kotlin-tests");
@@ -210,34 +202,6 @@ pub fn kotlin(built: &Built) -> Result<(u64, u64)> {
     suite(run)
 }
 
-/// `/proc` mounted in the Swift root for as long as this lives (swiftc and Foundation need it);
-/// only a mount made here is unmounted.
-struct ProcMounted(Option<PathBuf>);
-
-impl ProcMounted {
-    fn at(root: &Path) -> Result<ProcMounted> {
-        let proc = root.join("proc");
-        if proc.join("self").exists() {
-            return Ok(ProcMounted(None));
-        }
-        let mut mount = Command::new("mount");
-        mount.args(["-t", "proc", "proc"]).arg(&proc);
-        status(mount, "mounting /proc in the Swift root")?;
-        Ok(ProcMounted(Some(proc)))
-    }
-}
-
-impl Drop for ProcMounted {
-    fn drop(&mut self) {
-        if let Some(proc) = &self.0 {
-            let unmounted = Command::new("umount").arg(proc).status();
-            if !unmounted.is_ok_and(|s| s.success()) {
-                eprintln!("could not unmount {}: unmount it by hand", proc.display());
-            }
-        }
-    }
-}
-
 /// Copy files into `to`, each under its own name.
 fn copy_files(from: &[PathBuf], to: &Path) -> Result<()> {
     fs::create_dir_all(to)?;
@@ -250,14 +214,7 @@ fn copy_files(from: &[PathBuf], to: &Path) -> Result<()> {
 
 /// Compile the Swift bindings, the iOS shell's non-UI layer and the runner with `swiftc` in the
 /// Debian trixie root, and run the journey there with the real library and server.
-pub fn swift(built: &Built) -> Result<(u64, u64)> {
-    let swift_root = cache_dir().join("trixie-swift");
-    if !swift_root.join("usr/bin/swiftc").exists() {
-        bail!(
-            "there is no Swift root at {}: run .ci/mobile-tools",
-            swift_root.display()
-        );
-    }
+pub fn swift(built: &Built, swift_root: &Path) -> Result<(u64, u64)> {
     // The journey's folder, relative to the root (chroot starts its command at the root).
     let inside = "tmp/doorstep-swift-tests";
     let work = swift_root.join(inside);
@@ -297,9 +254,9 @@ pub fn swift(built: &Built) -> Result<(u64, u64)> {
          SSL_CERT_FILE={dir}/ca-certificates.crt LD_LIBRARY_PATH={dir} ./journey",
         sources = sources.join(" ")
     );
-    let mounted = ProcMounted::at(&swift_root)?;
+    let mounted = ProcMounted::at(swift_root)?;
     let mut run = Command::new("chroot");
-    run.arg(&swift_root).args(["/bin/sh", "-c", &script]);
+    run.arg(swift_root).args(["/bin/sh", "-c", &script]);
     println!("==> the Swift journey (swiftc in {})", swift_root.display());
     let counts = suite(run);
     drop(mounted);
