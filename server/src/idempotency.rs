@@ -75,15 +75,17 @@ impl Key {
     }
 }
 
-/// The fingerprint of a request: its method, path and body in canonical JSON.
-pub fn fingerprint(method: &str, path: &str, body: &impl Serialize) -> String {
+/// The fingerprint of a request: its method, path and body in canonical JSON. A body that
+/// cannot be written as JSON has none (an internal error), so two such bodies never match.
+pub fn fingerprint(method: &str, path: &str, body: &impl Serialize) -> ApiResult<String> {
+    let json = serde_json::to_vec(body)?;
     let mut hash = Sha256::new();
     hash.update(method.as_bytes());
     hash.update(b" ");
     hash.update(path.as_bytes());
     hash.update(b"\n");
-    hash.update(serde_json::to_vec(body).unwrap_or_default());
-    hex::encode(hash.finalize())
+    hash.update(json);
+    Ok(hex::encode(hash.finalize()))
 }
 
 /// A stored answer, its body the JSON text it is stored and sent as.
@@ -447,6 +449,19 @@ mod tests {
             scope: "device:a".into(),
             key: "k1".into(),
             fingerprint: "f1".into(),
+        }
+    }
+
+    /// A body serde_json cannot write: a map whose keys are not strings.
+    fn unwritable(n: u8) -> std::collections::BTreeMap<(u8, u8), u8> {
+        [((n, n), n)].into()
+    }
+
+    #[test]
+    fn bodies_that_cannot_be_serialised_never_share_a_fingerprint() {
+        for body in [unwritable(1), unwritable(2)] {
+            let error = fingerprint("POST", "/v1/reports", &body).unwrap_err();
+            assert_eq!(error.status, StatusCode::INTERNAL_SERVER_ERROR);
         }
     }
 

@@ -100,17 +100,17 @@ pub async fn create(
     caller: Resident,
     Key(key): Key,
     Json(body): Json<NewBooking>,
-) -> Response {
+) -> ApiResult<Response> {
     let now = app.now();
     let local_now = app.local_now();
     let request = idempotency::Request {
         scope: caller.scope(),
-        fingerprint: fingerprint("POST", "/v1/bookings", &body),
+        fingerprint: fingerprint("POST", "/v1/bookings", &body)?,
         key,
     };
     let state = app.clone();
     let bookings_per_hour = app.limits.bookings_per_hour;
-    idempotency::run(&app.db, now, request, move |conn| {
+    Ok(idempotency::run(&app.db, now, request, move |conn| {
         let profile = &state.profile;
         let service = profile
             .service(&body.service_code)
@@ -228,7 +228,7 @@ pub async fn create(
         save_booking(conn, &owned, now)?;
         Ok((StatusCode::CREATED, serde_json::to_value(&owned.item)?))
     })
-    .await
+    .await)
 }
 
 /// The caller's bookings, newest first.
@@ -269,16 +269,16 @@ pub async fn cancel(
     caller: Resident,
     Key(key): Key,
     Path(id): Path<String>,
-) -> Response {
+) -> ApiResult<Response> {
     let now = app.now();
     let path = format!("/v1/bookings/{id}/cancel");
     let request = idempotency::Request {
         scope: caller.scope(),
-        fingerprint: fingerprint("POST", &path, &()),
+        fingerprint: fingerprint("POST", &path, &())?,
         key,
     };
     let phone = app.profile.council.contact.phone.clone();
-    idempotency::run(&app.db, now, request, move |conn| {
+    Ok(idempotency::run(&app.db, now, request, move |conn| {
         let mut owned = store::load_for::<Booking>(conn, &caller, &id, "booking")?;
         if owned.item.status != BookingStatus::Cancelled {
             if fee_payments(conn, &owned.item.reference, now)?.unfinished {
@@ -299,7 +299,7 @@ pub async fn cancel(
         }
         Ok((StatusCode::OK, serde_json::to_value(&owned.item)?))
     })
-    .await
+    .await)
 }
 
 /// How long a booking waits for its fee before its place goes back to the slot.

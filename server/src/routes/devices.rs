@@ -26,7 +26,7 @@ use serde_json::{Value, json};
 use crate::{
     AppState,
     auth::{Resident, hash_token, issue_token},
-    error::ApiError,
+    error::{ApiError, ApiResult},
     extract::Json,
     idempotency::{self, Key, fingerprint},
     rate,
@@ -62,11 +62,11 @@ pub async fn register(
     ClientAddress(ip): ClientAddress,
     Key(key): Key,
     Json(body): Json<NewDevice>,
-) -> Response {
+) -> ApiResult<Response> {
     let now = app.now();
     let request = idempotency::Request {
         scope: "registration".to_owned(),
-        fingerprint: fingerprint("POST", "/v1/devices", &body),
+        fingerprint: fingerprint("POST", "/v1/devices", &body)?,
         key,
     };
     let limit = app.limits.registrations_per_hour;
@@ -74,7 +74,7 @@ pub async fn register(
         "register:{}",
         ip.map_or_else(|| "unknown".to_owned(), |ip| ip.to_string())
     );
-    idempotency::run_revealing(
+    Ok(idempotency::run_revealing(
         &app.db,
         now,
         request,
@@ -116,7 +116,7 @@ pub async fn register(
             Ok(())
         },
     )
-    .await
+    .await)
 }
 
 /// Email a one-time sign-in code.
@@ -129,16 +129,16 @@ pub async fn send_code(
     caller: Resident,
     Key(key): Key,
     Json(body): Json<EmailSignIn>,
-) -> Response {
+) -> ApiResult<Response> {
     let now = app.now();
     let request = idempotency::Request {
         scope: caller.scope(),
-        fingerprint: fingerprint("POST", "/v1/auth/email", &body),
+        fingerprint: fingerprint("POST", "/v1/auth/email", &body)?,
         key,
     };
     let limit = app.limits.codes_per_hour;
     let demo = app.demo;
-    idempotency::run(&app.db, now, request, move |conn| {
+    Ok(idempotency::run(&app.db, now, request, move |conn| {
         let email = body.email.trim().to_lowercase();
         if !valid_email(&email) {
             return Err(ApiError::validation(vec![FieldProblem::new(
@@ -171,7 +171,7 @@ pub async fn send_code(
         let sent = CodeSent { sent_to: mask(&email), expires_in_seconds: (CODE_MINUTES * 60) as u64 };
         Ok((StatusCode::ACCEPTED, serde_json::to_value(sent)?))
     })
-    .await
+    .await)
 }
 
 /// Exchange a code for an account token; the device's reports, bookings and payments that
@@ -185,15 +185,15 @@ pub async fn verify(
     caller: Resident,
     Key(key): Key,
     Json(body): Json<VerifyCode>,
-) -> Response {
+) -> ApiResult<Response> {
     let now = app.now();
     let request = idempotency::Request {
         scope: caller.scope(),
-        fingerprint: fingerprint("POST", "/v1/auth/verify", &body),
+        fingerprint: fingerprint("POST", "/v1/auth/verify", &body)?,
         key,
     };
     let device_id = caller.device_id.clone();
-    idempotency::run_revealing(
+    Ok(idempotency::run_revealing(
         &app.db,
         now,
         request,
@@ -253,7 +253,7 @@ pub async fn verify(
             Ok(())
         },
     )
-    .await
+    .await)
 }
 
 /// Sign out: the account token stops working; the device keeps its own identity and token.
@@ -261,14 +261,18 @@ pub async fn verify(
     params(("Idempotency-Key" = String, Header, description = "A key made once for this action")),
     security(("bearer" = [])),
     responses((status = 200, body = SignedOut)))]
-pub async fn sign_out(State(app): State<AppState>, caller: Resident, Key(key): Key) -> Response {
+pub async fn sign_out(
+    State(app): State<AppState>,
+    caller: Resident,
+    Key(key): Key,
+) -> ApiResult<Response> {
     let now = app.now();
     let request = idempotency::Request {
         scope: caller.scope(),
-        fingerprint: fingerprint("POST", "/v1/auth/signout", &()),
+        fingerprint: fingerprint("POST", "/v1/auth/signout", &())?,
         key,
     };
-    idempotency::run(&app.db, now, request, move |conn| {
+    Ok(idempotency::run(&app.db, now, request, move |conn| {
         conn.execute(
             "DELETE FROM tokens WHERE hash = ?1 AND kind = 'account'",
             params![caller.token_hash],
@@ -280,7 +284,7 @@ pub async fn sign_out(State(app): State<AppState>, caller: Resident, Key(key): K
             })?,
         ))
     })
-    .await
+    .await)
 }
 
 /// Take the codes out of the sign-in emails to `email`: they can no longer be used.

@@ -55,14 +55,18 @@ pub async fn export(
     params(("Idempotency-Key" = String, Header, description = "A key made once for this erasure")),
     security(("bearer" = [])),
     responses((status = 200, body = Erased), (status = 401, body = ErrorBody)))]
-pub async fn erase(State(app): State<AppState>, caller: Resident, Key(key): Key) -> Response {
+pub async fn erase(
+    State(app): State<AppState>,
+    caller: Resident,
+    Key(key): Key,
+) -> ApiResult<Response> {
     let now = app.now();
     let request = idempotency::Request {
         scope: caller.scope(),
-        fingerprint: fingerprint("POST", "/v1/me/erase", &()),
+        fingerprint: fingerprint("POST", "/v1/me/erase", &())?,
         key,
     };
-    idempotency::run(&app.db, now, request, move |conn| {
+    Ok(idempotency::run(&app.db, now, request, move |conn| {
         conn.execute(
             "INSERT INTO devices (id, platform, name, created_at) VALUES (?1, 'cli', 'erased residents', ?2) ON CONFLICT (id) DO NOTHING",
             params![NOBODY, now.to_rfc3339()],
@@ -92,7 +96,7 @@ pub async fn erase(State(app): State<AppState>, caller: Resident, Key(key): Key)
         conn.execute("DELETE FROM devices WHERE id = ?1", params![caller.device_id])?;
         Ok((StatusCode::OK, serde_json::to_value(erased)?))
     })
-    .await
+    .await)
 }
 
 /// Leave the caller's things of one kind to nobody, after `scrub` removes what identifies them.

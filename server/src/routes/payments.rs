@@ -38,18 +38,18 @@ pub async fn create(
     caller: Resident,
     Key(key): Key,
     Json(body): Json<NewPayment>,
-) -> Response {
+) -> ApiResult<Response> {
     let now = app.now();
     let request = idempotency::Request {
         scope: caller.scope(),
-        fingerprint: fingerprint("POST", "/v1/payments", &body),
+        fingerprint: fingerprint("POST", "/v1/payments", &body)?,
         key,
     };
     let state = app.clone();
     let owner = caller.clone();
     let limit = app.limits.payments_per_minute;
     let provider = app.provider.clone();
-    idempotency::run_around(
+    Ok(idempotency::run_around(
         &app.db,
         now,
         request,
@@ -113,7 +113,7 @@ pub async fn create(
             Ok((StatusCode::CREATED, serde_json::to_value(&owned.item)?))
         },
     )
-    .await
+    .await)
 }
 
 /// The caller's payments, newest first.

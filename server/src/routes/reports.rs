@@ -75,9 +75,13 @@ pub fn submit(
 ) -> ApiResult<Result<Submitted, ApiError>> {
     let now = app.now();
     let today = app.local_now().date();
+    let fingerprint = match fingerprint("POST", "/v1/reports", &body) {
+        Ok(fingerprint) => fingerprint,
+        Err(error) => return Ok(Err(error)),
+    };
     let request = idempotency::Request {
         scope: caller.scope(),
-        fingerprint: fingerprint("POST", "/v1/reports", &body),
+        fingerprint,
         key,
     };
     let mut change = None;
@@ -268,15 +272,15 @@ pub async fn add_update(
     Key(key): Key,
     Path(id): Path<String>,
     Json(body): Json<NewReportUpdate>,
-) -> Response {
+) -> ApiResult<Response> {
     let now = app.now();
     let path = format!("/v1/reports/{id}/updates");
     let request = idempotency::Request {
         scope: caller.scope(),
-        fingerprint: fingerprint("POST", &path, &body),
+        fingerprint: fingerprint("POST", &path, &body)?,
         key,
     };
-    idempotency::run(&app.db, now, request, move |conn| {
+    Ok(idempotency::run(&app.db, now, request, move |conn| {
         let text = body.text.trim();
         if text.is_empty() || text.chars().count() > MAX_DESCRIPTION_CHARS {
             return Err(ApiError::validation(vec![FieldProblem::new(
@@ -300,7 +304,7 @@ pub async fn add_update(
         save_report(conn, &owned, now)?;
         Ok((StatusCode::OK, serde_json::to_value(&owned.item)?))
     })
-    .await
+    .await)
 }
 
 /// Upload a photo, named by the SHA-256 of its bytes.
@@ -317,20 +321,13 @@ pub async fn upload_photo(
     Path(sha256): Path<String>,
     headers: HeaderMap,
     bytes: Result<Bytes, axum::extract::rejection::BytesRejection>,
-) -> Response {
-    let bytes = match bytes {
-        Ok(bytes) => bytes,
-        Err(rejection) => {
-            return axum::response::IntoResponse::into_response(crate::extract::body_error(
-                rejection,
-            ));
-        }
-    };
+) -> ApiResult<Response> {
+    let bytes = bytes.map_err(crate::extract::body_error)?;
     let now = app.now();
     let path = format!("/v1/attachments/{sha256}");
     let request = idempotency::Request {
         scope: caller.scope(),
-        fingerprint: fingerprint("PUT", &path, &()),
+        fingerprint: fingerprint("PUT", &path, &())?,
         key,
     };
     let declared = headers
@@ -338,7 +335,7 @@ pub async fn upload_photo(
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_owned();
-    idempotency::run(&app.db, now, request, move |conn| {
+    Ok(idempotency::run(&app.db, now, request, move |conn| {
         if !rules::valid_sha256(&sha256) {
             return Err(ApiError::validation(vec![FieldProblem::new("sha256", "Name the photo by its SHA-256 in lower-case hex (64 characters)")]));
         }
@@ -362,7 +359,7 @@ pub async fn upload_photo(
         let attachment = Attachment { sha256, content_type: content_type.to_owned(), size: bytes.len() as u64 };
         Ok((StatusCode::CREATED, serde_json::to_value(attachment)?))
     })
-    .await
+    .await)
 }
 
 /// What kind of image the bytes are, by their first bytes; `None` for anything else.

@@ -111,15 +111,15 @@ pub async fn set_status(
     Key(key): Key,
     Path(id): Path<String>,
     Json(body): Json<NewStatus>,
-) -> Response {
+) -> ApiResult<Response> {
     let now = app.now();
     let path = format!("/v1/staff/reports/{id}/status");
     let request = idempotency::Request {
         scope: staff.scope(),
-        fingerprint: fingerprint("POST", &path, &body),
+        fingerprint: fingerprint("POST", &path, &body)?,
         key,
     };
-    idempotency::run(&app.db, now, request, move |conn| {
+    Ok(idempotency::run(&app.db, now, request, move |conn| {
         let note = body
             .note
             .as_deref()
@@ -153,7 +153,7 @@ pub async fn set_status(
         save_report(conn, &owned, now)?;
         Ok((StatusCode::OK, serde_json::to_value(&owned.item)?))
     })
-    .await
+    .await)
 }
 
 /// Refund some or all of a successful payment.
@@ -167,17 +167,17 @@ pub async fn refund(
     Key(key): Key,
     Path(id): Path<String>,
     Json(body): Json<NewRefund>,
-) -> Response {
+) -> ApiResult<Response> {
     let now = app.now();
     let path = format!("/v1/staff/payments/{id}/refund");
     let request = idempotency::Request {
         scope: staff.scope(),
-        fingerprint: fingerprint("POST", &path, &body),
+        fingerprint: fingerprint("POST", &path, &body)?,
         key,
     };
     let provider = app.provider.clone();
     let amount = body.amount_pence;
-    idempotency::run_around(
+    Ok(idempotency::run_around(
         &app.db,
         now,
         request,
@@ -220,5 +220,5 @@ pub async fn refund(
             Ok((StatusCode::OK, serde_json::to_value(&owned.item)?))
         },
     )
-    .await
+    .await)
 }
