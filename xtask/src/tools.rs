@@ -95,7 +95,10 @@ fn made(
     for entry in fs::read_dir(&cache)? {
         let path = entry?.path();
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
-        if name.is_some_and(|n| n.strip_prefix(recipe.name).is_some_and(|k| k.starts_with('-'))) {
+        if name.is_some_and(|n| {
+            n.strip_prefix(recipe.name)
+                .is_some_and(|k| k.starts_with('-'))
+        }) {
             remove_folder(&path)?;
         }
     }
@@ -249,7 +252,12 @@ pub fn schemathesis() -> Result<PathBuf> {
 
 /// Debian packages the phone suites need: JNA and a JDK for the Kotlin suite, binutils (`nm`)
 /// for the bindings check, debootstrap to make the Swift root.
-const PHONE_PACKAGES: [&str; 4] = ["libjna-java", "default-jdk-headless", "binutils", "debootstrap"];
+const PHONE_PACKAGES: [&str; 4] = [
+    "libjna-java",
+    "default-jdk-headless",
+    "binutils",
+    "debootstrap",
+];
 
 /// What the phone suites need, installed or made when missing.
 pub struct PhoneTools {
@@ -345,7 +353,10 @@ fn swift_root() -> Result<PathBuf> {
             );
             let log_file = fs::File::create(&log)?;
             let ran = Command::new("debootstrap")
-                .args(["--variant=minbase", &format!("--include={SWIFT_ROOT_PACKAGES}")])
+                .args([
+                    "--variant=minbase",
+                    &format!("--include={SWIFT_ROOT_PACKAGES}"),
+                ])
                 .arg("trixie")
                 .arg(folder)
                 .arg(&mirror)
@@ -481,7 +492,8 @@ mod tests {
             debian_mirror(&[(true, deb822.to_owned())]).as_deref(),
             Some("http://mirror.example/debian")
         );
-        let security_first = "URIs: http://mirror.example/debian-security\nURIs: http://other.example/debian\n";
+        let security_first =
+            "URIs: http://mirror.example/debian-security\nURIs: http://other.example/debian\n";
         assert_eq!(
             debian_mirror(&[(true, security_first.to_owned())]).as_deref(),
             Some("http://other.example/debian")
