@@ -5,6 +5,7 @@ mod authorization;
 mod binary;
 mod bookings;
 mod common;
+mod open311;
 mod payments;
 mod reports;
 mod residents;

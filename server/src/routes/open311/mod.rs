@@ -524,9 +524,13 @@ async fn create(app: &AppState, body: &[u8]) -> Result<Report, ApiError> {
     let key = request.api_key.clone().ok_or_else(|| {
         ApiError::forbidden("Send an api_key: a device token from POST /v1/devices")
     })?;
-    let caller = resident_by_token(app, &key)
-        .await
-        .map_err(|_| ApiError::forbidden("That api_key is not known: register a device"))?;
+    let caller = resident_by_token(app, &key).await.map_err(|error| {
+        if error.status.is_server_error() {
+            error
+        } else {
+            ApiError::forbidden("That api_key is not known: register a device")
+        }
+    })?;
     let report = new_report(&app.profile, request)?;
     let now = app.now();
     let today = app.local_now().date();
