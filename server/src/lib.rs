@@ -49,8 +49,8 @@ pub struct Config {
     pub listen: SocketAddr,
     /// The council profile folder.
     pub council_dir: PathBuf,
-    /// The address residents' devices reach this server at, for links such as a payment page;
-    /// by default `http://{listen address}`.
+    /// The address residents' devices reach this server at, for links such as a payment page
+    /// and the endpoint Open311 discovery names; by default `http://{listen address}`.
     pub public_url: Option<String>,
     pub limits: Limits,
     /// A demonstration server: sign-in codes are written to the log, since no email is sent.
@@ -116,6 +116,8 @@ pub struct Inner {
     pub provider: Arc<dyn PaymentProvider>,
     pub limits: Limits,
     pub demo: bool,
+    /// The address devices reach this server at, with no `/` at the end (`Config::public_url`).
+    pub public_url: String,
     /// The council's own proxies (`Config::trusted_proxies`).
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// The API's own router, for running the operations of a batch.
@@ -231,9 +233,18 @@ async fn bind(config: Config) -> anyhow::Result<Bound> {
         .with_context(|| format!("listening on {}", config.listen))?;
     let addr = listener.local_addr()?;
     let url = format!("http://{addr}");
-    let public_url = config.public_url.unwrap_or_else(|| url.clone());
+    let public_url = config
+        .public_url
+        .as_deref()
+        .unwrap_or(&url)
+        .trim_end_matches('/')
+        .to_owned();
     let clock = config.clock;
-    let provider = Arc::new(SandboxProvider::new(db.clone(), clock.clone(), public_url));
+    let provider = Arc::new(SandboxProvider::new(
+        db.clone(),
+        clock.clone(),
+        public_url.clone(),
+    ));
     let state = AppState(Arc::new(Inner {
         db,
         profile,
@@ -241,6 +252,7 @@ async fn bind(config: Config) -> anyhow::Result<Bound> {
         provider,
         limits: config.limits,
         demo: config.demo,
+        public_url,
         trusted_proxies: config.trusted_proxies,
         api: OnceLock::new(),
     }));

@@ -24,7 +24,8 @@ struct Cli {
     /// The council profile folder.
     #[arg(long, default_value = "assets/councils/durham")]
     council: PathBuf,
-    /// The address devices reach this server at, for links such as payment pages.
+    /// The address devices reach this server at, for links such as payment pages and the
+    /// endpoint Open311 discovery names; by default http://{listen address}.
     #[arg(long)]
     public_url: Option<String>,
     /// A demonstration server: sign-in codes are written to the log, since no email is sent.

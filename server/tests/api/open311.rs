@@ -1,10 +1,35 @@
 //! The Open311 face: where discovery says it is, how an `api_key` is checked, and how much of
 //! the store the updates feed reads.
 
+use doorstep_server::Config;
 use reqwest::StatusCode;
 use rusqlite::Connection;
+use serde_json::Value;
 
 use crate::common::{TestServer, pothole_answers};
+
+#[tokio::test]
+async fn discovery_names_the_configured_public_address_not_the_callers_host() {
+    let council = TestServer::start_configured(|config| Config {
+        public_url: Some("https://doorstep.example.gov.uk/council".to_owned()),
+        ..config
+    })
+    .await;
+    let response = council
+        .http
+        .get(format!("{}/open311/v2/discovery.json", council.url))
+        .header("Host", "somewhere-else.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let discovery: Value = response.json().await.unwrap();
+    assert_eq!(
+        discovery["endpoints"][0]["url"],
+        "https://doorstep.example.gov.uk/council/open311/v2"
+    );
+    council.server.stop().await.unwrap();
+}
 
 /// A new pothole request in Open311's form, with `api_key`.
 fn open311_form(api_key: &str) -> Vec<(String, String)> {

@@ -11,7 +11,7 @@ pub mod wire;
 use axum::{
     body::Bytes,
     extract::{Path, RawQuery, State, rejection::BytesRejection},
-    http::{HeaderMap, StatusCode, header},
+    http::{StatusCode, header},
     response::{IntoResponse, Response},
 };
 use chrono::{DateTime, TimeZone, Utc};
@@ -114,14 +114,13 @@ pub async fn get_top(
     State(app): State<AppState>,
     Path(file): Path<String>,
     RawQuery(query): RawQuery,
-    headers: HeaderMap,
 ) -> Response {
     let Some((stem, format)) = wire::split(&file) else {
         return unknown_format(&file);
     };
     let query = query.unwrap_or_default();
     match stem {
-        "discovery" => discovery(&app, format, &headers),
+        "discovery" => discovery(&app, format),
         "services" => services(&app, format),
         "requests" => list_requests(&app, format, &query).await,
         "servicerequestupdates" => updates(&app, format, &query).await,
@@ -239,15 +238,12 @@ pub async fn get_token(State(app): State<AppState>, Path(file): Path<String>) ->
     }
 }
 
-fn discovery(app: &AppState, format: Format, headers: &HeaderMap) -> Response {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("127.0.0.1");
+/// Where this face is, at the server's public address (whatever `Host` a caller sent).
+fn discovery(app: &AppState, format: Format) -> Response {
     let contact = &app.profile.council.contact;
     let endpoint = Row::default()
         .text("specification", "http://wiki.open311.org/GeoReport_v2")
-        .text("url", format!("http://{host}/open311/v2"))
+        .text("url", format!("{}/open311/v2", app.public_url))
         .text("changeset", CHANGESET)
         .text("type", "production")
         .texts(
