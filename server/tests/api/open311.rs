@@ -1,10 +1,11 @@
 //! The Open311 face: where discovery says it is, how an `api_key` is checked, and how much of
 //! the store the updates feed reads.
 
+use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use doorstep_server::Config;
 use reqwest::StatusCode;
-use rusqlite::Connection;
-use serde_json::Value;
+use rusqlite::{Connection, params};
+use serde_json::{Value, json};
 
 use crate::common::{TestServer, pothole_answers};
 
@@ -74,5 +75,110 @@ async fn an_api_key_the_store_cannot_check_is_a_server_failure_not_an_unknown_ke
         "{:?}",
         failed.text().await
     );
+    council.server.stop().await.unwrap();
+}
+
+/// A report with one note from the council; returns the report's id and when the note was made.
+async fn report_with_a_council_note(council: &TestServer) -> (String, DateTime<Utc>) {
+    let resident = council.device().await;
+    let (status, report) = resident.post("/v1/reports", crate::common::pothole()).await;
+    assert_eq!(status, StatusCode::CREATED, "{report}");
+    let id = report["id"].as_str().unwrap().to_owned();
+    let (status, noted) = council
+        .staff()
+        .post(
+            &format!("/v1/staff/reports/{id}/status"),
+            json!({"status": "in_progress", "note": "On our list"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{noted}");
+    let at = noted["timeline"].as_array().unwrap().last().unwrap()["at"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    (id, at)
+}
+
+/// Put a row in the reports table that the server cannot read as a report (valid JSON, with a
+/// timeline holding one council entry at `noted`), made at `made`: if the updates feed reads
+/// it, its answer fails.
+fn unreadable_report(conn: &Connection, like: &str, made: DateTime<Utc>, noted: DateTime<Utc>) {
+    let body = json!({"timeline": [{"at": noted, "from": "council", "note": "?"}]});
+    conn.execute(
+        "INSERT INTO reports (id, reference, device_id, account_id, service_code, status, body, created_at, updated_at)
+         SELECT 'unreadable', 'DUR-UNREADABLE', device_id, account_id, service_code, status, ?2, ?3, ?3
+         FROM reports WHERE id = ?1",
+        params![like, body.to_string(), made.to_rfc3339()],
+    )
+    .unwrap();
+}
+
+async fn updates_between(
+    council: &TestServer,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+) -> (StatusCode, Value) {
+    let at = |t: DateTime<Utc>| t.to_rfc3339_opts(SecondsFormat::Secs, true);
+    council
+        .get(&format!(
+            "/open311/v2/servicerequestupdates.json?start_date={}&end_date={}",
+            at(start),
+            at(end)
+        ))
+        .await
+}
+
+#[tokio::test]
+async fn the_updates_feed_reads_no_report_made_after_its_end_date() {
+    let council = TestServer::start().await;
+    let (id, noted) = report_with_a_council_note(&council).await;
+    let later = noted + Duration::days(2);
+    unreadable_report(
+        &Connection::open(council.db_path()).unwrap(),
+        &id,
+        later,
+        later,
+    );
+    let (status, updates) = updates_between(
+        &council,
+        noted - Duration::hours(1),
+        noted + Duration::hours(1),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{updates}");
+    assert_eq!(updates.as_array().unwrap().len(), 1);
+    assert_eq!(updates[0]["description"], "On our list");
+    council.server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn the_updates_feed_reads_no_more_updates_than_the_thousand_it_gives() {
+    let council = TestServer::start().await;
+    let (id, noted) = report_with_a_council_note(&council).await;
+    let conn = Connection::open(council.db_path()).unwrap();
+    // 999 more reports, each with the same council note.
+    conn.execute(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 999)
+         INSERT INTO reports (id, reference, device_id, account_id, service_code, status, body, created_at, updated_at)
+         SELECT 'copy' || i, 'DUR-COPY-' || i, device_id, account_id, service_code, status,
+                json_set(body, '$.id', 'copy' || i, '$.reference', 'DUR-COPY-' || i), created_at, updated_at
+         FROM reports, n WHERE id = ?1",
+        params![id],
+    )
+    .unwrap();
+    // The 1001st update, later than the others: past the cap, so never read.
+    let after = noted + Duration::minutes(1);
+    unreadable_report(&conn, &id, after, after);
+    let (status, updates) = updates_between(
+        &council,
+        noted - Duration::hours(1),
+        noted + Duration::hours(1),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{updates}");
+    let updates = updates.as_array().unwrap();
+    assert_eq!(updates.len(), 1000);
+    assert!(updates.iter().all(|u| u["description"] == "On our list"));
     council.server.stop().await.unwrap();
 }
