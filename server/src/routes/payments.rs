@@ -1,7 +1,9 @@
 //! Payments: started here, taken by the provider, copied back from it.
 //!
 //! Invariant: a payment's state is whatever the provider last said, a finished state never
-//! changes, and a booking fee's success confirms its booking in the same transaction.
+//! changes, and a booking fee's success confirms its booking in the same transaction. A booking
+//! has at most one fee payment open: the check is made in the transaction that records the
+//! payment, so two started at once cannot both pass it.
 
 use axum::{
     extract::{Path, State},
@@ -76,7 +78,6 @@ pub async fn create(
             }
             let reference = rules::normalise_reference(&body.reference);
             if purpose.code == "booking_fee" {
-                release_expired_holds(conn, now)?;
                 check_booking_fee(conn, &caller, &reference, body.amount_pence, now)?;
             }
             rate::take(conn, &format!("payment:{}", caller.device_id), limit, 60, now, "payments started")?;
@@ -94,6 +95,12 @@ pub async fn create(
             Ok((purpose, provider_request, taken))
         },
         move |conn, (purpose, provider_request, taken): (String, ProviderRequest, ProviderPayment)| {
+            // Checked again with the write: another fee payment may have been recorded while
+            // this one was at the provider. If so, the provider's payment is left unused (its
+            // page is never given out) and expires there.
+            if purpose == "booking_fee" {
+                check_booking_fee(conn, &owner, &provider_request.reference, provider_request.amount_pence, now)?;
+            }
             let payment = Payment {
                 id: store::new_id(),
                 purpose,
@@ -247,7 +254,8 @@ fn confirm_booking(conn: &Connection, reference: &str, now: DateTime<Utc>) -> Ap
     Ok(())
 }
 
-/// A booking fee must be for one of the caller's bookings that is waiting for exactly this sum.
+/// A booking fee must be for one of the caller's bookings that is waiting for exactly this sum
+/// and has no other fee payment open (a booking whose hold has run out is released first).
 fn check_booking_fee(
     conn: &Connection,
     caller: &Resident,
@@ -255,6 +263,7 @@ fn check_booking_fee(
     amount_pence: u64,
     now: DateTime<Utc>,
 ) -> ApiResult<()> {
+    release_expired_holds(conn, now)?;
     let booking = booking_by_reference(conn, reference)?
         .filter(|b| caller.owns(&b.device_id, b.account_id.as_deref()))
         .ok_or_else(|| {

@@ -336,6 +336,58 @@ async fn one_open_fee_payment_at_a_time_and_no_cancelling_under_it() {
     assert_eq!(council.stats().payments.get("created"), Some(&1));
 }
 
+#[tokio::test]
+async fn fee_payments_for_one_booking_sent_at_once_make_one() {
+    const ROUNDS: usize = 20;
+    const AT_ONCE: usize = 4;
+    let council = TestServer::start().await;
+    let resident = council.device().await;
+    let service = bookable(|s| matches!(s.fee, Some(Fee::Bands { .. })));
+    for round in 0..ROUNDS {
+        let slot = slots(&resident, &service.code)
+            .await
+            .into_iter()
+            .rev()
+            .find(|s| s["remaining"].as_u64() > Some(0))
+            .expect("a slot with places left");
+        let (status, booking) = resident
+            .post(
+                "/v1/bookings",
+                booking_body(&service, slot["id"].as_str().unwrap()),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{booking}");
+        // Each under its own key, as two devices of one account, or a retry with a new key.
+        let sent: Vec<_> = (0..AT_ONCE)
+            .map(|_| {
+                let (resident, fee) = (resident.clone(), fee_payment(&booking));
+                tokio::spawn(async move { resident.post("/v1/payments", fee).await })
+            })
+            .collect();
+        let mut created = 0;
+        for answer in sent {
+            let (status, body) = answer.await.unwrap();
+            match status {
+                StatusCode::CREATED => created += 1,
+                _ => assert_eq!(
+                    (status, body["error"]["code"].as_str()),
+                    (StatusCode::CONFLICT, Some("payment_in_progress")),
+                    "round {round}: {body}"
+                ),
+            }
+        }
+        assert_eq!(
+            created, 1,
+            "round {round}: one payment, and the others refused"
+        );
+    }
+    assert_eq!(
+        council.stats().payments.get("created"),
+        Some(&(ROUNDS as u64))
+    );
+    council.server.stop().await.unwrap();
+}
+
 /// A booking of a service with a fee, in the slot furthest ahead (which no cut-off reaches
 /// while a test moves the clock on by hours).
 async fn book_with_fee(resident: &Device) -> (ServiceDefinition, Value, Value) {
