@@ -746,7 +746,7 @@ impl From<&doorstep_core::OutboxEntry> for OutboxLine {
             key: entry.key.clone(),
             what: entry.operation.describe(),
             about: entry.about.clone(),
-            item: entry.chain.clone(),
+            item: entry.item.clone(),
             state,
         }
     }

@@ -142,7 +142,7 @@ impl Doorstep {
             .outbox()
             .await?
             .into_iter()
-            .map(|e| json!({"key": e.key, "what": e.operation.describe(), "item": e.chain, "queued_at": e.created_at}))
+            .map(|e| json!({"key": e.key, "what": e.operation.describe(), "item": e.item, "queued_at": e.created_at}))
             .collect();
         let account = self.signed_in_as().await?;
         Ok(json!({

@@ -135,6 +135,8 @@ impl Doorstep {
                 platform: config.platform,
                 device_name: config.device_name,
                 round_lock: tokio::sync::Mutex::new(()),
+                on_their_way: outbox::OnTheirWay::default(),
+                batch_budget: Arc::new(doorstep_protocol::MAX_BATCH_BYTES.into()),
             },
             wake: Arc::new(Notify::new()),
         });
@@ -332,15 +334,16 @@ impl Doorstep {
     }
 
     /// Give up an operation and what depends on it; an item that never reached the council
-    /// goes with it.
+    /// goes with it. Refused while the operation or one after it is on its way to the council.
     pub async fn discard(&self, key: &str) -> Result<()> {
         let key = key.to_owned();
+        let on_their_way = self.engine().on_their_way.clone();
         let touched = self
             .engine()
             .store
             .write(move |tx| {
                 let mut touched = Vec::new();
-                for item in outbox::discard(tx, &key)? {
+                for item in outbox::discard(tx, &key, &on_their_way)? {
                     let kind: String =
                         tx.query_row("SELECT kind FROM items WHERE local_id = ?1", [&item], |r| {
                             r.get(0)

@@ -4,7 +4,7 @@
 //! Invariant: starting a payment is an outbox operation like any other, so a lost answer or a
 //! restart replays the same key and can never start a second payment for the same intent.
 
-use doorstep_protocol::{FieldProblem, NewPayment, Payment, rules};
+use doorstep_protocol::{ChangedItem, FieldProblem, NewPayment, Payment, rules};
 
 use crate::{
     Doorstep,
@@ -120,17 +120,21 @@ impl Doorstep {
             .await
             .into()?;
         let finished = fresh.state.finished;
-        let (id, body, at) = (local_id.to_owned(), serde_json::to_string(&fresh)?, now());
-        self.engine()
+        // Through the same door as the change feed: a copy the feed brought in meanwhile, newer
+        // than the one just read, is kept.
+        let changed = self
+            .engine()
             .store
             .write(move |tx| {
-                tx.execute(
-                    "UPDATE items SET server = ?2, updated_at = ?3 WHERE local_id = ?1",
-                    rusqlite::params![id, body, at],
-                )?;
-                Ok(())
+                crate::outbox::sync::apply_items(tx, &[&ChangedItem::Payment(fresh)], now())
             })
             .await?;
+        for (local_id, kind) in changed {
+            let _ = self
+                .engine()
+                .events
+                .send(crate::Event::ItemChanged { local_id, kind });
+        }
         if finished {
             // A finished payment changes what it paid for (a booking's fee): read the feed now
             // rather than at the next round.

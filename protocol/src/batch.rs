@@ -7,8 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use utoipa::ToSchema;
 
-/// The most operations one batch may carry.
-pub const MAX_BATCH_OPERATIONS: usize = 500;
+pub use crate::rules::batches::{MAX_BATCH_BYTES, MAX_BATCH_OPERATIONS};
 
 // Operations' bodies and answers are carried as the JSON text they are (`RawValue`), so that
 // neither end builds a tree of a body it only passes on.

@@ -342,6 +342,9 @@ pub struct Faults {
     pub awaiting: AtomicU32,
     /// The most requests that were awaiting their answers at once.
     pub most_awaiting: AtomicU32,
+    /// Answer 413 to a request whose body is larger than this many bytes, once the whole body
+    /// has been read, as a proxy stricter than the council does (0: any size passes).
+    pub largest_body: AtomicU32,
 }
 
 /// How long a stalled answer is held before the connection is cut.
@@ -415,6 +418,27 @@ impl Drop for Awaiting<'_> {
     }
 }
 
+/// The `Content-Length` of the request whose head begins `bytes`.
+fn content_length(bytes: &[u8]) -> Option<usize> {
+    let head = String::from_utf8_lossy(&bytes[..head_end(bytes)?]).to_ascii_lowercase();
+    head.lines()
+        .find_map(|line| line.strip_prefix("content-length:"))
+        .and_then(|value| value.trim().parse().ok())
+}
+
+/// Where the head of the request in `bytes` ends (after its blank line).
+fn head_end(bytes: &[u8]) -> Option<usize> {
+    bytes
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map(|at| at + 4)
+}
+
+/// How much of the body came with the head.
+fn body_in(bytes: &[u8]) -> usize {
+    head_end(bytes).map_or(0, |end| bytes.len() - end)
+}
+
 async fn relay(mut client: TcpStream, upstream: SocketAddr, faults: Arc<Faults>) {
     let Ok(mut server) = TcpStream::connect(upstream).await else {
         return;
@@ -430,6 +454,21 @@ async fn relay(mut client: TcpStream, upstream: SocketAddr, faults: Arc<Faults>)
             read = client.read(&mut from_client) => {
                 let Ok(n @ 1..) = read else { return };
                 if take(&faults.cut_requests) {
+                    return;
+                }
+                let largest = faults.largest_body.load(Ordering::SeqCst) as usize;
+                if largest > 0 && let Some(length) = content_length(&from_client[..n]).filter(|l| *l > largest) {
+                    let mut unread = length.saturating_sub(body_in(&from_client[..n]));
+                    while unread > 0 {
+                        let Ok(m @ 1..) = client.read(&mut from_client).await else { return };
+                        unread = unread.saturating_sub(m);
+                    }
+                    let body = r#"{"error":{"code":"too_large","message":"Request body too large"}}"#;
+                    let answer = format!(
+                        "HTTP/1.1 413 Payload Too Large\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                        body.len()
+                    );
+                    let _ = client.write_all(answer.as_bytes()).await;
                     return;
                 }
                 if take(&faults.server_errors) {

@@ -232,7 +232,7 @@ async fn two_batches_travel_at_once_and_every_report_arrives_once_in_its_chain_o
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_busy_council_is_asked_again_only_after_its_retry_after() {
+async fn a_busy_council_is_asked_again_only_after_its_retry_after_even_when_the_resident_retries() {
     let (council, proxy, phone) = registered_behind_a_proxy().await;
     let doorstep = &phone.doorstep;
     doorstep
@@ -261,12 +261,19 @@ async fn a_busy_council_is_asked_again_only_after_its_retry_after() {
     // Even "sync now" waits for the council's Retry-After of two minutes.
     assert_eq!(doorstep.sync_now().await.unwrap().sent, 0);
     assert_eq!(council.stats()["reports"], 0);
+    // The resident's own retry drops the backoff, but not the time the council asked for.
     doorstep.retry(&entries[0].key).await.unwrap();
-    assert_eq!(
-        doorstep.sync_now().await.unwrap().sent,
-        1,
-        "the resident's own retry goes at once"
-    );
+    assert_eq!(doorstep.sync_now().await.unwrap().sent, 0);
+    assert_eq!(council.stats()["reports"], 0);
+    match &doorstep.outbox().await.unwrap()[0].state {
+        OutboxState::Waiting {
+            next_attempt_at, ..
+        } => assert!(
+            *next_attempt_at >= chrono::Utc::now().timestamp() + 100,
+            "the outbox says it goes when the council asked"
+        ),
+        other => panic!("expected waiting, got {other:?}"),
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -510,6 +517,18 @@ async fn a_fee_queued_offline_is_paid_against_its_booking_once_the_booking_lands
         "{reference}",
         "the reference is not known yet"
     );
+    // The fee waits in its booking's chain, and is told by its own item.
+    let waiting = doorstep.outbox().await.unwrap();
+    let queued_fee = waiting.iter().find(|e| e.item == fee.local_id).unwrap();
+    assert_eq!(queued_fee.chain, booking.local_id);
+    let exported = doorstep.export().await.unwrap();
+    let items: Vec<&str> = exported["waiting_to_send"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["item"].as_str())
+        .collect();
+    assert_eq!(items, [booking.local_id.as_str(), fee.local_id.as_str()]);
     council.restart();
 
     let round = doorstep.sync_now().await.unwrap();
@@ -530,4 +549,114 @@ async fn a_fee_queued_offline_is_paid_against_its_booking_once_the_booking_lands
     assert_eq!(payment.reference, made.reference);
     assert_eq!(Some(payment.amount_pence), made.fee_pence.map(u64::from));
     assert!(payment.next_url.is_some());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_is_on_its_way_to_the_council_cannot_be_discarded_and_its_answer_is_recorded() {
+    let (council, proxy, phone) = registered_behind_a_proxy().await;
+    let doorstep = phone.doorstep.clone();
+    let made = doorstep.submit_report(pothole("On its way")).await.unwrap();
+    let key = doorstep.outbox().await.unwrap()[0].key.clone();
+    let awaiting = || {
+        proxy
+            .faults
+            .awaiting
+            .load(std::sync::atomic::Ordering::SeqCst)
+    };
+    proxy
+        .faults
+        .delay_ms
+        .store(1_000, std::sync::atomic::Ordering::SeqCst);
+    let syncing = tokio::spawn({
+        let doorstep = doorstep.clone();
+        async move { doorstep.sync_now().await }
+    });
+    for _ in 0..200 {
+        if awaiting() > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert!(awaiting() > 0, "the report is at the council");
+    match doorstep.discard(&key).await {
+        Err(Error::Invalid { problems }) => {
+            assert_eq!(problems[0].field, "key");
+            assert!(problems[0].message.contains("being sent"));
+        }
+        other => panic!("a discard of what is on its way must be refused, got {other:?}"),
+    }
+    let round = syncing.await.unwrap().unwrap();
+    assert_eq!((round.sent, round.waiting), (1, 0));
+    assert_eq!(
+        doorstep.report(&made.local_id).await.unwrap().delivery,
+        Delivery::Sent
+    );
+    assert_eq!(
+        doorstep.reports().await.unwrap().len(),
+        1,
+        "one item, not a second from the feed"
+    );
+    assert_eq!(council.stats()["reports"], 1);
+    assert!(matches!(
+        doorstep.discard(&key).await,
+        Err(Error::NotFound(_))
+    ));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_refused_as_too_large_never_holds_up_the_queue() {
+    let (council, proxy, phone) = registered_behind_a_proxy().await;
+    let doorstep = &phone.doorstep;
+    doorstep.set_online(false).await;
+    for n in 0..60 {
+        doorstep
+            .submit_report(pothole(&format!("{n} {}", "a long account ".repeat(60))))
+            .await
+            .unwrap();
+    }
+    doorstep.set_online(true).await;
+    // A proxy in front of the council takes bodies of 16 kB at most: 60 reports of about 1 kB
+    // do not go in one batch, each goes alone.
+    proxy
+        .faults
+        .largest_body
+        .store(16 * 1024, std::sync::atomic::Ordering::SeqCst);
+    let mut sent = 0;
+    for _ in 0..8 {
+        sent += doorstep.sync_now().await.unwrap().sent;
+        if sent == 60 {
+            break;
+        }
+    }
+    assert_eq!(sent, 60, "every report went, in smaller batches");
+    assert_eq!(council.stats()["reports"], 60);
+    assert!(doorstep.outbox().await.unwrap().is_empty());
+
+    // One report larger than the proxy takes even alone waits for the resident, and the rest go.
+    proxy
+        .faults
+        .largest_body
+        .store(512, std::sync::atomic::Ordering::SeqCst);
+    let big = doorstep
+        .submit_report(pothole(&"a long account ".repeat(60)))
+        .await
+        .unwrap();
+    let round = doorstep.sync_now().await.unwrap();
+    assert_eq!((round.refused, round.needs_attention), (1, 1));
+    let entries = doorstep.outbox().await.unwrap();
+    match &entries[0].state {
+        OutboxState::NeedsAttention { problem } => {
+            assert_eq!(problem.code, "too_large");
+            assert!(problem.message.contains("too large"));
+        }
+        other => panic!("expected needs attention, got {other:?}"),
+    }
+    assert_eq!(entries[0].item, big.local_id);
+    proxy
+        .faults
+        .largest_body
+        .store(0, std::sync::atomic::Ordering::SeqCst);
+    doorstep.submit_report(pothole("Small")).await.unwrap();
+    assert_eq!(doorstep.sync_now().await.unwrap().sent, 1);
+    assert_eq!(council.stats()["reports"], 61);
 }

@@ -209,3 +209,56 @@ async fn drafts_survive_a_restart_and_erase_leaves_nothing_behind() {
     assert!(phone.doorstep.reports().await.unwrap().is_empty());
     assert!(phone.doorstep.drafts().await.unwrap().is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn checking_a_payment_keeps_a_newer_copy_and_tells_the_shells_when_it_changes() {
+    let council = Council::start();
+    let phone = Device::open(&council.url());
+    let doorstep = &phone.doorstep;
+    doorstep.refresh_catalogue().await.unwrap();
+    let started = doorstep
+        .start_payment(
+            "council_tax",
+            "12345678",
+            1_000,
+            "http://127.0.0.1:9/",
+            None,
+        )
+        .await
+        .unwrap();
+    doorstep.sync_now().await.unwrap();
+    // The change feed has brought a newer copy between the check's question and its answer:
+    // the resident has begun to pay.
+    let store = rusqlite::Connection::open(phone.dir.0.join("doorstep.sqlite3")).unwrap();
+    store
+        .execute(
+            "UPDATE items SET server = json_set(server, '$.state.status', 'started',
+                                                '$.updated_at', '2999-01-01T00:00:00Z')
+             WHERE local_id = ?1",
+            [&started.local_id],
+        )
+        .unwrap();
+    let mut events = doorstep.subscribe().await;
+    let checked = doorstep.refresh_payment(&started.local_id).await.unwrap();
+    assert_eq!(
+        checked.payment.unwrap().state.status.as_str(),
+        "started",
+        "an older copy from the council does not undo a newer one"
+    );
+    // And a change the council has made reaches the shells as an event.
+    store
+        .execute(
+            "UPDATE items SET server = json_set(server, '$.updated_at', '2000-01-01T00:00:00Z')
+             WHERE local_id = ?1",
+            [&started.local_id],
+        )
+        .unwrap();
+    while events.try_recv().is_ok() {}
+    let checked = doorstep.refresh_payment(&started.local_id).await.unwrap();
+    assert_eq!(checked.payment.unwrap().state.status.as_str(), "created");
+    let mut told = false;
+    while let Ok(event) = events.try_recv() {
+        told |= matches!(&event, doorstep_core::Event::ItemChanged { local_id, .. } if *local_id == started.local_id);
+    }
+    assert!(told, "the shells hear that the payment changed");
+}

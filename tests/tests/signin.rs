@@ -141,3 +141,53 @@ async fn signing_in_brings_the_accounts_things_from_its_other_devices() {
     assert_eq!(seen, ["seen from the laptop", "seen from the phone"]);
     council.stop().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_queue_paused_for_a_sign_in_keeps_the_device_token_however_many_rounds_run() {
+    use doorstep_core::{
+        SecretStore,
+        secrets::{ACCOUNT_TOKEN, DEVICE_TOKEN},
+    };
+    let dir = TempDir::new("signin-paused");
+    let db = dir.0.join("council.sqlite3");
+    let council = doorstep_server::start(Config::new(
+        db.clone(),
+        "127.0.0.1:0".parse().unwrap(),
+        council_dir(),
+    ))
+    .await
+    .unwrap();
+    let device_dir = TempDir::new("device");
+    let secrets = std::sync::Arc::new(doorstep_core::MemorySecrets::default());
+    let doorstep = Device::reopen_with(&device_dir.0, &council.url, secrets.clone());
+    doorstep.refresh_catalogue().await.unwrap();
+    let email = "paused@example.org";
+    doorstep.sign_in(email).await.unwrap();
+    doorstep
+        .verify(email, &emailed_code(&db, email))
+        .await
+        .unwrap();
+    council.clock.advance(chrono::Duration::days(181));
+    doorstep.submit_report(pothole("")).await.unwrap();
+    assert!(matches!(
+        doorstep.sync_now().await,
+        Err(Error::AuthRequired(_))
+    ));
+    // A sign-out that forgot the account token and then failed leaves the pause behind.
+    secrets.delete(ACCOUNT_TOKEN).unwrap();
+    let device_token = secrets.get(DEVICE_TOKEN).unwrap();
+    assert!(device_token.is_some());
+    for _ in 0..3 {
+        assert!(matches!(
+            doorstep.sync_now().await,
+            Err(Error::AuthRequired(_))
+        ));
+    }
+    assert_eq!(
+        secrets.get(DEVICE_TOKEN).unwrap(),
+        device_token,
+        "the pause is not taken for a refusal of the device's token"
+    );
+    assert_eq!(doorstep.outbox().await.unwrap().len(), 1);
+    council.stop().await.unwrap();
+}

@@ -17,6 +17,11 @@ pub mod open311;
 pub mod rules;
 pub mod sync;
 
+use std::{
+    collections::HashSet,
+    sync::{Arc, Mutex},
+};
+
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -141,7 +146,8 @@ pub struct Problem {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "state")]
 pub enum State {
-    /// Will be sent; `next_attempt_at` (unix seconds) is when, at the earliest.
+    /// Will be sent; `next_attempt_at` (unix seconds) is when, at the earliest: after its backoff,
+    /// and never before the time the council asked for.
     Waiting {
         attempts: u32,
         next_attempt_at: i64,
@@ -192,8 +198,8 @@ pub fn enqueue(conn: &Connection, op: &NewOperation, now: i64) -> Result<String>
 /// Everything in the outbox, oldest first.
 pub fn list(conn: &Connection) -> Result<Vec<Entry>> {
     let mut statement = conn.prepare_cached(
-        "SELECT o.key, o.chain, o.item, o.operation, o.state, o.attempts, o.next_attempt_at,
-                o.problem, o.created_at, i.request, json_extract(s.summary, '$.name')
+        "SELECT o.key, o.chain, o.item, o.operation, o.state, o.attempts,
+                MAX(o.next_attempt_at, o.not_before), o.problem, o.created_at, i.request, json_extract(s.summary, '$.name')
          FROM outbox o
          LEFT JOIN items i ON i.local_id = o.item
          LEFT JOIN services s ON s.code = json_extract(i.request, '$.service_code')
@@ -269,9 +275,10 @@ pub fn counts(conn: &Connection) -> Result<(u64, u64)> {
         })?)
 }
 
-/// Try a waiting operation again now, without waiting for its backoff. One the council refused
-/// cannot be retried as it is (the council would give the same answer to the same key): it is
-/// fixed or discarded.
+/// Try a waiting operation again now, without waiting for its backoff — but not before the
+/// time the council itself asked for (its `Retry-After`), which holds whoever asks. One the
+/// council refused cannot be retried as it is (the council would give the same answer to the
+/// same key): it is fixed or discarded.
 pub fn retry(conn: &Connection, key: &str) -> Result<()> {
     let state: Option<String> = conn
         .query_row(
@@ -289,7 +296,10 @@ pub fn retry(conn: &Connection, key: &str) -> Result<()> {
             "The council refused this as it is: change it and send it again, or discard it",
         )),
         Some(_) => {
-            conn.execute("UPDATE outbox SET attempts = 0, next_attempt_at = 0, not_before = 0 WHERE key = ?1", params![key])?;
+            conn.execute(
+                "UPDATE outbox SET attempts = 0, next_attempt_at = 0 WHERE key = ?1",
+                params![key],
+            )?;
             Ok(())
         }
     }
@@ -330,9 +340,43 @@ pub fn find(conn: &Connection, key: &str) -> Result<Option<(String, Operation, O
     .transpose()
 }
 
+/// The operations on their way to the council: picked by a round and not yet recorded. A round
+/// adds what it picks and removes what it records, and forgets the rest when it ends (an answer
+/// that never came is a lost answer: the operation is resent under its key). It is read and
+/// changed only while the store's one connection is held, so that a pick and a discard never
+/// interleave.
+#[derive(Debug, Clone, Default)]
+pub struct OnTheirWay(Arc<Mutex<HashSet<i64>>>);
+
+impl OnTheirWay {
+    fn held(&self) -> std::sync::MutexGuard<'_, HashSet<i64>> {
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub(crate) fn add(&self, seqs: impl IntoIterator<Item = i64>) {
+        self.held().extend(seqs);
+    }
+
+    pub(crate) fn remove(&self, seq: i64) {
+        self.held().remove(&seq);
+    }
+
+    pub(crate) fn forget_all(&self) {
+        self.held().clear();
+    }
+
+    fn any(&self, seqs: &[i64]) -> bool {
+        let held = self.held();
+        seqs.iter().any(|seq| held.contains(seq))
+    }
+}
+
 /// Give up an operation and everything after it in its chain; returns the items those
-/// operations were for.
-pub fn discard(conn: &Connection, key: &str) -> Result<Vec<String>> {
+/// operations were for. What is on its way to the council cannot be given up: the council may
+/// be applying it this moment, and its answer decides.
+pub fn discard(conn: &Connection, key: &str, on_their_way: &OnTheirWay) -> Result<Vec<String>> {
     let found: Option<(i64, String)> = conn
         .query_row(
             "SELECT seq, chain FROM outbox WHERE key = ?1",
@@ -345,6 +389,17 @@ pub fn discard(conn: &Connection, key: &str) -> Result<Vec<String>> {
             "Nothing in the outbox has the key {key}"
         )));
     };
+    let going: Vec<i64> = conn
+        .prepare_cached("SELECT seq FROM outbox WHERE chain = ?1 AND seq >= ?2")?
+        .query_map(params![chain, seq], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    if on_their_way.any(&going) {
+        return Err(Error::invalid(
+            "key",
+            "This is being sent to the council right now: wait for its answer, then discard it \
+             if it still needs your attention",
+        ));
+    }
     let mut statement =
         conn.prepare("DELETE FROM outbox WHERE chain = ?1 AND seq >= ?2 RETURNING item")?;
     let mut items: Vec<String> = statement

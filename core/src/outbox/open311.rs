@@ -22,7 +22,7 @@ use serde_json::{Value, json};
 
 use super::{
     Operation, Problem,
-    sync::{Due, Engine, Ready, SyncReport, apply_items, now, ready},
+    sync::{Due, Engine, Ready, SyncReport, apply_items, now},
 };
 use crate::{
     client::Answer,
@@ -92,8 +92,7 @@ impl Engine {
         let mut report = SyncReport::default();
         let mut tried = HashSet::new();
         loop {
-            let mut waiting = self.store.read(move |c| ready(c, now(), due, &[])).await?;
-            waiting.retain(|op| tried.insert(op.seq));
+            let waiting = self.pick(due, &mut tried).await?;
             if waiting.is_empty() {
                 break;
             }

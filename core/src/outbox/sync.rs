@@ -12,7 +12,7 @@
 
 use std::sync::{
     Arc,
-    atomic::{AtomicBool, Ordering},
+    atomic::{AtomicBool, AtomicUsize, Ordering},
 };
 
 use doorstep_protocol::{
@@ -68,6 +68,11 @@ pub struct Engine {
     pub device_name: String,
     /// One round at a time.
     pub round_lock: tokio::sync::Mutex<()>,
+    /// What the round has sent and not yet recorded, which a discard must not remove.
+    pub on_their_way: super::OnTheirWay,
+    /// The most bytes a batch is made of: the protocol's limit, or less once a batch was refused
+    /// as too large on its way (a stricter proxy in front of the council).
+    pub batch_budget: Arc<AtomicUsize>,
 }
 
 /// Which waiting operations a round sends.
@@ -132,10 +137,12 @@ impl Answered {
 struct Away {
     ops: Vec<Ready>,
     task: tokio::task::JoinHandle<std::result::Result<BatchResponse, Answer>>,
+    /// The engine's batch budget, made smaller if this batch is refused as too large.
+    budget: Arc<AtomicUsize>,
 }
 
 impl Away {
-    fn send(council: &Council, token: &str, ops: Vec<Ready>) -> Away {
+    fn send(council: &Council, token: &str, ops: Vec<Ready>, budget: Arc<AtomicUsize>) -> Away {
         let batch = BatchRequest {
             operations: ops
                 .iter()
@@ -149,7 +156,7 @@ impl Away {
         };
         let (council, token) = (council.clone(), token.to_owned());
         let task = tokio::spawn(async move { council.send_batch(&token, &batch).await });
-        Away { ops, task }
+        Away { ops, task, budget }
     }
 
     /// Each operation's answer, with the change-feed entry that carries its entity as answered
@@ -167,9 +174,25 @@ impl Away {
         let response = match sent {
             Ok(response) => response,
             // The batch as a whole failed: no operation in it was judged, so none is parked for
-            // it. A refused token stands for all of them; anything else means "try again".
+            // it. A refused token stands for all of them. Refused as too large, the batches
+            // are made smaller from now on, and an operation alone that is still too large is
+            // refused for good (so that it holds up only its own chain). Anything else means
+            // "try again".
             Err(answer) => {
-                let answer = if answer.status == 401 {
+                let too_large = answer.status == 413;
+                if too_large {
+                    let sent: usize = ops.iter().map(Ready::bytes).sum();
+                    self.budget.fetch_min(
+                        doorstep_protocol::rules::smaller_budget(sent),
+                        Ordering::SeqCst,
+                    );
+                }
+                let answer = if too_large && ops.len() == 1 {
+                    Answer {
+                        body: serde_json::json!({"error": {"code": "too_large", "message": "This is too large for the council to take: make it shorter and send it again, or discard it"}}),
+                        ..answer
+                    }
+                } else if answer.status == 401 {
                     answer
                 } else {
                     Answer {
@@ -209,7 +232,6 @@ impl Drop for Away {
 pub(super) struct Ready {
     pub seq: i64,
     pub key: String,
-    pub item: String,
     pub operation: Operation,
     pub method: String,
     pub path: String,
@@ -221,6 +243,18 @@ pub(super) struct Ready {
     pub created_at: i64,
     /// It has been sent before (its answer may have been lost), whatever a retry reset since.
     pub tried: bool,
+}
+
+impl Ready {
+    /// What it takes of a batch's body.
+    fn bytes(&self) -> usize {
+        doorstep_protocol::rules::operation_bytes(
+            &self.key,
+            &self.method,
+            &self.path,
+            self.body.as_deref().map(RawValue::get),
+        )
+    }
 }
 
 pub fn now() -> i64 {
@@ -335,6 +369,7 @@ impl Engine {
             last_error: None,
         });
         let result = self.push_and_pull(now_or_backoff).await;
+        self.on_their_way.forget_all();
         let outcome = match &result {
             Ok(_) => {
                 let at = now().to_string();
@@ -347,7 +382,10 @@ impl Engine {
             }
             Err(error) => {
                 let text = error.to_string();
-                if matches!(error, Error::AuthRequired(_)) {
+                // A refusal the council gave now; not the pause already recorded (raised again
+                // from the flag every round until the resident signs in), whose refusal was
+                // handled when it came.
+                if matches!(error, Error::AuthRequired(_)) && !self.paused_for_sign_in().await? {
                     self.refused_token().await?;
                 }
                 self.store
@@ -366,12 +404,7 @@ impl Engine {
             return self.open311_push_and_pull(due).await;
         }
         let mut report = SyncReport::default();
-        if self
-            .store
-            .read(|c| store::meta(c, "auth_required"))
-            .await?
-            .is_some()
-        {
+        if self.paused_for_sign_in().await? {
             return Err(Error::AuthRequired(
                 "the council asked for a new sign-in".to_owned(),
             ));
@@ -426,7 +459,12 @@ impl Engine {
             }
             // Send this batch on its way, then wait for the one before it (if any) while
             // recording the answers to the one before that and picking the next.
-            let Some(before) = away.replace(Away::send(&self.council, &token, others)) else {
+            let Some(before) = away.replace(Away::send(
+                &self.council,
+                &token,
+                others,
+                self.batch_budget.clone(),
+            )) else {
                 next = self.pick(due, &mut tried).await?;
                 continue;
             };
@@ -501,31 +539,52 @@ impl Engine {
         Ok(progressed)
     }
 
-    /// The operations to send next: those `ready` gives, less any this round has sent already
-    /// (which are added to `tried`).
-    async fn pick(
+    /// The operations to send next: those `ready` gives, less any this round has sent already,
+    /// as many as one batch of the budget's bytes carries; they are added to `tried`, and are
+    /// on their way until recorded.
+    pub(super) async fn pick(
         &self,
         due: Due,
         tried: &mut std::collections::HashSet<i64>,
     ) -> Result<Vec<Ready>> {
         let sent: Vec<i64> = tried.iter().copied().collect();
-        let mut ready = self
+        let on_their_way = self.on_their_way.clone();
+        let budget = self.batch_budget.load(Ordering::SeqCst);
+        let ready = self
             .store
-            .read(move |c| ready(c, now(), due, &sent))
+            .read(move |c| {
+                let mut ready = ready(c, now(), due, &sent)?;
+                let fit = doorstep_protocol::rules::operations_that_fit(
+                    ready.iter().map(Ready::bytes),
+                    budget,
+                );
+                ready.truncate(fit);
+                on_their_way.add(ready.iter().map(|op| op.seq));
+                Ok(ready)
+            })
             .await?;
-        ready.retain(|op| tried.insert(op.seq));
+        tried.extend(ready.iter().map(|op| op.seq));
         Ok(ready)
     }
 
     /// After recording answers: stop if the council asked for a new sign-in, or else the token
     /// to go on with (a refused device token is replaced by registering again).
     async fn token_after_answers(&self) -> Result<String> {
-        match self.store.read(|c| store::meta(c, "auth_required")).await? {
-            Some(_) => Err(Error::AuthRequired(
+        if self.paused_for_sign_in().await? {
+            return Err(Error::AuthRequired(
                 "the council asked for a new sign-in".to_owned(),
-            )),
-            None => self.ensure_device().await,
+            ));
         }
+        self.ensure_device().await
+    }
+
+    /// Is the queue paused until the resident signs in again?
+    async fn paused_for_sign_in(&self) -> Result<bool> {
+        Ok(self
+            .store
+            .read(|c| store::meta(c, "auth_required"))
+            .await?
+            .is_some())
     }
 
     async fn upload(&self, token: &str, op: &Ready) -> Result<Answer> {
@@ -565,6 +624,7 @@ impl Engine {
             return Ok(false);
         }
         let when = now();
+        let on_their_way = self.on_their_way.clone();
         let (outcomes, changed, needs_action) = self
             .store
             .write(move |tx| {
@@ -572,12 +632,14 @@ impl Engine {
                 let mut changed = Vec::new();
                 let mut needs_action = Vec::new();
                 for (op, answer) in answered {
+                    on_their_way.remove(op.seq);
+                    // The item as it is now: an earlier answer in this batch may have merged the
+                    // one this operation was queued against into another. An operation on its
+                    // way cannot be discarded, so its row is there.
+                    let item: String = tx.prepare_cached("SELECT item FROM outbox WHERE seq = ?1")?.query_row(params![op.seq], |r| r.get(0))?;
                     let outcome = rules::classify(answer.status, answer.code());
                     match outcome {
                         Outcome::Done => {
-                            // The item as it is now: an earlier answer in this batch may have
-                            // merged the one this operation was queued against into another.
-                            let item: String = tx.prepare_cached("SELECT item FROM outbox WHERE seq = ?1")?.query_row(params![op.seq], |r| r.get(0))?;
                             tx.prepare_cached("DELETE FROM outbox WHERE seq = ?1")?.execute(params![op.seq])?;
                             if op.operation != Operation::UploadPhoto && answer.body.get("id").is_some() {
                                 if let Some(next_url) = answer.body.get("next_url").and_then(Value::as_str) {
@@ -600,7 +662,8 @@ impl Engine {
                             let problem = problem_of(&answer);
                             tx.prepare_cached("UPDATE outbox SET state = 'parked', problem = ?2 WHERE seq = ?1")?
                                 .execute(params![op.seq, serde_json::to_string(&problem)?])?;
-                            changed.push((op.item.clone(), kind_of(tx, &op.item)?));
+                            let kind = kind_of(tx, &item)?;
+                            changed.push((item, kind));
                         }
                     }
                     outcomes.push(outcome);
@@ -741,7 +804,6 @@ pub(super) fn ready(conn: &Connection, now: i64, due: Due, sent: &[i64]) -> Resu
             Ok((
                 r.get::<_, i64>(0)?,
                 r.get::<_, String>(1)?,
-                r.get::<_, String>(3)?,
                 r.get::<_, String>(4)?,
                 r.get::<_, String>(5)?,
                 r.get::<_, String>(6)?,
@@ -759,7 +821,6 @@ pub(super) fn ready(conn: &Connection, now: i64, due: Due, sent: &[i64]) -> Resu
         let (
             seq,
             key,
-            item,
             operation,
             method,
             path,
@@ -799,7 +860,6 @@ pub(super) fn ready(conn: &Connection, now: i64, due: Due, sent: &[i64]) -> Resu
         ready.push(Ready {
             seq,
             key,
-            item,
             operation,
             method,
             path,
@@ -972,7 +1032,6 @@ mod tests {
         Ready {
             seq,
             key: format!("k{seq}"),
-            item: format!("i{seq}"),
             operation: Operation::SendReport,
             method: "POST".into(),
             path: "/v1/reports".into(),

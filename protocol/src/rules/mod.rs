@@ -4,6 +4,7 @@
 //! needs (today's date, the service definition, the boundary) is passed in.
 
 pub mod answers;
+pub mod batches;
 pub mod calendar;
 pub mod devices;
 pub mod fees;
@@ -13,6 +14,9 @@ pub mod references;
 
 pub use answers::{
     typed_answers, valid_sha256, validate_answers, validate_location, validate_report,
+};
+pub use batches::{
+    MAX_BATCH_BYTES, MAX_BATCH_OPERATIONS, operation_bytes, operations_that_fit, smaller_budget,
 };
 pub use calendar::{
     LocalSlot, add_working_days, cutoff_for, localise, nearest_alternatives, offered_slots,
