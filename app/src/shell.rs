@@ -180,7 +180,12 @@ impl Shell {
         let (council_url, demo, store_dir, scope) = match url {
             Some(url) => {
                 let scope = scope_of(&url);
-                let dir = self.data_dir.join("councils").join(&scope);
+                let councils = self.data_dir.join("councils");
+                let dir = councils.join(&scope);
+                let earlier = councils.join(earlier_scope_of(&url));
+                if !dir.exists() && earlier.is_dir() {
+                    std::fs::rename(&earlier, &dir)?;
+                }
                 (url, None, dir, scope)
             }
             None => {
@@ -246,9 +251,22 @@ async fn close(session: Session) {
 
 /// A folder name for a council's address: its host, port and path, in safe characters.
 fn scope_of(url: &str) -> String {
-    let without_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
-    without_scheme
-        .trim_end_matches('/')
+    let mut scope = String::new();
+    for byte in without_scheme(url).bytes() {
+        if byte.is_ascii_alphanumeric() || byte == b'.' || byte == b'-' {
+            scope.push(char::from(byte));
+        } else {
+            scope.push_str(&format!("_{byte:02x}"));
+        }
+    }
+    scope
+}
+
+/// The folder name earlier versions gave a council's data, with every other character as `_`
+/// (so that `host/a_b` and `host/a/b` shared one): a folder of that name is moved to the
+/// council's own when that does not exist yet.
+fn earlier_scope_of(url: &str) -> String {
+    without_scheme(url)
         .chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
@@ -258,6 +276,12 @@ fn scope_of(url: &str) -> String {
             }
         })
         .collect()
+}
+
+fn without_scheme(url: &str) -> &str {
+    url.split_once("://")
+        .map_or(url, |(_, rest)| rest)
+        .trim_end_matches('/')
 }
 
 /// Write the demo profile into `dir` and serve it on loopback.
@@ -360,13 +384,25 @@ async fn status_of(core: &Doorstep, local_id: &str, kind: &str) -> Option<(Strin
 
 #[cfg(test)]
 mod tests {
-    use super::scope_of;
+    use super::{earlier_scope_of, scope_of};
 
     #[test]
     fn each_council_address_has_its_own_folder_name() {
         assert_eq!(scope_of("https://council.example/"), "council.example");
         assert_eq!(
             scope_of("http://127.0.0.1:8080/doorstep"),
+            "127.0.0.1_3a8080_2fdoorstep"
+        );
+        assert_ne!(
+            scope_of("https://council.example/a_b"),
+            scope_of("https://council.example/a/b")
+        );
+        assert_ne!(
+            scope_of("https://council.example/a_2fb"),
+            scope_of("https://council.example/a/b")
+        );
+        assert_eq!(
+            earlier_scope_of("http://127.0.0.1:8080/doorstep"),
             "127.0.0.1_8080_doorstep"
         );
         assert_ne!(

@@ -455,7 +455,15 @@ export interface FieldProblem {
   message: string;
 }
 
-export type ErrorKind = 'invalid' | 'not_found' | 'offline' | 'auth_required' | 'refused' | 'storage' | 'internal';
+export type ErrorKind =
+  | 'invalid'
+  | 'not_found'
+  | 'offline'
+  | 'auth_required'
+  | 'refused'
+  | 'not_offered'
+  | 'storage'
+  | 'internal';
 
 /** Every failure of a command, as the shell sends it. */
 export interface ShellError {
