@@ -227,7 +227,8 @@ impl Drop for Checkpoints {
     }
 }
 
-fn in_batch() -> bool {
+/// Is this code running inside a batch (`Db::batch_owned`)?
+pub(crate) fn in_batch() -> bool {
     IN_BATCH.try_with(|_| ()).is_ok()
 }
 

@@ -8,6 +8,13 @@
 //! (`device:{id}`), so signing in or refreshing a token never turns a retry into a duplicate;
 //! registrations to `registration` (a replay needs the device's secret, which the fingerprint
 //! covers); the back office's to `staff`.
+//!
+//! A request that waits on a provider runs to its end even when the request itself is cut off
+//! by its timeout, and holds its key meanwhile for a lease that the request timeout must fit in
+//! twice (`timeout_within_lease`, checked when the server starts), so that no retry can take
+//! the key while it runs.
+
+use std::time::Duration;
 
 use axum::{
     extract::FromRequestParts,
@@ -24,19 +31,38 @@ use serde_json::{
 use sha2::{Digest, Sha256};
 
 use crate::{
-    db::{Db, Tx},
+    db::{self, Db, Tx},
     error::{ApiError, ApiResult},
 };
 
 /// Keys are kept this long: a device may be offline for months.
 pub const RETENTION_DAYS: i64 = 420;
 /// How long a request that is waiting on a provider holds its key.
-const LEASE_SECONDS: i64 = 60;
+pub const LEASE: Duration = Duration::from_secs(60);
 /// The header a replayed answer carries.
 pub const REPLAYED: &str = "idempotent-replayed";
 
 /// The longest Idempotency-Key accepted, in visible ASCII characters.
 pub const KEY_MAX_LEN: usize = 255;
+
+/// The rule that ties the request timeout to the key's lease. A request that waits on a
+/// provider gives it at most the request timeout (`run_around`), then records the answer, all
+/// while it holds its key; were the lease to end first, a retry could take the key and start a
+/// second payment, and both would be recorded. So the lease must be at least twice the timeout:
+/// the other half is for the store work around the provider's answer, and for the clocks of
+/// several instances, which may disagree.
+pub fn timeout_within_lease(request_timeout: Duration, lease: Duration) -> Result<(), String> {
+    if request_timeout.saturating_mul(2) <= lease {
+        Ok(())
+    } else {
+        Err(format!(
+            "the request timeout ({} s) must be at most half the payment key's lease ({} s), so that \
+             a payment still waiting on its provider keeps its key until its answer is recorded",
+            request_timeout.as_secs_f64(),
+            lease.as_secs_f64()
+        ))
+    }
+}
 
 /// The request's `Idempotency-Key`, required on every state-changing request.
 #[derive(Debug, Clone)]
@@ -340,7 +366,7 @@ async fn claim(db: &Db, now: DateTime<Utc>, request: &Request) -> ApiResult<Opti
             scope,
             key,
             fingerprint,
-            now.timestamp() + LEASE_SECONDS,
+            now.timestamp() + LEASE.as_secs() as i64,
             now.timestamp()
         ])?;
         Ok(None)
@@ -362,13 +388,45 @@ async fn release(db: &Db, request: &Request) -> ApiResult<()> {
 }
 
 /// Apply a request once when it must wait on something outside the store (a payment
-/// provider): hold the key, `prepare` in one transaction, `call` outside any, then `finish` and
-/// record the answer in another. A final error is recorded; any other failure frees the key so
-/// that a retry runs afresh.
+/// provider): hold the key, `prepare` in one transaction, `call` outside any (given at most
+/// `within`, the request timeout), then `finish` and record the answer in another. A final error
+/// is recorded; any other failure frees the key so that a retry runs afresh. The work runs on a
+/// task of its own, so a request cut off by its timeout leaves it to finish and record (or free
+/// the key), and a retry under the key is answered from the record, never by a second call.
 pub async fn run_around<C, O, P, F, Fut, W>(
     db: &Db,
     now: DateTime<Utc>,
     request: Request,
+    within: Duration,
+    prepare: P,
+    call: F,
+    finish: W,
+) -> Response
+where
+    C: Send + 'static,
+    O: Send + 'static,
+    P: FnOnce(&Connection) -> ApiResult<C> + Send + 'static,
+    F: FnOnce(C) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ApiResult<O>> + Send + 'static,
+    W: FnOnce(&Connection, O) -> ApiResult<(StatusCode, Value)> + Send + 'static,
+{
+    let work = hold_and_run(db.clone(), now, request, within, prepare, call, finish);
+    if db::in_batch() {
+        // A batch runs as a task of its own already, and its operations in its transaction.
+        work.await
+    } else {
+        tokio::spawn(tracing::Instrument::in_current_span(work))
+            .await
+            .unwrap_or_else(|panicked| ApiError::internal(panicked).into_response())
+    }
+}
+
+/// The work of `run_around`, from holding the key to recording the answer or freeing the key.
+async fn hold_and_run<C, O, P, F, Fut, W>(
+    db: Db,
+    now: DateTime<Utc>,
+    request: Request,
+    within: Duration,
     prepare: P,
     call: F,
     finish: W,
@@ -381,7 +439,7 @@ where
     Fut: std::future::Future<Output = ApiResult<O>>,
     W: FnOnce(&Connection, O) -> ApiResult<(StatusCode, Value)> + Send + 'static,
 {
-    match claim(db, now, &request).await {
+    match claim(&db, now, &request).await {
         Err(error) => return error.into_response(),
         Ok(Some(stored)) => return respond(stored.status, stored.body, true),
         Ok(None) => {}
@@ -389,7 +447,16 @@ where
     let held = request.clone();
     let outcome = async {
         let context = db.write(move |tx| prepare(tx)).await?;
-        let output = call(context).await?;
+        let output = tokio::time::timeout(within, call(context))
+            .await
+            .map_err(|_| {
+                ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "provider_timeout",
+                    "The payment service took too long to answer. Try again.",
+                )
+                .with_retry_after(5)
+            })??;
         db.write(move |tx| {
             let (status, body) = finish(tx, output)?;
             let stored = Stored::of(status, &body)?;
@@ -420,7 +487,7 @@ where
             }
         }
         Err(error) => {
-            if let Err(e) = release(db, &request).await {
+            if let Err(e) = release(&db, &request).await {
                 return e.into_response();
             }
             error.into_response()
@@ -436,6 +503,11 @@ pub fn purge(conn: &Connection, now: DateTime<Utc>) -> rusqlite::Result<usize> {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    };
+
     use super::*;
 
     fn temp_db() -> (Db, std::path::PathBuf) {
@@ -488,8 +560,105 @@ mod tests {
         let error = claim(&db, now, &other).await.unwrap_err();
         assert_eq!(error.status, StatusCode::UNPROCESSABLE_ENTITY);
         // A request that died holding the key frees it when its lease ends.
-        let later = now + chrono::Duration::seconds(LEASE_SECONDS + 1);
+        let later = now + chrono::Duration::seconds(LEASE.as_secs() as i64 + 1);
         assert!(claim(&db, later, &request()).await.unwrap().is_none());
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    /// Start a payment under `request()` whose provider takes `provider_takes` to answer and is
+    /// given `within`; `calls` counts the calls to the provider.
+    async fn start_payment(
+        db: &Db,
+        now: DateTime<Utc>,
+        calls: &Arc<AtomicUsize>,
+        provider_takes: Duration,
+        within: Duration,
+    ) -> Response {
+        let calls = calls.clone();
+        run_around(
+            db,
+            now,
+            request(),
+            within,
+            |_| Ok(()),
+            move |()| async move {
+                let call = calls.fetch_add(1, Ordering::SeqCst) + 1;
+                tokio::time::sleep(provider_takes).await;
+                Ok(format!("pay{call}"))
+            },
+            |_, id| Ok((StatusCode::CREATED, serde_json::json!({ "id": id }))),
+        )
+        .await
+    }
+
+    /// Time enough for any provider in these tests.
+    const LONG: Duration = Duration::from_secs(30);
+
+    #[test]
+    fn the_request_timeout_must_fit_twice_in_the_payment_lease() {
+        let lease = Duration::from_secs(60);
+        for fits in [1, 29, 30] {
+            assert!(timeout_within_lease(Duration::from_secs(fits), lease).is_ok());
+        }
+        for too_long in [31, 45, 60, 90] {
+            let refused = timeout_within_lease(Duration::from_secs(too_long), lease).unwrap_err();
+            assert!(
+                refused.contains(&format!("({too_long} s)")) && refused.contains("(60 s)"),
+                "{refused}"
+            );
+        }
+        assert!(timeout_within_lease(crate::Limits::default().request_timeout, LEASE).is_ok());
+    }
+
+    #[tokio::test]
+    async fn a_provider_that_does_not_answer_in_time_frees_the_key() {
+        let (db, dir) = temp_db();
+        let now = Utc::now();
+        let calls = Arc::new(AtomicUsize::new(0));
+        let slow = Duration::from_secs(5);
+        let answer = start_payment(&db, now, &calls, slow, Duration::from_millis(50)).await;
+        assert_eq!(answer.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert!(
+            claim(&db, now, &request()).await.unwrap().is_none(),
+            "freed: a retry runs afresh"
+        );
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_payment_start_cut_off_by_its_request_timeout_still_records_its_answer() {
+        let (db, dir) = temp_db();
+        let now = Utc::now();
+        let calls = Arc::new(AtomicUsize::new(0));
+        let cut_off = tokio::time::timeout(
+            Duration::from_millis(50),
+            start_payment(&db, now, &calls, Duration::from_millis(300), LONG),
+        )
+        .await;
+        assert!(
+            cut_off.is_err(),
+            "the request was dropped while the provider answered"
+        );
+        // The retry comes while the first start is still at the provider: 409, then its answer.
+        let mut replay = start_payment(&db, now, &calls, Duration::ZERO, LONG).await;
+        for _ in 0..100 {
+            if replay.status() != StatusCode::CONFLICT {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            replay = start_payment(&db, now, &calls, Duration::ZERO, LONG).await;
+        }
+        assert_eq!(replay.status(), StatusCode::CREATED);
+        assert!(replay.headers().contains_key(REPLAYED));
+        let body = axum::body::to_bytes(replay.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        assert_eq!(&body[..], br#"{"id":"pay1"}"#);
+        assert_eq!(
+            calls.load(Ordering::SeqCst),
+            1,
+            "one payment at the provider"
+        );
         std::fs::remove_dir_all(dir).unwrap();
     }
 

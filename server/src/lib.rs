@@ -73,7 +73,9 @@ pub struct Limits {
     pub payments_per_minute: u32,
     /// Bookings made per device per hour.
     pub bookings_per_hour: u32,
-    /// The longest a request may take before it is answered 503.
+    /// The longest a request may take before it is answered 503 (and the longest a payment
+    /// provider is given): at most half the payment key's lease, or the server does not start
+    /// (`idempotency::timeout_within_lease`).
     pub request_timeout: Duration,
 }
 
@@ -225,6 +227,8 @@ impl Bound {
 }
 
 async fn bind(config: Config) -> anyhow::Result<Bound> {
+    idempotency::timeout_within_lease(config.limits.request_timeout, idempotency::LEASE)
+        .map_err(anyhow::Error::msg)?;
     let profile = Profile::load(&config.council_dir)?;
     let db = Db::open(&config.db_path)
         .with_context(|| format!("opening {}", config.db_path.display()))?;

@@ -55,6 +55,7 @@ pub async fn create(
         &app.db,
         now,
         request,
+        app.limits.request_timeout,
         move |conn| {
             let profile = &state.profile;
             let Some(purpose) = profile.purpose(&body.purpose) else {

@@ -181,6 +181,7 @@ pub async fn refund(
         &app.db,
         now,
         request,
+        app.limits.request_timeout,
         move |conn| {
             let owned =
                 store::load::<Payment>(conn, &id)?.ok_or_else(|| ApiError::not_found("payment"))?;
@@ -207,7 +208,7 @@ pub async fn refund(
             )?;
             Ok((id, provider_id, available))
         },
-        |(id, provider_id, available): (String, String, u64)| async move {
+        move |(id, provider_id, available): (String, String, u64)| async move {
             provider.refund(&provider_id, amount, available).await?;
             Ok((id, provider_id))
         },

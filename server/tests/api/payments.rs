@@ -403,3 +403,32 @@ async fn payments_started_are_rate_limited_per_device() {
         "another device is not held back"
     );
 }
+
+#[tokio::test]
+async fn a_server_whose_request_timeout_is_not_well_inside_the_payment_lease_refuses_to_start() {
+    let dir = crate::common::TempDir::new();
+    let config = doorstep_server::Config {
+        limits: doorstep_server::Limits {
+            request_timeout: std::time::Duration::from_secs(45),
+            ..doorstep_server::Limits::default()
+        },
+        ..doorstep_server::Config::new(
+            dir.0.join("council.sqlite3"),
+            "127.0.0.1:0".parse().unwrap(),
+            crate::common::council_dir(),
+        )
+    };
+    match doorstep_server::start(config).await {
+        Ok(server) => {
+            server.stop().await.unwrap();
+            panic!("a server whose requests may outlast half the payment lease started");
+        }
+        Err(error) => {
+            let message = format!("{error:#}");
+            assert!(
+                message.contains("45 s") && message.contains("60 s"),
+                "{message}"
+            );
+        }
+    }
+}
