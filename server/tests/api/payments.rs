@@ -432,3 +432,31 @@ async fn a_server_whose_request_timeout_is_not_well_inside_the_payment_lease_ref
         }
     }
 }
+
+#[tokio::test]
+async fn a_payment_started_in_a_batch_is_made_once_and_replayed() {
+    let council = TestServer::start().await;
+    let resident = council.device().await;
+    let batch = json!({"operations": [{
+        "key": key(),
+        "method": "POST",
+        "path": "/v1/payments",
+        "body": {"purpose": "council_tax", "reference": reference_for("council_tax"), "amount_pence": 2500, "return_url": "http://127.0.0.1:9/back"},
+    }]});
+    let send = || {
+        tokio::time::timeout(
+            std::time::Duration::from_secs(10),
+            resident.post("/v1/batch", batch.clone()),
+        )
+    };
+    let (status, first) = send().await.expect("the batch is answered");
+    assert_eq!(status, StatusCode::OK, "{first}");
+    assert_eq!(first["results"][0]["status"], 201, "{first}");
+    let (_, again) = send().await.expect("the batch is answered");
+    assert_eq!(
+        again["results"][0]["body"]["id"],
+        first["results"][0]["body"]["id"]
+    );
+    assert_eq!(council.stats().payments.get("created"), Some(&1));
+    council.server.stop().await.unwrap();
+}
