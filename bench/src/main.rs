@@ -267,7 +267,7 @@ async fn apply_changes() -> Row {
     let feed = measure::change_feed(CHANGES);
     let started = Instant::now();
     store
-        .write(move |tx| doorstep_core::outbox::sync::apply_feed(tx, &feed, 0))
+        .write(move |tx| doorstep_core::outbox::feed::apply_feed(tx, &feed, 0))
         .await
         .expect("applied");
     let took = started.elapsed();

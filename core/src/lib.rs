@@ -409,7 +409,7 @@ async fn background(inner: Weak<Inner>, wake: Arc<Notify>) {
             strong
                 .engine
                 .store
-                .read(outbox::sync::next_due)
+                .read(outbox::storage::next_due)
                 .await
                 .ok()
                 .flatten()

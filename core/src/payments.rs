@@ -126,7 +126,7 @@ impl Doorstep {
             .engine()
             .store
             .write(move |tx| {
-                crate::outbox::sync::apply_items(tx, &[&ChangedItem::Payment(fresh)], now())
+                crate::outbox::feed::apply_items(tx, &[&ChangedItem::Payment(fresh)], now())
             })
             .await?;
         for (local_id, kind) in changed {

@@ -10,11 +10,16 @@
 //! transaction as the item they belong to, and removed in the same transaction that records
 //! the council's answer.
 //!
-//! `rules` sorts answers and times retries; `sync` sends and pulls; `open311` sends and pulls
-//! the same operations to a council whose system speaks Open311 instead.
+//! `rules` turns answers into verdicts and times retries; `storage` reads what is ready and
+//! makes each verdict's change to a row; `sync` runs the rounds that send and pull; `feed`
+//! writes the council's copies of items; `open311` sends and pulls the same operations to a
+//! council whose system speaks Open311 instead. The row's `parked` state is the one the
+//! resident sees as "needs your attention".
 
+pub mod feed;
 pub mod open311;
 pub mod rules;
+pub mod storage;
 pub mod sync;
 
 use std::{
@@ -130,9 +135,10 @@ pub struct NewOperation {
     pub photo: Option<String>,
 }
 
-/// Why the council refused an operation.
+/// Why the council refused an operation, or why it waits.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Problem {
+    /// The council's HTTP status; 0 when no council answered and the device judged itself.
     pub status: u16,
     pub code: String,
     pub message: String,

@@ -11,18 +11,21 @@
 //!
 //! Invariant: as with Doorstep's own council, an operation leaves the outbox only in the
 //! transaction that records the council's copy (`Engine::record`); updates are applied with
-//! `sync::apply_items`, and applying them twice changes nothing.
+//! `feed::apply_items`, and applying them twice changes nothing.
 
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Duration, Utc};
 use doorstep_protocol::{ChangedItem, NewReport, Report};
 use rusqlite::params;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::{
     Operation, Problem,
-    sync::{Due, Engine, Ready, SyncReport, apply_items, now},
+    feed::apply_items,
+    rules::Verdict,
+    storage::Ready,
+    sync::{Due, Engine, SyncReport, now},
 };
 use crate::{
     client::Answer,
@@ -57,27 +60,16 @@ fn w3c(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
-fn answered(status: u16, body: Value) -> Answer {
-    Answer {
-        status,
-        body,
-        retry_after: None,
-        etag: None,
-    }
-}
-
-fn error_answer(status: u16, code: &str, message: String) -> Answer {
-    answered(status, json!({"error": {"code": code, "message": message}}))
-}
-
-fn copy_answer(report: &Report) -> Result<Answer> {
-    Ok(answered(201, serde_json::to_value(report)?))
+fn done(report: &Report) -> Result<Verdict> {
+    Ok(Verdict::Done {
+        copy: Some(serde_json::to_value(report)?),
+        change: None,
+    })
 }
 
 /// An operation this council's system does not take: it needs the resident's attention.
-fn not_offered(operation: Operation) -> Answer {
-    error_answer(
-        400,
+fn not_offered(operation: Operation) -> Verdict {
+    Verdict::needs_attention(
         "not_offered",
         format!(
             "This council's system does not take this from the app ({}): discard it",
@@ -97,11 +89,11 @@ impl Engine {
                 break;
             }
             for op in waiting {
-                let answer = match op.operation {
+                let verdict = match op.operation {
                     Operation::SendReport => self.send_report(&op).await?,
                     other => not_offered(other),
                 };
-                self.record(vec![(op, answer)], &mut report).await?;
+                self.record(vec![(op, verdict)], &mut report).await?;
             }
         }
         report.pulled = self.open311_pull().await?;
@@ -112,7 +104,7 @@ impl Engine {
     }
 
     /// Send one report, or adopt the council's copy of it if an earlier try reached it.
-    async fn send_report(&self, op: &Ready) -> Result<Answer> {
+    async fn send_report(&self, op: &Ready) -> Result<Verdict> {
         let asked: NewReport = match op
             .body
             .as_ref()
@@ -121,20 +113,18 @@ impl Engine {
         {
             Ok(Some(asked)) => asked,
             _ => {
-                return Ok(error_answer(
-                    400,
+                return Ok(Verdict::needs_attention(
                     "invalid",
-                    "This report cannot be read on this device: discard it".to_owned(),
+                    "This report cannot be read on this device: discard it",
                 ));
             }
         };
         let marker = convert::marker(&op.key);
         if op.tried {
             match self.look_for(&asked, op.created_at, &marker).await {
-                Looked::Found(report) => return copy_answer(&report),
+                Looked::Found(report) => return done(&report),
                 Looked::CouldNotLook(why) => {
-                    return Ok(error_answer(
-                        0,
+                    return Ok(Verdict::no_answer(
                         "no_answer",
                         format!(
                             "before sending again the app must check the council has not got it already: {why}"
@@ -151,25 +141,29 @@ impl Engine {
         let posted = Fetched::of(self.council.post_form(&path, &form).await);
         let document = match posted {
             Fetched::Document(document) => document,
-            Fetched::NoAnswer(why) => return Ok(error_answer(0, "no_answer", why)),
+            Fetched::NoAnswer(why) => return Ok(Verdict::no_answer("no_answer", why)),
             Fetched::Refused(status, why) => {
                 let code = if status == 403 {
                     "forbidden"
                 } else {
                     "refused"
                 };
-                return Ok(error_answer(status, code, why));
+                let answer = Answer {
+                    status,
+                    body: json!({"error": {"code": code, "message": why}}),
+                    retry_after: None,
+                    etag: None,
+                };
+                return Ok(Verdict::of(answer, None));
             }
             Fetched::Unreadable(why) => return Ok(unreadable_post(&why)),
         };
         let now = Utc::now();
         match convert::posted(&document) {
-            Some(convert::Posted::Request(id)) => {
-                copy_answer(&self.copy_of(&id, &asked, now).await)
-            }
+            Some(convert::Posted::Request(id)) => done(&self.copy_of(&id, &asked, now).await),
             Some(convert::Posted::Token(token)) => match self.resolve_token(&token).await {
-                Some(id) => copy_answer(&self.copy_of(&id, &asked, now).await),
-                None => copy_answer(&convert::awaiting_reference(&token, &asked, now)),
+                Some(id) => done(&self.copy_of(&id, &asked, now).await),
+                None => done(&convert::awaiting_reference(&token, &asked, now)),
             },
             None => Ok(unreadable_post(
                 "it names neither a service_request_id nor a token",
@@ -180,13 +174,7 @@ impl Engine {
     /// Note, before posting, that the operation is on its way: if the answer never comes — lost,
     /// or the app stopped — the next try looks for the report before posting again.
     async fn mark_sending(&self, seq: i64) -> Result<()> {
-        let problem = Problem {
-            status: 0,
-            code: "sending".to_owned(),
-            message: "sent to the council; waiting for its answer".to_owned(),
-            field: None,
-            alternatives: Vec::new(),
-        };
+        let problem = Problem::on_device("sending", "sent to the council; waiting for its answer");
         let problem = serde_json::to_string(&problem)?;
         self.store
             .write(move |tx| {
@@ -448,9 +436,8 @@ impl Engine {
 
 /// A POST whose answer came but cannot be read: the council may have the report, so it counts
 /// as lost (looked for before any new try), never as refused.
-fn unreadable_post(why: &str) -> Answer {
-    error_answer(
-        0,
+fn unreadable_post(why: &str) -> Verdict {
+    Verdict::no_answer(
         "unreadable_answer",
         format!(
             "the council's answer could not be read ({why}); the app will look for the report before sending it again"

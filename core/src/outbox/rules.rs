@@ -1,9 +1,16 @@
 //! What to do with an operation's answer, and when to try again: pure rules.
 //!
 //! Invariant: an answer is sorted into exactly one bucket — done, try again later, sign in,
-//! or needs the resident's attention — by its status and error code alone.
+//! or needs the resident's attention — by its status and error code alone; what the device
+//! judges without an answer (none came, a photo is gone, the council's system does not take
+//! it) is a verdict of its own, never an answer made up to look like the council's.
 
 use std::time::Duration;
+
+use serde_json::Value;
+
+use super::Problem;
+use crate::client::Answer;
 
 /// The first wait before a retry.
 const BASE: Duration = Duration::from_secs(2);
@@ -23,6 +30,89 @@ pub enum Outcome {
     Auth,
     /// The council refused it for good: park it until the resident fixes or discards it.
     Park,
+}
+
+/// What is to become of one operation, as the record step acts on it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Verdict {
+    /// The council applied it (or had already): it leaves the outbox. `copy` is the council's
+    /// copy of the item when the answer carried one; `change` the change-feed entry that
+    /// carries that copy, when the council named it.
+    Done {
+        copy: Option<Value>,
+        change: Option<u64>,
+    },
+    /// Not now: it stays, and is tried again after its backoff, and never before `retry_after`
+    /// seconds when the council asked for that. `problem` is what the resident is told meanwhile.
+    RetryAfter {
+        retry_after: Option<u64>,
+        problem: Problem,
+    },
+    /// Refused for good: it needs the resident's attention (fix it or discard it).
+    NeedsAttention(Problem),
+    /// The council refused the token: the queue waits for a sign-in (or a new registration).
+    SignIn,
+}
+
+impl Verdict {
+    /// The verdict of the council's answer, `change` the feed entry it named.
+    pub fn of(answer: Answer, change: Option<u64>) -> Verdict {
+        match classify(answer.status, answer.code()) {
+            Outcome::Done => Verdict::Done {
+                copy: answer.body.get("id").is_some().then_some(answer.body),
+                change,
+            },
+            Outcome::Retry => Verdict::RetryAfter {
+                retry_after: answer.retry_after,
+                problem: Problem::of(&answer),
+            },
+            Outcome::Auth => Verdict::SignIn,
+            Outcome::Park => Verdict::NeedsAttention(Problem::of(&answer)),
+        }
+    }
+
+    /// No answer to go by (none came, or it could not be read): try again later.
+    pub fn no_answer(code: &str, message: impl Into<String>) -> Verdict {
+        Verdict::RetryAfter {
+            retry_after: None,
+            problem: Problem::on_device(code, message),
+        }
+    }
+
+    /// Judged on the device: it cannot go as it is.
+    pub fn needs_attention(code: &str, message: impl Into<String>) -> Verdict {
+        Verdict::NeedsAttention(Problem::on_device(code, message))
+    }
+
+    /// Does it leave the waiting state once recorded (done, or refused for good)?
+    pub fn is_final(&self) -> bool {
+        matches!(self, Verdict::Done { .. } | Verdict::NeedsAttention(_))
+    }
+}
+
+impl Problem {
+    /// What the council's refusal says.
+    pub fn of(answer: &Answer) -> Problem {
+        let error = &answer.body["error"];
+        Problem {
+            status: answer.status,
+            code: error["code"].as_str().unwrap_or("refused").to_owned(),
+            message: answer.message(),
+            field: error["field"].as_str().map(str::to_owned),
+            alternatives: serde_json::from_value(error["alternatives"].clone()).unwrap_or_default(),
+        }
+    }
+
+    /// A problem the device found itself: no status, since no council answered.
+    pub fn on_device(code: &str, message: impl Into<String>) -> Problem {
+        Problem {
+            status: 0,
+            code: code.to_owned(),
+            message: message.into(),
+            field: None,
+            alternatives: Vec::new(),
+        }
+    }
 }
 
 /// Sort an answer. `status` 0 means no answer at all (no network, connection lost).
