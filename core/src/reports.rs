@@ -105,13 +105,9 @@ impl Doorstep {
     /// Add a note to a report, or say it is still not fixed; queued like everything else.
     pub async fn add_update(&self, local_id: &str, text: &str, reopen: bool) -> Result<MyReport> {
         self.require(crate::Offer::ReportUpdates)?;
-        let text = text.trim().to_owned();
-        if text.is_empty() || text.chars().count() > rules::answers::MAX_DESCRIPTION_CHARS {
-            return Err(Error::invalid(
-                "text",
-                "Write your update in 1 to 4000 characters",
-            ));
-        }
+        let text = rules::validate_update_text(text)
+            .map_err(|message| Error::invalid("text", message))?
+            .to_owned();
         self.report(local_id).await?;
         let id = local_id.to_owned();
         let at = now();

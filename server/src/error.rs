@@ -107,17 +107,10 @@ impl ApiError {
     /// (validation, not found, a full slot); no for anything that may pass on a later try.
     pub fn is_final(&self) -> bool {
         self.status.is_client_error()
-            && !matches!(
-                self.status,
-                StatusCode::UNAUTHORIZED
-                    | StatusCode::REQUEST_TIMEOUT
-                    | StatusCode::TOO_MANY_REQUESTS
-            )
-            // A photo whose bytes were damaged on the way may be sent again under its key, and
-            // an action refused while a payment is unfinished may pass once it has finished.
-            && !matches!(
-                self.body.error.code.as_str(),
-                "idempotency_key_in_progress" | "hash_mismatch" | "payment_in_progress"
+            && self.status != StatusCode::UNAUTHORIZED
+            && !doorstep_protocol::rules::is_temporary(
+                self.status.as_u16(),
+                Some(&self.body.error.code),
             )
     }
 }

@@ -119,16 +119,8 @@ impl Problem {
 pub fn classify(status: u16, code: Option<&str>) -> Outcome {
     match status {
         200..=299 => Outcome::Done,
-        0 | 408 | 429 | 500..=599 => Outcome::Retry,
         401 => Outcome::Auth,
-        409 if matches!(
-            code,
-            Some("idempotency_key_in_progress" | "payment_in_progress")
-        ) =>
-        {
-            Outcome::Retry
-        }
-        422 if code == Some("hash_mismatch") => Outcome::Retry,
+        _ if doorstep_protocol::rules::is_temporary(status, code) => Outcome::Retry,
         _ => Outcome::Park,
     }
 }

@@ -258,6 +258,18 @@ pub fn validate_location(location: &crate::Location, boundary: &[GeoPoint]) -> V
     }
 }
 
+/// An update to a report, as both the device and the council take it: trimmed, from 1 to
+/// `MAX_DESCRIPTION_CHARS` characters.
+pub fn validate_update_text(text: &str) -> Result<&str, String> {
+    let text = text.trim();
+    if text.is_empty() || text.chars().count() > MAX_DESCRIPTION_CHARS {
+        return Err(format!(
+            "Write your update in 1 to {MAX_DESCRIPTION_CHARS} characters"
+        ));
+    }
+    Ok(text)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,6 +7,7 @@ pub mod answers;
 pub mod batches;
 pub mod calendar;
 pub mod devices;
+pub mod errors;
 pub mod fees;
 pub mod geo;
 pub mod ics;
@@ -14,6 +15,7 @@ pub mod references;
 
 pub use answers::{
     typed_answers, valid_sha256, validate_answers, validate_location, validate_report,
+    validate_update_text,
 };
 pub use batches::{
     MAX_BATCH_BYTES, MAX_BATCH_OPERATIONS, operation_bytes, operations_that_fit, smaller_budget,
@@ -23,6 +25,7 @@ pub use calendar::{
     parse_slot_id, parse_time, pick_fallback, slot_at, slot_id,
 };
 pub use devices::validate_device;
+pub use errors::is_temporary;
 pub use fees::fee_pence;
 pub use geo::{contains, valid_point};
 pub use ics::to_ics;

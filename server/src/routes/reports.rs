@@ -13,8 +13,7 @@ use axum::{
 use chrono::Datelike;
 use doorstep_protocol::{
     Attachment, Author, ErrorBody, FieldProblem, Location, NewReport, NewReportUpdate, Report,
-    ReportList, ReportStatus, ServiceDefinition, TimelineEntry,
-    rules::{self, answers::MAX_DESCRIPTION_CHARS},
+    ReportList, ReportStatus, ServiceDefinition, TimelineEntry, rules,
 };
 use rusqlite::{Connection, params};
 use serde_json::value::RawValue;
@@ -281,13 +280,8 @@ pub async fn add_update(
         key,
     };
     Ok(idempotency::run(&app.db, now, request, move |conn| {
-        let text = body.text.trim();
-        if text.is_empty() || text.chars().count() > MAX_DESCRIPTION_CHARS {
-            return Err(ApiError::validation(vec![FieldProblem::new(
-                "text",
-                format!("Write your update in 1 to {MAX_DESCRIPTION_CHARS} characters"),
-            )]));
-        }
+        let text = rules::validate_update_text(&body.text)
+            .map_err(|message| ApiError::validation(vec![FieldProblem::new("text", message)]))?;
         let mut owned = store::load_for::<Report>(conn, &caller, &id, "report")?;
         let report = &mut owned.item;
         let reopened = body.reopen && report.status.is_closed();
