@@ -1,8 +1,9 @@
 //! The resident's things as the shells show them: what was asked, whether it has reached the
 //! council, and the council's copy.
 //!
-//! Invariant: an item's delivery is derived from the outbox, never stored beside it — parked
-//! work means "needs your attention", waiting work means "waiting to send", none means "sent".
+//! Invariant: an item's delivery is derived from the outbox, never stored beside it — work that
+//! needs attention means "needs your attention", waiting work means "waiting to send", none
+//! means "sent".
 
 use doorstep_protocol::{Booking, NewBooking, NewPayment, NewReport, Payment, Report};
 use rusqlite::{Connection, params};
@@ -179,7 +180,7 @@ pub fn delivery(conn: &Connection, local_id: &str) -> Result<Delivery> {
     let rows: Vec<(String, String, Option<String>)> = statement
         .query_map(params![local_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
         .collect::<Result<_, _>>()?;
-    if let Some((key, _, problem)) = rows.iter().find(|(_, state, _)| state == "parked") {
+    if let Some((key, _, problem)) = rows.iter().find(|(_, state, _)| state == "needs_attention") {
         let problem: Problem = serde_json::from_str(problem.as_deref().unwrap_or("{}"))?;
         return Ok(Delivery::NeedsAttention {
             key: key.clone(),

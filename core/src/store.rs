@@ -102,6 +102,57 @@ CREATE TRIGGER outbox_counts_update AFTER UPDATE OF state ON outbox BEGIN
         parked = parked - (OLD.state = 'parked') + (NEW.state = 'parked');
 END;
 "#,
+    r#"
+-- 3: one name for an operation the council refused for good, the resident's own words:
+-- `needs_attention` (it was stored as `parked`). SQLite cannot change a CHECK constraint in
+-- place, so the outbox is copied into a table that has the new one; dropping the old table
+-- fires no trigger, and the counts are made again from the rows.
+CREATE TABLE outbox_renamed (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    key TEXT NOT NULL UNIQUE,
+    chain TEXT NOT NULL,
+    item TEXT NOT NULL REFERENCES items(local_id) ON DELETE CASCADE,
+    operation TEXT NOT NULL,
+    method TEXT NOT NULL,
+    path TEXT NOT NULL,
+    body TEXT,
+    photo TEXT REFERENCES photos(sha256),
+    state TEXT NOT NULL DEFAULT 'waiting' CHECK (state IN ('waiting', 'needs_attention')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    -- When the backoff allows the next automatic attempt (unix seconds).
+    next_attempt_at INTEGER NOT NULL DEFAULT 0,
+    -- Not before this, whoever asks: the council's Retry-After.
+    not_before INTEGER NOT NULL DEFAULT 0,
+    problem TEXT,
+    created_at INTEGER NOT NULL
+);
+INSERT INTO outbox_renamed (seq, key, chain, item, operation, method, path, body, photo, state,
+                            attempts, next_attempt_at, not_before, problem, created_at)
+    SELECT seq, key, chain, item, operation, method, path, body, photo,
+           CASE state WHEN 'parked' THEN 'needs_attention' ELSE state END,
+           attempts, next_attempt_at, not_before, problem, created_at
+    FROM outbox;
+DROP TABLE outbox;
+ALTER TABLE outbox_renamed RENAME TO outbox;
+CREATE INDEX outbox_chain ON outbox(chain, seq);
+ALTER TABLE outbox_counts RENAME COLUMN parked TO needs_attention;
+UPDATE outbox_counts SET
+    waiting = (SELECT COUNT(*) FROM outbox WHERE state = 'waiting'),
+    needs_attention = (SELECT COUNT(*) FROM outbox WHERE state = 'needs_attention');
+CREATE TRIGGER outbox_counts_insert AFTER INSERT ON outbox BEGIN
+    UPDATE outbox_counts SET waiting = waiting + (NEW.state = 'waiting'),
+        needs_attention = needs_attention + (NEW.state = 'needs_attention');
+END;
+CREATE TRIGGER outbox_counts_delete AFTER DELETE ON outbox BEGIN
+    UPDATE outbox_counts SET waiting = waiting - (OLD.state = 'waiting'),
+        needs_attention = needs_attention - (OLD.state = 'needs_attention');
+END;
+CREATE TRIGGER outbox_counts_update AFTER UPDATE OF state ON outbox BEGIN
+    UPDATE outbox_counts SET
+        waiting = waiting - (OLD.state = 'waiting') + (NEW.state = 'waiting'),
+        needs_attention = needs_attention - (OLD.state = 'needs_attention') + (NEW.state = 'needs_attention');
+END;
+"#,
 ];
 
 /// The store's file name in the data directory.
@@ -397,6 +448,61 @@ mod tests {
             crate::outbox::counts(&conn).unwrap(),
             (1, 0),
             "and kept up to date"
+        );
+        drop(conn);
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn a_store_of_schema_2_keeps_its_refused_operations_under_their_one_name() {
+        let dir = temp_dir();
+        {
+            let mut conn = Connection::open(dir.join("doorstep.sqlite3")).unwrap();
+            let tx = conn.transaction().unwrap();
+            tx.execute_batch(MIGRATIONS[0]).unwrap();
+            tx.execute_batch(MIGRATIONS[1]).unwrap();
+            tx.pragma_update(None, "user_version", 2).unwrap();
+            tx.execute_batch(
+                "INSERT INTO items (local_id, kind, request, created_at, updated_at) VALUES ('i', 'report', '{}', 0, 0);
+                 INSERT INTO outbox (key, chain, item, operation, method, path, created_at, not_before) VALUES ('a', 'i', 'i', 'send_report', 'POST', '/v1/reports', 0, 99);
+                 INSERT INTO outbox (key, chain, item, operation, method, path, state, problem, created_at) VALUES ('b', 'i', 'i', 'add_update', 'POST', '/x', 'parked', '{\"status\":422,\"code\":\"c\",\"message\":\"m\"}', 0);",
+            )
+            .unwrap();
+            tx.commit().unwrap();
+        }
+        let store = Store::open(&dir).unwrap();
+        let conn = store.conn.lock().unwrap();
+        let rows: Vec<(String, String, i64)> = conn
+            .prepare("SELECT key, state, not_before FROM outbox ORDER BY seq")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                ("a".to_owned(), "waiting".to_owned(), 99),
+                ("b".to_owned(), "needs_attention".to_owned(), 0)
+            ]
+        );
+        assert_eq!(crate::outbox::counts(&conn).unwrap(), (1, 1));
+        let entries = crate::outbox::list(&conn).unwrap();
+        assert!(matches!(
+            entries[1].state,
+            crate::outbox::State::NeedsAttention { .. }
+        ));
+        conn.execute("DELETE FROM outbox WHERE key = 'b'", [])
+            .unwrap();
+        assert_eq!(
+            crate::outbox::counts(&conn).unwrap(),
+            (1, 0),
+            "still kept up to date"
+        );
+        assert!(
+            conn.execute("UPDATE outbox SET state = 'parked' WHERE key = 'a'", [])
+                .is_err(),
+            "the old name is no longer taken"
         );
         drop(conn);
         std::fs::remove_dir_all(dir).unwrap();

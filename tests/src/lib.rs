@@ -326,8 +326,11 @@ pub fn pothole(description: &str) -> doorstep_core::reports::ReportInput {
 pub struct Faults {
     /// Forward the next N requests, then cut the connection instead of passing the answer on.
     pub lose_answers: AtomicU32,
-    /// Answer the next N requests with 503 and `Retry-After: 120` without forwarding them.
+    /// Answer the next N requests with 503 and `Retry-After` (`retry_after`) without forwarding
+    /// them.
     pub unavailable: AtomicU32,
+    /// The seconds those 503s ask the device to wait; 120 when 0.
+    pub retry_after: AtomicU32,
     /// Cut the connection on the next N requests before the council sees them.
     pub cut_requests: AtomicU32,
     /// Answer the next N requests with a bare 500 (no `Retry-After`) without forwarding them.
@@ -478,8 +481,12 @@ async fn relay(mut client: TcpStream, upstream: SocketAddr, faults: Arc<Faults>)
                 }
                 if take(&faults.unavailable) {
                     let body = r#"{"error":{"code":"unavailable","message":"The council's system is down for maintenance"}}"#;
+                    let wait = match faults.retry_after.load(Ordering::SeqCst) {
+                        0 => 120,
+                        seconds => seconds,
+                    };
                     let answer = format!(
-                        "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\nretry-after: 120\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                        "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\nretry-after: {wait}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
                         body.len()
                     );
                     let _ = client.write_all(answer.as_bytes()).await;

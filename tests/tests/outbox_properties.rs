@@ -49,6 +49,8 @@ async fn run(steps: Vec<Step>) -> (BTreeMap<String, Vec<String>>, Vec<Report>, u
     .await
     .unwrap();
     let proxy = Proxy::start(council.addr).await;
+    // A council that is down asks for a second's wait, which even the resident's retry keeps.
+    proxy.faults.retry_after.store(1, Ordering::SeqCst);
     let app_dir = TempDir::new("property-app");
     let secrets = Arc::new(MemorySecrets::default());
     let open = |secrets: Arc<MemorySecrets>| Device::reopen_with(&app_dir.0, &proxy.url(), secrets);
@@ -97,6 +99,7 @@ async fn run(steps: Vec<Step>) -> (BTreeMap<String, Vec<String>>, Vec<Report>, u
         for entry in app.outbox().await.unwrap() {
             app.retry(&entry.key).await.unwrap();
         }
+        tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
         let _ = app.sync_now().await;
     }
     assert!(

@@ -4,17 +4,16 @@
 //! retry, a restart or a crash resends the same key, and the council applies a key once. An
 //! operation belongs to a chain — the item it acts on — and a chain goes strictly in order
 //! (a photo before its report, a booking before its fee and its cancellation); chains are
-//! independent. An operation is `waiting` (to be sent, perhaps after a backoff) or `parked`
-//! (refused for good: it waits for the resident to fix and retry, or discard it); a parked
-//! operation blocks only the rest of its own chain. Operations are written in the same
+//! independent. An operation is `waiting` (to be sent, perhaps after a backoff) or
+//! `needs_attention` (refused for good: it waits for the resident to fix and retry, or discard
+//! it); one that needs attention blocks only the rest of its own chain. Operations are written in the same
 //! transaction as the item they belong to, and removed in the same transaction that records
 //! the council's answer.
 //!
 //! `rules` turns answers into verdicts and times retries; `storage` reads what is ready and
 //! makes each verdict's change to a row; `sync` runs the rounds that send and pull; `feed`
 //! writes the council's copies of items; `open311` sends and pulls the same operations to a
-//! council whose system speaks Open311 instead. The row's `parked` state is the one the
-//! resident sees as "needs your attention".
+//! council whose system speaks Open311 instead.
 
 pub mod feed;
 pub mod open311;
@@ -244,7 +243,7 @@ pub fn list(conn: &Connection) -> Result<Vec<Entry>> {
             .unwrap_or_default();
         let operation = Operation::parse(&operation)
             .ok_or_else(|| Error::Internal(format!("unknown operation {operation}")))?;
-        let state = if state == "parked" {
+        let state = if state == "needs_attention" {
             State::NeedsAttention {
                 problem: serde_json::from_str(problem.as_deref().unwrap_or("{}"))?,
             }
@@ -275,7 +274,7 @@ pub fn list(conn: &Connection) -> Result<Vec<Entry>> {
 /// (waiting, needing attention).
 pub fn counts(conn: &Connection) -> Result<(u64, u64)> {
     Ok(conn
-        .prepare_cached("SELECT waiting, parked FROM outbox_counts")?
+        .prepare_cached("SELECT waiting, needs_attention FROM outbox_counts")?
         .query_row([], |r| {
             Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64))
         })?)
@@ -297,7 +296,7 @@ pub fn retry(conn: &Connection, key: &str) -> Result<()> {
         None => Err(Error::NotFound(format!(
             "Nothing in the outbox has the key {key}"
         ))),
-        Some("parked") => Err(Error::invalid(
+        Some("needs_attention") => Err(Error::invalid(
             "key",
             "The council refused this as it is: change it and send it again, or discard it",
         )),
@@ -311,13 +310,13 @@ pub fn retry(conn: &Connection, key: &str) -> Result<()> {
     }
 }
 
-/// Replace a parked operation's payload (the resident fixed it) and try again under a new key:
+/// Replace the payload of an operation that needs attention (the resident fixed it) and try again under a new key:
 /// the council never applied the old one, and the same key with a new payload would be refused.
 pub fn replace_body(conn: &Connection, key: &str, body: &Value) -> Result<String> {
     let new_key = uuid::Uuid::now_v7().to_string();
     let changed = conn.execute(
         "UPDATE outbox SET key = ?2, body = ?3, state = 'waiting', attempts = 0, next_attempt_at = 0, problem = NULL
-         WHERE key = ?1 AND state = 'parked'",
+         WHERE key = ?1 AND state = 'needs_attention'",
         params![key, new_key, body.to_string()],
     )?;
     if changed == 0 {

@@ -26,10 +26,12 @@ pub enum Outcome {
     Done,
     /// Not now: no network, a timeout, the council busy or failing. Keep it and back off.
     Retry,
-    /// The council wants a sign-in: pause the whole queue, never park.
+    /// The council wants a sign-in: pause the whole queue; it never needs the resident's
+    /// attention for that.
     Auth,
-    /// The council refused it for good: park it until the resident fixes or discards it.
-    Park,
+    /// The council refused it for good: it needs the resident's attention until they fix or
+    /// discard it.
+    NeedsAttention,
 }
 
 /// What is to become of one operation, as the record step acts on it.
@@ -67,7 +69,7 @@ impl Verdict {
                 problem: Problem::of(&answer),
             },
             Outcome::Auth => Verdict::SignIn,
-            Outcome::Park => Verdict::NeedsAttention(Problem::of(&answer)),
+            Outcome::NeedsAttention => Verdict::NeedsAttention(Problem::of(&answer)),
         }
     }
 
@@ -121,7 +123,7 @@ pub fn classify(status: u16, code: Option<&str>) -> Outcome {
         200..=299 => Outcome::Done,
         401 => Outcome::Auth,
         _ if doorstep_protocol::rules::is_temporary(status, code) => Outcome::Retry,
-        _ => Outcome::Park,
+        _ => Outcome::NeedsAttention,
     }
 }
 
@@ -153,10 +155,19 @@ mod tests {
             Outcome::Retry
         );
         assert_eq!(classify(401, Some("unauthorized")), Outcome::Auth);
-        assert_eq!(classify(409, Some("slot_unavailable")), Outcome::Park);
-        assert_eq!(classify(422, Some("validation_failed")), Outcome::Park);
-        assert_eq!(classify(404, Some("not_found")), Outcome::Park);
-        assert_eq!(classify(400, Some("malformed_json")), Outcome::Park);
+        assert_eq!(
+            classify(409, Some("slot_unavailable")),
+            Outcome::NeedsAttention
+        );
+        assert_eq!(
+            classify(422, Some("validation_failed")),
+            Outcome::NeedsAttention
+        );
+        assert_eq!(classify(404, Some("not_found")), Outcome::NeedsAttention);
+        assert_eq!(
+            classify(400, Some("malformed_json")),
+            Outcome::NeedsAttention
+        );
     }
 
     #[test]

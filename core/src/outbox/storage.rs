@@ -3,7 +3,7 @@
 //!
 //! Invariant: an operation's row changes only through these functions, each inside the caller's
 //! transaction: `done` removes it (the council applied it), `retry_later` keeps it waiting with
-//! its backoff and the council's `Retry-After`, `needs_attention` parks it for the resident.
+//! its backoff and the council's `Retry-After`, `needs_attention` keeps it for the resident.
 //! Each answers with the item the operation is for as it is now (an earlier answer may have
 //! merged the item it was queued against into another), or none when the row is gone.
 
@@ -203,10 +203,10 @@ pub fn retry_later(
     item_of(tx, op.seq)
 }
 
-/// Refused for good: the operation needs the resident's attention (stored as `parked`) and
+/// Refused for good: the operation needs the resident's attention, and
 /// holds up only the rest of its chain.
 pub fn needs_attention(tx: &Connection, seq: i64, problem: &Problem) -> Result<Option<String>> {
-    tx.prepare_cached("UPDATE outbox SET state = 'parked', problem = ?2 WHERE seq = ?1")?
+    tx.prepare_cached("UPDATE outbox SET state = 'needs_attention', problem = ?2 WHERE seq = ?1")?
         .execute(params![seq, serde_json::to_string(problem)?])?;
     item_of(tx, seq)
 }

@@ -184,7 +184,7 @@ impl Away {
         Answered { verdicts }
     }
 
-    /// The batch as a whole failed: no operation in it was judged, so none is parked for it. A
+    /// The batch as a whole failed: no operation in it was judged, so none needs attention for it. A
     /// refused token stands for all of them. Refused as too large, the batches are made smaller
     /// from now on, and an operation alone that is still too large needs the resident's
     /// attention (so that it holds up only its own chain). Anything else means "try again".

@@ -35,8 +35,9 @@ use crate::{AppState, error::ApiError, forwarded};
 
 /// JSON bodies larger than this are refused.
 pub(crate) const JSON_LIMIT: usize = 256 * 1024;
-/// A batch's body (up to `MAX_BATCH_OPERATIONS` operations) may be this large.
-const BATCH_LIMIT: usize = 8 * 1024 * 1024;
+/// A batch's body (up to `MAX_BATCH_OPERATIONS` operations) may be this large: the protocol's
+/// limit, which the device sizes its batches by.
+const BATCH_LIMIT: usize = doorstep_protocol::MAX_BATCH_BYTES;
 /// Photos up to 10 MB.
 pub const PHOTO_LIMIT: usize = 10 * 1024 * 1024;
 
