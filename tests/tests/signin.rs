@@ -16,6 +16,19 @@ fn emailed_code(db: &std::path::Path, email: &str) -> String {
         .to_owned()
 }
 
+/// A council in `dir`, its database file beside it.
+async fn council_in(dir: &TempDir) -> (std::path::PathBuf, doorstep_server::RunningServer) {
+    let db = dir.0.join("council.sqlite3");
+    let council = doorstep_server::start(Config::new(
+        db.clone(),
+        "127.0.0.1:0".parse().unwrap(),
+        council_dir(),
+    ))
+    .await
+    .unwrap();
+    (db, council)
+}
+
 fn reports_on(db: &std::path::Path) -> i64 {
     rusqlite::Connection::open(db)
         .unwrap()
@@ -91,14 +104,7 @@ async fn an_expired_sign_in_pauses_the_queue_until_the_resident_signs_in_again()
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn signing_in_brings_the_accounts_things_from_its_other_devices() {
     let dir = TempDir::new("signin-join");
-    let db = dir.0.join("council.sqlite3");
-    let council = doorstep_server::start(Config::new(
-        db.clone(),
-        "127.0.0.1:0".parse().unwrap(),
-        council_dir(),
-    ))
-    .await
-    .unwrap();
+    let (db, council) = council_in(&dir).await;
     let email = "two.devices@example.org";
     let laptop = Device::open(&council.url);
     laptop.doorstep.sign_in(email).await.unwrap();
@@ -149,14 +155,7 @@ async fn a_queue_paused_for_a_sign_in_keeps_the_device_token_however_many_rounds
         secrets::{ACCOUNT_TOKEN, DEVICE_TOKEN},
     };
     let dir = TempDir::new("signin-paused");
-    let db = dir.0.join("council.sqlite3");
-    let council = doorstep_server::start(Config::new(
-        db.clone(),
-        "127.0.0.1:0".parse().unwrap(),
-        council_dir(),
-    ))
-    .await
-    .unwrap();
+    let (db, council) = council_in(&dir).await;
     let device_dir = TempDir::new("device");
     let secrets = std::sync::Arc::new(doorstep_core::MemorySecrets::default());
     let doorstep = Device::reopen_with(&device_dir.0, &council.url, secrets.clone());
