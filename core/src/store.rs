@@ -132,6 +132,9 @@ INSERT INTO outbox_renamed (seq, key, chain, item, operation, method, path, body
            CASE state WHEN 'parked' THEN 'needs_attention' ELSE state END,
            attempts, next_attempt_at, not_before, problem, created_at
     FROM outbox;
+-- The numbering goes on from where it was, so that no number is used twice.
+DELETE FROM sqlite_sequence WHERE name = 'outbox_renamed';
+INSERT INTO sqlite_sequence (name, seq) SELECT 'outbox_renamed', seq FROM sqlite_sequence WHERE name = 'outbox';
 DROP TABLE outbox;
 ALTER TABLE outbox_renamed RENAME TO outbox;
 CREATE INDEX outbox_chain ON outbox(chain, seq);
@@ -465,7 +468,9 @@ mod tests {
             tx.execute_batch(
                 "INSERT INTO items (local_id, kind, request, created_at, updated_at) VALUES ('i', 'report', '{}', 0, 0);
                  INSERT INTO outbox (key, chain, item, operation, method, path, created_at, not_before) VALUES ('a', 'i', 'i', 'send_report', 'POST', '/v1/reports', 0, 99);
-                 INSERT INTO outbox (key, chain, item, operation, method, path, state, problem, created_at) VALUES ('b', 'i', 'i', 'add_update', 'POST', '/x', 'parked', '{\"status\":422,\"code\":\"c\",\"message\":\"m\"}', 0);",
+                 INSERT INTO outbox (key, chain, item, operation, method, path, state, problem, created_at) VALUES ('b', 'i', 'i', 'add_update', 'POST', '/x', 'parked', '{\"status\":422,\"code\":\"c\",\"message\":\"m\"}', 0);
+                 INSERT INTO outbox (key, chain, item, operation, method, path, created_at) VALUES ('sent', 'i', 'i', 'add_update', 'POST', '/x', 0);
+                 DELETE FROM outbox WHERE key = 'sent';",
             )
             .unwrap();
             tx.commit().unwrap();
@@ -498,6 +503,18 @@ mod tests {
             crate::outbox::counts(&conn).unwrap(),
             (1, 0),
             "still kept up to date"
+        );
+        conn.execute(
+            "INSERT INTO outbox (key, chain, item, operation, method, path, created_at) VALUES ('c', 'i', 'i', 'add_update', 'POST', '/x', 0)",
+            [],
+        )
+        .unwrap();
+        let seq: i64 = conn
+            .query_row("SELECT seq FROM outbox WHERE key = 'c'", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(
+            seq, 4,
+            "the numbering goes on after the operation already sent"
         );
         assert!(
             conn.execute("UPDATE outbox SET state = 'parked' WHERE key = 'a'", [])

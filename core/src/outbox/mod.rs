@@ -346,10 +346,11 @@ pub fn find(conn: &Connection, key: &str) -> Result<Option<(String, Operation, O
 }
 
 /// The operations on their way to the council: picked by a round and not yet recorded. A round
-/// adds what it picks and removes what it records, and forgets the rest when it ends (an answer
-/// that never came is a lost answer: the operation is resent under its key). It is read and
-/// changed only while the store's one connection is held, so that a pick and a discard never
-/// interleave.
+/// adds what it picks and removes what it records, each while the store's one connection is
+/// held, so that a pick and a discard never interleave; it forgets the rest when it ends (one
+/// round runs at a time). A round that ends on an error cuts off the batch still away: its
+/// operations may then be discarded although the council may have applied them, in which case
+/// the change feed brings the council's copy back as an item of its own.
 #[derive(Debug, Clone, Default)]
 pub struct OnTheirWay(Arc<Mutex<HashSet<i64>>>);
 

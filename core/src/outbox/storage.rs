@@ -1,8 +1,8 @@
 //! The outbox's rows as the sync engine reads and changes them: what is ready to go, and the
 //! named changes an operation's verdict makes.
 //!
-//! Invariant: an operation's row changes only through these functions, each inside the caller's
-//! transaction: `done` removes it (the council applied it), `retry_later` keeps it waiting with
+//! Invariant: the sync engine's verdicts change an operation's row only through these
+//! functions, each inside the caller's transaction: `done` removes it (the council applied it), `retry_later` keeps it waiting with
 //! its backoff and the council's `Retry-After`, `needs_attention` keeps it for the resident.
 //! Each answers with the item the operation is for as it is now (an earlier answer may have
 //! merged the item it was queued against into another), or none when the row is gone.

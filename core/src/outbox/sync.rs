@@ -184,10 +184,10 @@ impl Away {
         Answered { verdicts }
     }
 
-    /// The batch as a whole failed: no operation in it was judged, so none needs attention for it. A
-    /// refused token stands for all of them. Refused as too large, the batches are made smaller
-    /// from now on, and an operation alone that is still too large needs the resident's
-    /// attention (so that it holds up only its own chain). Anything else means "try again".
+    /// The batch as a whole failed: no operation in it was judged. A refused token stands for
+    /// all of them. Refused as too large, the batches are made smaller from now on, and an
+    /// operation alone that is still too large needs the resident's attention (so that it holds
+    /// up only its own chain). Anything else means "try again".
     fn refused_whole(&self, ops: Vec<Ready>, answer: crate::client::Answer) -> Answered {
         let verdict = match answer.status {
             401 => Verdict::SignIn,
@@ -278,7 +278,7 @@ impl Round<'_> {
                 next = self.pick().await?;
                 continue;
             }
-            match self.send_batch(others).await? {
+            match self.send_batch(others, progressed).await? {
                 Some(after) => next = after,
                 None if progressed => next = self.pick().await?,
                 None => return Ok(()),
@@ -303,9 +303,14 @@ impl Round<'_> {
 
     /// Send this batch on its way, then wait for the one before it (if any) while recording the
     /// answers to the one before that and picking the next. Returns what to send next, or none
-    /// when nothing moved (the council is failing, or refused the token), once all that came
-    /// back has been recorded.
-    async fn send_batch(&mut self, ops: Vec<Ready>) -> Result<Option<Vec<Ready>>> {
+    /// when nothing moved — neither the batch that came back nor the photos sent just before
+    /// (`photos_moved`): the council is failing, or refused the token — once all that came back
+    /// has been recorded.
+    async fn send_batch(
+        &mut self,
+        ops: Vec<Ready>,
+        photos_moved: bool,
+    ) -> Result<Option<Vec<Ready>>> {
         let sent = Away::send(
             &self.engine.council,
             &self.token,
@@ -324,7 +329,7 @@ impl Round<'_> {
         });
         self.answered = answers;
         match after {
-            Ok((token, next)) if self.answered.progressed() => {
+            Ok((token, next)) if photos_moved || self.answered.progressed() => {
                 self.token = token;
                 Ok(Some(next))
             }
@@ -641,10 +646,10 @@ impl Engine {
                     on_their_way.remove(op.seq);
                     match verdict {
                         Verdict::Done { copy, .. } => {
-                            counted.done += 1;
                             let Some(item) = storage::done(tx, op.seq)? else {
                                 continue;
                             };
+                            counted.done += 1;
                             if let Some(copy) =
                                 copy.filter(|_| op.operation != Operation::UploadPhoto)
                             {
@@ -670,8 +675,8 @@ impl Engine {
                             )?;
                         }
                         Verdict::NeedsAttention(problem) => {
-                            counted.needing_attention += 1;
                             if let Some(item) = storage::needs_attention(tx, op.seq, &problem)? {
+                                counted.needing_attention += 1;
                                 let kind = kind_of(tx, &item)?;
                                 changed.push((item, kind));
                             }
