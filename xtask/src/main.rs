@@ -298,6 +298,7 @@ fn counted(command: &mut Command, ended: impl FnOnce(u32)) -> Result<(u64, u64)>
         for line in BufReader::new(stdout).lines() {
             let line = line?;
             println!("{line}");
+            let line = without_colours(&line);
             let trimmed = line.trim_start();
             let summary = line
                 .strip_prefix("test result: ")
@@ -320,6 +321,25 @@ fn counted(command: &mut Command, ended: impl FnOnce(u32)) -> Result<(u64, u64)>
         bail!("the tests failed ({status})");
     }
     Ok((passed, failed))
+}
+
+/// A line without its terminal colour codes (`ESC [ ... m`), which test runners print when
+/// they think they run in a CI that shows colours.
+fn without_colours(line: &str) -> String {
+    let mut plain = String::with_capacity(line.len());
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            for c in chars.by_ref() {
+                if c.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            plain.push(c);
+        }
+    }
+    plain
 }
 
 /// In "ok. 12 passed; 0 failed; ...", "3 passed | 1 failed (4)" or "7 passed, 0 failed", the
@@ -435,7 +455,21 @@ fn openapi() -> Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use super::number_before;
+    use super::{number_before, without_colours};
+
+    #[test]
+    fn a_summary_in_colour_is_read_as_one_without() {
+        let coloured = "\u{1b}[2m      Tests \u{1b}[22m \u{1b}[1m\u{1b}[32m59 passed\u{1b}[39m\u{1b}[22m\u{1b}[90m (59)\u{1b}[39m";
+        let plain = without_colours(coloured);
+        assert_eq!(plain, "      Tests  59 passed (59)");
+        assert_eq!(
+            number_before(
+                plain.trim_start().strip_prefix("Tests ").unwrap(),
+                " passed"
+            ),
+            59
+        );
+    }
 
     #[test]
     fn test_result_lines_are_added_up() {
