@@ -79,7 +79,16 @@ fn made(
     make: impl FnOnce(&Path) -> Result<()>,
     check: impl Fn(&Path) -> Result<()>,
 ) -> Result<PathBuf> {
-    let cache = cache_dir();
+    made_in(&cache_dir(), recipe, make, check)
+}
+
+/// `made`, in the cache folder `cache`.
+fn made_in(
+    cache: &Path,
+    recipe: &Recipe,
+    make: impl FnOnce(&Path) -> Result<()>,
+    check: impl Fn(&Path) -> Result<()>,
+) -> Result<PathBuf> {
     let folder = cache.join(recipe.folder_name());
     let recipe_file = folder.join(RECIPE_FILE);
     if fs::read_to_string(&recipe_file).is_ok_and(|text| text == recipe.text()) {
@@ -91,8 +100,8 @@ fn made(
             ),
         }
     }
-    fs::create_dir_all(&cache).with_context(|| format!("making {}", cache.display()))?;
-    for entry in fs::read_dir(&cache)? {
+    fs::create_dir_all(cache).with_context(|| format!("making {}", cache.display()))?;
+    for entry in fs::read_dir(cache)? {
         let path = entry?.path();
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
         if name.is_some_and(|n| {
@@ -463,7 +472,58 @@ impl Drop for ProcMounted {
 
 #[cfg(test)]
 mod tests {
-    use super::{Recipe, debian_mirror};
+    use std::{cell::Cell, fs, path::Path};
+
+    use anyhow::bail;
+
+    use super::{Recipe, debian_mirror, made_in};
+
+    #[test]
+    fn a_cached_tool_is_trusted_only_when_its_recipe_made_it_and_it_passes_its_check() {
+        let cache = std::env::temp_dir().join(format!("doorstep-tools-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&cache);
+        let makes = Cell::new(0);
+        let make = |folder: &Path| {
+            makes.set(makes.get() + 1);
+            fs::write(folder.join("tool"), "works")?;
+            Ok(())
+        };
+        let works = |folder: &Path| match fs::read_to_string(folder.join("tool")) {
+            Ok(text) if text == "works" => Ok(()),
+            _ => bail!("the tool does not work"),
+        };
+        let first = Recipe::new("tool", &["install tool 1"]);
+        let folder = made_in(&cache, &first, make, works).unwrap();
+        assert_eq!(made_in(&cache, &first, make, works).unwrap(), folder);
+        assert_eq!(
+            makes.get(),
+            1,
+            "a cached tool that passes its check is used"
+        );
+
+        fs::write(folder.join("tool"), "broken").unwrap();
+        made_in(&cache, &first, make, works).unwrap();
+        assert_eq!(makes.get(), 2, "one that fails its check is made again");
+
+        let second = Recipe::new("tool", &["install tool 2"]);
+        let newer = made_in(&cache, &second, make, works).unwrap();
+        assert_ne!(newer, folder);
+        assert!(!folder.exists(), "the folder of the old recipe is removed");
+
+        let third = Recipe::new("tool", &["install tool 3"]);
+        let broken = |folder: &Path| {
+            fs::write(folder.join("tool"), "broken")?;
+            Ok(())
+        };
+        assert!(made_in(&cache, &third, broken, works).is_err());
+        made_in(&cache, &third, make, works).unwrap();
+        assert_eq!(
+            makes.get(),
+            4,
+            "what failed its check when made is not trusted next time"
+        );
+        fs::remove_dir_all(&cache).unwrap();
+    }
 
     #[test]
     fn a_changed_recipe_or_package_list_makes_a_new_folder() {
