@@ -3,7 +3,8 @@
 //! - `cargo xtask run`     — build and open the desktop app (its demo council runs inside it);
 //!   `cargo xtask run server [options]` starts the council server alone.
 //! - `cargo xtask test`    — every check and every test, as CI runs them; `cargo xtask test
-//!   mobile` runs the Kotlin and Swift suites alone.
+//!   mobile` runs the Kotlin and Swift suites alone; `cargo xtask test --fresh` runs them all
+//!   as a new machine does, from an empty cache and target directory.
 //! - `cargo xtask setup`   — what the desktop build and its tests need on this machine: Debian
 //!   packages (WebKitGTK, Xvfb, WebKitWebDriver), tauri-driver, the page's npm packages.
 //! - `cargo xtask bench`   — the benchmarks against DESIGN.md §6, in release; writes `BENCHMARKS.json`.
@@ -12,6 +13,9 @@
 //! - `cargo xtask openapi` — rewrite `protocol/openapi.json` from the server's handlers.
 //! - `cargo xtask fuzz [--seconds N] [target]` — the cargo-fuzz targets, N seconds each (60).
 //!   `cargo xtask test` runs each for 10 s and `.ci/schemathesis` once, each counted as a test.
+//! - `cargo xtask schemathesis [max examples]` — `.ci/schemathesis` alone.
+//!
+//! The tools these steps need beyond the Rust toolchain are installed and cached by `tools`.
 //!
 //! Invariant: `.ci/run` calls `cargo xtask test` and nothing else, so what passes here passes
 //! in CI; a step the tests need is added here, never done by hand.
