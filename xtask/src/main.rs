@@ -278,14 +278,18 @@ fn test_mobile() -> Result<()> {
     Ok(())
 }
 
-/// Install what the phone suites need when it is missing, then generate the bindings and run
-/// the Kotlin and Swift journeys; their passed and failed, added up.
+/// Install what the phone suites need when it is missing, check the Android manifest, then
+/// generate the bindings and run the Kotlin and Swift journeys; their passed and failed, added up.
 fn phone_suites() -> Result<(u64, u64)> {
     let tools = tools::phone_tools()?;
+    let (manifest_passed, manifest_failed) = mobile::android_manifest(&tools.framework_res)?;
     let built = mobile::bindings()?;
     let (kotlin_passed, kotlin_failed) = mobile::kotlin(&built, &tools.kotlin)?;
     let (swift_passed, swift_failed) = mobile::swift(&built, &tools.swift_root)?;
-    Ok((kotlin_passed + swift_passed, kotlin_failed + swift_failed))
+    Ok((
+        manifest_passed + kotlin_passed + swift_passed,
+        manifest_failed + kotlin_failed + swift_failed,
+    ))
 }
 
 /// Run a test command, echoing its output, and add up its summary lines: cargo's

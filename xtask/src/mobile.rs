@@ -1,10 +1,13 @@
-//! The mobile steps: bindings made from the library, the Kotlin suite on the JVM, the Swift suite
-//! in a Debian trixie root, and the size of the phone library.
+//! The mobile steps: the Android manifest linked by `aapt` against Android's resource table,
+//! bindings made from the library, the Kotlin suite on the JVM, the Swift suite in a Debian
+//! trixie root, and the size of the phone library.
 //!
-//! Invariant: the bindings are generated from the unstripped library the suites then load, and
-//! checked against its symbols; each suite runs in a process group of its own that is killed
-//! when it ends (so no council server it started outlives it), and `/proc` mounted in the
-//! trixie root is unmounted again, whether the suite passed or failed.
+//! Invariant: the manifest `aapt` checks is the source manifest with only the package Gradle
+//! would give it (the `namespace` of `app/build.gradle.kts`), on the same line; the bindings are
+//! generated from the unstripped library the suites then load, and checked against its symbols;
+//! each suite runs in a process group of its own that is killed when it ends (so no council
+//! server it started outlives it), and `/proc` mounted in the trixie root is unmounted again,
+//! whether the suite passed or failed.
 
 use std::{
     collections::BTreeSet,
@@ -32,6 +35,104 @@ pub fn library_name() -> String {
         std::env::consts::DLL_PREFIX,
         std::env::consts::DLL_SUFFIX
     )
+}
+
+/// The Android app's manifest, as a relative path and a file.
+const MANIFEST: &str = "mobile/android/app/src/main/AndroidManifest.xml";
+
+/// Link the Android manifest with `aapt` against Android's own resource table, as the Android
+/// build does (every attribute must be one Android has, every value of its type, every `@`
+/// reference one that exists), and read the packaged manifest back: it must have an activity
+/// the launcher opens. One test, counted as passed or failed.
+pub fn android_manifest(framework_res: &Path) -> Result<(u64, u64)> {
+    println!(
+        "==> the Android manifest, linked by aapt against {}",
+        framework_res.display()
+    );
+    let failed = match link_manifest(framework_res) {
+        Ok(launched) => {
+            println!("{MANIFEST}: links, and the launcher opens {launched}");
+            false
+        }
+        Err(problem) => {
+            println!("{MANIFEST}: {problem:#}");
+            true
+        }
+    };
+    println!(
+        "Android manifest: {} passed, {} failed",
+        u64::from(!failed),
+        u64::from(failed)
+    );
+    Ok((u64::from(!failed), u64::from(failed)))
+}
+
+/// The activity the launcher opens, once `aapt` has packaged the manifest; what is wrong otherwise.
+fn link_manifest(framework_res: &Path) -> Result<String> {
+    let gradle = fs::read_to_string(root().join("mobile/android/app/build.gradle.kts"))?;
+    let setting = |name: &str| {
+        gradle
+            .lines()
+            .find_map(|line| line.trim().strip_prefix(name)?.trim().strip_prefix('='))
+            .map(|value| value.trim().trim_matches('"').to_owned())
+            .with_context(|| format!("app/build.gradle.kts sets no {name}"))
+    };
+    let (namespace, min_sdk, target_sdk) = (
+        setting("namespace")?,
+        setting("minSdk")?,
+        setting("targetSdk")?,
+    );
+    let source = fs::read_to_string(root().join(MANIFEST))?;
+    if source.contains(" package=") {
+        bail!(
+            "the manifest names its package; Gradle takes it from the namespace in app/build.gradle.kts"
+        );
+    }
+    let manifest = source.replacen(
+        "<manifest ",
+        &format!("<manifest package=\"{namespace}\" "),
+        1,
+    );
+    let dir = target_dir().join("android-manifest");
+    if dir.exists() {
+        fs::remove_dir_all(&dir)?;
+    }
+    fs::create_dir_all(&dir)?;
+    let copy = dir.join("AndroidManifest.xml");
+    fs::write(&copy, manifest)?;
+    let apk = dir.join("manifest-check.apk");
+    let output = Command::new("aapt")
+        .args(["package", "-f", "-M"])
+        .arg(&copy)
+        .arg("-I")
+        .arg(framework_res)
+        .args([
+            "--min-sdk-version",
+            &min_sdk,
+            "--target-sdk-version",
+            &target_sdk,
+            "-F",
+        ])
+        .arg(&apk)
+        .output()
+        .context("starting aapt")?;
+    if !output.status.success() {
+        let said =
+            String::from_utf8_lossy(&output.stderr).replace(&copy.display().to_string(), MANIFEST);
+        bail!("aapt refused it:\n{}", said.trim());
+    }
+    let output = Command::new("aapt")
+        .args(["dump", "badging"])
+        .arg(&apk)
+        .output()
+        .context("starting aapt")?;
+    let badging = String::from_utf8_lossy(&output.stdout);
+    badging
+        .lines()
+        .find_map(|line| line.strip_prefix("launchable-activity: name='"))
+        .and_then(|rest| rest.split('\'').next())
+        .map(str::to_owned)
+        .context("it has no activity the launcher opens (MAIN and LAUNCHER)")
 }
 
 /// Build the library (debug: unstripped) and the generator, write the Kotlin and Swift bindings

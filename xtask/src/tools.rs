@@ -260,12 +260,15 @@ pub fn schemathesis() -> Result<PathBuf> {
 }
 
 /// Debian packages the phone suites need: JNA and a JDK for the Kotlin suite, binutils (`nm`)
-/// for the bindings check, debootstrap to make the Swift root.
-const PHONE_PACKAGES: [&str; 4] = [
+/// for the bindings check, debootstrap to make the Swift root, and `aapt` with Android's own
+/// resource table (`framework-res.apk`) to check the Android manifest.
+const PHONE_PACKAGES: [&str; 6] = [
     "libjna-java",
     "default-jdk-headless",
     "binutils",
     "debootstrap",
+    "aapt",
+    "android-framework-res",
 ];
 
 /// What the phone suites need, installed or made when missing.
@@ -274,6 +277,8 @@ pub struct PhoneTools {
     pub kotlin: PathBuf,
     /// The Debian trixie root holding `swiftc`.
     pub swift_root: PathBuf,
+    /// Android's resource table, `framework-res.apk`, that `aapt` links the manifest against.
+    pub framework_res: PathBuf,
 }
 
 pub fn phone_tools() -> Result<PhoneTools> {
@@ -281,7 +286,22 @@ pub fn phone_tools() -> Result<PhoneTools> {
     Ok(PhoneTools {
         kotlin: kotlin_compiler()?,
         swift_root: swift_root()?,
+        framework_res: framework_res()?,
     })
+}
+
+/// Where the Debian package `android-framework-res` put `framework-res.apk`.
+fn framework_res() -> Result<PathBuf> {
+    let output = Command::new("dpkg")
+        .args(["-L", "android-framework-res"])
+        .output()
+        .context("running dpkg -L android-framework-res")?;
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .find(|line| line.ends_with("/framework-res.apk"))
+        .map(PathBuf::from)
+        .filter(|apk| apk.is_file())
+        .context("android-framework-res is installed but has no framework-res.apk")
 }
 
 /// The Kotlin 2 compiler from the npm package `kotlin-compiler`, as its lock file pins it.
