@@ -6,7 +6,6 @@
 //! the demo server lives exactly as long as the session that uses it.
 
 use std::{
-    collections::HashMap,
     net::SocketAddr,
     path::{Path, PathBuf},
     sync::Arc,
@@ -309,77 +308,22 @@ async fn start_demo(dir: &Path) -> anyhow::Result<RunningServer> {
 }
 
 /// Forward the core's events to the page, and raise a notification when the council changes
-/// the status of something the resident sent.
+/// the status of something the resident sent (the core says when, and in which words).
 async fn forward(core: Doorstep, outlet: Arc<dyn Outlet>) {
     let mut events = core.subscribe().await;
-    let mut statuses: HashMap<String, String> = HashMap::new();
-    for (local_id, kind) in every_item(&core).await {
-        if let Some((_, status)) = status_of(&core, &local_id, &kind).await {
-            statuses.insert(local_id, status);
-        }
-    }
     loop {
         let event = match events.recv().await {
             Ok(event) => event,
             Err(RecvError::Lagged(_)) => continue,
             Err(RecvError::Closed) => return,
         };
+        if let Event::StatusChanged { title, body, .. } = &event {
+            outlet.notify(title, body);
+        }
         if let Ok(payload) = serde_json::to_value(&event) {
             outlet.emit("doorstep://event", payload);
         }
-        if let Event::ItemChanged { local_id, kind } = event
-            && let Some((what, status)) = status_of(&core, &local_id, &kind).await
-        {
-            let before = statuses.insert(local_id, status.clone());
-            if before.is_some_and(|b| b != status) {
-                outlet.notify(&what, &format!("Now: {}", status.replace('_', " ")));
-            }
-        }
     }
-}
-
-async fn every_item(core: &Doorstep) -> Vec<(String, String)> {
-    let mut items = Vec::new();
-    for report in core.reports().await.unwrap_or_default() {
-        items.push((report.local_id, "report".to_owned()));
-    }
-    for booking in core.bookings().await.unwrap_or_default() {
-        items.push((booking.local_id, "booking".to_owned()));
-    }
-    for payment in core.payments().await.unwrap_or_default() {
-        items.push((payment.local_id, "payment".to_owned()));
-    }
-    items
-}
-
-/// What the resident calls an item ("Report DUR-2026-000123") and its council status, once the
-/// council has it.
-async fn status_of(core: &Doorstep, local_id: &str, kind: &str) -> Option<(String, String)> {
-    let (what, value) = match kind {
-        "report" => {
-            let report = core.report(local_id).await.ok()?.report?;
-            (
-                format!("Report {}", report.reference),
-                serde_json::to_value(report.status).ok()?,
-            )
-        }
-        "booking" => {
-            let booking = core.booking(local_id).await.ok()?.booking?;
-            (
-                format!("Booking {}", booking.reference),
-                serde_json::to_value(booking.status).ok()?,
-            )
-        }
-        "payment" => {
-            let payment = core.payment(local_id).await.ok()?.payment?;
-            (
-                format!("Payment {}", payment.reference),
-                serde_json::to_value(payment.state.status).ok()?,
-            )
-        }
-        _ => return None,
-    };
-    Some((what, value.as_str()?.to_owned()))
 }
 
 #[cfg(test)]

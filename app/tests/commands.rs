@@ -168,6 +168,44 @@ fn a_report_with_a_photo_made_through_the_commands_reaches_the_demo_council() {
             .unwrap()
             .is_empty()
     );
+    assert_eq!(sent["shown"]["title"], "Report a pothole", "{sent}");
+    assert_eq!(sent["shown"]["status"], "Open", "{sent}");
+
+    // The council's staff move it on: the desktop says so in the core's words.
+    let reference = sent["report"]["reference"].as_str().unwrap().to_owned();
+    let db = dir.0.join("demo").join("council.sqlite3");
+    let staff = doorstep_server::db::Db::issue_staff_token(&db).unwrap();
+    let moved = tauri::async_runtime::block_on(
+        reqwest::Client::new()
+            .post(format!(
+                "{}/v1/staff/reports/{}/status",
+                status["council_url"]
+                    .as_str()
+                    .unwrap()
+                    .trim_end_matches('/'),
+                sent["report"]["id"].as_str().unwrap()
+            ))
+            .bearer_auth(staff)
+            .header("Idempotency-Key", uuid::Uuid::now_v7().to_string())
+            .json(&json!({"status": "in_progress", "note": "A crew is on its way"}))
+            .send(),
+    )
+    .unwrap();
+    assert!(moved.status().is_success(), "{}", moved.status());
+    app.call("sync_now", json!({})).unwrap();
+    let said = format!("Report a pothole {reference}: Now: In progress");
+    let heard = (0..100).any(|_| {
+        let heard = app.heard.notifications.lock().unwrap().contains(&said);
+        if !heard {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        heard
+    });
+    assert!(
+        heard,
+        "{said} in {:?}",
+        app.heard.notifications.lock().unwrap()
+    );
 }
 
 #[test]

@@ -33,4 +33,12 @@ pub enum Event {
     },
     /// A payment waits for the resident on the provider's page.
     PaymentNeedsAction { local_id: String, next_url: String },
+    /// The council moved the status of something the resident sent: what a notification says
+    /// ("Report a pothole DUR-2026-000123", "Now: Fixed").
+    StatusChanged {
+        local_id: String,
+        kind: String,
+        title: String,
+        body: String,
+    },
 }

@@ -6,13 +6,16 @@
 //! means "sent".
 
 use doorstep_protocol::{Booking, NewBooking, NewPayment, NewReport, Payment, Report};
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Serialize, de::DeserializeOwned};
+use serde_json::Value;
 
 use crate::{
     Doorstep,
+    catalogue::cached_council,
     error::{Error, Result},
     outbox::Problem,
+    shown::{self, Names, Shown},
 };
 
 /// Whether an item has reached the council.
@@ -34,6 +37,8 @@ pub struct MyReport {
     pub delivery: Delivery,
     pub request: Option<NewReport>,
     pub report: Option<Report>,
+    /// What the screens show of it, in the resident's words.
+    pub shown: Shown,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -42,6 +47,8 @@ pub struct MyBooking {
     pub delivery: Delivery,
     pub request: Option<NewBooking>,
     pub booking: Option<Booking>,
+    /// What the screens show of it, in the resident's words.
+    pub shown: Shown,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -50,6 +57,8 @@ pub struct MyPayment {
     pub delivery: Delivery,
     pub request: Option<NewPayment>,
     pub payment: Option<Payment>,
+    /// What the screens show of it, in the resident's words.
+    pub shown: Shown,
 }
 
 /// A kind of item as the shells see it, made from its row.
@@ -65,11 +74,18 @@ impl Item for MyReport {
     type Request = NewReport;
     type Server = Report;
     fn from_row(row: Row<NewReport, Report>) -> Self {
+        let shown = shown::report(
+            row.request.as_ref(),
+            row.server.as_ref(),
+            &row.delivery,
+            &row.names,
+        );
         MyReport {
             local_id: row.local_id,
             delivery: row.delivery,
             request: row.request,
             report: row.server,
+            shown,
         }
     }
 }
@@ -79,11 +95,18 @@ impl Item for MyBooking {
     type Request = NewBooking;
     type Server = Booking;
     fn from_row(row: Row<NewBooking, Booking>) -> Self {
+        let shown = shown::booking(
+            row.request.as_ref(),
+            row.server.as_ref(),
+            &row.delivery,
+            &row.names,
+        );
         MyBooking {
             local_id: row.local_id,
             delivery: row.delivery,
             request: row.request,
             booking: row.server,
+            shown,
         }
     }
 }
@@ -93,11 +116,18 @@ impl Item for MyPayment {
     type Request = NewPayment;
     type Server = Payment;
     fn from_row(row: Row<NewPayment, Payment>) -> Self {
+        let shown = shown::payment(
+            row.request.as_ref(),
+            row.server.as_ref(),
+            &row.delivery,
+            &row.names,
+        );
         MyPayment {
             local_id: row.local_id,
             delivery: row.delivery,
             request: row.request,
             payment: row.server,
+            shown,
         }
     }
 }
@@ -125,12 +155,24 @@ impl Doorstep {
     }
 }
 
-/// An item row: local id, what was asked, the council's copy, and its delivery.
+/// An item row: local id, what was asked, the council's copy, its delivery, and what the
+/// catalogue and the council's profile call its service or purpose.
 pub struct Row<Q, S> {
     pub local_id: String,
     pub request: Option<Q>,
     pub server: Option<S>,
     pub delivery: Delivery,
+    pub names: Names,
+}
+
+/// What the screens show of one item of `kind`, if it is a kind the shells show.
+pub fn shown_of(conn: &Connection, local_id: &str, kind: &str) -> Result<Option<Shown>> {
+    Ok(match kind {
+        MyReport::KIND => Some(MyReport::from_row(get(conn, local_id, kind)?).shown),
+        MyBooking::KIND => Some(MyBooking::from_row(get(conn, local_id, kind)?).shown),
+        MyPayment::KIND => Some(MyPayment::from_row(get(conn, local_id, kind)?).shown),
+        _ => None,
+    })
 }
 
 /// Every item of `kind`, newest first.
@@ -165,12 +207,38 @@ pub fn get<Q: DeserializeOwned, S: DeserializeOwned>(
             }
             other => other.into(),
         })?;
+    let asked: Value = serde_json::from_str(&request)?;
     Ok(Row {
         local_id: local_id.to_owned(),
-        request: serde_json::from_str(&request)?,
+        names: names(conn, &asked)?,
+        request: serde_json::from_value(asked)?,
         server: server.map(|s| serde_json::from_str(&s)).transpose()?,
         delivery: delivery(conn, local_id)?,
     })
+}
+
+/// What the cached catalogue calls the service an item asked for, and what the council's
+/// profile calls the purpose of a payment.
+fn names(conn: &Connection, asked: &Value) -> Result<Names> {
+    let service = match asked["service_code"].as_str() {
+        Some(code) => conn
+            .prepare_cached("SELECT json_extract(summary, '$.name') FROM services WHERE code = ?1")?
+            .query_row(params![code], |r| r.get(0))
+            .optional()?
+            .flatten(),
+        None => None,
+    };
+    let purpose = match asked["purpose"].as_str() {
+        Some(code) => cached_council(conn)?.and_then(|council| {
+            council
+                .payment_purposes
+                .into_iter()
+                .find(|p| p.code == code)
+                .map(|p| p.name)
+        }),
+        None => None,
+    };
+    Ok(Names { service, purpose })
 }
 
 /// Derive an item's delivery from its outbox operations.

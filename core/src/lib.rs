@@ -21,6 +21,7 @@ pub mod payments;
 pub mod photos;
 pub mod reports;
 pub mod secrets;
+pub mod shown;
 pub mod store;
 
 use std::{

@@ -129,12 +129,7 @@ impl Doorstep {
                 crate::outbox::feed::apply_items(tx, &[&ChangedItem::Payment(fresh)], now())
             })
             .await?;
-        for (local_id, kind) in changed {
-            let _ = self
-                .engine()
-                .events
-                .send(crate::Event::ItemChanged { local_id, kind });
-        }
+        self.engine().tell_changed(changed);
         if finished {
             // A finished payment changes what it paid for (a booking's fee): read the feed now
             // rather than at the next round.

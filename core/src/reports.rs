@@ -13,7 +13,7 @@ use crate::{
     Doorstep,
     catalogue::{cached_council, cached_definition, catalogue_cached},
     error::{Error, Result},
-    items::{self, Delivery, MyReport},
+    items::{self, MyReport},
     outbox::{self, NewOperation, Operation, sync::now},
     photos,
 };
@@ -88,7 +88,7 @@ impl Doorstep {
                     photo: None,
                 };
                 outbox::enqueue(tx, &send, at)?;
-                Ok(MyReport { local_id: id, delivery: Delivery::Waiting, request: Some(report), report: None })
+                Ok(<MyReport as items::Item>::from_row(items::get(tx, &id, "report")?))
             })
             .await
     }

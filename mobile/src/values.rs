@@ -1027,6 +1027,13 @@ pub enum Event {
     },
     /// A payment waits for the resident on the provider's page.
     PaymentNeedsAction { local_id: String, next_url: String },
+    /// The council moved the status of something the resident sent: what a notification says.
+    StatusChanged {
+        local_id: String,
+        kind: String,
+        title: String,
+        body: String,
+    },
 }
 
 impl From<core::Event> for Event {
@@ -1052,6 +1059,17 @@ impl From<core::Event> for Event {
             core::Event::PaymentNeedsAction { local_id, next_url } => {
                 Event::PaymentNeedsAction { local_id, next_url }
             }
+            core::Event::StatusChanged {
+                local_id,
+                kind,
+                title,
+                body,
+            } => Event::StatusChanged {
+                local_id,
+                kind,
+                title,
+                body,
+            },
         }
     }
 }

@@ -9,7 +9,7 @@ use doorstep_protocol::{ChangeFeed, ChangedItem, held_query};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::Value;
 
-use crate::{error::Result, store};
+use crate::{error::Result, items, shown, store};
 
 pub(super) fn kind_of(conn: &Connection, local_id: &str) -> Result<String> {
     Ok(conn
@@ -83,8 +83,18 @@ fn is_newer(incoming: &Value, stored: &Value) -> bool {
     }
 }
 
+/// An item whose council copy was written, and what a notification says when the council moved
+/// its status.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Changed {
+    pub local_id: String,
+    pub kind: String,
+    /// The notification's title and body (`shown::status_change`).
+    pub notice: Option<(String, String)>,
+}
+
 /// Apply one page of the change feed and move the cursor; returns the items that changed.
-pub fn apply_feed(conn: &Connection, feed: &ChangeFeed, now: i64) -> Result<Vec<(String, String)>> {
+pub fn apply_feed(conn: &Connection, feed: &ChangeFeed, now: i64) -> Result<Vec<Changed>> {
     let entities: Vec<&ChangedItem> = feed.changes.iter().map(|c| &c.entity).collect();
     let changed = apply_items(conn, &entities, now)?;
     store::set_meta(conn, "cursor", &feed.cursor)?;
@@ -92,12 +102,9 @@ pub fn apply_feed(conn: &Connection, feed: &ChangeFeed, now: i64) -> Result<Vec<
 }
 
 /// Write the council's copies of items: each joins the item with its council id (unless the
-/// copy held is newer), or becomes a new item. Returns the items that changed.
-pub fn apply_items(
-    conn: &Connection,
-    entities: &[&ChangedItem],
-    now: i64,
-) -> Result<Vec<(String, String)>> {
+/// copy held is newer), or becomes a new item. Returns the items that changed, each with a
+/// notification when the council moved the status of a copy the device held.
+pub fn apply_items(conn: &Connection, entities: &[&ChangedItem], now: i64) -> Result<Vec<Changed>> {
     let mut changed = Vec::new();
     for entity in entities {
         let (kind, body) = match entity {
@@ -111,6 +118,7 @@ pub fn apply_items(
             .prepare_cached("SELECT local_id, server FROM items WHERE server_id = ?1")?
             .query_row(params![server_id], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?;
+        let mut notice = None;
         let local_id = match held {
             // The copy held is this very one (the answer to our own operation, most often).
             Some((local_id, Some(stored))) if stored == text => local_id,
@@ -118,11 +126,16 @@ pub fn apply_items(
                 let stored = stored
                     .map(|s| serde_json::from_str::<Value>(&s))
                     .transpose()?;
-                if stored.is_none_or(|stored| is_newer(&body, &stored)) {
+                if stored.as_ref().is_none_or(|stored| is_newer(&body, stored)) {
                     conn.prepare_cached(
                         "UPDATE items SET server = ?2, updated_at = ?3 WHERE local_id = ?1",
                     )?
                     .execute(params![local_id, text, now])?;
+                    let before = stored.as_ref().and_then(|s| status_words(kind, s));
+                    if before.is_some() && before != status_words(kind, &body) {
+                        notice = items::shown_of(conn, &local_id, kind)?
+                            .and_then(|now| shown::status_change(before, &now));
+                    }
                 }
                 local_id
             }
@@ -136,9 +149,27 @@ pub fn apply_items(
                 local_id
             }
         };
-        changed.push((local_id, kind.to_owned()));
+        changed.push(Changed {
+            local_id,
+            kind: kind.to_owned(),
+            notice,
+        });
     }
     Ok(changed)
+}
+
+/// A council copy's status in the resident's words (two of GOV.UK Pay's states can read the
+/// same, and a move between them is no news).
+fn status_words(kind: &str, copy: &Value) -> Option<&'static str> {
+    fn status<T: serde::de::DeserializeOwned>(at: &Value) -> Option<T> {
+        T::deserialize(at).ok()
+    }
+    match kind {
+        "report" => status(&copy["status"]).map(shown::report_status),
+        "booking" => status(&copy["status"]).map(shown::booking_status),
+        "payment" => status(&copy["state"]["status"]).map(shown::payment_status),
+        _ => None,
+    }
 }
 
 /// The change feed's address from `cursor`, naming the changes in `held` after it.
@@ -230,7 +261,7 @@ mod tests {
     }
 
     #[test]
-    fn a_change_held_at_the_same_version_is_left_alone_and_a_newer_one_replaces_it() {
+    fn a_change_held_at_the_same_version_is_left_alone_and_a_newer_one_replaces_it_with_a_notice() {
         let dir = std::env::temp_dir().join(format!("doorstep-core-held-{}", uuid::Uuid::now_v7()));
         let store = Store::open(&dir).unwrap();
         let first = ChangeFeed {
@@ -253,12 +284,14 @@ mod tests {
                 .unwrap()
         };
         let page = first.clone();
-        runtime
+        let new = runtime
             .block_on(store.write(move |tx| apply_feed(tx, &page, 10)))
             .unwrap();
-        runtime
+        let again = runtime
             .block_on(store.write(move |tx| apply_feed(tx, &first, 20)))
             .unwrap();
+        assert_eq!(new[0].notice, None, "the council's first copy is no news");
+        assert_eq!(again[0].notice, None, "nor is the same copy again");
         assert_eq!(updated().0, 10, "the same copy again is not written again");
         let newer = ChangeFeed {
             changes: vec![change(2, "fixed")],
@@ -269,6 +302,14 @@ mod tests {
             .block_on(store.write(move |tx| apply_feed(tx, &newer, 30)))
             .unwrap();
         assert_eq!(changed.len(), 1);
+        assert_eq!(
+            changed[0].notice,
+            Some((
+                "Report a pothole DUR-2026-000001".to_owned(),
+                "Now: Fixed".to_owned()
+            )),
+            "the council moved the status of a copy the device held"
+        );
         let (at, server) = updated();
         assert_eq!(at, 30, "a newer copy is written");
         assert!(server.contains("\"fixed\""));

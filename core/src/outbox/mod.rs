@@ -91,7 +91,7 @@ pub fn about(request: &Value, service_name: Option<&str>) -> String {
     if let Some(slot) = request["slot_id"].as_str() {
         let when = doorstep_protocol::rules::parse_slot_id(slot).map_or_else(
             || slot.to_owned(),
-            |(_, start)| start.format("%a %-d %b %Y at %H:%M").to_string(),
+            |(_, start)| crate::shown::slot_time(start),
         );
         return format!("{service}, {when}");
     }
@@ -102,18 +102,12 @@ pub fn about(request: &Value, service_name: Option<&str>) -> String {
             reference => format!("{reference}, {amount}"),
         };
     }
-    let description = text("description");
-    let short: String = description.chars().take(ABOUT_CHARS).collect();
-    let ellipsis = if short.len() < description.len() {
-        "…"
-    } else {
-        ""
-    };
+    let short = crate::shown::quoted(text("description"), ABOUT_CHARS);
     match (service, short.as_str()) {
         ("", "") => String::new(),
         (service, "") => service.to_owned(),
-        ("", short) => format!("{short}{ellipsis}"),
-        (service, short) => format!("{service}: {short}{ellipsis}"),
+        ("", short) => short.to_owned(),
+        (service, short) => format!("{service}: {short}"),
     }
 }
 

@@ -351,9 +351,7 @@ impl Engine {
                 Ok(touched)
             })
             .await?;
-        for (local_id, kind) in touched {
-            let _ = self.events.send(Event::ItemChanged { local_id, kind });
-        }
+        self.tell_changed(touched);
         Ok(resolved + count)
     }
 

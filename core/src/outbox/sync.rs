@@ -32,7 +32,7 @@ use tokio::sync::broadcast;
 
 use super::{
     Operation,
-    feed::{apply_feed, feed_path, kind_of, write_server_copy},
+    feed::{Changed, apply_feed, feed_path, kind_of, write_server_copy},
     rules::Verdict,
     storage::{self, Ready},
 };
@@ -440,6 +440,26 @@ impl Engine {
         Ok(device.token)
     }
 
+    /// Tell the shells which items the council's copies changed, and what to notify of.
+    pub fn tell_changed(&self, changed: Vec<Changed>) {
+        for Changed {
+            local_id,
+            kind,
+            notice,
+        } in changed
+        {
+            if let Some((title, body)) = notice {
+                let _ = self.events.send(Event::StatusChanged {
+                    local_id: local_id.clone(),
+                    kind: kind.clone(),
+                    title,
+                    body,
+                });
+            }
+            let _ = self.events.send(Event::ItemChanged { local_id, kind });
+        }
+    }
+
     pub async fn emit_counts(&self) {
         if let Ok((waiting, needs_attention)) = self.store.read(super::counts).await {
             let _ = self.events.send(Event::Outbox {
@@ -745,9 +765,7 @@ impl Engine {
                 .store
                 .write(move |tx| apply_feed(tx, &feed, now()))
                 .await?;
-            for (local_id, kind) in changed {
-                let _ = self.events.send(Event::ItemChanged { local_id, kind });
-            }
+            self.tell_changed(changed);
             pulled += count;
             if !more {
                 return Ok(pulled);

@@ -33,7 +33,7 @@ final class StatusListener: EventListener, @unchecked Sendable {
                 current.lastError = lastError
             case let .paymentNeedsAction(localId, nextUrl):
                 pages.append((localId, nextUrl))
-            case .itemChanged:
+            case .itemChanged, .statusChanged:
                 break
             }
         }

@@ -52,7 +52,7 @@ class Resident private constructor(val core: Doorstep) : AutoCloseable {
                 is Event.Outbox -> status.copy(waiting = event.waiting, needsAttention = event.needsAttention)
                 is Event.Sync -> status.copy(sync = event.state, lastError = event.lastError)
                 is Event.PaymentNeedsAction -> status.also { paymentPages += event.localId to event.nextUrl }
-                is Event.ItemChanged -> status
+                is Event.ItemChanged, is Event.StatusChanged -> status
             }
             watchers.forEach { it(event) }
         }
