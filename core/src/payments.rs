@@ -14,6 +14,43 @@ use crate::{
     outbox::{self, NewOperation, Operation, sync::now},
 };
 
+/// Where the payment page sends a phone's resident back to: the Android app's intent filter
+/// and the iOS app's web sheet listen for this scheme and host. A payment started with it as
+/// its return address comes back with its local id added (`?payment=<local id>`), so the app,
+/// even one the phone stopped meanwhile, knows which payment to refresh
+/// (`Doorstep::refresh_payment`); `returned_payment` reads it back.
+pub const PHONE_RETURN_URL: &str = "uk.doorstep.app://payment-done";
+
+/// The local id of the payment an address the phone was opened with returns from, or `None`
+/// when the address is not the phone's return (`PHONE_RETURN_URL`) or names no payment.
+pub fn returned_payment(opened_with: &str) -> Option<String> {
+    let start = opened_with.get(..PHONE_RETURN_URL.len())?;
+    if !start.eq_ignore_ascii_case(PHONE_RETURN_URL) {
+        return None;
+    }
+    let rest = &opened_with[PHONE_RETURN_URL.len()..];
+    let query = rest.strip_prefix('/').unwrap_or(rest).strip_prefix('?')?;
+    let query = query.split('#').next().unwrap_or_default();
+    query
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("payment="))
+        .filter(|id| {
+            (1..=64).contains(&id.len())
+                && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        })
+        .map(str::to_owned)
+}
+
+/// The return address sent to the council for the payment `local_id`: the phone's own gets the
+/// payment's local id added, any other is kept as the resident's shell gave it.
+fn return_address(return_url: &str, local_id: &str) -> String {
+    if return_url == PHONE_RETURN_URL {
+        format!("{PHONE_RETURN_URL}?payment={local_id}")
+    } else {
+        return_url.to_owned()
+    }
+}
+
 /// An amount as the resident typed it ("£12.50", "12") in pence, or the error naming the field.
 pub fn amount_in_pence(typed: &str) -> Result<u64> {
     rules::parse_pounds(typed)
@@ -32,17 +69,17 @@ impl Doorstep {
         email: Option<&str>,
     ) -> Result<MyPayment> {
         self.require(crate::Offer::Payments)?;
+        let local_id = items::new_local_id();
         let payment = NewPayment {
             purpose: purpose.trim().to_owned(),
             reference: rules::normalise_reference(reference),
             amount_pence,
-            return_url: return_url.to_owned(),
+            return_url: return_address(return_url, &local_id),
             email: email
                 .map(str::trim)
                 .filter(|e| !e.is_empty())
                 .map(str::to_owned),
         };
-        let local_id = items::new_local_id();
         let (id, at) = (local_id.clone(), now());
         self.queue(move |tx| {
             let problems = check(tx, &payment)?;
@@ -82,6 +119,7 @@ impl Doorstep {
         let fee = fee
             .filter(|f| *f > 0)
             .ok_or_else(|| Error::invalid("booking", "This booking has no fee to pay"))?;
+        let local_id = items::new_local_id();
         let payment = NewPayment {
             purpose: "booking_fee".to_owned(),
             reference: booking
@@ -89,10 +127,9 @@ impl Doorstep {
                 .as_ref()
                 .map_or_else(|| "{reference}".to_owned(), |b| b.reference.clone()),
             amount_pence: fee,
-            return_url: return_url.to_owned(),
+            return_url: return_address(return_url, &local_id),
             email: None,
         };
-        let local_id = items::new_local_id();
         let (id, chain, at) = (local_id.clone(), booking_local_id.to_owned(), now());
         self.queue(move |tx| {
             items::insert(tx, &id, "payment", &payment, at)?;
@@ -211,4 +248,67 @@ fn queue_payment(
     };
     outbox::enqueue(tx, &op, at)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_phone_return_is_a_return_address_the_council_takes() {
+        assert!(rules::valid_return_url(PHONE_RETURN_URL));
+        assert!(rules::valid_return_url(&return_address(
+            PHONE_RETURN_URL,
+            &items::new_local_id()
+        )));
+    }
+
+    #[test]
+    fn the_phone_return_names_the_payment_it_was_made_for() {
+        let id = items::new_local_id();
+        let back = return_address(PHONE_RETURN_URL, &id);
+        assert_eq!(returned_payment(&back), Some(id.clone()));
+        assert_eq!(
+            returned_payment(&format!(
+                "UK.Doorstep.App://Payment-Done/?x=1&payment={id}#top"
+            )),
+            Some(id)
+        );
+    }
+
+    #[test]
+    fn another_return_address_is_kept_as_given() {
+        let desktop = "http://127.0.0.1/doorstep/payment-finished";
+        assert_eq!(return_address(desktop, "p1"), desktop);
+        assert_eq!(
+            return_address("uk.doorstep.app://payment-done?payment=mine", "p1"),
+            "uk.doorstep.app://payment-done?payment=mine"
+        );
+    }
+
+    #[test]
+    fn only_the_phone_return_with_a_payment_is_read_as_one() {
+        for not_one in [
+            "",
+            "uk.doorstep.app",
+            PHONE_RETURN_URL,
+            "uk.doorstep.app://payment-done?payment=",
+            "uk.doorstep.app://payment-done?other=p1",
+            "uk.doorstep.app://payment-done.example?payment=p1",
+            "uk.doorstep.app://payment-done/more?payment=p1",
+            "uk.doorstep.app://other?payment=p1",
+            "doorstep://payment-done?payment=p1",
+            "https://payment-done?payment=p1",
+            "uk.doorstep.app://payment-done?payment=p1%2F..",
+            "uk.doorstep.app://payment-done?payment=<script>",
+            "uk.doorstep.app://payment-dÖne?payment=p1",
+        ] {
+            assert_eq!(returned_payment(not_one), None, "{not_one}");
+        }
+        let long = "a".repeat(65);
+        assert_eq!(
+            returned_payment(&format!("{PHONE_RETURN_URL}?payment={long}")),
+            None
+        );
+    }
 }
