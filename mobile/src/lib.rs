@@ -78,6 +78,19 @@ pub fn amount_in_pence(typed: String) -> Answer<u64> {
     Ok(core::payments::amount_in_pence(&typed)?)
 }
 
+/// Where the payment page sends the resident back to the app; pass it as a payment's return
+/// address, and the app is opened with it and the payment's local id.
+#[uniffi::export]
+pub fn phone_return_url() -> String {
+    core::payments::PHONE_RETURN_URL.to_owned()
+}
+
+/// The local id of the payment an address the app was opened with returns from, if it is one.
+#[uniffi::export]
+pub fn returned_payment(opened_with: String) -> Option<String> {
+    core::payments::returned_payment(&opened_with)
+}
+
 /// The core, for one resident on one phone.
 #[derive(uniffi::Object)]
 pub struct Doorstep(core::Doorstep);

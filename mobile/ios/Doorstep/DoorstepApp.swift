@@ -22,7 +22,6 @@ struct DoorstepApp: App {
         WindowGroup {
             HomeView(model: model)
                 .task { await model.open() }
-                .onOpenURL { url in Task { await model.returned(from: url) } }
         }
         .onChange(of: phase) { _, phase in
             if phase == .background {
@@ -87,10 +86,8 @@ final class AppModel: ObservableObject {
         task.expirationHandler = { work.cancel() }
     }
 
-    /// Back from the payment page (`uk.doorstep.app://payment-done?payment=<local id>`).
+    /// Back from the payment page: the core reads which payment from the address.
     func returned(from url: URL) async {
-        let items = URLComponents(url: url, resolvingAgainstBaseURL: false)?.queryItems
-        guard let localId = items?.first(where: { $0.name == "payment" })?.value else { return }
-        _ = await resident?.paymentReturned(localId: localId)
+        _ = await resident?.paymentReturned(openedWith: url.absoluteString)
     }
 }

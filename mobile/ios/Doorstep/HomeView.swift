@@ -76,7 +76,7 @@ struct ReportView: View {
 final class PaymentSheet: NSObject, ASWebAuthenticationPresentationContextProviding {
     func open(_ page: String, then returned: @escaping (URL) -> Void) {
         guard let url = URL(string: page) else { return }
-        let session = ASWebAuthenticationSession(url: url, callbackURLScheme: "uk.doorstep.app") { back, _ in
+        let session = ASWebAuthenticationSession(url: url, callbackURLScheme: Resident.paymentReturnScheme) { back, _ in
             if let back { returned(back) }
         }
         session.presentationContextProvider = self

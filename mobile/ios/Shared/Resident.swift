@@ -49,6 +49,10 @@ public final class Resident {
     /// Payment pages the resident should be sent to: (the payment's local id, the page).
     public var paymentPages: [(String, String)] { listener.paymentPages }
 
+    /// The scheme of the core's return address for a payment (`phoneReturnUrl()`), which the
+    /// web sheet waits for to bring the resident back.
+    public static var paymentReturnScheme: String { String(phoneReturnUrl().prefix { $0 != ":" }) }
+
     private init(core: Doorstep) {
         self.core = core
     }
@@ -121,6 +125,13 @@ public final class Resident {
     /// The resident came back from the payment page: ask the council how it stands.
     public func paymentReturned(localId: String) async -> Outcome<MyPayment> {
         await attempt { try await core.refreshPayment(localId: localId) }
+    }
+
+    /// The app was sent `url`: when it is the payment page's return, refresh that payment; nil
+    /// for any other address.
+    public func paymentReturned(openedWith url: String) async -> Outcome<MyPayment>? {
+        guard let localId = returnedPayment(openedWith: url) else { return nil }
+        return await paymentReturned(localId: localId)
     }
 
     public func report(localId: String) async -> Outcome<MyReport> {

@@ -31,12 +31,14 @@ import uniffi.doorstep_mobile.DoorstepException
 import uniffi.doorstep_mobile.Event
 import uniffi.doorstep_mobile.EventListener
 import uniffi.doorstep_mobile.Location
+import uniffi.doorstep_mobile.MyPayment
 import uniffi.doorstep_mobile.PaymentStatus
 import uniffi.doorstep_mobile.ReportInput
 import uniffi.doorstep_mobile.SecretStore
 import uniffi.doorstep_mobile.SecretStoreException
 import uniffi.doorstep_mobile.Settings
 import uniffi.doorstep_mobile.amountInPence
+import uniffi.doorstep_mobile.phoneReturnUrl
 
 class Failure(message: String) : Exception(message)
 
@@ -100,7 +102,7 @@ class Council(private val binary: String, private val profile: String) : AutoClo
 
 val SERVER = System.getenv("DOORSTEP_SERVER") ?: error("DOORSTEP_SERVER names the doorstep-server binary")
 val PROFILE = System.getenv("DOORSTEP_COUNCIL") ?: error("DOORSTEP_COUNCIL names the council profile folder")
-const val RETURN_URL = "http://127.0.0.1:9/payment-done"
+val RETURN_URL = phoneReturnUrl()
 val POTHOLE_ANSWERS = mapOf("depth" to "deep", "width" to "medium", "location_on_road" to "traffic_lane")
 val DURHAM = Location(54.7761, -1.5733, null, null)
 
@@ -115,8 +117,8 @@ fun withCouncil(test: suspend (Council) -> Unit) {
     Council(SERVER, PROFILE).use { council -> runBlocking { test(council) } }
 }
 
-/** Pay on the sandbox's card page, as the resident would in a browser tab. */
-fun payOnCardPage(nextUrl: String, card: String) {
+/** Pay on the sandbox's card page, as the resident would in a browser tab; the address it sends the resident back to. */
+fun payOnCardPage(nextUrl: String, card: String): String {
     val connection = URI(nextUrl).toURL().openConnection() as HttpURLConnection
     connection.instanceFollowRedirects = false
     connection.requestMethod = "POST"
@@ -124,7 +126,17 @@ fun payOnCardPage(nextUrl: String, card: String) {
     connection.setRequestProperty("Content-Type", "application/x-www-form-urlencoded")
     connection.outputStream.use { it.write("card_number=$card&action=pay".toByteArray()) }
     expect(connection.responseCode < 400) { "the card page answered ${connection.responseCode}" }
+    val back = connection.getHeaderField("Location") ?: throw Failure("the card page sent the resident nowhere")
     connection.disconnect()
+    return back
+}
+
+/** The app is opened with the card page's return: the core finds the payment in it and refreshes that one. */
+suspend fun Resident.returnedFrom(back: String, expected: String): MyPayment {
+    val paid = paymentReturnedWith(back)?.done("refresh after paying")
+        ?: throw Failure("the card page's return is not the app's: $back")
+    expect(paid.localId == expected) { "the return names the payment paid: $back" }
+    return paid
 }
 
 fun aReportMadeOfflineIsSentOnceOnline() = withCouncil { council ->
@@ -173,8 +185,7 @@ fun councilTaxIsPaidThroughTheSandbox() = withCouncil { council ->
         val waiting = resident.paymentReturned(started.localId).done("refresh")
         val page = waiting.payment?.nextUrl ?: throw Failure("no card page to open: $waiting")
         expect(resident.paymentPages.any { it.first == started.localId }) { "the listener was told to open the page" }
-        payOnCardPage(page, "4242424242424242")
-        val paid = resident.paymentReturned(started.localId).done("refresh after paying")
+        val paid = resident.returnedFrom(payOnCardPage(page, "4242424242424242"), started.localId)
         expect(paid.payment?.status == PaymentStatus.SUCCESS) { "the payment succeeded: ${paid.payment}" }
         expect(paid.payment?.receipt != null) { "with a receipt" }
     }
@@ -194,8 +205,7 @@ fun aBulkyWasteCollectionIsBookedAndItsFeePaid() = withCouncil { council ->
         expect(made.booking?.feePence == 2600u) { "the council priced it alike: ${made.booking}" }
         val page = resident.paymentReturned(fee.localId).done("refresh").payment?.nextUrl
             ?: throw Failure("no card page for the fee")
-        payOnCardPage(page, "4242424242424242")
-        val paid = resident.paymentReturned(fee.localId).done("refresh after paying")
+        val paid = resident.returnedFrom(payOnCardPage(page, "4242424242424242"), fee.localId)
         expect(paid.payment?.status == PaymentStatus.SUCCESS) { "the fee is paid: ${paid.payment}" }
     }
 }

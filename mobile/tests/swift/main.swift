@@ -99,7 +99,7 @@ final class Council {
     }
 }
 
-let returnUrl = "http://127.0.0.1:9/payment-done"
+let returnUrl = phoneReturnUrl()
 let potholeAnswers = ["depth": "deep", "width": "medium", "location_on_road": "traffic_lane"]
 let durham = Location(lat: 54.7761, lon: -1.5733, uprn: nil, address: nil)
 
@@ -135,22 +135,39 @@ final class NoRedirects: NSObject, URLSessionTaskDelegate {
     }
 }
 
-/// Pay on the sandbox's card page, as the resident would in a browser sheet.
-func payOnCardPage(_ page: String, card: String) async throws {
+/// Pay on the sandbox's card page, as the resident would in a browser sheet; the address it
+/// sends the resident back to.
+func payOnCardPage(_ page: String, card: String) async throws -> String {
     let session = URLSession(configuration: .ephemeral, delegate: NoRedirects(), delegateQueue: nil)
     defer { session.finishTasksAndInvalidate() }
     var request = URLRequest(url: URL(string: page)!)
     request.httpMethod = "POST"
     request.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
     request.httpBody = "card_number=\(card)&action=pay".data(using: .utf8)
-    let status: Int = try await withCheckedThrowingContinuation { continuation in
+    let answer: HTTPURLResponse? = try await withCheckedThrowingContinuation { continuation in
         session.dataTask(with: request) { _, response, error in
             if let error { continuation.resume(throwing: error) } else {
-                continuation.resume(returning: (response as? HTTPURLResponse)?.statusCode ?? 0)
+                continuation.resume(returning: response as? HTTPURLResponse)
             }
         }.resume()
     }
+    let status = answer?.statusCode ?? 0
     try expect(status > 0 && status < 400, "the card page answered \(status)")
+    guard let back = answer?.value(forHTTPHeaderField: "Location") else {
+        throw TestFailure(description: "the card page sent the resident nowhere")
+    }
+    return back
+}
+
+/// The web sheet ends on the card page's return: the core finds the payment in it and
+/// refreshes that one.
+func returned(_ resident: Resident, from back: String, paying localId: String) async throws -> MyPayment {
+    try expect(back.hasPrefix(Resident.paymentReturnScheme + "://"), "the sheet waits for the return's scheme: \(back)")
+    guard let paid = try await resident.paymentReturned(openedWith: back)?.done("refresh after paying") else {
+        throw TestFailure(description: "the card page's return is not the app's: \(back)")
+    }
+    try expect(paid.localId == localId, "the return names the payment paid: \(back)")
+    return paid
 }
 
 func aReportMadeOfflineIsSentOnceOnline() async throws {
@@ -205,8 +222,8 @@ func councilTaxIsPaidThroughTheSandbox() async throws {
         let waiting = try await resident.paymentReturned(localId: started.localId).done("refresh")
         guard let page = waiting.payment?.nextUrl else { throw TestFailure(description: "no card page to open") }
         try await eventually { resident.paymentPages.contains { $0.0 == started.localId } }
-        try await payOnCardPage(page, card: "4242424242424242")
-        let paid = try await resident.paymentReturned(localId: started.localId).done("refresh after paying")
+        let back = try await payOnCardPage(page, card: "4242424242424242")
+        let paid = try await returned(resident, from: back, paying: started.localId)
         try expect(paid.payment?.status == .success, "the payment succeeded: \(String(describing: paid.payment))")
         try expect(paid.payment?.receipt != nil, "with a receipt")
     }
@@ -230,8 +247,8 @@ func aBulkyWasteCollectionIsBookedAndItsFeePaid() async throws {
         guard let page = try await resident.paymentReturned(localId: fee.localId).done("refresh").payment?.nextUrl else {
             throw TestFailure(description: "no card page for the fee")
         }
-        try await payOnCardPage(page, card: "4242424242424242")
-        let paid = try await resident.paymentReturned(localId: fee.localId).done("refresh after paying")
+        let back = try await payOnCardPage(page, card: "4242424242424242")
+        let paid = try await returned(resident, from: back, paying: fee.localId)
         try expect(paid.payment?.status == .success, "the fee is paid: \(String(describing: paid.payment))")
     }
 }

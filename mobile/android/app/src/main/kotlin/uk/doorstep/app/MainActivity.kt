@@ -56,14 +56,21 @@ class MainActivity : ComponentActivity() {
                 }
             }
         }
+        // Started by the payment page's return after Android stopped the app meanwhile.
+        if (savedInstanceState == null) returned(intent)
     }
 
     /** Back from the payment page: ask the council how the payment stands. */
     override fun onNewIntent(intent: android.content.Intent) {
         super.onNewIntent(intent)
-        val localId = intent.data?.getQueryParameter("payment") ?: return
+        returned(intent)
+    }
+
+    /** The core reads from the address whether it is a payment's return, and which payment. */
+    private fun returned(intent: android.content.Intent?) {
+        val url = intent?.dataString ?: return
         val app = application as DoorstepApp
-        app.scope.launch { (app.resident.await() as? Outcome.Done)?.value?.paymentReturned(localId) }
+        app.scope.launch { (app.resident.await() as? Outcome.Done)?.value?.paymentReturnedWith(url) }
     }
 
     @Composable

@@ -27,6 +27,7 @@ import uniffi.doorstep_mobile.SlotView
 import uniffi.doorstep_mobile.Subscription
 import uniffi.doorstep_mobile.SyncReport
 import uniffi.doorstep_mobile.SyncState
+import uniffi.doorstep_mobile.returnedPayment
 
 /** What the app bar shows: the outbox badge and how syncing stands. */
 data class Status(
@@ -110,6 +111,10 @@ class Resident private constructor(val core: Doorstep) : AutoCloseable {
 
     /** The resident came back from the payment page: ask the council how it stands. */
     suspend fun paymentReturned(localId: String): Outcome<MyPayment> = attempt { core.refreshPayment(localId) }
+
+    /** The app was opened with `url`: when it is the payment page's return, refresh that payment; null otherwise. */
+    suspend fun paymentReturnedWith(url: String): Outcome<MyPayment>? =
+        returnedPayment(url)?.let { paymentReturned(it) }
 
     suspend fun report(localId: String): Outcome<MyReport> = attempt { core.report(localId) }
 
