@@ -13,8 +13,8 @@ use doorstep_core::{
     bookings::SlotView, drafts::Draft, payments::amount_in_pence, reports::ReportInput,
 };
 use doorstep_protocol::{
-    AddressList, Answer, Answers, CodeSent, CollectionCalendar, ContactDetails, Fallback,
-    FieldProblem, Location, ServiceDefinition, ServiceKind, ServiceSummary, Slot,
+    AddressList, CodeSent, CollectionCalendar, ContactDetails, Fallback, FieldProblem, Location,
+    ServiceDefinition, ServiceKind, ServiceSummary, Slot, rules::GivenAnswer,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -82,14 +82,6 @@ impl ShellError {
 
 type Answered<T> = Result<T, ShellError>;
 
-/// An answer as the page sends it: text as typed, or the values picked from a list.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
-pub enum TypedAnswer {
-    One(String),
-    Many(Vec<String>),
-}
-
 /// A report as the form sends it; photos come beside it, as base64.
 #[derive(Debug, Clone, Deserialize)]
 pub struct ReportForm {
@@ -97,30 +89,9 @@ pub struct ReportForm {
     description: String,
     location: Location,
     #[serde(default)]
-    answers: BTreeMap<String, TypedAnswer>,
+    answers: BTreeMap<String, GivenAnswer>,
     #[serde(default)]
     contact: Option<ContactDetails>,
-}
-
-/// The page's answers typed by the service's questions (the core knows the types).
-async fn answers(
-    core: &doorstep_core::Doorstep,
-    service_code: &str,
-    given: BTreeMap<String, TypedAnswer>,
-) -> Answered<Answers> {
-    let mut lists = Answers::new();
-    let mut typed = Vec::new();
-    for (code, answer) in given {
-        match answer {
-            TypedAnswer::One(text) => typed.push((code, text)),
-            TypedAnswer::Many(values) => {
-                lists.insert(code, Answer::List(values));
-            }
-        }
-    }
-    let mut answers = core.answers(service_code, &typed).await?;
-    answers.extend(lists);
-    Ok(answers)
 }
 
 /// Contact details with the empty fields left out.
@@ -270,7 +241,9 @@ async fn submit_report(
                 })?,
         );
     }
-    let answers = answers(&core, &input.service_code, input.answers).await?;
+    let answers = core
+        .answers(&input.service_code, input.answers.into_iter().collect())
+        .await?;
     let report = ReportInput {
         service_code: input.service_code,
         description: input.description,
@@ -311,10 +284,12 @@ async fn add_update(
 async fn booking_fee(
     shell: State<'_, Shell>,
     service_code: String,
-    answers: BTreeMap<String, TypedAnswer>,
+    answers: BTreeMap<String, GivenAnswer>,
 ) -> Answered<Option<u32>> {
     let core = shell.core().await;
-    let answers = self::answers(&core, &service_code, answers).await?;
+    let answers = core
+        .answers(&service_code, answers.into_iter().collect())
+        .await?;
     Ok(core.booking_fee(&service_code, &answers).await?)
 }
 
@@ -328,12 +303,14 @@ async fn book(
     shell: State<'_, Shell>,
     service_code: String,
     slot_id: String,
-    answers: BTreeMap<String, TypedAnswer>,
+    answers: BTreeMap<String, GivenAnswer>,
     location: Option<Location>,
     fallback: Fallback,
 ) -> Answered<MyBooking> {
     let core = shell.core().await;
-    let answers = self::answers(&core, &service_code, answers).await?;
+    let answers = core
+        .answers(&service_code, answers.into_iter().collect())
+        .await?;
     Ok(core
         .book(&service_code, &slot_id, answers, location, fallback)
         .await?)
@@ -468,12 +445,12 @@ async fn fix(
     shell: State<'_, Shell>,
     key: String,
     slot_id: Option<String>,
-    answers: Vec<(String, String)>,
+    answers: Vec<(String, GivenAnswer)>,
 ) -> Answered<String> {
     Ok(shell
         .core()
         .await
-        .fix_with(&key, slot_id.as_deref(), &answers)
+        .fix_with(&key, slot_id.as_deref(), answers)
         .await?)
 }
 

@@ -13,7 +13,10 @@ use clap::{Parser, Subcommand};
 use doorstep_core::{
     Backend, Config, Delivery, Doorstep, Error, OutboxState, reports::ReportInput,
 };
-use doorstep_protocol::{Answers, Fallback, Location, ServiceDefinition, rules};
+use doorstep_protocol::{
+    Answers, Fallback, Location, ServiceDefinition,
+    rules::{self, GivenAnswer},
+};
 use serde::Serialize;
 
 #[derive(Parser)]
@@ -534,7 +537,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Fix { key, slot, answers } => {
             refresh(&doorstep).await;
             let new_key = doorstep
-                .fix_with(&key, slot.as_deref(), &split_pairs(&answers)?)
+                .fix_with(&key, slot.as_deref(), split_pairs(&answers)?)
                 .await?;
             try_sync(&doorstep).await;
             let still = doorstep
@@ -618,15 +621,16 @@ async fn parse_answers(
     code: &str,
     pairs: &[String],
 ) -> Result<Answers, Error> {
-    doorstep.answers(code, &split_pairs(pairs)?).await
+    doorstep.answers(code, split_pairs(pairs)?).await
 }
 
-fn split_pairs(pairs: &[String]) -> Result<Vec<(String, String)>, Error> {
+/// `key=value` pairs → answers typed in, for the core to type.
+fn split_pairs(pairs: &[String]) -> Result<Vec<(String, GivenAnswer)>, Error> {
     pairs
         .iter()
         .map(|pair| {
             pair.split_once('=')
-                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .map(|(k, v)| (k.to_owned(), GivenAnswer::Typed(v.to_owned())))
                 .ok_or_else(|| {
                     Error::invalid(
                         "answer",

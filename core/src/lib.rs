@@ -14,6 +14,7 @@ pub mod client;
 pub mod drafts;
 pub mod error;
 pub mod events;
+pub mod form;
 pub mod items;
 pub mod open311;
 pub mod outbox;
@@ -30,6 +31,7 @@ use std::{
     time::Duration,
 };
 
+use doorstep_protocol::rules::GivenAnswer;
 use tokio::sync::{Notify, broadcast};
 
 pub use error::{Error, Result};
@@ -299,7 +301,7 @@ impl Doorstep {
         &self,
         key: &str,
         slot_id: Option<&str>,
-        answers: &[(String, String)],
+        answers: Vec<(String, GivenAnswer)>,
     ) -> Result<String> {
         let wanted = key.to_owned();
         let (_, _, body) = self
@@ -320,18 +322,34 @@ impl Doorstep {
         self.fix(key, body).await
     }
 
-    /// Answers typed in as text, typed by the service's questions when this device knows them.
+    /// Answers as a form gives them (text typed, keys picked), typed by the service's questions
+    /// when this device knows them. Every shell makes its answers here.
     pub async fn answers(
         &self,
         service_code: &str,
-        pairs: &[(String, String)],
+        given: Vec<(String, GivenAnswer)>,
     ) -> Result<doorstep_protocol::Answers> {
         let questions = self
             .service(service_code)
             .await
             .map(|s| s.questions)
             .unwrap_or_default();
-        Ok(doorstep_protocol::rules::typed_answers(&questions, pairs))
+        Ok(doorstep_protocol::rules::given_answers(&questions, given))
+    }
+
+    /// The form the service's questions make, for a shell to draw.
+    pub async fn form(&self, service_code: &str) -> Result<Vec<form::Field>> {
+        Ok(form::fields(&self.service(service_code).await?.questions))
+    }
+
+    /// "Check your answers" for what was given to the service's questions.
+    pub async fn check_answers(
+        &self,
+        service_code: &str,
+        given: &std::collections::BTreeMap<String, GivenAnswer>,
+    ) -> Result<Vec<form::CheckedAnswer>> {
+        let questions = self.service(service_code).await?.questions;
+        Ok(form::check_answers(&questions, given))
     }
 
     /// Give up an operation and what depends on it; an item that never reached the council

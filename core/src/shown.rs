@@ -6,7 +6,7 @@
 //! and the CLI say the same thing; where the council has its copy of an item, what is shown is
 //! the council's copy, and what the resident asked for only until then.
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, Timelike, Utc};
 use doorstep_protocol::{
     Author, Booking, BookingStatus, Location, NewBooking, NewPayment, NewReport, Payment,
     PaymentStatus, Report, ReportStatus, rules,
@@ -59,6 +59,15 @@ pub fn delivery(delivery: &Delivery) -> &'static str {
     }
 }
 
+/// May the resident say a report in this status is not fixed? Only when the council says it is
+/// done with the problem itself — not when it is someone else's, or already reported.
+pub fn may_reopen(status: ReportStatus) -> bool {
+    matches!(
+        status,
+        ReportStatus::Fixed | ReportStatus::Closed | ReportStatus::NoFurtherAction
+    )
+}
+
 /// Where a place is, in words: its address, else its coordinates.
 pub fn place(location: &Location) -> String {
     match (&location.address, location.lat, location.lon) {
@@ -89,6 +98,9 @@ pub struct Shown {
     pub place: Option<String>,
     /// A report's history, oldest first: what the council did and what the resident added.
     pub steps: Vec<Step>,
+    /// A report the council has finished with as fixed or closed: the resident may say it is
+    /// not fixed, which reopens it.
+    pub may_reopen: bool,
 }
 
 /// One step in a report's history.
@@ -182,6 +194,7 @@ pub fn report(
                     .collect()
             })
             .unwrap_or_default(),
+        may_reopen: report.is_some_and(|r| may_reopen(r.status)),
     }
 }
 
@@ -217,6 +230,7 @@ pub fn booking(
         summary,
         place: location.map(place),
         steps: Vec::new(),
+        may_reopen: false,
     }
 }
 
@@ -247,12 +261,19 @@ pub fn payment(
         },
         place: None,
         steps: Vec::new(),
+        may_reopen: false,
     }
 }
 
-/// A slot's start as a list shows it, in the council's own time: "Tue 1 Dec 2026 at 09:30".
+/// A slot's start as a list shows it, in the council's own time and GOV.UK's style:
+/// "Tuesday 1 December 2026 at 9:30am", "… at 2pm".
 pub fn slot_time(start: NaiveDateTime) -> String {
-    start.format("%a %-d %b %Y at %H:%M").to_string()
+    let clock = if start.minute() == 0 {
+        start.format("%-I%P")
+    } else {
+        start.format("%-I:%M%P")
+    };
+    format!("{} at {clock}", start.format("%A %-d %B %Y"))
 }
 
 fn or(text: &str, otherwise: &str) -> String {
@@ -354,6 +375,27 @@ mod tests {
                 ("The council", Some("In progress"), None)
             ]
         );
+        assert!(!sent.may_reopen);
+    }
+
+    #[test]
+    fn only_a_report_the_council_finished_itself_may_be_reopened() {
+        let shown = |status| {
+            report(
+                None,
+                Some(&report_copy(status)),
+                &Delivery::Sent,
+                &Names::default(),
+            )
+            .may_reopen
+        };
+        assert!(shown(ReportStatus::Fixed));
+        assert!(shown(ReportStatus::Closed));
+        assert!(shown(ReportStatus::NoFurtherAction));
+        assert!(!shown(ReportStatus::Duplicate));
+        assert!(!shown(ReportStatus::NotCouncilsResponsibility));
+        assert!(!shown(ReportStatus::Open));
+        assert!(!report(Some(&asked()), None, &Delivery::Waiting, &Names::default()).may_reopen);
     }
 
     #[test]
@@ -381,7 +423,7 @@ mod tests {
         };
         let waiting = booking(Some(&asked), None, &Delivery::Waiting, &Names::default());
         assert_eq!(waiting.title, "bulky_waste");
-        assert_eq!(waiting.summary, "Tue 1 Dec 2026 at 09:30");
+        assert_eq!(waiting.summary, "Tuesday 1 December 2026 at 9:30am");
 
         let paying = NewPayment {
             purpose: "council_tax".into(),

@@ -99,9 +99,9 @@ impl Doorstep {
     async fn answers(
         &self,
         service_code: &str,
-        answers: Vec<AnswerText>,
+        answers: Vec<AnswerGiven>,
     ) -> Answer<doorstep_protocol::Answers> {
-        Ok(self.0.answers(service_code, &answer_pairs(answers)).await?)
+        Ok(self.0.answers(service_code, given_answers(answers)).await?)
     }
 }
 
@@ -340,11 +340,11 @@ impl Doorstep {
         &self,
         key: String,
         slot_id: Option<String>,
-        answers: Vec<AnswerText>,
+        answers: Vec<AnswerGiven>,
     ) -> Answer<String> {
         Ok(self
             .0
-            .fix_with(&key, slot_id.as_deref(), &answer_pairs(answers))
+            .fix_with(&key, slot_id.as_deref(), given_answers(answers))
             .await?)
     }
 

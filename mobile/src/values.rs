@@ -308,16 +308,32 @@ impl From<Location> for protocol::Location {
     }
 }
 
-/// An answer to a question, as the resident gave it (several choices as comma-separated keys).
-#[derive(Debug, Clone, uniffi::Record)]
-pub struct AnswerText {
-    pub question: String,
-    pub value: String,
+/// An answer as the resident gave it: the text typed in, or the keys picked from a list.
+#[derive(Debug, Clone, uniffi::Enum)]
+pub enum GivenAnswer {
+    Typed { text: String },
+    Picked { keys: Vec<String> },
 }
 
-/// The pairs the core types by the service's questions.
-pub fn answer_pairs(answers: Vec<AnswerText>) -> Vec<(String, String)> {
-    answers.into_iter().map(|a| (a.question, a.value)).collect()
+/// The answer to one question.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct AnswerGiven {
+    pub question: String,
+    pub answer: GivenAnswer,
+}
+
+/// The answers as the core takes them, to type by the service's questions.
+pub fn given_answers(answers: Vec<AnswerGiven>) -> Vec<(String, protocol::rules::GivenAnswer)> {
+    answers
+        .into_iter()
+        .map(|a| {
+            let answer = match a.answer {
+                GivenAnswer::Typed { text } => protocol::rules::GivenAnswer::Typed(text),
+                GivenAnswer::Picked { keys } => protocol::rules::GivenAnswer::Picked(keys),
+            };
+            (a.question, answer)
+        })
+        .collect()
 }
 
 /// How to reach the resident about a report, if they want to be.
@@ -344,7 +360,7 @@ pub struct ReportInput {
     pub service_code: String,
     pub description: String,
     pub location: Location,
-    pub answers: Vec<AnswerText>,
+    pub answers: Vec<AnswerGiven>,
     /// Photos as taken or picked: resized and stripped of their metadata by the core.
     pub photos: Vec<Vec<u8>>,
     pub contact: Option<Contact>,
@@ -526,7 +542,7 @@ impl From<Fallback> for protocol::Fallback {
 pub struct BookingInput {
     pub service_code: String,
     pub slot_id: String,
-    pub answers: Vec<AnswerText>,
+    pub answers: Vec<AnswerGiven>,
     pub location: Option<Location>,
     pub fallback: Fallback,
 }

@@ -167,7 +167,7 @@ pub struct Entry {
     /// The operation in the resident's words: "Report", "Cancellation".
     pub what: &'static str,
     /// The thing it acts on, so that one can be told from another: "Report a pothole: Deep
-    /// hole by the bus stop", "Bulky waste collection, Tue 1 Dec 2026 at 09:00".
+    /// hole by the bus stop", "Bulky waste collection, Tuesday 1 December 2026 at 9am".
     pub about: String,
     pub state: State,
     pub created_at: i64,
@@ -447,7 +447,7 @@ mod tests {
         let booking = json!({"service_code": "bulky_waste", "slot_id": "bulky/2026-12-01T09:00"});
         assert_eq!(
             about(&booking, Some("Bulky waste collection")),
-            "Bulky waste collection, Tue 1 Dec 2026 at 09:00"
+            "Bulky waste collection, Tuesday 1 December 2026 at 9am"
         );
         let payment =
             json!({"purpose": "council_tax", "reference": "12345678", "amount_pence": 12050});

@@ -85,15 +85,15 @@ public final class Resident {
         }
     }
 
-    /// Report a problem; answers as the form holds them (question code to text).
+    /// Report a problem; answers as the form holds them (question code to what was typed or picked).
     public func report(
-        service: String, description: String, at location: Location, answers: [String: String],
+        service: String, description: String, at location: Location, answers: [String: GivenAnswer],
         photos: [Data] = []
     ) async -> Outcome<MyReport> {
         await attempt {
             try await core.submitReport(input: ReportInput(
                 serviceCode: service, description: description, location: location,
-                answers: answerTexts(answers), photos: photos, contact: nil))
+                answers: given(answers), photos: photos, contact: nil))
         }
     }
 
@@ -102,12 +102,12 @@ public final class Resident {
     }
 
     public func book(
-        service: String, slotId: String, answers: [String: String] = [:], at location: Location? = nil,
+        service: String, slotId: String, answers: [String: GivenAnswer] = [:], at location: Location? = nil,
         fallback: Fallback = .nextAvailable
     ) async -> Outcome<MyBooking> {
         await attempt {
             try await core.book(input: BookingInput(
-                serviceCode: service, slotId: slotId, answers: answerTexts(answers), location: location,
+                serviceCode: service, slotId: slotId, answers: given(answers), location: location,
                 fallback: fallback))
         }
     }
@@ -151,6 +151,6 @@ public final class Resident {
     }
 }
 
-private func answerTexts(_ answers: [String: String]) -> [AnswerText] {
-    answers.sorted { $0.key < $1.key }.map { AnswerText(question: $0.key, value: $0.value) }
+private func given(_ answers: [String: GivenAnswer]) -> [AnswerGiven] {
+    answers.sorted { $0.key < $1.key }.map { AnswerGiven(question: $0.key, answer: $0.value) }
 }

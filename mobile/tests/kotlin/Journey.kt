@@ -22,7 +22,7 @@ import uk.doorstep.shared.Advice
 import uk.doorstep.shared.MemorySecrets
 import uk.doorstep.shared.Outcome
 import uk.doorstep.shared.Resident
-import uniffi.doorstep_mobile.AnswerText
+import uniffi.doorstep_mobile.AnswerGiven
 import uniffi.doorstep_mobile.Backend
 import uniffi.doorstep_mobile.BookingStatus
 import uniffi.doorstep_mobile.Delivery
@@ -30,6 +30,7 @@ import uniffi.doorstep_mobile.Doorstep
 import uniffi.doorstep_mobile.DoorstepException
 import uniffi.doorstep_mobile.Event
 import uniffi.doorstep_mobile.EventListener
+import uniffi.doorstep_mobile.GivenAnswer
 import uniffi.doorstep_mobile.Location
 import uniffi.doorstep_mobile.MyPayment
 import uniffi.doorstep_mobile.PaymentStatus
@@ -103,7 +104,11 @@ class Council(private val binary: String, private val profile: String) : AutoClo
 val SERVER = System.getenv("DOORSTEP_SERVER") ?: error("DOORSTEP_SERVER names the doorstep-server binary")
 val PROFILE = System.getenv("DOORSTEP_COUNCIL") ?: error("DOORSTEP_COUNCIL names the council profile folder")
 val RETURN_URL = phoneReturnUrl()
-val POTHOLE_ANSWERS = mapOf("depth" to "deep", "width" to "medium", "location_on_road" to "traffic_lane")
+val POTHOLE_ANSWERS = mapOf(
+    "depth" to GivenAnswer.Picked(listOf("deep")),
+    "width" to GivenAnswer.Picked(listOf("medium")),
+    "location_on_road" to GivenAnswer.Picked(listOf("traffic_lane")),
+)
 val DURHAM = Location(54.7761, -1.5733, null, null)
 
 /** A resident's phone (its own folder) talking to `url`. */
@@ -196,7 +201,7 @@ fun aBulkyWasteCollectionIsBookedAndItsFeePaid() = withCouncil { council ->
         resident.services().done("catalogue")
         val slot = resident.slots("bulky_waste").done("slots").slots.firstOrNull { it.remaining > 0u }
             ?: throw Failure("no free collection day")
-        val answers = mapOf("items" to "sofa, mattress", "where_left" to "front")
+        val answers = mapOf("items" to GivenAnswer.Picked(listOf("sofa", "mattress")), "where_left" to GivenAnswer.Typed("front"))
         val booked = resident.book("bulky_waste", slot.id, answers, DURHAM).done("book")
         val fee = resident.core.payBookingFee(booked.localId, RETURN_URL)
         expect(fee.amountPence == 2600uL) { "two items cost the first band's fee: ${fee.amountPence}" }
@@ -261,13 +266,13 @@ fun badInputGivesTheMappedErrorNeverACrash() = withCouncil { council ->
         fixes("body") { core.saveDraft(null, "report", "{not json") }
         fixes("photos.0") {
             core.submitReport(
-                ReportInput("pothole", "A photo that is not one", DURHAM, POTHOLE_ANSWERS.map { AnswerText(it.key, it.value) }, listOf(byteArrayOf(1, 2, 3)), null),
+                ReportInput("pothole", "A photo that is not one", DURHAM, POTHOLE_ANSWERS.map { AnswerGiven(it.key, it.value) }, listOf(byteArrayOf(1, 2, 3)), null),
             )
         }
         fixes("server") {
             Doorstep.open(Settings(Files.createTempDirectory("doorstep-phone").toString(), "ftp://nowhere", "android", "x", false, Backend.Doorstep), MemorySecrets())
         }
-        val outcome = resident.report("pothole", "", Location(Double.NaN, 500.0, null, null), mapOf("depth" to "bottomless"))
+        val outcome = resident.report("pothole", "", Location(Double.NaN, 500.0, null, null), mapOf("depth" to GivenAnswer.Typed("bottomless")))
         expect(outcome is Outcome.Failed && outcome.advice == Advice.FIX_INPUT && outcome.field != null) { "a bad report names a field: $outcome" }
         try {
             core.report("no such report")

@@ -100,7 +100,9 @@ final class Council {
 }
 
 let returnUrl = phoneReturnUrl()
-let potholeAnswers = ["depth": "deep", "width": "medium", "location_on_road": "traffic_lane"]
+let potholeAnswers: [String: GivenAnswer] = [
+    "depth": .picked(keys: ["deep"]), "width": .picked(keys: ["medium"]), "location_on_road": .picked(keys: ["traffic_lane"]),
+]
 let durham = Location(lat: 54.7761, lon: -1.5733, uprn: nil, address: nil)
 
 func phone(_ url: String, secrets: SecretStore = MemorySecrets()) async throws -> Resident {
@@ -237,7 +239,7 @@ func aBulkyWasteCollectionIsBookedAndItsFeePaid() async throws {
         guard let slot = try await resident.slots(service: "bulky_waste").done("slots").slots.first(where: { $0.remaining > 0 }) else {
             throw TestFailure(description: "no free collection day")
         }
-        let answers = ["items": "sofa, mattress", "where_left": "front"]
+        let answers: [String: GivenAnswer] = ["items": .picked(keys: ["sofa", "mattress"]), "where_left": .typed(text: "front")]
         let booked = try await resident.book(service: "bulky_waste", slotId: slot.id, answers: answers, at: durham).done("book")
         let fee = try await resident.core.payBookingFee(bookingLocalId: booked.localId, returnUrl: returnUrl)
         try expect(fee.amountPence == 2600, "two items cost the first band's fee: \(fee.amountPence)")
@@ -313,7 +315,7 @@ func badInputGivesTheMappedErrorNeverACrash() async throws {
         try await fixes("uprn") { _ = try await core.collections(uprn: "not a uprn") }
         try await fixes("body") { _ = try await core.saveDraft(id: nil, kind: "report", body: "{not json") }
         try await fixes("photos.0") {
-            let answers = potholeAnswers.map { AnswerText(question: $0.key, value: $0.value) }
+            let answers = potholeAnswers.map { AnswerGiven(question: $0.key, answer: $0.value) }
             _ = try await core.submitReport(input: ReportInput(
                 serviceCode: "pothole", description: "A photo that is not one", location: durham, answers: answers,
                 photos: [Data([1, 2, 3])], contact: nil))
@@ -322,7 +324,7 @@ func badInputGivesTheMappedErrorNeverACrash() async throws {
             let settings = Settings(dataDir: NSTemporaryDirectory(), councilUrl: "ftp://nowhere", platform: "ios", deviceName: "x", backgroundSync: false, backend: .doorstep)
             _ = try await Doorstep.open(settings: settings, secrets: MemorySecrets())
         }
-        let outcome = await resident.report(service: "pothole", description: "", at: Location(lat: .nan, lon: 500, uprn: nil, address: nil), answers: ["depth": "bottomless"])
+        let outcome = await resident.report(service: "pothole", description: "", at: Location(lat: .nan, lon: 500, uprn: nil, address: nil), answers: ["depth": .typed(text: "bottomless")])
         try expect(outcome.failure?.advice == .fixInput && outcome.failure?.field != nil, "a bad report names a field: \(outcome)")
         do {
             _ = try await core.report(localId: "no such report")

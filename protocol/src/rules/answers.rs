@@ -6,6 +6,7 @@
 use std::collections::HashSet;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime};
+use serde::{Deserialize, Serialize};
 
 use crate::{
     Answer, Answers, Datatype, FieldProblem, GeoPoint, NewReport, Question, ServiceDefinition,
@@ -139,34 +140,64 @@ fn choices(question: &Question) -> String {
         .join(", ")
 }
 
-/// Answers typed in as text (`question`, `value` pairs) → answers of each question's type: a
-/// multi-value list splits on commas, a number becomes a number when it reads as one;
-/// anything else, or a question the service does not ask, stays text for the checks to judge.
-pub fn typed_answers(questions: &[Question], pairs: &[(String, String)]) -> Answers {
-    pairs
-        .iter()
-        .map(|(code, value)| {
+/// An answer as a form has it: the text typed in, or the keys picked from a list. The page
+/// and Open311 send it as a string or an array of strings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum GivenAnswer {
+    Typed(String),
+    Picked(Vec<String>),
+}
+
+/// Answers as a form gives them → answers of each question's type. Keys picked are the list
+/// they are (one key picked for a one-choice question is that key); typed text takes its
+/// question's type: a multi-value list splits on commas, a number becomes a number when it
+/// reads as one; anything else, or a question the service does not ask, stays text for the
+/// checks to judge.
+pub fn given_answers(
+    questions: &[Question],
+    given: impl IntoIterator<Item = (String, GivenAnswer)>,
+) -> Answers {
+    given
+        .into_iter()
+        .map(|(code, given)| {
+            let code = code.trim().to_owned();
             let datatype = questions
                 .iter()
-                .find(|q| &q.code == code)
+                .find(|q| q.code == code)
                 .map(|q| q.datatype);
-            let answer = match datatype {
-                Some(Datatype::Multivaluelist) => Answer::List(
-                    value
-                        .split(',')
+            let answer = match (given, datatype) {
+                (GivenAnswer::Picked(mut keys), Some(Datatype::Singlevaluelist))
+                    if keys.len() == 1 =>
+                {
+                    Answer::Text(keys.remove(0))
+                }
+                (GivenAnswer::Picked(keys), _) => Answer::List(keys),
+                (GivenAnswer::Typed(text), Some(Datatype::Multivaluelist)) => Answer::List(
+                    text.split(',')
                         .map(|v| v.trim().to_owned())
                         .filter(|v| !v.is_empty())
                         .collect(),
                 ),
-                Some(Datatype::Number) => value
+                (GivenAnswer::Typed(text), Some(Datatype::Number)) => text
                     .trim()
                     .parse()
-                    .map_or_else(|_| Answer::Text(value.clone()), Answer::Number),
-                _ => Answer::Text(value.clone()),
+                    .map_or_else(|_| Answer::Text(text.clone()), Answer::Number),
+                (GivenAnswer::Typed(text), _) => Answer::Text(text),
             };
-            (code.trim().to_owned(), answer)
+            (code, answer)
         })
         .collect()
+}
+
+/// Answers typed in as text (`question`, `value` pairs), as a command line gives them.
+pub fn typed_answers(questions: &[Question], pairs: &[(String, String)]) -> Answers {
+    given_answers(
+        questions,
+        pairs
+            .iter()
+            .map(|(code, text)| (code.clone(), GivenAnswer::Typed(text.clone()))),
+    )
 }
 
 /// Is this a SHA-256 in lower-case hex, as attachments are named?
@@ -439,6 +470,34 @@ mod tests {
         assert_eq!(typed["items"], Answer::List(vec!["a".into(), "b".into()]));
         assert_eq!(typed["count"], Answer::Number(3.0));
         assert_eq!(typed["note"], Answer::Text("by the gate".into()));
+    }
+
+    #[test]
+    fn keys_picked_stay_whole_and_one_pick_answers_a_one_choice_question() {
+        let qs = [
+            question("items", Datatype::Multivaluelist, true),
+            question("size", Datatype::Singlevaluelist, true),
+        ];
+        let given = [
+            (
+                "items",
+                GivenAnswer::Picked(vec!["sofa, large".into(), "fridge".into()]),
+            ),
+            ("size", GivenAnswer::Picked(vec!["big".into()])),
+            (" count ", GivenAnswer::Typed("4".into())),
+        ]
+        .map(|(code, answer)| (code.to_owned(), answer));
+        let typed = given_answers(&qs, given);
+        assert_eq!(
+            typed["items"],
+            Answer::List(vec!["sofa, large".into(), "fridge".into()])
+        );
+        assert_eq!(typed["size"], Answer::Text("big".into()));
+        assert_eq!(typed["count"], Answer::Text("4".into()));
+        let page: Vec<(String, GivenAnswer)> =
+            serde_json::from_str(r#"[["items", ["a"]], ["note", "by the gate"]]"#).unwrap();
+        assert_eq!(page[0].1, GivenAnswer::Picked(vec!["a".into()]));
+        assert_eq!(page[1].1, GivenAnswer::Typed("by the gate".into()));
     }
 
     #[test]

@@ -14,8 +14,8 @@ pub mod ics;
 pub mod references;
 
 pub use answers::{
-    typed_answers, valid_sha256, validate_answers, validate_location, validate_report,
-    validate_update_text,
+    GivenAnswer, given_answers, typed_answers, valid_sha256, validate_answers, validate_location,
+    validate_report, validate_update_text,
 };
 pub use batches::{
     MAX_BATCH_BYTES, MAX_BATCH_OPERATIONS, operation_bytes, operations_that_fit, smaller_budget,

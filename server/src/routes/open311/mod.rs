@@ -16,7 +16,7 @@ use axum::{
 };
 use chrono::{TimeZone, Utc};
 use doorstep_protocol::{
-    Answer, Author, ContactDetails, Location, NewReport, Report, ReportStatus, ServiceDefinition,
+    Author, ContactDetails, Location, NewReport, Report, ReportStatus, ServiceDefinition,
     ServiceKind, rules,
 };
 use rusqlite::{Connection, OptionalExtension, params};
@@ -546,17 +546,7 @@ pub fn new_report(profile: &Profile, request: wire::NewRequest) -> Result<NewRep
     let questions = report_service(profile, &request.service_code)
         .map(|s| s.questions.clone())
         .unwrap_or_default();
-    let mut answers = doorstep_protocol::Answers::new();
-    let mut singles = Vec::new();
-    for (code, value) in request.attributes {
-        match value {
-            wire::Attribute::One(value) => singles.push((code, value)),
-            wire::Attribute::Many(values) => {
-                answers.insert(code, Answer::List(values));
-            }
-        }
-    }
-    answers.extend(rules::typed_answers(&questions, &singles));
+    let answers = rules::given_answers(&questions, request.attributes);
     let uprn = match (&request.address_id, &request.address_string) {
         (Some(id), _) => Some(id.clone()),
         (None, Some(text)) if request.lat.is_none() => Some(

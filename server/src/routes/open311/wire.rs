@@ -8,6 +8,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
+use doorstep_protocol::rules::GivenAnswer;
 
 /// The most rows a list gives.
 pub const MAX_ROWS: usize = 1000;
@@ -200,13 +201,6 @@ pub fn datetime(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Secs, false)
 }
 
-/// An answer given as `attribute[code]` or `attribute[code][]`.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Attribute {
-    One(String),
-    Many(Vec<String>),
-}
-
 /// `POST requests.{fmt}`, as sent.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct NewRequest {
@@ -222,7 +216,7 @@ pub struct NewRequest {
     pub phone: Option<String>,
     pub description: String,
     pub media_url: Option<String>,
-    pub attributes: BTreeMap<String, Attribute>,
+    pub attributes: BTreeMap<String, GivenAnswer>,
 }
 
 /// Read a form-encoded request; the message names the parameter to fix.
@@ -250,10 +244,10 @@ pub fn parse_new_request(body: &[u8]) -> Result<NewRequest, String> {
                     match request
                         .attributes
                         .entry(code.to_owned())
-                        .or_insert_with(|| Attribute::Many(Vec::new()))
+                        .or_insert_with(|| GivenAnswer::Picked(Vec::new()))
                     {
-                        Attribute::Many(values) => values.extend(given),
-                        Attribute::One(_) => {
+                        GivenAnswer::Picked(values) => values.extend(given),
+                        GivenAnswer::Typed(_) => {
                             return Err(format!(
                                 "attribute[{code}]: give it either once or as a list with [], not both"
                             ));
@@ -267,7 +261,7 @@ pub fn parse_new_request(body: &[u8]) -> Result<NewRequest, String> {
                     }
                     request
                         .attributes
-                        .insert(code.to_owned(), Attribute::One(value));
+                        .insert(code.to_owned(), GivenAnswer::Typed(value));
                 }
             }
         }
@@ -446,10 +440,13 @@ mod tests {
         assert_eq!(request.api_key.as_deref(), Some("k"));
         assert_eq!(request.lat, Some(54.77));
         assert_eq!(request.description, "Deep hole");
-        assert_eq!(request.attributes["depth"], Attribute::One("deep".into()));
+        assert_eq!(
+            request.attributes["depth"],
+            GivenAnswer::Typed("deep".into())
+        );
         assert_eq!(
             request.attributes["sides"],
-            Attribute::Many(vec!["a".into(), "b".into()])
+            GivenAnswer::Picked(vec!["a".into(), "b".into()])
         );
     }
 

@@ -6,13 +6,14 @@
 package uk.doorstep.shared
 
 import java.util.concurrent.CopyOnWriteArrayList
-import uniffi.doorstep_mobile.AnswerText
+import uniffi.doorstep_mobile.AnswerGiven
 import uniffi.doorstep_mobile.Backend
 import uniffi.doorstep_mobile.BookingInput
 import uniffi.doorstep_mobile.Doorstep
 import uniffi.doorstep_mobile.Event
 import uniffi.doorstep_mobile.EventListener
 import uniffi.doorstep_mobile.Fallback
+import uniffi.doorstep_mobile.GivenAnswer
 import uniffi.doorstep_mobile.Location
 import uniffi.doorstep_mobile.MyBooking
 import uniffi.doorstep_mobile.MyPayment
@@ -80,16 +81,16 @@ class Resident private constructor(val core: Doorstep) : AutoCloseable {
     /** Search offline: only what the phone already holds. */
     suspend fun searchOffline(search: String): Outcome<List<ServiceSummary>> = attempt { core.services(search) }
 
-    /** Report a problem at a point; answers as the form holds them (question code to text). */
+    /** Report a problem at a point; answers as the form holds them (question code to what was typed or picked). */
     suspend fun report(
         serviceCode: String,
         description: String,
         where: Location,
-        answers: Map<String, String>,
+        answers: Map<String, GivenAnswer>,
         photos: List<ByteArray> = emptyList(),
     ): Outcome<MyReport> = attempt {
         core.submitReport(
-            ReportInput(serviceCode, description, where, answers.toAnswerTexts(), photos, null),
+            ReportInput(serviceCode, description, where, answers.given(), photos, null),
         )
     }
 
@@ -98,11 +99,11 @@ class Resident private constructor(val core: Doorstep) : AutoCloseable {
     suspend fun book(
         serviceCode: String,
         slotId: String,
-        answers: Map<String, String> = emptyMap(),
+        answers: Map<String, GivenAnswer> = emptyMap(),
         where: Location? = null,
         fallback: Fallback = Fallback.NEXT_AVAILABLE,
     ): Outcome<MyBooking> = attempt {
-        core.book(BookingInput(serviceCode, slotId, answers.toAnswerTexts(), where, fallback))
+        core.book(BookingInput(serviceCode, slotId, answers.given(), where, fallback))
     }
 
     /** Pay a bill with the amount as the resident typed it; the receipt goes to `email`, if given. */
@@ -151,4 +152,4 @@ class Resident private constructor(val core: Doorstep) : AutoCloseable {
     }
 }
 
-private fun Map<String, String>.toAnswerTexts() = map { (question, value) -> AnswerText(question, value) }
+private fun Map<String, GivenAnswer>.given() = map { (question, answer) -> AnswerGiven(question, answer) }

@@ -1,0 +1,266 @@
+//! The form a service's questions make, and what "Check your answers" says of what was given:
+//! one model that the desktop, Android, iOS and the command line all draw.
+//!
+//! Invariant: pure functions of the service's questions and the answers given. Every question
+//! is one field, in the council's order; a field names the input the core's problems point at
+//! (`answers.{code}`), so a shell puts each problem beside its field without a rule of its own.
+
+use std::collections::BTreeMap;
+
+use doorstep_protocol::{Datatype, Question, rules::GivenAnswer};
+use serde::Serialize;
+
+/// How a question is asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldKind {
+    /// A line of text.
+    Line,
+    /// A longer text, over several lines.
+    Lines,
+    /// A number.
+    Number,
+    /// A date, with a time when the resident wants to give one.
+    Date,
+    /// One of the choices.
+    OneOf,
+    /// Any of the choices.
+    AnyOf,
+}
+
+/// One of the choices a list question offers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Choice {
+    pub key: String,
+    pub name: String,
+}
+
+/// One question, as a form asks it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Field {
+    /// The question's code: the answer is given under it.
+    pub code: String,
+    /// What a problem with this answer names as its field.
+    pub problem_field: String,
+    /// The question, with "(optional)" when it may be left out.
+    pub label: String,
+    /// Help shown under the question: the council's own, or how to write a date, or "Select
+    /// all that apply".
+    pub hint: Option<String>,
+    pub kind: FieldKind,
+    pub required: bool,
+    /// For a list question, the choices in the council's order; empty otherwise.
+    pub choices: Vec<Choice>,
+}
+
+/// Every question of a service, in the order the council asks them.
+pub fn fields(questions: &[Question]) -> Vec<Field> {
+    let mut ordered: Vec<&Question> = questions.iter().collect();
+    ordered.sort_by_key(|q| q.order);
+    ordered.into_iter().map(field).collect()
+}
+
+fn field(question: &Question) -> Field {
+    let kind = match question.datatype {
+        Datatype::String => FieldKind::Line,
+        Datatype::Text => FieldKind::Lines,
+        Datatype::Number => FieldKind::Number,
+        Datatype::Datetime => FieldKind::Date,
+        Datatype::Singlevaluelist => FieldKind::OneOf,
+        Datatype::Multivaluelist => FieldKind::AnyOf,
+    };
+    let hint = question.datatype_description.clone().or_else(|| {
+        match kind {
+            FieldKind::Date => Some("For example, 2026-12-01, or 2026-12-01T14:30 with a time"),
+            FieldKind::AnyOf => Some("Select all that apply"),
+            _ => None,
+        }
+        .map(str::to_owned)
+    });
+    Field {
+        code: question.code.clone(),
+        problem_field: format!("answers.{}", question.code),
+        label: if question.required {
+            question.description.clone()
+        } else {
+            format!("{} (optional)", question.description)
+        },
+        hint,
+        kind,
+        required: question.required,
+        choices: question
+            .values
+            .iter()
+            .map(|v| Choice {
+                key: v.key.clone(),
+                name: v.name.clone(),
+            })
+            .collect(),
+    }
+}
+
+/// One row of "Check your answers".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CheckedAnswer {
+    /// The question's code, for the row's "Change" link back to its field.
+    pub code: String,
+    /// The question, as asked.
+    pub question: String,
+    /// The answer in words: the text, the names of the choices picked, or "Not answered".
+    pub answer: String,
+}
+
+/// "Check your answers" for the service's questions, in the council's order.
+pub fn check_answers(
+    questions: &[Question],
+    given: &BTreeMap<String, GivenAnswer>,
+) -> Vec<CheckedAnswer> {
+    let mut ordered: Vec<&Question> = questions.iter().collect();
+    ordered.sort_by_key(|q| q.order);
+    ordered
+        .into_iter()
+        .map(|question| CheckedAnswer {
+            code: question.code.clone(),
+            question: question.description.clone(),
+            answer: answer_words(question, given.get(&question.code)),
+        })
+        .collect()
+}
+
+fn answer_words(question: &Question, given: Option<&GivenAnswer>) -> String {
+    let keys: Vec<&str> = match given {
+        Some(GivenAnswer::Typed(text)) if !text.trim().is_empty() => vec![text.trim()],
+        Some(GivenAnswer::Picked(keys)) => keys.iter().map(String::as_str).collect(),
+        _ => Vec::new(),
+    };
+    if keys.is_empty() {
+        return "Not answered".to_owned();
+    }
+    keys.into_iter()
+        .map(|key| {
+            question
+                .values
+                .iter()
+                .find(|v| v.key == key)
+                .map_or(key, |v| v.name.as_str())
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use doorstep_protocol::ValueOption;
+
+    use super::*;
+
+    fn question(code: &str, datatype: Datatype, required: bool, order: u32) -> Question {
+        Question {
+            code: code.into(),
+            datatype,
+            required,
+            description: format!("What about {code}?"),
+            datatype_description: None,
+            order,
+            values: if matches!(
+                datatype,
+                Datatype::Singlevaluelist | Datatype::Multivaluelist
+            ) {
+                vec![
+                    ValueOption {
+                        key: "sofa".into(),
+                        name: "Sofa".into(),
+                    },
+                    ValueOption {
+                        key: "fridge".into(),
+                        name: "Fridge or freezer".into(),
+                    },
+                ]
+            } else {
+                Vec::new()
+            },
+        }
+    }
+
+    #[test]
+    fn each_datatype_is_asked_its_own_way_in_the_councils_order() {
+        let questions = [
+            question("items", Datatype::Multivaluelist, true, 3),
+            question("when", Datatype::Datetime, false, 1),
+            question("count", Datatype::Number, true, 2),
+            question("size", Datatype::Singlevaluelist, true, 4),
+            question("note", Datatype::Text, false, 5),
+            question("colour", Datatype::String, true, 0),
+        ];
+        let form = fields(&questions);
+        let kinds: Vec<(&str, FieldKind)> =
+            form.iter().map(|f| (f.code.as_str(), f.kind)).collect();
+        assert_eq!(
+            kinds,
+            [
+                ("colour", FieldKind::Line),
+                ("when", FieldKind::Date),
+                ("count", FieldKind::Number),
+                ("items", FieldKind::AnyOf),
+                ("size", FieldKind::OneOf),
+                ("note", FieldKind::Lines),
+            ]
+        );
+        assert_eq!(form[1].label, "What about when? (optional)");
+        assert_eq!(form[0].label, "What about colour?");
+        assert_eq!(
+            form[1].hint.as_deref(),
+            Some("For example, 2026-12-01, or 2026-12-01T14:30 with a time")
+        );
+        assert_eq!(form[3].hint.as_deref(), Some("Select all that apply"));
+        assert_eq!(form[3].problem_field, "answers.items");
+        assert_eq!(form[4].choices[1].name, "Fridge or freezer");
+        assert!(form[2].choices.is_empty());
+    }
+
+    #[test]
+    fn the_councils_own_hint_wins() {
+        let mut asked = question("when", Datatype::Datetime, true, 0);
+        asked.datatype_description = Some("When did you see it?".into());
+        assert_eq!(
+            fields(&[asked])[0].hint.as_deref(),
+            Some("When did you see it?")
+        );
+    }
+
+    #[test]
+    fn check_your_answers_names_the_choices_and_says_what_was_left_out() {
+        let questions = [
+            question("items", Datatype::Multivaluelist, true, 0),
+            question("size", Datatype::Singlevaluelist, false, 1),
+            question("note", Datatype::Text, false, 2),
+            question("where", Datatype::String, false, 3),
+        ];
+        let given = BTreeMap::from([
+            (
+                "items".to_owned(),
+                GivenAnswer::Picked(vec!["fridge".into(), "piano".into()]),
+            ),
+            (
+                "note".to_owned(),
+                GivenAnswer::Typed("  By the gate ".into()),
+            ),
+            ("where".to_owned(), GivenAnswer::Typed("   ".into())),
+        ]);
+        let rows = check_answers(&questions, &given);
+        let said: Vec<(&str, &str)> = rows
+            .iter()
+            .map(|r| (r.code.as_str(), r.answer.as_str()))
+            .collect();
+        assert_eq!(
+            said,
+            [
+                ("items", "Fridge or freezer, piano"),
+                ("size", "Not answered"),
+                ("note", "By the gate"),
+                ("where", "Not answered"),
+            ]
+        );
+        assert_eq!(rows[0].question, "What about items?");
+    }
+}
