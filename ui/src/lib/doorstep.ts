@@ -342,7 +342,7 @@ export interface Fresh<T> {
   fetched_at: number;
 }
 
-// ---- The core's own types (core/src/{items,bookings,outbox,drafts,events}.rs) ----
+// ---- The core's own types (core/src/{items,shown,bookings,outbox,drafts,events}.rs) ----
 
 /** Why the council refused an operation. */
 export interface Problem {
@@ -358,11 +358,42 @@ export type Delivery =
   | { state: 'needs_attention'; key: string; problem: Problem }
   | { state: 'sent' };
 
+/** One step in a report's history, in words. */
+export interface Step {
+  at: string;
+  /** "The council" or "You". */
+  by: string;
+  /** The status it moved to, in words. */
+  status: string | null;
+  note: string | null;
+}
+
+/** What every shell shows of one of the resident's things, in the core's words. */
+export interface Shown {
+  /** The service's name, or what the payment is for. */
+  title: string;
+  /** The council's reference, once the council has it. */
+  reference: string | null;
+  /** The council's status in words ("In progress", "Paid"), once the council has it. */
+  status: string | null;
+  /** "Waiting to send", "Needs your attention" or "Sent". */
+  delivery: string;
+  /** The one line a list shows under the title. */
+  summary: string;
+  /** Where it is, in words, when it is somewhere. */
+  place: string | null;
+  /** A report's history, oldest first. */
+  steps: Step[];
+  /** Whether the resident may say a report is not fixed and reopen it. */
+  may_reopen: boolean;
+}
+
 export interface MyReport {
   local_id: string;
   delivery: Delivery;
   request: NewReport | null;
   report: Report | null;
+  shown: Shown;
 }
 
 export interface MyBooking {
@@ -370,6 +401,7 @@ export interface MyBooking {
   delivery: Delivery;
   request: NewBooking | null;
   booking: Booking | null;
+  shown: Shown;
 }
 
 export interface MyPayment {
@@ -377,6 +409,7 @@ export interface MyPayment {
   delivery: Delivery;
   request: NewPayment | null;
   payment: Payment | null;
+  shown: Shown;
 }
 
 export interface SlotView {

@@ -1,8 +1,10 @@
-// How values from the core are written for residents: money, dates, times and statuses.
+// How values are written for residents: money, dates and times, group headings, and the answers
+// and place on a form's "Check your answers" before the core has them.
 //
-// Invariant: these functions only present values; none decides anything.
+// Invariant: these functions only present values; none decides anything. The words for what the
+// core holds (statuses, titles, a report's timeline) are the core's own, in each item's `shown`.
 
-import type { BookingStatus, Location, PaymentStatus, Question, ReportStatus, TypedAnswer } from './doorstep';
+import type { Location, Question, TypedAnswer } from './doorstep';
 
 const LOCALE = 'en-GB';
 
@@ -40,47 +42,6 @@ export function whenSeconds(seconds: number): string {
 /** The day part of a slot's start, for grouping slots by day. */
 export function dayKey(iso: string): string {
   return iso.slice(0, 10);
-}
-
-const REPORT_STATUS: Record<ReportStatus, string> = {
-  open: 'Open',
-  investigating: 'Investigating',
-  in_progress: 'In progress',
-  action_scheduled: 'Action scheduled',
-  fixed: 'Fixed',
-  closed: 'Closed',
-  duplicate: 'Already reported',
-  not_councils_responsibility: 'Not the council’s responsibility',
-  no_further_action: 'No further action',
-};
-
-export function reportStatus(status: ReportStatus): string {
-  return REPORT_STATUS[status];
-}
-
-const BOOKING_STATUS: Record<BookingStatus, string> = {
-  confirmed: 'Confirmed',
-  awaiting_payment: 'Waiting for payment',
-  cancelled: 'Cancelled',
-};
-
-export function bookingStatus(status: BookingStatus): string {
-  return BOOKING_STATUS[status];
-}
-
-const PAYMENT_STATUS: Record<PaymentStatus, string> = {
-  created: 'Not paid yet',
-  started: 'Not paid yet',
-  submitted: 'Being checked',
-  capturable: 'Being checked',
-  success: 'Paid',
-  failed: 'Not paid',
-  cancelled: 'Cancelled',
-  error: 'Not paid',
-};
-
-export function paymentStatus(status: PaymentStatus): string {
-  return PAYMENT_STATUS[status];
 }
 
 /** A group code as a heading when the catalogue gives no name: `bins_and_recycling` → "Bins and recycling". */

@@ -5,6 +5,7 @@ import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { describe, expect, it } from 'vitest';
 import type { BookingRules, BookingStatus, MyBooking, MyPayment, ServiceDefinition, Slot, SlotView } from '../lib/doorstep';
 import { fakeCore, refusal } from '../test/core';
+import { shown } from '../test/fixtures';
 import Book from './Book.svelte';
 
 const rules: BookingRules = {
@@ -67,7 +68,8 @@ const view = (stale: boolean): SlotView => ({
   fetched_at: 1_790_000_000,
 });
 
-function made(slotId: string, status: BookingStatus = 'confirmed', fee?: number): MyBooking {
+/** The council's copy of a library computer booking, and the core's words for its status. */
+function made(slotId: string, status: BookingStatus = 'confirmed', words = 'Confirmed', fee?: number): MyBooking {
   return {
     local_id: 'b1',
     delivery: { state: 'sent' },
@@ -88,6 +90,13 @@ function made(slotId: string, status: BookingStatus = 'confirmed', fee?: number)
       created_at: '2026-11-29T10:00:00Z',
       updated_at: '2026-11-29T10:00:00Z',
     },
+    shown: shown({
+      title: 'Book a library computer',
+      reference: 'DUR-BK-000045',
+      status: words,
+      delivery: 'Sent',
+      summary: 'Clayport Library, Tue 1 Dec 2026 at 11:00',
+    }),
   };
 }
 
@@ -122,14 +131,31 @@ describe('Book', () => {
     await fireEvent.click(screen.getByRole('button', { name: 'Book' }));
 
     expect(await screen.findByText('DUR-BK-000045')).toHaveAttribute('id', 'reference');
+    expect(screen.getByText('Status: Confirmed')).toBeInTheDocument();
     expect(core.argsOf('book')).toEqual([
       { service_code: 'library_computer', slot_id: 's14', answers: { library_card: ' 1234 ' }, location: null, fallback: 'next_available' },
     ]);
     await waitFor(() => expect(core.argsOf('delete_draft')).toEqual([{ id: 'd1' }]));
   });
 
+  it('says the booking’s status in whatever words the core gives', async () => {
+    const booking = made('s10', 'confirmed', 'Yours: see you then');
+    fakeCore({ ...drafts, service: computer, slots: view(false), book: booking, booking });
+    render(Book, { props: { code: 'library_computer' } });
+    await fireEvent.click(await screen.findByLabelText(/10:00am to 11:00am/));
+    await fireEvent.click(screen.getByRole('button', { name: 'Continue' }));
+    await fireEvent.click(await screen.findByRole('button', { name: 'Book' }));
+    expect(await screen.findByText('Status: Yours: see you then')).toBeInTheDocument();
+  });
+
   it('says a booking kept offline will be sent, instead of a reference', async () => {
-    const waiting: MyBooking = { local_id: 'b1', delivery: { state: 'waiting' }, request: null, booking: null };
+    const waiting: MyBooking = {
+      local_id: 'b1',
+      delivery: { state: 'waiting' },
+      request: null,
+      booking: null,
+      shown: shown({ title: 'Book a library computer', delivery: 'Waiting to send' }),
+    };
     fakeCore({ ...drafts, service: computer, slots: view(false), book: waiting, booking: waiting });
     render(Book, { props: { code: 'library_computer' } });
     await fireEvent.click(await screen.findByLabelText(/10:00am to 11:00am/));
@@ -185,13 +211,20 @@ describe('Book', () => {
         created_at: '2026-11-29T10:00:00Z',
         updated_at: '2026-11-29T10:00:00Z',
       },
+      shown: shown({
+        title: 'Booking fee',
+        reference: 'DUR-BK-000045',
+        status: status === 'success' ? 'Paid' : 'Not paid yet',
+        delivery: 'Sent',
+        summary: '£26.00 for DUR-BK-000045',
+      }),
     });
     const core = fakeCore({
       ...drafts,
       service: bulky,
       slots: view(false),
-      book: made('s10', 'awaiting_payment', 2600),
-      booking: made('s10', 'awaiting_payment', 2600),
+      book: made('s10', 'awaiting_payment', 'Waiting for payment', 2600),
+      booking: made('s10', 'awaiting_payment', 'Waiting for payment', 2600),
       pay_booking_fee: payment('created'),
       payment: payment('created'),
       open_payment_page: null,
@@ -211,6 +244,7 @@ describe('Book', () => {
     await fireEvent.click(screen.getByRole('button', { name: 'Continue' }));
     await fireEvent.click(await screen.findByRole('button', { name: 'Book' }));
     expect(core.argsOf('book')[0].answers).toEqual({ items: ['sofa', 'table'] });
+    expect(await screen.findByText('Status: Waiting for payment')).toBeInTheDocument();
 
     await fireEvent.click(await screen.findByRole('button', { name: 'Pay £26.00 now' }));
     await waitFor(() => expect(core.argsOf('open_payment_page')).toEqual([{ local_id: 'p1' }]));
@@ -232,12 +266,13 @@ describe('Book', () => {
       },
       request: { service_code: 'library_computer', slot_id: 's10', answers: {}, fallback: 'none' },
       booking: null,
+      shown: shown({ title: 'Book a library computer', delivery: 'Needs your attention', summary: 's10' }),
     };
     const core = fakeCore({
       ...drafts,
       service: computer,
       slots: view(false),
-      book: { ...refused, delivery: { state: 'waiting' } },
+      book: { ...refused, delivery: { state: 'waiting' }, shown: { ...refused.shown, delivery: 'Waiting to send' } },
       booking: () => (fixed ? made('s16') : refused),
       fix: () => {
         fixed = true;

@@ -4,9 +4,11 @@ import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { describe, expect, it } from 'vitest';
 import type { BookingStatus, MyBooking, MyPayment } from '../lib/doorstep';
 import { fakeCore } from '../test/core';
+import { shown } from '../test/fixtures';
 import Booking from './Booking.svelte';
 
-function booking(status: BookingStatus, fee?: number): MyBooking {
+/** A bulky waste collection, and the core's words for its status. */
+function booking(status: BookingStatus, words: string, fee?: number): MyBooking {
   return {
     local_id: 'b1',
     delivery: { state: 'sent' },
@@ -27,6 +29,13 @@ function booking(status: BookingStatus, fee?: number): MyBooking {
       created_at: '2026-11-29T10:00:00Z',
       updated_at: '2026-11-29T10:00:00Z',
     },
+    shown: shown({
+      title: 'Book a bulky waste collection',
+      reference: 'DUR-BK-000045',
+      status: words,
+      delivery: 'Sent',
+      summary: 'Bulky waste collection at your home, Tuesday 1 December 2026 at 2pm',
+    }),
   };
 }
 
@@ -48,16 +57,19 @@ describe('Booking', () => {
         },
       ],
     };
-    const core = fakeCore({ booking: booking('confirmed'), cancel_booking: booking('cancelled'), service });
+    const core = fakeCore({ booking: booking('confirmed', 'Confirmed'), cancel_booking: booking('cancelled', 'Cancelled'), service });
     render(Booking, { props: { id: 'b1' } });
     expect(await screen.findByText('DUR-BK-000045')).toHaveAttribute('id', 'reference');
+    expect(screen.getByRole('heading', { level: 1 })).toHaveTextContent('Book a bulky waste collection');
+    expect(screen.getByText('Confirmed')).toHaveAttribute('id', 'status');
+    expect(screen.getByText('Sent')).toHaveClass('govuk-tag--green');
     expect(await screen.findByText('Sofa, Table')).toBeInTheDocument();
     expect(screen.getByText('Which items?')).toBeInTheDocument();
     await fireEvent.click(screen.getByRole('button', { name: 'Cancel this booking' }));
     expect(core.argsOf('cancel_booking')).toEqual([]);
     await fireEvent.click(screen.getByRole('button', { name: 'Yes, cancel this booking' }));
     await waitFor(() => expect(core.argsOf('cancel_booking')).toEqual([{ local_id: 'b1' }]));
-    expect(await screen.findByText('Cancelled')).toBeInTheDocument();
+    expect(await screen.findByText('Cancelled')).toHaveAttribute('id', 'status');
     expect(screen.queryByRole('button', { name: 'Cancel this booking' })).not.toBeInTheDocument();
   });
 
@@ -67,8 +79,9 @@ describe('Booking', () => {
       delivery: { state: 'waiting' },
       request: { purpose: 'booking_fee', reference: 'DUR-BK-000045', amount_pence: 2600, return_url: 'x' },
       payment: null,
+      shown: shown({ title: 'Booking fee', delivery: 'Waiting to send', summary: '£26.00 for DUR-BK-000045' }),
     };
-    const core = fakeCore({ booking: booking('awaiting_payment', 2600), pay_booking_fee: payment, payment });
+    const core = fakeCore({ booking: booking('awaiting_payment', 'Waiting for payment', 2600), pay_booking_fee: payment, payment });
     render(Booking, { props: { id: 'b1' } });
     await fireEvent.click(await screen.findByRole('button', { name: 'Pay £26.00 now' }));
     await waitFor(() => expect(core.argsOf('pay_booking_fee')).toEqual([{ local_id: 'b1' }]));
@@ -83,13 +96,25 @@ describe('Booking', () => {
         key: 'k2',
         problem: { status: 409, code: 'slot_full', message: 'That time is full', field: 'slot_id', alternatives: [] },
       },
-      request: { service_code: 'bulky_waste', slot_id: 's14', answers: {}, fallback: 'none' },
+      request: { service_code: 'bulky_waste', slot_id: 'home/2026-12-01T14:00', answers: {}, fallback: 'none' },
       booking: null,
+      shown: shown({ title: 'Book a bulky waste collection', delivery: 'Needs your attention', summary: 'Tuesday 1 December 2026 at 2pm' }),
     };
     fakeCore({ booking: refused });
     render(Booking, { props: { id: 'b1' } });
     expect(await screen.findByText(/The council could not take this: That time is full/)).toBeInTheDocument();
     expect(screen.getByRole('link', { name: 'Fix it or discard it' })).toHaveAttribute('href', '#/outbox');
     expect(screen.getByText('Waiting to send', { selector: '#reference' })).toBeInTheDocument();
+    expect(screen.getByRole('heading', { level: 1 })).toHaveTextContent('Book a bulky waste collection');
+    expect(screen.getByText('Needs your attention')).toHaveClass('govuk-tag--red');
+  });
+
+  it('shows the title, status and delivery in whatever words the core gives', async () => {
+    const made = booking('confirmed', 'Booked and confirmed');
+    fakeCore({ booking: { ...made, shown: { ...made.shown, title: 'Bulky waste', delivery: 'With the council' } } });
+    render(Booking, { props: { id: 'b1' } });
+    expect(await screen.findByText('Booked and confirmed')).toHaveAttribute('id', 'status');
+    expect(screen.getByRole('heading', { level: 1 })).toHaveTextContent('Bulky waste');
+    expect(screen.getByText('With the council')).toHaveClass('govuk-tag--green');
   });
 });

@@ -1,9 +1,10 @@
-// Your bookings: each booking with its reference (or that it waits to be sent), when, where,
-// its status and a link to it; an empty list points to booking.
+// Your bookings: each booking with its reference once the council has it, when and where, its
+// status and a link to it, all in the core's words; an empty list points to booking.
 import { render, screen } from '@testing-library/svelte';
 import { describe, expect, it } from 'vitest';
 import type { MyBooking } from '../lib/doorstep';
 import { fakeCore } from '../test/core';
+import { shown } from '../test/fixtures';
 import Bookings from './Bookings.svelte';
 
 const sent: MyBooking = {
@@ -25,29 +26,42 @@ const sent: MyBooking = {
     created_at: '2026-11-29T10:00:00Z',
     updated_at: '2026-11-29T10:00:00Z',
   },
+  shown: shown({
+    title: 'Book a library computer',
+    reference: 'DUR-BK-000045',
+    status: 'Waiting for payment',
+    delivery: 'Sent',
+    summary: 'Clayport Library, Tuesday 1 December 2026 at 2pm',
+  }),
 };
 
 const queued: MyBooking = {
   local_id: 'b2',
   delivery: { state: 'waiting' },
-  request: { service_code: 'digital_help', slot_id: 's9', answers: {}, fallback: 'none' },
+  request: { service_code: 'digital_help', slot_id: 'clayport/2026-12-03T10:00', answers: {}, fallback: 'none' },
   booking: null,
+  shown: shown({ title: 'Book help using a computer', delivery: 'Waiting to send', summary: 'Thursday 3 December 2026 at 10am' }),
 };
 
 describe('Bookings', () => {
-  it('lists each booking with its reference or that it is waiting to send', async () => {
-    fakeCore({
-      bookings: [sent, queued],
-      services: [{ code: 'digital_help', name: 'Book help using a computer', group: 'libraries', kind: 'booking', description: '', keywords: [] }],
-    });
+  it('lists each booking with its reference once sent, when and where, and where it stands', async () => {
+    fakeCore({ bookings: [sent, queued] });
     render(Bookings);
     expect(screen.getByRole('heading', { level: 1, name: 'Your bookings' })).toBeInTheDocument();
     const link = await screen.findByRole('link', { name: 'Book a library computer' });
     expect(link).toHaveAttribute('href', '#/bookings/b1');
-    expect(screen.getByText(/Reference DUR-BK-000045/)).toHaveTextContent(/2:00pm to 3:00pm · Clayport Library/);
+    expect(screen.getByText(/Reference DUR-BK-000045/)).toHaveTextContent('Reference DUR-BK-000045 · Clayport Library, Tuesday 1 December 2026 at 2pm');
     expect(screen.getByText('Waiting for payment')).toBeInTheDocument();
-    expect(await screen.findByRole('link', { name: 'Book help using a computer' })).toHaveAttribute('href', '#/bookings/b2');
-    expect(screen.getAllByText('Waiting to send')).toHaveLength(2);
+    expect(screen.getByRole('link', { name: 'Book help using a computer' })).toHaveAttribute('href', '#/bookings/b2');
+    expect(screen.getByText('Thursday 3 December 2026 at 10am')).toBeInTheDocument();
+    expect(screen.getByText('Waiting to send')).toHaveClass('govuk-tag--yellow');
+  });
+
+  it('shows the status and when and where in whatever words the core gives', async () => {
+    fakeCore({ bookings: [{ ...sent, shown: { ...sent.shown, status: 'Pay to confirm', summary: 'Clayport, first floor, 1 Dec' } }] });
+    render(Bookings);
+    expect(await screen.findByText('Pay to confirm')).toBeInTheDocument();
+    expect(screen.getByText(/Reference DUR-BK-000045/)).toHaveTextContent('Reference DUR-BK-000045 · Clayport, first floor, 1 Dec');
   });
 
   it('points to booking when there are none', async () => {

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { app } from '../lib/app.svelte';
 import type { AppStatus, MyPayment, PaymentStatus } from '../lib/doorstep';
 import { fakeCore, refusal } from '../test/core';
+import { shown } from '../test/fixtures';
 import Pay from './Pay.svelte';
 
 const status = {
@@ -41,8 +42,13 @@ const status = {
   data_dir: '',
 } as unknown as AppStatus;
 
-function payment(state: PaymentStatus | null, message?: string): MyPayment {
-  if (state === null) return { local_id: 'p1', delivery: { state: 'waiting' }, request: null, payment: null };
+/** The payment states these tests use, in the core's words. */
+const WORDS = { created: 'Not paid yet', failed: 'Not paid', success: 'Paid' } satisfies Partial<Record<PaymentStatus, string>>;
+
+function payment(state: keyof typeof WORDS | null, message?: string): MyPayment {
+  if (state === null) {
+    return { local_id: 'p1', delivery: { state: 'waiting' }, request: null, payment: null, shown: shown({ title: 'Payment', delivery: 'Waiting to send' }) };
+  }
   const finished = !['created', 'started', 'submitted', 'capturable'].includes(state);
   return {
     local_id: 'p1',
@@ -62,6 +68,13 @@ function payment(state: PaymentStatus | null, message?: string): MyPayment {
       created_at: '2026-11-29T10:00:00Z',
       updated_at: '2026-11-29T10:00:00Z',
     },
+    shown: shown({
+      title: 'Council Tax',
+      reference: '12345678',
+      status: WORDS[state],
+      delivery: 'Sent',
+      summary: '£120.50 for 12345678',
+    }),
   };
 }
 

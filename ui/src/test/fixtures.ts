@@ -1,5 +1,6 @@
-// Values shaped exactly as the desktop shell sends them, for page tests.
-import type { MyReport, ServiceDefinition, ServiceSummary } from '../lib/doorstep';
+// Values shaped exactly as the desktop shell sends them, for page tests; an item's `shown` says
+// what the core (core/src/shown.rs) would say of it.
+import type { Delivery, MyReport, ServiceDefinition, ServiceSummary, Shown } from '../lib/doorstep';
 
 export const pothole: ServiceDefinition = {
   code: 'pothole',
@@ -43,11 +44,30 @@ export const catalogue: ServiceSummary[] = [
   { code: 'missed_bin', name: 'Report a missed bin', group: 'bins_and_recycling', kind: 'report', description: 'Not emptied.', keywords: [] },
 ];
 
-export function myReport(delivery: MyReport['delivery'], reference: string | null): MyReport {
+/** Where an item stands on its way to the council, as the core says it. */
+export const deliveryWords: Record<Delivery['state'], string> = {
+  waiting: 'Waiting to send',
+  needs_attention: 'Needs your attention',
+  sent: 'Sent',
+};
+
+/** What the core shows of an item: the words given, and nothing for the rest. */
+export function shown(words: Pick<Shown, 'title' | 'delivery'> & Partial<Shown>): Shown {
+  return { reference: null, status: null, summary: '', place: null, steps: [], may_reopen: false, ...words };
+}
+
+/** A pothole reported on this device, and the council's copy once it has a reference. */
+export function myReport(delivery: Delivery, reference: string | null): MyReport {
   return {
     local_id: 'r1',
     delivery,
-    request: null,
+    request: {
+      service_code: 'pothole',
+      description: 'Deep hole',
+      location: { lat: 54.77, lon: -1.57 },
+      answers: {},
+      attachments: [],
+    },
     report:
       reference === null
         ? null
@@ -65,5 +85,13 @@ export function myReport(delivery: MyReport['delivery'], reference: string | nul
             updated_at: '2026-11-29T10:00:00Z',
             timeline: [],
           },
+    shown: shown({
+      title: 'Report a pothole',
+      reference,
+      status: reference === null ? null : 'Open',
+      delivery: deliveryWords[delivery.state],
+      summary: 'Deep hole',
+      place: '54.77, -1.57',
+    }),
   };
 }
