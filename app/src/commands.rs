@@ -9,8 +9,13 @@ use std::collections::BTreeMap;
 
 use base64::Engine as _;
 use doorstep_core::{
-    Error, MyBooking, MyPayment, MyReport, OutboxEntry, SyncReport, bins::Fresh,
-    bookings::SlotView, drafts::Draft, payments::amount_in_pence, reports::ReportInput,
+    Error, MyBooking, MyPayment, MyReport, OutboxEntry, SyncReport,
+    bins::Fresh,
+    bookings::SlotView,
+    drafts::Draft,
+    form::{CheckedAnswer, Field},
+    payments::amount_in_pence,
+    reports::ReportInput,
 };
 use doorstep_protocol::{
     AddressList, CodeSent, CollectionCalendar, ContactDetails, Fallback, FieldProblem, Location,
@@ -120,6 +125,8 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         reports,
         report,
         add_update,
+        service_form,
+        check_answers,
         booking_fee,
         slots,
         book,
@@ -276,6 +283,26 @@ async fn add_update(
         .core()
         .await
         .add_update(&local_id, &text, reopen)
+        .await?)
+}
+
+/// The form the service's questions make: each question's field, in the council's order.
+#[tauri::command(rename_all = "snake_case")]
+async fn service_form(shell: State<'_, Shell>, service_code: String) -> Answered<Vec<Field>> {
+    Ok(shell.core().await.form(&service_code).await?)
+}
+
+/// "Check your answers" for what the form holds.
+#[tauri::command(rename_all = "snake_case")]
+async fn check_answers(
+    shell: State<'_, Shell>,
+    service_code: String,
+    answers: BTreeMap<String, GivenAnswer>,
+) -> Answered<Vec<CheckedAnswer>> {
+    Ok(shell
+        .core()
+        .await
+        .check_answers(&service_code, &answers)
         .await?)
 }
 

@@ -156,8 +156,8 @@ export interface Location {
 /** An answer as the core holds it: text, a number, or the keys picked in a list. */
 export type Answer = string | number | string[];
 
-/** An answer as the page sends it: text as typed, or the keys picked in a list. */
-export type TypedAnswer = string | string[];
+/** An answer as the page sends it (the core's `GivenAnswer`): text as typed, or the keys picked in a list. */
+export type GivenAnswer = string | string[];
 
 export interface ContactDetails {
   name?: string;
@@ -300,6 +300,43 @@ export interface Payment {
   refunded_pence: number;
   created_at: string;
   updated_at: string;
+}
+
+// ---- A service's form and "Check your answers" (core/src/form.rs) ----
+
+/** How a question is asked. */
+export type FieldKind = 'line' | 'lines' | 'number' | 'date' | 'one_of' | 'any_of';
+
+/** One of the choices a list question offers. */
+export interface Choice {
+  key: string;
+  name: string;
+}
+
+/** One question, as a form asks it. */
+export interface Field {
+  /** The question's code: the answer is given under it. */
+  code: string;
+  /** What a problem with this answer names as its field: `answers.{code}`. */
+  problem_field: string;
+  /** The question, with "(optional)" when it may be left out. */
+  label: string;
+  /** The council's own hint, or how to write a date, or "Select all that apply". */
+  hint: string | null;
+  kind: FieldKind;
+  required: boolean;
+  /** For a list question, the choices in the council's order; empty otherwise. */
+  choices: Choice[];
+}
+
+/** One row of "Check your answers". */
+export interface CheckedAnswer {
+  /** The question's code, for the row's "Change" link back to its field. */
+  code: string;
+  /** The question, as asked. */
+  question: string;
+  /** The answer in words: the text, the names of the choices picked, or "Not answered". */
+  answer: string;
 }
 
 // ---- Bins (protocol/src/bins.rs, core/src/bins.rs) ----
@@ -512,7 +549,7 @@ export interface ReportForm {
   service_code: string;
   description: string;
   location: Location;
-  answers: Record<string, TypedAnswer>;
+  answers: Record<string, GivenAnswer>;
   contact: ContactDetails | null;
 }
 
@@ -584,6 +621,9 @@ export const doorstep = {
   refreshCatalogue: () => call<boolean>('refresh_catalogue'),
   services: (search: string | null) => call<ServiceSummary[]>('services', { search }),
   service: (code: string) => call<ServiceDefinition>('service', { code }),
+  serviceForm: (service_code: string) => call<Field[]>('service_form', { service_code }),
+  checkAnswers: (service_code: string, answers: Record<string, GivenAnswer>) =>
+    call<CheckedAnswer[]>('check_answers', { service_code, answers }),
 
   submitReport: (input: ReportForm, photos: string[]) => call<MyReport>('submit_report', { input, photos }),
   reports: () => call<MyReport[]>('reports'),
@@ -591,13 +631,13 @@ export const doorstep = {
   addUpdate: (local_id: string, text: string, reopen: boolean) =>
     call<MyReport>('add_update', { local_id, text, reopen }),
 
-  bookingFee: (service_code: string, answers: Record<string, TypedAnswer>) =>
+  bookingFee: (service_code: string, answers: Record<string, GivenAnswer>) =>
     call<number | null>('booking_fee', { service_code, answers }),
   slots: (service_code: string) => call<SlotView>('slots', { service_code }),
   book: (
     service_code: string,
     slot_id: string,
-    answers: Record<string, TypedAnswer>,
+    answers: Record<string, GivenAnswer>,
     location: Location | null,
     fallback: Fallback,
   ) => call<MyBooking>('book', { service_code, slot_id, answers, location, fallback }),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { answerText, day, placeText, pounds, time } from './format';
+import { day, placeText, pounds, time } from './format';
 
 describe('how values are written', () => {
   it('writes times in the GOV.UK style, noon and midnight included', () => {
@@ -19,21 +19,6 @@ describe('how values are written', () => {
 });
 
 describe('check your answers', () => {
-  const depth = {
-    code: 'depth',
-    datatype: 'singlevaluelist' as const,
-    required: true,
-    description: 'How deep?',
-    order: 1,
-    values: [{ key: 'deep', name: '4cm or more' }],
-  };
-
-  it('names the options picked and says when nothing was', () => {
-    expect(answerText(depth, 'deep')).toBe('4cm or more');
-    expect(answerText(depth, ['deep', 'other'])).toBe('4cm or more, other');
-    expect(answerText(depth, '')).toBe('Not answered');
-  });
-
   it('gives the address, else the coordinates', () => {
     expect(placeText({ address: '4 Front Street', lat: 1, lon: 2 })).toBe('4 Front Street');
     expect(placeText({ lat: 54.7, lon: -1.5 })).toBe('54.7, -1.5');

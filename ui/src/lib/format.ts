@@ -1,10 +1,10 @@
-// How values are written for residents: money, dates and times, group headings, and the answers
-// and place on a form's "Check your answers" before the core has them.
+// How values are written for residents: money, dates and times, group headings, and the place on
+// a form's "Check your answers" before the core has it.
 //
 // Invariant: these functions only present values; none decides anything. The words for what the
 // core holds (statuses, titles, a report's timeline) are the core's own, in each item's `shown`.
 
-import type { Location, Question, TypedAnswer } from './doorstep';
+import type { Location } from './doorstep';
 
 const LOCALE = 'en-GB';
 
@@ -48,14 +48,6 @@ export function dayKey(iso: string): string {
 export function groupHeading(code: string): string {
   const words = code.replace(/_/g, ' ');
   return words.charAt(0).toUpperCase() + words.slice(1);
-}
-
-/** An answer as "Check your answers" shows it: the names of the options picked, or the text. */
-export function answerText(question: Question, answer: TypedAnswer | undefined): string {
-  const keys = Array.isArray(answer) ? answer : answer === undefined || answer === '' ? [] : [answer];
-  if (keys.length === 0) return 'Not answered';
-  if (question.values === undefined) return keys.join(', ');
-  return keys.map((key) => question.values?.find((v) => v.key === key)?.name ?? key).join(', ');
 }
 
 /** Where a place is, in words: its address, else its coordinates. */

@@ -5,7 +5,7 @@ import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { describe, expect, it } from 'vitest';
 import type { BookingRules, BookingStatus, MyBooking, MyPayment, ServiceDefinition, Slot, SlotView } from '../lib/doorstep';
 import { fakeCore, refusal } from '../test/core';
-import { shown } from '../test/fixtures';
+import { formCommands, shown } from '../test/fixtures';
 import Book from './Book.svelte';
 
 const rules: BookingRules = {
@@ -115,7 +115,7 @@ describe('Book', () => {
       },
       updated_at: 0,
     };
-    const core = fakeCore({ ...drafts, drafts: [saved], service: computer, slots: view(true), book: made('s14'), booking: made('s14') });
+    const core = fakeCore({ ...drafts, drafts: [saved], service: computer, ...formCommands(computer.questions), slots: view(true), book: made('s14'), booking: made('s14') });
     render(Book, { props: { code: 'library_computer' } });
 
     expect(screen.getByRole('heading', { level: 1 })).toHaveAttribute('id', 'page-title');
@@ -128,6 +128,7 @@ describe('Book', () => {
 
     expect(await screen.findByRole('heading', { name: 'Check your answers' })).toBeInTheDocument();
     expect(screen.getByText(/Tuesday,? 1 December 2026, 2:00pm to 3:00pm, Clayport Library/)).toBeInTheDocument();
+    expect(core.argsOf('check_answers')).toEqual([{ service_code: 'library_computer', answers: { library_card: ' 1234 ' } }]);
     await fireEvent.click(screen.getByRole('button', { name: 'Book' }));
 
     expect(await screen.findByText('DUR-BK-000045')).toHaveAttribute('id', 'reference');
@@ -138,9 +139,42 @@ describe('Book', () => {
     await waitFor(() => expect(core.argsOf('delete_draft')).toEqual([{ id: 'd1' }]));
   });
 
+  it('asks the questions and checks the answers in the core’s words, whatever the definition says', async () => {
+    const core = fakeCore({
+      ...drafts,
+      service: computer,
+      slots: view(false),
+      service_form: [
+        {
+          code: 'library_card',
+          problem_field: 'answers.library_card',
+          label: 'Your library card number',
+          hint: 'It is on the back of your card',
+          kind: 'number',
+          required: true,
+          choices: [],
+        },
+      ],
+      check_answers: [{ code: 'library_card', question: 'Card', answer: 'Card ending 1234' }],
+    });
+    render(Book, { props: { code: 'library_computer' } });
+    const card = await screen.findByLabelText('Your library card number');
+    expect(card).toHaveAttribute('id', 'answers-library_card');
+    expect(card).toHaveAttribute('inputmode', 'decimal');
+    expect(card).toHaveAccessibleDescription('It is on the back of your card');
+    await fireEvent.input(card, { target: { value: '99991234' } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Continue' }));
+
+    expect(await screen.findByText('Card ending 1234')).toBeInTheDocument();
+    expect(screen.queryByText('99991234')).toBeNull();
+    expect(core.argsOf('check_answers')).toEqual([{ service_code: 'library_computer', answers: { library_card: '99991234' } }]);
+    await fireEvent.click(screen.getByRole('button', { name: 'Change card' }));
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByLabelText('Your library card number')));
+  });
+
   it('says the booking’s status in whatever words the core gives', async () => {
     const booking = made('s10', 'confirmed', 'Yours: see you then');
-    fakeCore({ ...drafts, service: computer, slots: view(false), book: booking, booking });
+    fakeCore({ ...drafts, service: computer, ...formCommands(computer.questions), slots: view(false), book: booking, booking });
     render(Book, { props: { code: 'library_computer' } });
     await fireEvent.click(await screen.findByLabelText(/10:00am to 11:00am/));
     await fireEvent.click(screen.getByRole('button', { name: 'Continue' }));
@@ -156,7 +190,7 @@ describe('Book', () => {
       booking: null,
       shown: shown({ title: 'Book a library computer', delivery: 'Waiting to send' }),
     };
-    fakeCore({ ...drafts, service: computer, slots: view(false), book: waiting, booking: waiting });
+    fakeCore({ ...drafts, service: computer, ...formCommands(computer.questions), slots: view(false), book: waiting, booking: waiting });
     render(Book, { props: { code: 'library_computer' } });
     await fireEvent.click(await screen.findByLabelText(/10:00am to 11:00am/));
     await fireEvent.click(screen.getByRole('button', { name: 'Continue' }));
@@ -169,7 +203,7 @@ describe('Book', () => {
     let tries = 0;
     const core = fakeCore({
       ...drafts,
-      service: computer,
+      service: computer, ...formCommands(computer.questions),
       slots: view(false),
       booking: made('s16'),
       book: () => {
@@ -221,7 +255,7 @@ describe('Book', () => {
     });
     const core = fakeCore({
       ...drafts,
-      service: bulky,
+      service: bulky, ...formCommands(bulky.questions),
       slots: view(false),
       book: made('s10', 'awaiting_payment', 'Waiting for payment', 2600),
       booking: made('s10', 'awaiting_payment', 'Waiting for payment', 2600),
@@ -270,7 +304,7 @@ describe('Book', () => {
     };
     const core = fakeCore({
       ...drafts,
-      service: computer,
+      service: computer, ...formCommands(computer.questions),
       slots: view(false),
       book: { ...refused, delivery: { state: 'waiting' }, shown: { ...refused.shown, delivery: 'Waiting to send' } },
       booking: () => (fixed ? made('s16') : refused),

@@ -2,7 +2,7 @@ import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { afterEach, describe, expect, it } from 'vitest';
 import { app } from '../lib/app.svelte';
 import { fakeCore, refusal } from '../test/core';
-import { myReport, pothole } from '../test/fixtures';
+import { formCommands, myReport, pothole } from '../test/fixtures';
 import Report from './Report.svelte';
 
 const emptyDraft = {
@@ -16,7 +16,7 @@ const emptyDraft = {
     fields: { description: '', answers: {}, location: {}, contact: { name: '', email: '', phone: '' } },
   },
 };
-const basics = { service: pothole, drafts: [emptyDraft], save_draft: 'd1', delete_draft: null };
+const basics = { service: pothole, ...formCommands(pothole.questions), drafts: [emptyDraft], save_draft: 'd1', delete_draft: null };
 
 async function fillIn() {
   await screen.findByRole('heading', { name: 'Report a pothole' });
@@ -50,6 +50,51 @@ describe('reporting a problem', () => {
     });
     expect(sent.photos).toEqual([]);
     await waitFor(() => expect(core.argsOf('delete_draft')).toEqual([{ id: 'd1' }]));
+  });
+
+  it('asks the questions and checks the answers in the core’s words, whatever the definition says', async () => {
+    const core = fakeCore({
+      ...basics,
+      service_form: [
+        {
+          code: 'items',
+          problem_field: 'answers.items',
+          label: 'Which items? (optional)',
+          hint: 'Everything left on the road',
+          kind: 'any_of',
+          required: false,
+          choices: [
+            { key: 'tyre', name: 'A tyre' },
+            { key: 'cone', name: 'A traffic cone' },
+          ],
+        },
+      ],
+      check_answers: [{ code: 'items', question: 'Which items?', answer: 'A traffic cone, as you said' }],
+    });
+    render(Report, { code: 'pothole' });
+    const items = await screen.findByRole('group', { name: 'Which items? (optional)' });
+    expect(items).toHaveAccessibleDescription('Everything left on the road');
+    expect(screen.getByLabelText('A tyre')).toHaveAttribute('id', 'answers-items');
+    expect(screen.queryByLabelText('4cm or more')).toBeNull();
+    await fireEvent.click(screen.getByLabelText('A traffic cone'));
+    await fireEvent.click(screen.getByRole('button', { name: 'Continue' }));
+
+    expect(await screen.findByText('A traffic cone, as you said')).toBeInTheDocument();
+    expect(core.argsOf('check_answers')).toEqual([{ service_code: 'pothole', answers: { items: ['cone'] } }]);
+    await fireEvent.click(screen.getByRole('button', { name: 'Change which items?' }));
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByLabelText('A tyre')));
+  });
+
+  it('says so when the service’s form cannot be had', async () => {
+    fakeCore({
+      ...basics,
+      service_form: () => {
+        throw refusal('not_found', 'The council no longer offers this service');
+      },
+    });
+    render(Report, { code: 'pothole' });
+    expect(await screen.findByRole('alert')).toHaveTextContent('The council no longer offers this service');
+    expect(screen.queryByRole('button', { name: 'Continue' })).toBeNull();
   });
 
   it('brings the resident back to the form with each problem linked to its input', async () => {

@@ -1,6 +1,18 @@
 // Values shaped exactly as the desktop shell sends them, for page tests; an item's `shown` says
-// what the core (core/src/shown.rs) would say of it.
-import type { Delivery, MyReport, ServiceDefinition, ServiceSummary, Shown } from '../lib/doorstep';
+// what the core (core/src/shown.rs) would say of it, and a service's form and "Check your
+// answers" are what the core (core/src/form.rs) would make of its questions.
+import type {
+  CheckedAnswer,
+  Delivery,
+  Field,
+  FieldKind,
+  GivenAnswer,
+  MyReport,
+  Question,
+  ServiceDefinition,
+  ServiceSummary,
+  Shown,
+} from '../lib/doorstep';
 
 export const pothole: ServiceDefinition = {
   code: 'pothole',
@@ -93,5 +105,52 @@ export function myReport(delivery: Delivery, reference: string | null): MyReport
       summary: 'Deep hole',
       place: '54.77, -1.57',
     }),
+  };
+}
+
+const KINDS: Record<Question['datatype'], FieldKind> = {
+  string: 'line',
+  text: 'lines',
+  number: 'number',
+  datetime: 'date',
+  singlevaluelist: 'one_of',
+  multivaluelist: 'any_of',
+};
+
+const inOrder = (questions: Question[]) => [...questions].sort((a, b) => a.order - b.order);
+
+/** The form the core makes of a service's questions. */
+export function form(questions: Question[]): Field[] {
+  return inOrder(questions).map((q) => {
+    const kind = KINDS[q.datatype];
+    const hint =
+      kind === 'date' ? 'For example, 2026-12-01, or 2026-12-01T14:30 with a time' : kind === 'any_of' ? 'Select all that apply' : null;
+    return {
+      code: q.code,
+      problem_field: `answers.${q.code}`,
+      label: q.required ? q.description : `${q.description} (optional)`,
+      hint: q.datatype_description ?? hint,
+      kind,
+      required: q.required,
+      choices: q.values ?? [],
+    };
+  });
+}
+
+/** "Check your answers" as the core says it of what was given to these questions. */
+export function checked(questions: Question[], given: Record<string, GivenAnswer>): CheckedAnswer[] {
+  return inOrder(questions).map((q) => {
+    const answer = given[q.code];
+    const keys = Array.isArray(answer) ? answer : answer === undefined || answer.trim() === '' ? [] : [answer.trim()];
+    const names = keys.map((key) => q.values?.find((v) => v.key === key)?.name ?? key);
+    return { code: q.code, question: q.description, answer: names.length === 0 ? 'Not answered' : names.join(', ') };
+  });
+}
+
+/** The shell's answers to `service_form` and `check_answers` for a service with these questions. */
+export function formCommands(questions: Question[]) {
+  return {
+    service_form: form(questions),
+    check_answers: (args: Record<string, unknown>) => checked(questions, args.answers as Record<string, GivenAnswer>),
   };
 }
