@@ -12,6 +12,7 @@ use serde::Serialize;
 
 /// How a question is asked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum FieldKind {
     /// A line of text.
@@ -30,6 +31,7 @@ pub enum FieldKind {
 
 /// One of the choices a list question offers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Choice {
     pub key: String,
     pub name: String,
@@ -37,6 +39,7 @@ pub struct Choice {
 
 /// One question, as a form asks it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Field {
     /// The question's code: the answer is given under it.
     pub code: String,
@@ -101,6 +104,7 @@ fn field(question: &Question) -> Field {
 
 /// One row of "Check your answers".
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct CheckedAnswer {
     /// The question's code, for the row's "Change" link back to its field.
     pub code: String,

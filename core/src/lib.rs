@@ -34,6 +34,9 @@ use std::{
 use doorstep_protocol::rules::GivenAnswer;
 use tokio::sync::{Notify, broadcast};
 
+#[cfg(feature = "uniffi")]
+uniffi::setup_scaffolding!();
+
 pub use error::{Error, Result};
 pub use events::{Event, SyncState};
 pub use items::{Delivery, MyBooking, MyPayment, MyReport};

@@ -179,6 +179,16 @@ impl Doorstep {
         Ok(self.0.service(&code).await?.into())
     }
 
+    /// "Check your answers" for what the form holds, in the council's order.
+    pub async fn check_answers(
+        &self,
+        service_code: String,
+        answers: Vec<AnswerGiven>,
+    ) -> Answer<Vec<core::form::CheckedAnswer>> {
+        let given = given_answers(answers).into_iter().collect();
+        Ok(self.0.check_answers(&service_code, &given).await?)
+    }
+
     pub async fn council(&self) -> Answer<Option<CouncilProfile>> {
         Ok(self.0.council().await?.map(Into::into))
     }

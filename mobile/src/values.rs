@@ -122,72 +122,6 @@ impl From<protocol::ServiceSummary> for ServiceSummary {
     }
 }
 
-/// What kind of answer a question wants.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
-pub enum Datatype {
-    /// A line of text.
-    String,
-    Number,
-    Datetime,
-    /// Several lines of text.
-    Text,
-    /// One of the choices.
-    Singlevaluelist,
-    /// Any of the choices, given as comma-separated keys.
-    Multivaluelist,
-}
-
-impl From<protocol::Datatype> for Datatype {
-    fn from(datatype: protocol::Datatype) -> Self {
-        match datatype {
-            protocol::Datatype::String => Datatype::String,
-            protocol::Datatype::Number => Datatype::Number,
-            protocol::Datatype::Datetime => Datatype::Datetime,
-            protocol::Datatype::Text => Datatype::Text,
-            protocol::Datatype::Singlevaluelist => Datatype::Singlevaluelist,
-            protocol::Datatype::Multivaluelist => Datatype::Multivaluelist,
-        }
-    }
-}
-
-/// One of the answers a question offers.
-#[derive(Debug, Clone, uniffi::Record)]
-pub struct Choice {
-    pub key: String,
-    pub name: String,
-}
-
-/// A question a service asks.
-#[derive(Debug, Clone, uniffi::Record)]
-pub struct Question {
-    pub code: String,
-    pub description: String,
-    pub hint: Option<String>,
-    pub datatype: Datatype,
-    pub required: bool,
-    pub choices: Vec<Choice>,
-}
-
-impl From<protocol::Question> for Question {
-    fn from(q: protocol::Question) -> Self {
-        Question {
-            code: q.code,
-            description: q.description,
-            hint: q.datatype_description,
-            datatype: q.datatype.into(),
-            required: q.required,
-            choices: q
-                .values
-                .into_iter()
-                .map(|v| Choice {
-                    key: v.key,
-                    name: v.name,
-                })
-                .collect(),
-        }
-    }
-}
-
 /// A service and what it asks.
 #[derive(Debug, Clone, uniffi::Record)]
 pub struct Service {
@@ -198,7 +132,8 @@ pub struct Service {
     pub description: String,
     pub what_happens_next: Option<String>,
     pub target_days: Option<u32>,
-    pub questions: Vec<Question>,
+    /// The form its questions make, in the council's order.
+    pub fields: Vec<core::form::Field>,
     /// Whether it is booked in a slot.
     pub bookable: bool,
     /// Bookings that need the address of the collection.
@@ -218,7 +153,7 @@ impl From<protocol::ServiceDefinition> for Service {
             description: s.description,
             what_happens_next: s.what_happens_next,
             target_days: s.target_days,
-            questions: s.questions.into_iter().map(Into::into).collect(),
+            fields: core::form::fields(&s.questions),
             bookable: s.booking.is_some(),
             needs_location: s.booking.is_some_and(|b| b.needs_location),
             payment_purpose: s.payment_purpose,

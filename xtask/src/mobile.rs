@@ -182,6 +182,10 @@ pub fn bindings() -> Result<Built> {
     })
 }
 
+/// The crates whose types the phone library exports, each a uniffi namespace of its own (a
+/// Kotlin package, a Swift file with its C module): the phone face and the core's own types.
+const NAMESPACES: [&str; 2] = ["doorstep_mobile", "doorstep_core"];
+
 /// Every FFI function the generated files call must be one the library defines.
 fn check_against_library(dir: &Path, library: &Path) -> Result<()> {
     let output = Command::new("nm")
@@ -200,9 +204,10 @@ fn check_against_library(dir: &Path, library: &Path) -> Result<()> {
     for file in files_under(dir)? {
         let text = fs::read_to_string(&file)?;
         for word in text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')) {
-            if word.starts_with("uniffi_doorstep_mobile_")
-                || word.starts_with("ffi_doorstep_mobile_")
-            {
+            if NAMESPACES.iter().any(|namespace| {
+                word.starts_with(&format!("uniffi_{namespace}_"))
+                    || word.starts_with(&format!("ffi_{namespace}_"))
+            }) {
                 named.insert(word.to_owned());
             }
         }
@@ -324,7 +329,8 @@ pub fn swift(built: &Built, swift_root: &Path) -> Result<(u64, u64)> {
     }
     let mobile = root().join("mobile");
     let shell = with_extension(&mobile.join("ios/Shared"), "swift")?;
-    copy_files(&files_under(&built.bindings.join("swift"))?, &work)?;
+    let bindings = files_under(&built.bindings.join("swift"))?;
+    copy_files(&bindings, &work)?;
     copy_files(&shell, &work.join("Shared"))?;
     copy_files(&[mobile.join("tests/swift/main.swift")], &work)?;
     copy_files(&[built.library.clone(), built.server.clone()], &work)?;
@@ -338,7 +344,15 @@ pub fn swift(built: &Built, swift_root: &Path) -> Result<(u64, u64)> {
     if roots.exists() {
         copy_files(&[roots.to_path_buf()], &work)?;
     }
-    let mut sources = vec!["doorstep_mobile.swift".to_owned()];
+    let named = |extension: &str| {
+        bindings
+            .iter()
+            .filter(|f| f.extension().is_some_and(|e| e == extension))
+            .filter_map(|f| f.file_name())
+            .map(|name| name.to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+    };
+    let mut sources = named("swift");
     sources.extend(
         shell
             .iter()
@@ -349,11 +363,15 @@ pub fn swift(built: &Built, swift_root: &Path) -> Result<(u64, u64)> {
     let dir = "$dir";
     let script = format!(
         "cd {inside} && dir=$(pwd) && swiftc -module-name Journey -module-cache-path {dir}/module-cache \
-         -Xcc -fmodule-map-file={dir}/doorstep_mobileFFI.modulemap -I {dir} -L {dir} \
-         -ldoorstep_mobile {sources} -o journey && echo 'compiled the Swift journey' && \
+         {module_maps} -I {dir} -L {dir} -ldoorstep_mobile {sources} -o journey && echo 'compiled the Swift journey' && \
          DOORSTEP_SERVER={dir}/doorstep-server DOORSTEP_COUNCIL={dir}/council \
          SSL_CERT_FILE={dir}/ca-certificates.crt LD_LIBRARY_PATH={dir} ./journey",
-        sources = sources.join(" ")
+        sources = sources.join(" "),
+        module_maps = named("modulemap")
+            .iter()
+            .map(|map| format!("-Xcc -fmodule-map-file={dir}/{map}"))
+            .collect::<Vec<_>>()
+            .join(" "),
     );
     let mounted = ProcMounted::at(swift_root)?;
     let mut run = Command::new("chroot");

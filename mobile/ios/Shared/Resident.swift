@@ -97,6 +97,16 @@ public final class Resident {
         }
     }
 
+    /// A service and the form its questions make.
+    public func service(_ code: String) async -> Outcome<Service> {
+        await attempt { try await core.service(code: code) }
+    }
+
+    /// "Check your answers": each question and the answer in words, as the core says them.
+    public func checkAnswers(service: String, answers: [String: GivenAnswer]) async -> Outcome<[CheckedAnswer]> {
+        await attempt { try await core.checkAnswers(serviceCode: service, answers: given(answers)) }
+    }
+
     public func slots(service: String) async -> Outcome<SlotView> {
         await attempt { try await core.slots(serviceCode: service) }
     }

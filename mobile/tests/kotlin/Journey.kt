@@ -22,6 +22,7 @@ import uk.doorstep.shared.Advice
 import uk.doorstep.shared.MemorySecrets
 import uk.doorstep.shared.Outcome
 import uk.doorstep.shared.Resident
+import uniffi.doorstep_core.FieldKind
 import uniffi.doorstep_mobile.AnswerGiven
 import uniffi.doorstep_mobile.Backend
 import uniffi.doorstep_mobile.BookingStatus
@@ -202,6 +203,15 @@ fun aBulkyWasteCollectionIsBookedAndItsFeePaid() = withCouncil { council ->
         val slot = resident.slots("bulky_waste").done("slots").slots.firstOrNull { it.remaining > 0u }
             ?: throw Failure("no free collection day")
         val answers = mapOf("items" to GivenAnswer.Picked(listOf("sofa", "mattress")), "where_left" to GivenAnswer.Typed("front"))
+        val form = resident.service("bulky_waste").done("the service").fields
+        expect(form.map { it.code }.take(2) == listOf("items", "where_left")) { "the council's order: ${form.map { it.code }}" }
+        expect(form[0].kind == FieldKind.ANY_OF && form[0].choices.any { it.key == "sofa" }) { "items are picked: ${form[0]}" }
+        expect(form[1].kind == FieldKind.ONE_OF && form[0].problemField == "answers.items") { "one place, errors named: ${form[1]}" }
+        expect(form.last().label.endsWith("(optional)")) { "an optional question says so: ${form.last()}" }
+        val check = resident.checkAnswers("bulky_waste", answers).done("check your answers").associate { it.code to it.answer }
+        expect(check["items"] == "Sofa or settee, Mattress") { "the names of the items picked: $check" }
+        expect(check["where_left"] == "In the front garden or drive") { "the place picked: $check" }
+        expect(check["access_notes"] == "Not answered") { "what was left out: $check" }
         val booked = resident.book("bulky_waste", slot.id, answers, DURHAM).done("book")
         val fee = resident.core.payBookingFee(booked.localId, RETURN_URL)
         expect(fee.amountPence == 2600uL) { "two items cost the first band's fee: ${fee.amountPence}" }

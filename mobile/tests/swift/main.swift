@@ -240,6 +240,16 @@ func aBulkyWasteCollectionIsBookedAndItsFeePaid() async throws {
             throw TestFailure(description: "no free collection day")
         }
         let answers: [String: GivenAnswer] = ["items": .picked(keys: ["sofa", "mattress"]), "where_left": .typed(text: "front")]
+        let form = try await resident.service("bulky_waste").done("the service").fields
+        try expect(form.prefix(2).map(\.code) == ["items", "where_left"], "the council's order: \(form.map(\.code))")
+        try expect(form[0].kind == .anyOf && form[0].choices.contains { $0.key == "sofa" }, "items are picked: \(form[0])")
+        try expect(form[1].kind == .oneOf && form[0].problemField == "answers.items", "one place, errors named: \(form[1])")
+        try expect(form.last?.label.hasSuffix("(optional)") == true, "an optional question says so")
+        let rows = try await resident.checkAnswers(service: "bulky_waste", answers: answers).done("check your answers")
+        let check = Dictionary(uniqueKeysWithValues: rows.map { ($0.code, $0.answer) })
+        try expect(check["items"] == "Sofa or settee, Mattress", "the names of the items picked: \(check)")
+        try expect(check["where_left"] == "In the front garden or drive", "the place picked: \(check)")
+        try expect(check["access_notes"] == "Not answered", "what was left out: \(check)")
         let booked = try await resident.book(service: "bulky_waste", slotId: slot.id, answers: answers, at: durham).done("book")
         let fee = try await resident.core.payBookingFee(bookingLocalId: booked.localId, returnUrl: returnUrl)
         try expect(fee.amountPence == 2600, "two items cost the first band's fee: \(fee.amountPence)")

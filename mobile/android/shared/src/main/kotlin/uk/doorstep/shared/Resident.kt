@@ -6,6 +6,7 @@
 package uk.doorstep.shared
 
 import java.util.concurrent.CopyOnWriteArrayList
+import uniffi.doorstep_core.CheckedAnswer
 import uniffi.doorstep_mobile.AnswerGiven
 import uniffi.doorstep_mobile.Backend
 import uniffi.doorstep_mobile.BookingInput
@@ -22,6 +23,7 @@ import uniffi.doorstep_mobile.OutboxEntry
 import uniffi.doorstep_mobile.PaymentInput
 import uniffi.doorstep_mobile.ReportInput
 import uniffi.doorstep_mobile.SecretStore
+import uniffi.doorstep_mobile.Service
 import uniffi.doorstep_mobile.ServiceSummary
 import uniffi.doorstep_mobile.Settings
 import uniffi.doorstep_mobile.SlotView
@@ -93,6 +95,13 @@ class Resident private constructor(val core: Doorstep) : AutoCloseable {
             ReportInput(serviceCode, description, where, answers.given(), photos, null),
         )
     }
+
+    /** A service and the form its questions make. */
+    suspend fun service(serviceCode: String): Outcome<Service> = attempt { core.service(serviceCode) }
+
+    /** "Check your answers": each question and the answer in words, as the core says them. */
+    suspend fun checkAnswers(serviceCode: String, answers: Map<String, GivenAnswer>): Outcome<List<CheckedAnswer>> =
+        attempt { core.checkAnswers(serviceCode, answers.given()) }
 
     suspend fun slots(serviceCode: String): Outcome<SlotView> = attempt { core.slots(serviceCode) }
 
