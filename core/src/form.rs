@@ -13,6 +13,7 @@ use serde::Serialize;
 /// How a question is asked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum FieldKind {
     /// A line of text.
@@ -32,6 +33,7 @@ pub enum FieldKind {
 /// One of the choices a list question offers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct Choice {
     pub key: String,
     pub name: String,
@@ -40,6 +42,7 @@ pub struct Choice {
 /// One question, as a form asks it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct Field {
     /// The question's code: the answer is given under it.
     pub code: String,
@@ -105,6 +108,7 @@ fn field(question: &Question) -> Field {
 /// One row of "Check your answers".
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct CheckedAnswer {
     /// The question's code, for the row's "Change" link back to its field.
     pub code: String,

@@ -18,6 +18,8 @@ pub mod form;
 pub mod items;
 pub mod open311;
 pub mod outbox;
+#[cfg(test)]
+mod page_types;
 pub mod payments;
 pub mod photos;
 pub mod reports;

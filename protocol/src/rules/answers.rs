@@ -143,6 +143,7 @@ fn choices(question: &Question) -> String {
 /// An answer as a form has it: the text typed in, or the keys picked from a list. The page
 /// and Open311 send it as a string or an array of strings.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(untagged)]
 pub enum GivenAnswer {
     Typed(String),

@@ -17,6 +17,10 @@
 
 import { invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
+import type { CheckedAnswer, Field, GivenAnswer, Shown } from './core';
+
+// Declared by the core's own types (ui/src/lib/core.ts, made by a core test).
+export type { CheckedAnswer, Choice, Field, FieldKind, GivenAnswer, Shown, Step } from './core';
 
 // ---- Council profile (protocol/src/council.rs) ----
 
@@ -155,9 +159,6 @@ export interface Location {
 
 /** An answer as the core holds it: text, a number, or the keys picked in a list. */
 export type Answer = string | number | string[];
-
-/** An answer as the page sends it (the core's `GivenAnswer`): text as typed, or the keys picked in a list. */
-export type GivenAnswer = string | string[];
 
 export interface ContactDetails {
   name?: string;
@@ -302,43 +303,6 @@ export interface Payment {
   updated_at: string;
 }
 
-// ---- A service's form and "Check your answers" (core/src/form.rs) ----
-
-/** How a question is asked. */
-export type FieldKind = 'line' | 'lines' | 'number' | 'date' | 'one_of' | 'any_of';
-
-/** One of the choices a list question offers. */
-export interface Choice {
-  key: string;
-  name: string;
-}
-
-/** One question, as a form asks it. */
-export interface Field {
-  /** The question's code: the answer is given under it. */
-  code: string;
-  /** What a problem with this answer names as its field: `answers.{code}`. */
-  problem_field: string;
-  /** The question, with "(optional)" when it may be left out. */
-  label: string;
-  /** The council's own hint, or how to write a date, or "Select all that apply". */
-  hint: string | null;
-  kind: FieldKind;
-  required: boolean;
-  /** For a list question, the choices in the council's order; empty otherwise. */
-  choices: Choice[];
-}
-
-/** One row of "Check your answers". */
-export interface CheckedAnswer {
-  /** The question's code, for the row's "Change" link back to its field. */
-  code: string;
-  /** The question, as asked. */
-  question: string;
-  /** The answer in words: the text, the names of the choices picked, or "Not answered". */
-  answer: string;
-}
-
 // ---- Bins (protocol/src/bins.rs, core/src/bins.rs) ----
 
 export interface Address {
@@ -394,36 +358,6 @@ export type Delivery =
   | { state: 'waiting' }
   | { state: 'needs_attention'; key: string; problem: Problem }
   | { state: 'sent' };
-
-/** One step in a report's history, in words. */
-export interface Step {
-  at: string;
-  /** "The council" or "You". */
-  by: string;
-  /** The status it moved to, in words. */
-  status: string | null;
-  note: string | null;
-}
-
-/** What every shell shows of one of the resident's things, in the core's words. */
-export interface Shown {
-  /** The service's name, or what the payment is for. */
-  title: string;
-  /** The council's reference, once the council has it. */
-  reference: string | null;
-  /** The council's status in words ("In progress", "Paid"), once the council has it. */
-  status: string | null;
-  /** "Waiting to send", "Needs your attention" or "Sent". */
-  delivery: string;
-  /** The one line a list shows under the title. */
-  summary: string;
-  /** Where it is, in words, when it is somewhere. */
-  place: string | null;
-  /** A report's history, oldest first. */
-  steps: Step[];
-  /** Whether the resident may say a report is not fixed and reopen it. */
-  may_reopen: boolean;
-}
 
 export interface MyReport {
   local_id: string;

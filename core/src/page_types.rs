@@ -1,0 +1,58 @@
+//! The desktop page's TypeScript declarations of the core's types (`ui/src/lib/core.ts`), made
+//! from the Rust types themselves.
+//!
+//! Invariant: the committed file is exactly what the types declare; the test fails when a type
+//! changed and the file did not, and `DOORSTEP_WRITE_PAGE_TYPES=1 cargo test -p doorstep-core
+//! page_types` writes it anew.
+
+use std::path::Path;
+
+use doorstep_protocol::rules::GivenAnswer;
+use ts_rs::{Config, TS};
+
+use crate::{form, shown};
+
+const HEADER: &str = "// The core's types as the desktop page gets them, made from the Rust types by the core's test\n\
+// page_types (core/src/page_types.rs). Do not edit: change the Rust type, then run\n\
+// DOORSTEP_WRITE_PAGE_TYPES=1 cargo test -p doorstep-core page_types\n";
+
+/// One declaration, with its doc comment, as the page imports it.
+fn declared<T: TS>(cfg: &Config) -> String {
+    format!(
+        "\n{}export {}\n",
+        T::docs().unwrap_or_default(),
+        T::decl(cfg)
+    )
+}
+
+/// The whole file, in a fixed order.
+fn page_types() -> String {
+    let cfg = Config::new().with_large_int("number");
+    [
+        HEADER.to_owned(),
+        declared::<GivenAnswer>(&cfg),
+        declared::<form::FieldKind>(&cfg),
+        declared::<form::Choice>(&cfg),
+        declared::<form::Field>(&cfg),
+        declared::<form::CheckedAnswer>(&cfg),
+        declared::<shown::Step>(&cfg),
+        declared::<shown::Shown>(&cfg),
+    ]
+    .concat()
+}
+
+#[test]
+fn the_pages_declarations_are_the_cores_types() {
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/src/lib/core.ts");
+    let made = page_types();
+    if std::env::var_os("DOORSTEP_WRITE_PAGE_TYPES").is_some() {
+        std::fs::write(&file, &made).unwrap();
+    }
+    let committed = std::fs::read_to_string(&file).unwrap_or_default();
+    assert!(
+        committed == made,
+        "{} is not what the core's types declare: run DOORSTEP_WRITE_PAGE_TYPES=1 cargo test -p \
+         doorstep-core page_types, and commit the file. It should be:\n{made}",
+        file.display()
+    );
+}
