@@ -39,6 +39,17 @@ use tokio::sync::{Notify, broadcast};
 #[cfg(feature = "uniffi")]
 uniffi::setup_scaffolding!();
 
+/// A moment as the phones take it: Kotlin's `java.time.Instant`, Swift's `Date`.
+#[cfg(feature = "uniffi")]
+pub type UtcDateTime = chrono::DateTime<chrono::Utc>;
+
+#[cfg(feature = "uniffi")]
+uniffi::custom_type!(UtcDateTime, std::time::SystemTime, {
+    remote,
+    lower: |at| std::time::SystemTime::from(at),
+    try_lift: |at| Ok(chrono::DateTime::<chrono::Utc>::from(at)),
+});
+
 pub use error::{Error, Result};
 pub use events::{Event, SyncState};
 pub use items::{Delivery, MyBooking, MyPayment, MyReport};

@@ -79,6 +79,7 @@ pub fn place(location: &Location) -> String {
 
 /// What a list or a heading shows of one of the resident's things.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[cfg_attr(test, derive(ts_rs::TS))]
 pub struct Shown {
     /// What it is: the service's name ("Bulky waste collection"), or what the payment is for
@@ -106,6 +107,7 @@ pub struct Shown {
 
 /// One step in a report's history.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[cfg_attr(test, derive(ts_rs::TS))]
 pub struct Step {
     pub at: DateTime<Utc>,

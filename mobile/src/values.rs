@@ -369,6 +369,8 @@ pub struct Report {
 pub struct MyReport {
     pub local_id: String,
     pub delivery: Delivery,
+    /// What the screens show of it, in the core's words.
+    pub shown: core::shown::Shown,
     pub service_code: String,
     pub description: String,
     pub location: Option<Location>,
@@ -393,6 +395,7 @@ impl From<core::MyReport> for MyReport {
         MyReport {
             local_id: r.local_id,
             delivery: r.delivery.into(),
+            shown: r.shown,
             service_code,
             description,
             location,
@@ -538,6 +541,8 @@ impl From<protocol::Booking> for Booking {
 pub struct MyBooking {
     pub local_id: String,
     pub delivery: Delivery,
+    /// What the screens show of it, in the core's words.
+    pub shown: core::shown::Shown,
     pub service_code: String,
     pub slot_id: String,
     pub booking: Option<Booking>,
@@ -553,6 +558,7 @@ impl From<core::MyBooking> for MyBooking {
         MyBooking {
             local_id: b.local_id,
             delivery: b.delivery.into(),
+            shown: b.shown,
             service_code,
             slot_id,
             booking: b.booking.map(Into::into),
@@ -653,6 +659,8 @@ impl From<protocol::Payment> for Payment {
 pub struct MyPayment {
     pub local_id: String,
     pub delivery: Delivery,
+    /// What the screens show of it, in the core's words.
+    pub shown: core::shown::Shown,
     pub purpose: String,
     pub reference: String,
     pub amount_pence: u64,
@@ -677,6 +685,7 @@ impl From<core::MyPayment> for MyPayment {
         MyPayment {
             local_id: p.local_id,
             delivery: p.delivery.into(),
+            shown: p.shown,
             purpose,
             reference,
             amount_pence,

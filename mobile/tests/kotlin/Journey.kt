@@ -151,6 +151,8 @@ fun aReportMadeOfflineIsSentOnceOnline() = withCouncil { council ->
         council.stop()
         val queued = resident.report("pothole", "A deep pothole by the bus stop", DURHAM, POTHOLE_ANSWERS).done("report offline")
         expect(queued.delivery == Delivery.Waiting) { "queued offline, it waits: ${queued.delivery}" }
+        expect(queued.shown.delivery == "Waiting to send" && queued.shown.reference == null) { "the core's words for it: ${queued.shown}" }
+        expect(queued.shown.summary == "A deep pothole by the bus stop") { "what the resident wrote: ${queued.shown}" }
         val offline = resident.syncNow()
         expect(offline is Outcome.Failed && offline.advice == Advice.TRY_WHEN_ONLINE || offline is Outcome.Done && offline.value.sent == 0uL) {
             "syncing offline sends nothing: $offline"
@@ -162,6 +164,8 @@ fun aReportMadeOfflineIsSentOnceOnline() = withCouncil { council ->
         val sent = resident.report(queued.localId).done("my report")
         expect(sent.delivery == Delivery.Sent) { "it has reached the council: ${sent.delivery}" }
         expect(sent.report?.reference?.isNotEmpty() == true) { "the council gave it a reference" }
+        expect(sent.shown.reference == sent.report?.reference && sent.shown.status == "Open") { "the council's copy shows: ${sent.shown}" }
+        expect(sent.shown.title == "Report a pothole" && !sent.shown.mayReopen) { "its title, not reopenable while open: ${sent.shown}" }
         expect(resident.status.waiting == 0uL) { "nothing waits: ${resident.status}" }
     }
 }

@@ -180,6 +180,8 @@ func aReportMadeOfflineIsSentOnceOnline() async throws {
         council.stop()
         let queued = try await resident.report(service: "pothole", description: "A deep pothole by the bus stop", at: durham, answers: potholeAnswers).done("report offline")
         try expect(queued.delivery == .waiting, "queued offline, it waits: \(queued.delivery)")
+        try expect(queued.shown.delivery == "Waiting to send" && queued.shown.reference == nil, "the core's words for it: \(queued.shown)")
+        try expect(queued.shown.summary == "A deep pothole by the bus stop", "what the resident wrote: \(queued.shown)")
         let offline = await resident.syncNow()
         if case let .done(round) = offline { try expect(round.sent == 0, "syncing offline sends nothing: \(round)") }
         try expect(offline.failure == nil || offline.failure?.advice == .tryWhenOnline, "offline is said so: \(offline)")
@@ -190,6 +192,8 @@ func aReportMadeOfflineIsSentOnceOnline() async throws {
         let sent = try await resident.report(localId: queued.localId).done("my report")
         try expect(sent.delivery == .sent, "it has reached the council: \(sent.delivery)")
         try expect(!(sent.report?.reference ?? "").isEmpty, "the council gave it a reference")
+        try expect(sent.shown.reference == sent.report?.reference && sent.shown.status == "Open", "the council's copy shows: \(sent.shown)")
+        try expect(sent.shown.title == "Report a pothole" && !sent.shown.mayReopen, "its title, not reopenable while open: \(sent.shown)")
     }
 }
 
