@@ -12,6 +12,12 @@ pub const LONG_EDGE: u32 = 2048;
 /// Photos larger than this are refused before decoding.
 pub const MAX_INPUT_BYTES: usize = 30 * 1024 * 1024;
 
+/// The kinds of photo this build reads, as the error says them.
+#[cfg(feature = "webp")]
+const READABLE: &str = "JPEG, PNG or WebP";
+#[cfg(not(feature = "webp"))]
+const READABLE: &str = "JPEG or PNG";
+
 /// A photo ready to upload.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Photo {
@@ -26,7 +32,7 @@ pub fn prepare(original: &[u8]) -> Result<Photo, String> {
         return Err("The photo is too large: choose one under 30 MB".to_owned());
     }
     let decoded = image::load_from_memory(original).map_err(|_| {
-        "This file is not a photo Doorstep can read: use a JPEG, PNG or WebP".to_owned()
+        format!("This file is not a photo Doorstep can read: use a {READABLE}")
     })?;
     let resized = if decoded.width().max(decoded.height()) > LONG_EDGE {
         decoded.resize(LONG_EDGE, LONG_EDGE, FilterType::Triangle)

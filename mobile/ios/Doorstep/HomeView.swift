@@ -59,7 +59,9 @@ struct ReportView: View {
     }
 
     private func send() async {
-        let photo = try? await picked?.loadTransferable(type: Data.self)
+        // Whatever the library holds (HEIC, say) goes to the core as a JPEG, which it reads.
+        let photo = (try? await picked?.loadTransferable(type: Data.self))
+            .flatMap { UIImage(data: $0)?.jpegData(compressionQuality: 0.9) }
         let here = location.location?.coordinate
         let outcome = await resident.report(
             service: service.code, description: description,

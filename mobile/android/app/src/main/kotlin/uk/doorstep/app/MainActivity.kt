@@ -7,6 +7,8 @@
 package uk.doorstep.app
 
 import android.annotation.SuppressLint
+import android.graphics.Bitmap
+import android.graphics.BitmapFactory
 import android.net.Uri
 import android.os.Bundle
 import androidx.activity.ComponentActivity
@@ -34,6 +36,7 @@ import androidx.compose.ui.Modifier
 import androidx.compose.ui.unit.dp
 import com.google.android.gms.location.LocationServices
 import com.google.android.gms.location.Priority
+import java.io.ByteArrayOutputStream
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.tasks.await
 import uk.doorstep.shared.Outcome
@@ -73,6 +76,12 @@ class MainActivity : ComponentActivity() {
         app.scope.launch { (app.resident.await() as? Outcome.Done)?.value?.paymentReturnedWith(url) }
     }
 
+    /** The photo picked, as a JPEG (the core reads JPEG and PNG; the library may hold HEIC or WebP). */
+    private fun asJpeg(uri: Uri): ByteArray? {
+        val bitmap = contentResolver.openInputStream(uri)?.use { BitmapFactory.decodeStream(it) } ?: return null
+        return ByteArrayOutputStream().also { bitmap.compress(Bitmap.CompressFormat.JPEG, 90, it) }.toByteArray()
+    }
+
     @Composable
     private fun Home(resident: Resident) {
         var services by remember { mutableStateOf<Outcome<List<ServiceSummary>>?>(null) }
@@ -106,7 +115,7 @@ class MainActivity : ComponentActivity() {
         var photo by remember { mutableStateOf<ByteArray?>(null) }
         var result by remember { mutableStateOf<String?>(null) }
         val pick = rememberLauncherForActivityResult(ActivityResultContracts.PickVisualMedia()) { uri ->
-            photo = uri?.let { contentResolver.openInputStream(it)?.use { s -> s.readBytes() } }
+            photo = uri?.let { asJpeg(it) }
         }
         Column {
             Text(service.name, style = MaterialTheme.typography.headlineSmall)
