@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use doorstep_protocol::{Datatype, Question, rules::GivenAnswer};
+use doorstep_protocol::{Answer, Answers, Datatype, Question, ValueOption, rules::GivenAnswer};
 use serde::Serialize;
 
 /// How a question is asked.
@@ -130,12 +130,41 @@ pub fn check_answers(
         .map(|question| CheckedAnswer {
             code: question.code.clone(),
             question: question.description.clone(),
-            answer: answer_words(question, given.get(&question.code)),
+            answer: answer_words(&question.values, given.get(&question.code)),
         })
         .collect()
 }
 
-fn answer_words(question: &Question, given: Option<&GivenAnswer>) -> String {
+/// What was answered, as "Check your answers" says it: for an item already made, whose answers
+/// the core has typed. An answer to a question this device does not know is still shown, under
+/// its code in words.
+pub fn answered(questions: &[Question], answers: &Answers) -> Vec<CheckedAnswer> {
+    let given = answers
+        .iter()
+        .map(|(code, answer)| {
+            let given = match answer {
+                Answer::Text(text) => GivenAnswer::Typed(text.clone()),
+                Answer::Number(number) => GivenAnswer::Typed(number.to_string()),
+                Answer::List(keys) => GivenAnswer::Picked(keys.clone()),
+            };
+            (code.clone(), given)
+        })
+        .collect();
+    let mut rows = check_answers(questions, &given);
+    rows.extend(
+        given
+            .iter()
+            .filter(|(code, _)| !questions.iter().any(|q| &q.code == *code))
+            .map(|(code, given)| CheckedAnswer {
+                code: code.clone(),
+                question: code.replace('_', " "),
+                answer: answer_words(&[], Some(given)),
+            }),
+    );
+    rows
+}
+
+fn answer_words(choices: &[ValueOption], given: Option<&GivenAnswer>) -> String {
     let keys: Vec<&str> = match given {
         Some(GivenAnswer::Typed(text)) if !text.trim().is_empty() => vec![text.trim()],
         Some(GivenAnswer::Picked(keys)) => keys.iter().map(String::as_str).collect(),
@@ -146,8 +175,7 @@ fn answer_words(question: &Question, given: Option<&GivenAnswer>) -> String {
     }
     keys.into_iter()
         .map(|key| {
-            question
-                .values
+            choices
                 .iter()
                 .find(|v| v.key == key)
                 .map_or(key, |v| v.name.as_str())
@@ -158,8 +186,6 @@ fn answer_words(question: &Question, given: Option<&GivenAnswer>) -> String {
 
 #[cfg(test)]
 mod tests {
-    use doorstep_protocol::ValueOption;
-
     use super::*;
 
     fn question(code: &str, datatype: Datatype, required: bool, order: u32) -> Question {
@@ -270,5 +296,30 @@ mod tests {
             ]
         );
         assert_eq!(rows[0].question, "What about items?");
+    }
+
+    #[test]
+    fn what_was_answered_reads_as_check_your_answers_and_keeps_unknown_questions() {
+        let questions = [
+            question("items", Datatype::Multivaluelist, true, 0),
+            question("count", Datatype::Number, false, 1),
+        ];
+        let answers = Answers::from([
+            ("items".to_owned(), Answer::List(vec!["sofa".into()])),
+            ("count".to_owned(), Answer::Number(3.0)),
+            ("gate_code".to_owned(), Answer::Text("1234".into())),
+        ]);
+        let rows: Vec<(String, String)> = answered(&questions, &answers)
+            .into_iter()
+            .map(|r| (r.question, r.answer))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                ("What about items?".to_owned(), "Sofa".to_owned()),
+                ("What about count?".to_owned(), "3".to_owned()),
+                ("gate code".to_owned(), "1234".to_owned()),
+            ]
+        );
     }
 }

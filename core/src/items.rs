@@ -220,13 +220,25 @@ pub fn get<Q: DeserializeOwned, S: DeserializeOwned>(
 /// What the cached catalogue calls the service an item asked for, and what the council's
 /// profile calls the purpose of a payment.
 fn names(conn: &Connection, asked: &Value) -> Result<Names> {
-    let service = match asked["service_code"].as_str() {
+    let (service, questions) = match asked["service_code"].as_str() {
         Some(code) => conn
-            .prepare_cached("SELECT json_extract(summary, '$.name') FROM services WHERE code = ?1")?
-            .query_row(params![code], |r| r.get(0))
+            .prepare_cached(
+                "SELECT json_extract(summary, '$.name'), json_extract(definition, '$.questions')
+                 FROM services WHERE code = ?1",
+            )?
+            .query_row(params![code], |r| {
+                Ok((
+                    r.get::<_, Option<String>>(0)?,
+                    r.get::<_, Option<String>>(1)?,
+                ))
+            })
             .optional()?
-            .flatten(),
-        None => None,
+            .unwrap_or_default(),
+        None => (None, None),
+    };
+    let questions = match questions {
+        Some(questions) => serde_json::from_str(&questions)?,
+        None => Vec::new(),
     };
     let purpose = match asked["purpose"].as_str() {
         Some(code) => cached_council(conn)?.and_then(|council| {
@@ -238,7 +250,11 @@ fn names(conn: &Connection, asked: &Value) -> Result<Names> {
         }),
         None => None,
     };
-    Ok(Names { service, purpose })
+    Ok(Names {
+        service,
+        purpose,
+        questions,
+    })
 }
 
 /// Derive an item's delivery from its outbox operations.

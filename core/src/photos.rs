@@ -31,9 +31,8 @@ pub fn prepare(original: &[u8]) -> Result<Photo, String> {
     if original.len() > MAX_INPUT_BYTES {
         return Err("The photo is too large: choose one under 30 MB".to_owned());
     }
-    let decoded = image::load_from_memory(original).map_err(|_| {
-        format!("This file is not a photo Doorstep can read: use a {READABLE}")
-    })?;
+    let decoded = image::load_from_memory(original)
+        .map_err(|_| format!("This file is not a photo Doorstep can read: use a {READABLE}"))?;
     let resized = if decoded.width().max(decoded.height()) > LONG_EDGE {
         decoded.resize(LONG_EDGE, LONG_EDGE, FilterType::Triangle)
     } else {

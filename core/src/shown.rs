@@ -9,11 +9,14 @@
 use chrono::{DateTime, NaiveDateTime, Timelike, Utc};
 use doorstep_protocol::{
     Author, Booking, BookingStatus, Location, NewBooking, NewPayment, NewReport, Payment,
-    PaymentStatus, Report, ReportStatus, rules,
+    PaymentStatus, Question, Report, ReportStatus, rules,
 };
 use serde::Serialize;
 
-use crate::items::Delivery;
+use crate::{
+    form::{self, CheckedAnswer},
+    items::Delivery,
+};
 
 /// A report's status at the council, as a resident reads it.
 pub fn report_status(status: ReportStatus) -> &'static str {
@@ -103,6 +106,9 @@ pub struct Shown {
     /// A report the council has finished with as fixed or closed: the resident may say it is
     /// not fixed, which reopens it.
     pub may_reopen: bool,
+    /// What was answered to the service's questions, as "Check your answers" says it (the
+    /// council's copy's answers once it has them); empty for a payment.
+    pub answers: Vec<CheckedAnswer>,
 }
 
 /// One step in a report's history.
@@ -124,6 +130,8 @@ pub struct Step {
 pub struct Names {
     pub service: Option<String>,
     pub purpose: Option<String>,
+    /// The service's questions, when this device has its definition.
+    pub questions: Vec<Question>,
 }
 
 /// The most of a description a summary line quotes.
@@ -199,6 +207,11 @@ pub fn report(
             })
             .unwrap_or_default(),
         may_reopen: report.is_some_and(|r| may_reopen(r.status)),
+        answers: report
+            .map(|r| &r.answers)
+            .or(request.map(|r| &r.answers))
+            .map(|answers| form::answered(&names.questions, answers))
+            .unwrap_or_default(),
     }
 }
 
@@ -235,6 +248,11 @@ pub fn booking(
         place: location.map(place),
         steps: Vec::new(),
         may_reopen: false,
+        answers: booking
+            .map(|b| &b.answers)
+            .or(request.map(|r| &r.answers))
+            .map(|answers| form::answered(&names.questions, answers))
+            .unwrap_or_default(),
     }
 }
 
@@ -266,6 +284,7 @@ pub fn payment(
         place: None,
         steps: Vec::new(),
         may_reopen: false,
+        answers: Vec::new(),
     }
 }
 
@@ -352,16 +371,43 @@ mod tests {
         let names = Names {
             service: Some("Pothole".into()),
             purpose: None,
+            questions: vec![Question {
+                code: "depth".into(),
+                datatype: doorstep_protocol::Datatype::Singlevaluelist,
+                required: true,
+                description: "How deep is it?".into(),
+                datatype_description: None,
+                order: 0,
+                values: vec![doorstep_protocol::ValueOption {
+                    key: "deep".into(),
+                    name: "Deeper than 4cm".into(),
+                }],
+            }],
         };
-        let waiting = report(Some(&asked()), None, &Delivery::Waiting, &names);
+        let mut asked = asked();
+        asked.answers.insert(
+            "depth".into(),
+            doorstep_protocol::Answer::Text("deep".into()),
+        );
+        let waiting = report(Some(&asked), None, &Delivery::Waiting, &names);
         assert_eq!(waiting.title, "Pothole");
         assert_eq!(waiting.summary, "Deep hole by the bus stop");
         assert_eq!(waiting.place.as_deref(), Some("1 Front Street, Durham"));
         assert_eq!(waiting.status, None);
         assert_eq!(waiting.delivery, "Waiting to send");
+        let said: Vec<_> = waiting
+            .answers
+            .iter()
+            .map(|a| (a.question.as_str(), a.answer.as_str()))
+            .collect();
+        assert_eq!(said, [("How deep is it?", "Deeper than 4cm")]);
 
         let copy = report_copy(ReportStatus::InProgress);
-        let sent = report(Some(&asked()), Some(&copy), &Delivery::Sent, &names);
+        let sent = report(Some(&asked), Some(&copy), &Delivery::Sent, &names);
+        assert_eq!(
+            sent.answers[0].answer, "Not answered",
+            "the council's copy's answers win"
+        );
         assert_eq!(sent.title, "Report a pothole");
         assert_eq!(sent.summary, "The council's words");
         assert_eq!(sent.place.as_deref(), Some("54.77, -1.57"));
@@ -437,8 +483,8 @@ mod tests {
             email: None,
         };
         let names = Names {
-            service: None,
             purpose: Some("Council tax".into()),
+            ..Names::default()
         };
         let shown = payment(Some(&paying), None, &Delivery::Waiting, &names);
         assert_eq!(shown.title, "Council tax");

@@ -114,4 +114,9 @@ steps: Array<Step>,
  * A report the council has finished with as fixed or closed: the resident may say it is
  * not fixed, which reopens it.
  */
-may_reopen: boolean, };
+may_reopen: boolean, 
+/**
+ * What was answered to the service's questions, as "Check your answers" says it (the
+ * council's copy's answers once it has them); empty for a payment.
+ */
+answers: Array<CheckedAnswer>, };

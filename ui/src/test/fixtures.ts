@@ -65,7 +65,7 @@ export const deliveryWords: Record<Delivery['state'], string> = {
 
 /** What the core shows of an item: the words given, and nothing for the rest. */
 export function shown(words: Pick<Shown, 'title' | 'delivery'> & Partial<Shown>): Shown {
-  return { reference: null, status: null, summary: '', place: null, steps: [], may_reopen: false, ...words };
+  return { reference: null, status: null, summary: '', place: null, steps: [], may_reopen: false, answers: [], ...words };
 }
 
 /** A pothole reported on this device, and the council's copy once it has a reference. */
