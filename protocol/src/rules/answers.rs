@@ -150,7 +150,8 @@ pub enum GivenAnswer {
     Picked(Vec<String>),
 }
 
-/// Answers as a form gives them → answers of each question's type. Keys picked are the list
+/// Answers as a form gives them → answers of each question's type; a blank answer (nothing
+/// typed, nothing picked) is no answer and is left out. Keys picked are the list
 /// they are (one key picked for a one-choice question is that key); typed text takes its
 /// question's type: a multi-value list splits on commas, a number becomes a number when it
 /// reads as one; anything else, or a question the service does not ask, stays text for the
@@ -161,6 +162,10 @@ pub fn given_answers(
 ) -> Answers {
     given
         .into_iter()
+        .filter(|(_, given)| match given {
+            GivenAnswer::Typed(text) => !text.trim().is_empty(),
+            GivenAnswer::Picked(keys) => !keys.is_empty(),
+        })
         .map(|(code, given)| {
             let code = code.trim().to_owned();
             let datatype = questions
@@ -486,6 +491,8 @@ mod tests {
             ),
             ("size", GivenAnswer::Picked(vec!["big".into()])),
             (" count ", GivenAnswer::Typed("4".into())),
+            ("note", GivenAnswer::Typed("  ".into())),
+            ("colours", GivenAnswer::Picked(Vec::new())),
         ]
         .map(|(code, answer)| (code.to_owned(), answer));
         let typed = given_answers(&qs, given);
@@ -495,6 +502,7 @@ mod tests {
         );
         assert_eq!(typed["size"], Answer::Text("big".into()));
         assert_eq!(typed["count"], Answer::Text("4".into()));
+        assert_eq!(typed.len(), 3, "blank answers are no answers: {typed:?}");
         let page: Vec<(String, GivenAnswer)> =
             serde_json::from_str(r#"[["items", ["a"]], ["note", "by the gate"]]"#).unwrap();
         assert_eq!(page[0].1, GivenAnswer::Picked(vec!["a".into()]));
