@@ -16,6 +16,8 @@ public struct Failure: Error, Equatable {
     public let field: String?
     /// Free slots, when the one chosen has gone.
     public let alternatives: [Slot]
+    /// Every input to fix, in the core's order, for `fixInput`.
+    public let problems: [InputProblem]
 }
 
 public enum Outcome<Value> {
@@ -32,22 +34,22 @@ extension DoorstepError {
     /// The failure as the screen shows it.
     public var failure: Failure {
         switch self {
-        case let .FixInput(reason, field, _):
-            return Failure(advice: .fixInput, reason: reason, field: field, alternatives: [])
+        case let .FixInput(reason, field, problems):
+            return Failure(advice: .fixInput, reason: reason, field: field, alternatives: [], problems: problems)
         case let .NotFound(reason):
-            return Failure(advice: .notFound, reason: reason, field: nil, alternatives: [])
+            return Failure(advice: .notFound, reason: reason, field: nil, alternatives: [], problems: [])
         case let .Offline(reason):
-            return Failure(advice: .tryWhenOnline, reason: reason, field: nil, alternatives: [])
+            return Failure(advice: .tryWhenOnline, reason: reason, field: nil, alternatives: [], problems: [])
         case let .SignInNeeded(reason):
-            return Failure(advice: .signIn, reason: reason, field: nil, alternatives: [])
+            return Failure(advice: .signIn, reason: reason, field: nil, alternatives: [], problems: [])
         case let .Refused(reason, _, field, alternatives):
-            return Failure(advice: .changeOrGiveUp, reason: reason, field: field, alternatives: alternatives)
+            return Failure(advice: .changeOrGiveUp, reason: reason, field: field, alternatives: alternatives, problems: [])
         case let .NotOffered(reason):
-            return Failure(advice: .notOffered, reason: reason, field: nil, alternatives: [])
+            return Failure(advice: .notOffered, reason: reason, field: nil, alternatives: [], problems: [])
         case let .Storage(reason):
-            return Failure(advice: .storage, reason: reason, field: nil, alternatives: [])
+            return Failure(advice: .storage, reason: reason, field: nil, alternatives: [], problems: [])
         case let .Internal(reason):
-            return Failure(advice: .reportABug, reason: reason, field: nil, alternatives: [])
+            return Failure(advice: .reportABug, reason: reason, field: nil, alternatives: [], problems: [])
         }
     }
 }
@@ -59,6 +61,6 @@ public func attempt<Value>(_ call: () async throws -> Value) async -> Outcome<Va
     } catch let error as DoorstepError {
         return .failed(error.failure)
     } catch {
-        return .failed(Failure(advice: .reportABug, reason: "\(error)", field: nil, alternatives: []))
+        return .failed(Failure(advice: .reportABug, reason: "\(error)", field: nil, alternatives: [], problems: []))
     }
 }

@@ -5,6 +5,7 @@
 package uk.doorstep.shared
 
 import uniffi.doorstep_mobile.DoorstepException
+import uniffi.doorstep_mobile.InputProblem
 import uniffi.doorstep_mobile.Slot
 
 /** What the resident can do about a failure. */
@@ -13,18 +14,22 @@ enum class Advice { FIX_INPUT, NOT_FOUND, TRY_WHEN_ONLINE, SIGN_IN, CHANGE_OR_GI
 sealed class Outcome<out T> {
     data class Done<T>(val value: T) : Outcome<T>()
 
-    /** `field` names the input to fix (for `FIX_INPUT`); `alternatives` are free slots. */
+    /**
+     * `field` names the input to fix first and `problems` are all of them, in the core's order
+     * (for `FIX_INPUT`); `alternatives` are free slots.
+     */
     data class Failed(
         val advice: Advice,
         val reason: String,
         val field: String? = null,
         val alternatives: List<Slot> = emptyList(),
+        val problems: List<InputProblem> = emptyList(),
     ) : Outcome<Nothing>()
 }
 
 /** The failure as the screen shows it. */
 fun DoorstepException.outcome(): Outcome.Failed = when (this) {
-    is DoorstepException.FixInput -> Outcome.Failed(Advice.FIX_INPUT, reason, field)
+    is DoorstepException.FixInput -> Outcome.Failed(Advice.FIX_INPUT, reason, field, problems = problems)
     is DoorstepException.NotFound -> Outcome.Failed(Advice.NOT_FOUND, reason)
     is DoorstepException.Offline -> Outcome.Failed(Advice.TRY_WHEN_ONLINE, reason)
     is DoorstepException.SignInNeeded -> Outcome.Failed(Advice.SIGN_IN, reason)

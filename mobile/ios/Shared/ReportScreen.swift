@@ -1,0 +1,163 @@
+// The "report a problem" journey as its screen draws it: the service's questions, what is wrong
+// and where, "Check your answers", then the council's reference — or, when the council cannot
+// be reached, "saved, we'll send it". No UIKit, SwiftUI or Combine: the Linux tests drive this
+// model.
+//
+// Invariant: the questions, the answers in words, every problem and whether the report reached
+// the council are the core's; this model keeps what the resident gave (never losing it on the
+// way back to the form), puts each problem beside the input whose field it names, and sends a
+// report at most once per "Send".
+import Foundation
+
+/// A problem in the error summary; `field` is the input it links to, nil when none can fix it.
+public struct FormError: Equatable {
+    public let field: String?
+    public let message: String
+}
+
+/// The form. `errors` holds the first message for each input, by the field the core's problems
+/// name (a question's `problemField`, `ReportScreen.descriptionField` or
+/// `ReportScreen.locationField`); `summary` holds every message, in the core's order. `focus` is
+/// the input the resident came back from "Check your answers" to change.
+public struct ReportForm: Equatable {
+    public let service: Service
+    public var answers: [String: GivenAnswer] = [:]
+    public var description = ""
+    public var location = Location(lat: nil, lon: nil, uprn: nil, address: nil)
+    public var errors: [String: String] = [:]
+    public var summary: [FormError] = []
+    public var focus: String?
+
+    /// The service's questions, in the council's order.
+    public var fields: [Field] { service.fields }
+}
+
+public enum ReportState: Equatable {
+    /// Finding the service's questions.
+    case loading
+    /// The questions could not be found; `canRetry` when trying again online may find them.
+    case failed(message: String, canRetry: Bool)
+    case form(ReportForm)
+    /// "Check your answers": what is wrong, each question and its answer, and where; `form` is
+    /// what "Change" goes back to.
+    case check(rows: [CheckedAnswer], sending: Bool, form: ReportForm)
+    /// The council has the report.
+    case done(reference: String, whatHappensNext: String?, report: MyReport)
+    /// Saved on this phone and sent when the council can be reached; `problem` is the council's
+    /// refusal, when it needs the resident.
+    case saved(report: MyReport, problem: String?)
+}
+
+@MainActor
+public final class ReportScreen {
+    /// The field the core's problems name for what is wrong, and its row's code.
+    nonisolated public static let descriptionField = "description"
+    /// The field the core's problems name for where it is, and its row's code.
+    nonisolated public static let locationField = "location"
+
+    public private(set) var state = ReportState.loading
+    private let resident: Resident
+
+    public init(resident: Resident) {
+        self.resident = resident
+    }
+
+    public func load(_ serviceCode: String) async {
+        state = .loading
+        switch await resident.service(serviceCode) {
+        case let .done(service): state = .form(ReportForm(service: service))
+        case let .failed(failure): state = .failed(message: failure.reason, canRetry: failure.advice == .tryWhenOnline)
+        }
+    }
+
+    public func answer(_ code: String, _ given: GivenAnswer) { edit { $0.answers[code] = given } }
+
+    public func describe(_ text: String) { edit { $0.description = text } }
+
+    public func place(_ location: Location) { edit { $0.location = location } }
+
+    /// On to "Check your answers", in the core's words.
+    public func check() async {
+        guard case let .form(form) = state else { return }
+        switch await resident.checkAnswers(service: form.service.code, answers: form.answers) {
+        case let .done(rows): state = .check(rows: [form.described] + rows + [form.placed], sending: false, form: form)
+        case let .failed(failure): state = .form(form.refused(failure))
+        }
+    }
+
+    /// Back to the form from a row of "Check your answers", at that row's input.
+    public func change(_ code: String) {
+        guard case .check(_, false, var form) = state else { return }
+        form.focus = form.fields.first { $0.code == code }?.problemField ?? code
+        state = .form(form)
+    }
+
+    /// Send the report checked; a second "Send" while the first is on its way does nothing.
+    public func send() async {
+        guard case let .check(rows, false, form) = state else { return }
+        state = .check(rows: rows, sending: true, form: form)
+        let made = await resident.report(
+            service: form.service.code, description: form.description, at: form.location, answers: form.answers)
+        switch made {
+        case let .done(accepted): state = await delivered(accepted, of: form.service)
+        case let .failed(failure): state = .form(form.refused(failure))
+        }
+    }
+
+    /// Try to send what the core accepted now, and show where it stands after.
+    private func delivered(_ accepted: MyReport, of service: Service) async -> ReportState {
+        _ = await resident.syncNow()
+        let report: MyReport
+        if case let .done(now) = await resident.report(localId: accepted.localId) { report = now } else { report = accepted }
+        switch (report.delivery, report.shown.reference) {
+        case let (.sent, reference?):
+            return .done(reference: reference, whatHappensNext: service.whatHappensNext, report: report)
+        case let (.needsAttention(_, problem), _):
+            return .saved(report: report, problem: problem.message)
+        default:
+            return .saved(report: report, problem: nil)
+        }
+    }
+
+    private func edit(_ change: (inout ReportForm) -> Void) {
+        guard case var .form(form) = state else { return }
+        change(&form)
+        state = .form(form)
+    }
+}
+
+extension ReportForm {
+    /// The form again, each problem beside its input and all of them in the summary.
+    func refused(_ failure: Failure) -> ReportForm {
+        let inputs = Set(fields.map(\.problemField) + [ReportScreen.descriptionField, ReportScreen.locationField])
+        let problems = failure.problems.isEmpty
+            ? [(failure.field, failure.reason)] : failure.problems.map { ($0.field, $0.message) }
+        var form = self
+        form.summary = problems.map { field, message in
+            FormError(field: field.flatMap { inputs.contains($0) ? $0 : nil }, message: message)
+        }
+        form.errors = [:]
+        for error in form.summary {
+            if let field = error.field, form.errors[field] == nil { form.errors[field] = error.message }
+        }
+        form.focus = nil
+        return form
+    }
+
+    var described: CheckedAnswer {
+        let text = description.trimmingCharacters(in: .whitespacesAndNewlines)
+        return CheckedAnswer(code: ReportScreen.descriptionField, question: "What is wrong", answer: text.isEmpty ? "Not given" : text)
+    }
+
+    var placed: CheckedAnswer {
+        let words: String
+        if let address = location.address, !address.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            words = address
+        } else if let lat = location.lat, let lon = location.lon {
+            words = "\(lat), \(lon)"
+        } else {
+            words = "Not given"
+        }
+        return CheckedAnswer(code: ReportScreen.locationField, question: "Where", answer: words)
+    }
+}
