@@ -4,7 +4,7 @@
 
 use doorstep_core::{Backend, Delivery, Error};
 use doorstep_e2e::{Device, TempDir, council_dir, open311::FixtureCouncil, pothole};
-use doorstep_protocol::ReportStatus;
+use doorstep_protocol::{ReportStatus, rules::GivenAnswer};
 use doorstep_server::RunningServer;
 use serde_json::{Value, json};
 
@@ -784,9 +784,9 @@ async fn the_core_reads_wrapped_json_with_strings_for_everything_and_polls_witho
     input.answers = doorstep
         .answers(
             "4",
-            &[
-                ("surface".into(), "wall,sign".into()),
-                ("area_m2".into(), "2".into()),
+            vec![
+                ("surface".into(), GivenAnswer::Typed("wall,sign".into())),
+                ("area_m2".into(), GivenAnswer::Typed("2".into())),
             ],
         )
         .await
@@ -865,7 +865,10 @@ async fn lost_response_is_not_submitted_twice() {
     let mut input = pothole("Tags on the bus shelter");
     input.service_code = "4".into();
     input.answers = doorstep
-        .answers("4", &[("surface".into(), "wall".into())])
+        .answers(
+            "4",
+            vec![("surface".into(), GivenAnswer::Typed("wall".into()))],
+        )
         .await
         .unwrap();
     let made = doorstep.submit_report(input).await.unwrap();
@@ -961,7 +964,10 @@ async fn hostile_answers_give_a_clear_error_and_change_nothing() {
     let mut input = pothole("Tags");
     input.service_code = "4".into();
     input.answers = doorstep
-        .answers("4", &[("surface".into(), "wall".into())])
+        .answers(
+            "4",
+            vec![("surface".into(), GivenAnswer::Typed("wall".into()))],
+        )
         .await
         .unwrap();
     let made = doorstep.submit_report(input).await.unwrap();
@@ -1005,7 +1011,10 @@ async fn hostile_answers_give_a_clear_error_and_change_nothing() {
         let mut input = pothole("Again");
         input.service_code = "4".into();
         input.answers = doorstep
-            .answers("4", &[("surface".into(), "sign".into())])
+            .answers(
+                "4",
+                vec![("surface".into(), GivenAnswer::Typed("sign".into()))],
+            )
             .await
             .unwrap();
         input
