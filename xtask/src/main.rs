@@ -3,8 +3,9 @@
 //! - `cargo xtask run`     — build and open the desktop app (its demo council runs inside it);
 //!   `cargo xtask run server [options]` starts the council server alone.
 //! - `cargo xtask test`    — every check and every test, as CI runs them; `cargo xtask test
-//!   mobile` runs the Kotlin and Swift suites alone; `cargo xtask test --fresh` runs them all
-//!   as a new machine does, from an empty cache and target directory.
+//!   mobile` runs the Kotlin and Swift suites alone (`mobile kotlin` or `mobile swift`, one;
+//!   `DOORSTEP_ONLY=part` runs only the journeys whose name holds it); `cargo xtask test
+//!   --fresh` runs them all as a new machine does, from an empty cache and target directory.
 //! - `cargo xtask setup`   — what the desktop build and its tests need on this machine: Debian
 //!   packages (WebKitGTK, Xvfb, WebKitWebDriver), tauri-driver, the page's npm packages.
 //! - `cargo xtask bench`   — the benchmarks against DESIGN.md §6, in release; writes `BENCHMARKS.json`.
@@ -38,7 +39,16 @@ fn main() -> ExitCode {
         Some("run") if args.get(1).map(String::as_str) == Some("server") => run_server(&args[2..]),
         Some("run") => run_desktop(),
         Some("setup") => setup().map(|_| ()),
-        Some("test") if args.get(1).map(String::as_str) == Some("mobile") => test_mobile(),
+        Some("test") if args.get(1).map(String::as_str) == Some("mobile") => {
+            match args.get(2).map(String::as_str) {
+                None => test_mobile(Suites::Both),
+                Some("kotlin") => test_mobile(Suites::Kotlin),
+                Some("swift") => test_mobile(Suites::Swift),
+                Some(other) => Err(anyhow::anyhow!(
+                    "`cargo xtask test mobile` takes kotlin or swift, not {other}"
+                )),
+            }
+        }
         Some("test") if args.get(1).map(String::as_str) == Some("--fresh") => test_fresh(),
         Some("test") => test(),
         Some("schemathesis") => schemathesis(&args[1..]).and_then(|ok| {
@@ -55,7 +65,7 @@ fn main() -> ExitCode {
         Some("fuzz") => fuzz::command(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask run | run server [server options] | setup | test [mobile | --fresh] | schemathesis [max examples] | bench | reliability [--runs N] [--seed S] [--big] | bindings | openapi | fuzz [--seconds N] [target]"
+                "usage: cargo xtask run | run server [server options] | setup | test [mobile [kotlin | swift] | --fresh] | schemathesis [max examples] | bench | reliability [--runs N] [--seed S] [--big] | bindings | openapi | fuzz [--seconds N] [target]"
             );
             return ExitCode::from(2);
         }
@@ -212,7 +222,7 @@ fn test() -> Result<()> {
             .env("TAURI_DRIVER", &driver),
         |_| {},
     )?;
-    let (phone_passed, phone_failed) = phone_suites()?;
+    let (phone_passed, phone_failed) = phone_suites(Suites::Both)?;
     let (fuzz_passed, fuzz_failed) = fuzz::run(QUICK_FUZZ_SECONDS, None)?;
     let schemathesis_ok = schemathesis(&[])?;
     let (passed, failed) = (
@@ -268,9 +278,17 @@ fn test_fresh() -> Result<()> {
     ran.and(removed)
 }
 
-/// The mobile suites alone: bindings, Kotlin and Swift, with one `N passed, N failed` line.
-fn test_mobile() -> Result<()> {
-    let (passed, failed) = phone_suites()?;
+/// Which phone suites `cargo xtask test mobile` runs.
+#[derive(Clone, Copy, PartialEq)]
+enum Suites {
+    Both,
+    Kotlin,
+    Swift,
+}
+
+/// The mobile suites alone: bindings, then Kotlin, Swift or both, with one `N passed, N failed` line.
+fn test_mobile(suites: Suites) -> Result<()> {
+    let (passed, failed) = phone_suites(suites)?;
     println!("\n{passed} passed, {failed} failed");
     if failed > 0 {
         bail!("{failed} tests failed");
@@ -280,12 +298,20 @@ fn test_mobile() -> Result<()> {
 
 /// Install what the phone suites need when it is missing, check the Android manifest, then
 /// generate the bindings and run the Kotlin and Swift journeys; their passed and failed, added up.
-fn phone_suites() -> Result<(u64, u64)> {
+fn phone_suites(suites: Suites) -> Result<(u64, u64)> {
     let tools = tools::phone_tools()?;
     let (manifest_passed, manifest_failed) = mobile::android_manifest(&tools.framework_res)?;
     let built = mobile::bindings()?;
-    let (kotlin_passed, kotlin_failed) = mobile::kotlin(&built, &tools.kotlin)?;
-    let (swift_passed, swift_failed) = mobile::swift(&built, &tools.swift_root)?;
+    let (kotlin_passed, kotlin_failed) = if suites == Suites::Swift {
+        (0, 0)
+    } else {
+        mobile::kotlin(&built, &tools.kotlin)?
+    };
+    let (swift_passed, swift_failed) = if suites == Suites::Kotlin {
+        (0, 0)
+    } else {
+        mobile::swift(&built, &tools.swift_root)?
+    };
     Ok((
         manifest_passed + kotlin_passed + swift_passed,
         manifest_failed + kotlin_failed + swift_failed,

@@ -321,9 +321,10 @@ fn copy_files(from: &[PathBuf], to: &Path) -> Result<()> {
 /// Compile the Swift bindings, the iOS shell's non-UI layer and the runner with `swiftc` in the
 /// Debian trixie root, and run the journey there with the real library and server.
 pub fn swift(built: &Built, swift_root: &Path) -> Result<(u64, u64)> {
-    // The journey's folder, relative to the root (chroot starts its command at the root).
-    let inside = "tmp/doorstep-swift-tests";
-    let work = swift_root.join(inside);
+    // The journey's folder, relative to the root (chroot starts its command at the root); one
+    // per run, so two runs sharing the root do not take each other's files.
+    let inside = format!("tmp/doorstep-swift-tests-{}", std::process::id());
+    let work = swift_root.join(&inside);
     if work.exists() {
         fs::remove_dir_all(&work)?;
     }
@@ -332,7 +333,8 @@ pub fn swift(built: &Built, swift_root: &Path) -> Result<(u64, u64)> {
     let bindings = files_under(&built.bindings.join("swift"))?;
     copy_files(&bindings, &work)?;
     copy_files(&shell, &work.join("Shared"))?;
-    copy_files(&[mobile.join("tests/swift/main.swift")], &work)?;
+    let journeys = with_extension(&mobile.join("tests/swift"), "swift")?;
+    copy_files(&journeys, &work)?;
     copy_files(&[built.library.clone(), built.server.clone()], &work)?;
     copy_files(
         &files_under(&root().join("assets/councils/durham"))?,
@@ -359,7 +361,12 @@ pub fn swift(built: &Built, swift_root: &Path) -> Result<(u64, u64)> {
             .filter_map(|f| f.file_name())
             .map(|name| format!("Shared/{}", name.to_string_lossy())),
     );
-    sources.push("main.swift".to_owned());
+    sources.extend(
+        journeys
+            .iter()
+            .filter_map(|f| f.file_name())
+            .map(|name| name.to_string_lossy().into_owned()),
+    );
     let dir = "$dir";
     let script = format!(
         "cd {inside} && dir=$(pwd) && swiftc -module-name Journey -module-cache-path {dir}/module-cache \

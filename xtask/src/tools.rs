@@ -462,30 +462,26 @@ fn debian_mirror(sources: &[(bool, String)]) -> Option<String> {
         .find(|uri| !uri.contains("security"))
 }
 
-/// `/proc` mounted in the Swift root for as long as this lives (swiftc and Foundation need it);
-/// only a mount made here is unmounted.
-pub struct ProcMounted(Option<PathBuf>);
+/// `/proc` mounted in the Swift root for as long as this lives (swiftc and Foundation need it).
+/// Each run mounts its own on top of any already there and unmounts only that one (the top of
+/// the stack), so a run ending never takes `/proc` from another still using the root.
+pub struct ProcMounted(PathBuf);
 
 impl ProcMounted {
     pub fn at(root: &Path) -> Result<ProcMounted> {
         let proc = root.join("proc");
-        if proc.join("self").exists() {
-            return Ok(ProcMounted(None));
-        }
         let mut mount = Command::new("mount");
         mount.args(["-t", "proc", "proc"]).arg(&proc);
         status(mount, "mounting /proc in the Swift root")?;
-        Ok(ProcMounted(Some(proc)))
+        Ok(ProcMounted(proc))
     }
 }
 
 impl Drop for ProcMounted {
     fn drop(&mut self) {
-        if let Some(proc) = &self.0 {
-            let unmounted = Command::new("umount").arg(proc).status();
-            if !unmounted.is_ok_and(|s| s.success()) {
-                eprintln!("could not unmount {}: unmount it by hand", proc.display());
-            }
+        let unmounted = Command::new("umount").arg(&self.0).status();
+        if !unmounted.is_ok_and(|s| s.success()) {
+            eprintln!("could not unmount {}: unmount it by hand", self.0.display());
         }
     }
 }

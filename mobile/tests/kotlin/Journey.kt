@@ -15,16 +15,12 @@ import java.nio.file.Files
 import java.util.Collections
 import kotlin.system.exitProcess
 import kotlinx.coroutines.TimeoutCancellationException
-import kotlinx.coroutines.coroutineScope
 import kotlinx.coroutines.delay
-import kotlinx.coroutines.launch
 import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.withTimeout
 import uk.doorstep.shared.Advice
 import uk.doorstep.shared.MemorySecrets
 import uk.doorstep.shared.Outcome
-import uk.doorstep.shared.ReportScreen
-import uk.doorstep.shared.ReportState
 import uk.doorstep.shared.Resident
 import uniffi.doorstep_core.FieldKind
 import uniffi.doorstep_mobile.AnswerGiven
@@ -330,87 +326,6 @@ fun tokensLiveInTheShellsSecretStore() = withCouncil { council ->
     }
 }
 
-inline fun <reified S : ReportState> ReportScreen.showing(what: String): S =
-    state.value as? S ?: throw Failure("$what: the screen shows ${state.value}")
-
-fun aProblemIsReportedThroughTheReportScreen() = withCouncil { council ->
-    phone(council.url).use { resident ->
-        resident.services().done("catalogue")
-        val screen = ReportScreen(resident)
-        screen.load("pothole")
-        val form = screen.showing<ReportState.Form>("loaded")
-        expect(form.fields.map { it.code } == listOf("depth", "width", "location_on_road", "landmark")) { "the council's order: ${form.fields.map { it.code }}" }
-        expect(form.fields[0].label == "How deep is it?" && form.fields[3].label == "Nearest house number or landmark (optional)") {
-            "the core's labels: ${form.fields.map { it.label }}"
-        }
-        screen.answer("width", POTHOLE_ANSWERS.getValue("width"))
-        screen.answer("location_on_road", POTHOLE_ANSWERS.getValue("location_on_road"))
-        screen.check()
-        screen.send()
-        val refused = screen.showing<ReportState.Form>("sent without a depth or a place")
-        expect(refused.errors.keys == setOf(form.fields[0].problemField, ReportScreen.LOCATION)) { "beside the depth and the place: ${refused.errors}" }
-        val core = resident.report("pothole", refused.description, refused.location, refused.answers) as? Outcome.Failed
-            ?: throw Failure("the core took the same report")
-        expect(refused.summary.map { it.field to it.message } == core.problems.map { it.field to it.message }) { "the summary is the core's, in its order: ${refused.summary}" }
-        expect(refused.answers == POTHOLE_ANSWERS - "depth") { "nothing given is lost: ${refused.answers}" }
-        expect(resident.core.reports().isEmpty()) { "nothing refused was kept" }
-        screen.answer("depth", POTHOLE_ANSWERS.getValue("depth"))
-        screen.describe("A deep pothole by the bus stop")
-        screen.place(DURHAM)
-        screen.check()
-        val rows = screen.showing<ReportState.Check>("checked").rows.associate { it.code to it.answer }
-        expect(rows["depth"] == "More than 10cm" && rows["width"] == "About the size of a dustbin lid") { "the names of the choices picked: $rows" }
-        expect(rows["landmark"] == "Not answered") { "what was left out: $rows" }
-        expect(rows[ReportScreen.DESCRIPTION] == "A deep pothole by the bus stop" && rows[ReportScreen.LOCATION] == "54.7761, -1.5733") { "what and where: $rows" }
-        screen.change("depth")
-        val changing = screen.showing<ReportState.Form>("changing the depth")
-        expect(changing.focus == "answers.depth" && changing.answers == POTHOLE_ANSWERS) { "back at the depth, answers kept: $changing" }
-        screen.check()
-        coroutineScope {
-            launch { screen.send() }
-            launch { screen.send() }
-        }
-        val done = screen.showing<ReportState.Done>("sent")
-        expect(done.reference.isNotEmpty() && done.report.shown.reference == done.reference) { "the council's reference: $done" }
-        expect(done.whatHappensNext?.startsWith("An inspector will look at it") == true) { "what happens next: ${done.whatHappensNext}" }
-        val made = resident.core.reports().size
-        expect(made == 1) { "two taps of Send make one report: $made" }
-    }
-}
-
-fun aReportMadeOfflineOnTheReportScreenIsSaved() = withCouncil { council ->
-    phone(council.url).use { resident ->
-        resident.services().done("catalogue")
-        val screen = ReportScreen(resident)
-        screen.load("pothole")
-        council.stop()
-        POTHOLE_ANSWERS.forEach { (code, given) -> screen.answer(code, given) }
-        screen.describe("A deep pothole by the bus stop")
-        screen.place(DURHAM)
-        screen.check()
-        screen.send()
-        val saved = screen.showing<ReportState.Saved>("sent offline")
-        expect(saved.report.shown.delivery == "Waiting to send" && saved.problem == null) { "saved, to send later: $saved" }
-        eventually { resident.status.waiting == 1uL }
-    }
-}
-
-fun theReportScreenSaysWhenAServiceCannotBeFound() = withCouncil { council ->
-    phone(council.url).use { resident ->
-        val screen = ReportScreen(resident)
-        council.stop()
-        screen.load("pothole")
-        val offline = screen.showing<ReportState.Failed>("loaded offline")
-        expect(offline.canRetry && offline.message.isNotBlank()) { "offline, try again: $offline" }
-        council.start()
-        screen.load("pothole")
-        screen.showing<ReportState.Form>("loaded again online")
-        screen.load("no_such_service")
-        val unknown = screen.showing<ReportState.Failed>("an unknown service")
-        expect(!unknown.canRetry && unknown.message.contains("no_such_service")) { "the core's words, no retry: $unknown" }
-    }
-}
-
 fun anAwaitingCallIsCancelled() = runBlocking {
     ServerSocket(0, 50, InetAddress.getLoopbackAddress()).use { silent ->
         val held = Collections.synchronizedList(mutableListOf<Socket>())
@@ -456,10 +371,7 @@ fun main() {
         "badInputGivesTheMappedErrorNeverACrash" to ::badInputGivesTheMappedErrorNeverACrash,
         "tokensLiveInTheShellsSecretStore" to ::tokensLiveInTheShellsSecretStore,
         "anAwaitingCallIsCancelled" to ::anAwaitingCallIsCancelled,
-        "aProblemIsReportedThroughTheReportScreen" to ::aProblemIsReportedThroughTheReportScreen,
-        "aReportMadeOfflineOnTheReportScreenIsSaved" to ::aReportMadeOfflineOnTheReportScreenIsSaved,
-        "theReportScreenSaysWhenAServiceCannotBeFound" to ::theReportScreenSaysWhenAServiceCannotBeFound,
-    )
+    ) + reportScreenJourneys
     val only = System.getenv("DOORSTEP_ONLY")
     var (passed, failed) = 0 to 0
     for ((name, test) in tests.filter { only == null || it.first.contains(only) }) {
