@@ -13,7 +13,7 @@ use doorstep_core::{
     bins::Fresh,
     bookings::SlotView,
     drafts::Draft,
-    form::{CheckedAnswer, Field},
+    form::{CheckedAnswer, Field, ReportToCheck},
     payments::amount_in_pence,
     reports::ReportInput,
 };
@@ -127,6 +127,7 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         add_update,
         service_form,
         check_answers,
+        check_report,
         booking_fee,
         slots,
         book,
@@ -304,6 +305,15 @@ async fn check_answers(
         .await
         .check_answers(&service_code, &answers)
         .await?)
+}
+
+/// "Check your answers" for a report before it is sent, every row in the core's words.
+#[tauri::command(rename_all = "snake_case")]
+async fn check_report(
+    shell: State<'_, Shell>,
+    report: ReportToCheck,
+) -> Answered<Vec<CheckedAnswer>> {
+    Ok(shell.core().await.check_report(&report).await?)
 }
 
 /// The fee for a booking with these answers so far (pence), for the form to show.

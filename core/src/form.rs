@@ -7,8 +7,12 @@
 
 use std::collections::BTreeMap;
 
-use doorstep_protocol::{Answer, Answers, Datatype, Question, ValueOption, rules::GivenAnswer};
-use serde::Serialize;
+use doorstep_protocol::{
+    Answer, Answers, ContactDetails, Datatype, Location, Question, ValueOption, rules::GivenAnswer,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::shown;
 
 /// How a question is asked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -133,6 +137,75 @@ pub fn check_answers(
             answer: answer_words(&question.values, given.get(&question.code)),
         })
         .collect()
+}
+
+/// A report as the form holds it before it is sent: what "Check your answers" is made from.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct ReportToCheck {
+    pub service_code: String,
+    pub description: String,
+    pub location: Location,
+    pub answers: BTreeMap<String, GivenAnswer>,
+    /// How many photos are chosen.
+    pub photos: usize,
+    pub contact: Option<ContactDetails>,
+}
+
+/// The row codes of a report's "Check your answers" besides its questions' own: each is the
+/// input its "Change" goes back to.
+pub const DESCRIPTION: &str = "description";
+pub const LOCATION: &str = "location";
+pub const PHOTOS: &str = "photos";
+pub const CONTACT: &str = "contact";
+
+/// "Check your answers" for a report, in the order its form asks: what is wrong, the service's
+/// questions (`answers`, from [`check_answers`]), where, the photos and the contact details.
+pub fn report_check(report: &ReportToCheck, answers: Vec<CheckedAnswer>) -> Vec<CheckedAnswer> {
+    let row = |code: &str, question: &str, answer: String| CheckedAnswer {
+        code: code.to_owned(),
+        question: question.to_owned(),
+        answer,
+    };
+    let description = report.description.trim();
+    let contact = report
+        .contact
+        .iter()
+        .flat_map(|c| [&c.name, &c.email, &c.phone])
+        .flatten()
+        .map(|part| part.trim())
+        .filter(|part| !part.is_empty())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut rows = vec![row(
+        DESCRIPTION,
+        "What is wrong",
+        if description.is_empty() {
+            "Not given".to_owned()
+        } else {
+            description.to_owned()
+        },
+    )];
+    rows.extend(answers);
+    rows.push(row(LOCATION, "Where", shown::place(&report.location)));
+    rows.push(row(
+        PHOTOS,
+        "Photos",
+        match report.photos {
+            0 => "None".to_owned(),
+            n => format!("{n} chosen"),
+        },
+    ));
+    rows.push(row(
+        CONTACT,
+        "Your contact details",
+        if contact.is_empty() {
+            "None given".to_owned()
+        } else {
+            contact
+        },
+    ));
+    rows
 }
 
 /// What was answered, as "Check your answers" says it: for an item already made, whose answers
@@ -320,6 +393,62 @@ mod tests {
                 ("What about count?".to_owned(), "3".to_owned()),
                 ("gate code".to_owned(), "1234".to_owned()),
             ]
+        );
+    }
+
+    #[test]
+    fn a_reports_check_your_answers_reads_in_the_order_its_form_asks() {
+        let questions = [question("items", Datatype::Singlevaluelist, true, 0)];
+        let mut report = ReportToCheck {
+            service_code: "fly_tipping".into(),
+            description: "  Sofa dumped by the gate ".into(),
+            location: Location {
+                lat: Some(54.7761),
+                lon: Some(-1.5733),
+                ..Location::default()
+            },
+            answers: BTreeMap::from([(
+                "items".to_owned(),
+                GivenAnswer::Picked(vec!["sofa".into()]),
+            )]),
+            photos: 2,
+            contact: Some(ContactDetails {
+                name: Some("Ann Smith".into()),
+                email: Some(" ".into()),
+                phone: Some("0191 000 0000".into()),
+            }),
+        };
+        let words = |report: &ReportToCheck| {
+            report_check(report, check_answers(&questions, &report.answers))
+                .into_iter()
+                .map(|r| (r.code, r.question, r.answer))
+                .collect::<Vec<_>>()
+        };
+        let row = |code: &str, question: &str, answer: &str| {
+            (code.to_owned(), question.to_owned(), answer.to_owned())
+        };
+        assert_eq!(
+            words(&report),
+            [
+                row(DESCRIPTION, "What is wrong", "Sofa dumped by the gate"),
+                row("items", "What about items?", "Sofa"),
+                row(LOCATION, "Where", "54.7761, -1.5733"),
+                row(PHOTOS, "Photos", "2 chosen"),
+                row(CONTACT, "Your contact details", "Ann Smith, 0191 000 0000"),
+            ]
+        );
+        report.description = " ".into();
+        report.location.address = Some("1 Front Street, Durham".into());
+        report.photos = 0;
+        report.contact = None;
+        let nothing: Vec<_> = words(&report)
+            .into_iter()
+            .filter(|(code, ..)| code != "items")
+            .map(|(_, _, answer)| answer)
+            .collect();
+        assert_eq!(
+            nothing,
+            ["Not given", "1 Front Street, Durham", "None", "None given"]
         );
     }
 }

@@ -368,6 +368,18 @@ impl Doorstep {
         Ok(form::check_answers(&questions, given))
     }
 
+    /// "Check your answers" for a report before it is sent: what is wrong, the service's
+    /// questions and their answers, where, the photos and the contact details, in words.
+    pub async fn check_report(
+        &self,
+        report: &form::ReportToCheck,
+    ) -> Result<Vec<form::CheckedAnswer>> {
+        let answers = self
+            .check_answers(&report.service_code, &report.answers)
+            .await?;
+        Ok(form::report_check(report, answers))
+    }
+
     /// Give up an operation and what depends on it; an item that never reached the council
     /// goes with it. Refused while the operation or one after it is on its way to the council.
     pub async fn discard(&self, key: &str) -> Result<()> {

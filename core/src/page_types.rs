@@ -7,7 +7,7 @@
 
 use std::path::Path;
 
-use doorstep_protocol::rules::GivenAnswer;
+use doorstep_protocol::{ContactDetails, Location, rules::GivenAnswer};
 use ts_rs::{Config, TS};
 
 use crate::{form, shown};
@@ -35,6 +35,9 @@ fn page_types() -> String {
         declared::<form::Choice>(&cfg),
         declared::<form::Field>(&cfg),
         declared::<form::CheckedAnswer>(&cfg),
+        declared::<Location>(&cfg),
+        declared::<ContactDetails>(&cfg),
+        declared::<form::ReportToCheck>(&cfg),
         declared::<shown::Step>(&cfg),
         declared::<shown::Shown>(&cfg),
     ]

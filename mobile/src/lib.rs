@@ -189,6 +189,20 @@ impl Doorstep {
         Ok(self.0.check_answers(&service_code, &given).await?)
     }
 
+    /// "Check your answers" for a report before it is sent, every row in the core's words: what
+    /// is wrong, the service's questions, where, the photos and the contact details.
+    pub async fn check_report(&self, input: ReportInput) -> Answer<Vec<core::form::CheckedAnswer>> {
+        let report = core::form::ReportToCheck {
+            service_code: input.service_code,
+            description: input.description,
+            location: input.location.into(),
+            answers: given_answers(input.answers).into_iter().collect(),
+            photos: input.photos.len(),
+            contact: input.contact.map(Into::into),
+        };
+        Ok(self.0.check_report(&report).await?)
+    }
+
     pub async fn council(&self) -> Answer<Option<CouncilProfile>> {
         Ok(self.0.council().await?.map(Into::into))
     }

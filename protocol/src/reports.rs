@@ -11,6 +11,7 @@ use utoipa::ToSchema;
 
 /// Where a problem is: a point on the map, or a property from the council's gazetteer.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 pub struct Location {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lat: Option<f64>,
@@ -38,6 +39,7 @@ pub type Answers = BTreeMap<String, Answer>;
 
 /// How the resident can be reached about a report (optional).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 pub struct ContactDetails {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,

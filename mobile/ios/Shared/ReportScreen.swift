@@ -1,10 +1,11 @@
 // The "report a problem" journey as its screen draws it: the service's questions, what is wrong
-// and where, "Check your answers", then the council's reference — or, when the council cannot
-// be reached, "saved, we'll send it". No UIKit, SwiftUI or Combine: the Linux tests drive this
-// model.
+// and where (the phone's position, an address found by postcode, or coordinates typed in),
+// photos, contact details, "Check your answers", then the council's reference — or, when the
+// council cannot be reached, "saved, we'll send it". No UIKit, SwiftUI or Combine: the Linux
+// tests drive this model.
 //
-// Invariant: the questions, the answers in words, every problem and whether the report reached
-// the council are the core's; this model keeps what the resident gave (never losing it on the
+// Invariant: the questions, every row of "Check your answers", every problem and whether the
+// report reached the council are the core's; this model keeps what the resident gave (never losing it on the
 // way back to the form), puts each problem beside the input whose field it names, and sends a
 // report at most once per "Send".
 import Foundation
@@ -16,14 +17,18 @@ public struct FormError: Equatable {
 }
 
 /// The form. `errors` holds the first message for each input, by the field the core's problems
-/// name (a question's `problemField`, `ReportScreen.descriptionField` or
-/// `ReportScreen.locationField`); `summary` holds every message, in the core's order. `focus` is
-/// the input the resident came back from "Check your answers" to change.
+/// name (a question's `problemField`, or one of `ReportScreen.inputs`); `summary` holds every
+/// message, in the core's order. `focus` is the input the resident came back from "Check your
+/// answers" to change (a row's code, or a question's `problemField`). `addresses` are those
+/// found at the postcode looked up last.
 public struct ReportForm: Equatable {
     public let service: Service
     public var answers: [String: GivenAnswer] = [:]
     public var description = ""
     public var location = Location(lat: nil, lon: nil, uprn: nil, address: nil)
+    public var photos: [Data] = []
+    public var contact = Contact(name: nil, email: nil, phone: nil)
+    public var addresses: [Address] = []
     public var errors: [String: String] = [:]
     public var summary: [FormError] = []
     public var focus: String?
@@ -38,8 +43,7 @@ public enum ReportState: Equatable {
     /// The questions could not be found; `canRetry` when trying again online may find them.
     case failed(message: String, canRetry: Bool)
     case form(ReportForm)
-    /// "Check your answers": what is wrong, each question and its answer, and where; `form` is
-    /// what "Change" goes back to.
+    /// "Check your answers", every row in the core's words; `form` is what "Change" goes back to.
     case check(rows: [CheckedAnswer], sending: Bool, form: ReportForm)
     /// The council has the report.
     case done(reference: String, whatHappensNext: String?, report: MyReport)
@@ -54,6 +58,14 @@ public final class ReportScreen {
     nonisolated public static let descriptionField = "description"
     /// The field the core's problems name for where it is, and its row's code.
     nonisolated public static let locationField = "location"
+    /// The field the core's problems name for the photos.
+    nonisolated public static let photosField = "attachments"
+    /// The field the core's problems name for the contact email address.
+    nonisolated public static let emailField = "contact.email"
+    /// The postcode of the address lookup.
+    nonisolated public static let postcodeField = "postcode"
+    /// The form's inputs besides the service's questions, by the field a problem names.
+    nonisolated public static let inputs: Set<String> = [descriptionField, locationField, photosField, emailField, postcodeField]
 
     public private(set) var state = ReportState.loading
     private let resident: Resident
@@ -74,13 +86,45 @@ public final class ReportScreen {
 
     public func describe(_ text: String) { edit { $0.description = text } }
 
-    public func place(_ location: Location) { edit { $0.location = location } }
+    /// A point: the phone's position, or coordinates typed in. It is no longer an address.
+    public func place(lat: Double, lon: Double) { edit { $0.location = Location(lat: lat, lon: lon, uprn: nil, address: nil) } }
+
+    /// The addresses at a postcode, to pick the place from; a postcode the core refuses is
+    /// beside its input.
+    public func lookUp(_ postcode: String) async {
+        let found = await attempt { try await resident.core.addresses(postcode: postcode) }
+        edit { form in
+            switch found {
+            case let .done(addresses):
+                form.addresses = addresses.addresses
+                form.errors[ReportScreen.postcodeField] = nil
+            case let .failed(failure):
+                form.addresses = []
+                form.errors[ReportScreen.postcodeField] = failure.reason
+            }
+        }
+    }
+
+    /// One of the addresses found: its place and its property reference.
+    public func pick(_ uprn: String) {
+        edit { form in
+            guard let address = form.addresses.first(where: { $0.uprn == uprn }) else { return }
+            form.location = Location(lat: address.lat, lon: address.lon, uprn: address.uprn, address: address.address)
+        }
+    }
+
+    /// A photo as a JPEG (the shell turns whatever was taken or picked into one).
+    public func addPhoto(_ jpeg: Data) { edit { $0.photos.append(jpeg) } }
+
+    public func removePhoto(at index: Int) { edit { if $0.photos.indices.contains(index) { $0.photos.remove(at: index) } } }
+
+    public func contact(_ details: Contact) { edit { $0.contact = details } }
 
     /// On to "Check your answers", in the core's words.
     public func check() async {
         guard case let .form(form) = state else { return }
-        switch await resident.checkAnswers(service: form.service.code, answers: form.answers) {
-        case let .done(rows): state = .check(rows: [form.described] + rows + [form.placed], sending: false, form: form)
+        switch await resident.checkReport(form.input) {
+        case let .done(rows): state = .check(rows: rows, sending: false, form: form)
         case let .failed(failure): state = .form(form.refused(failure))
         }
     }
@@ -96,9 +140,7 @@ public final class ReportScreen {
     public func send() async {
         guard case let .check(rows, false, form) = state else { return }
         state = .check(rows: rows, sending: true, form: form)
-        let made = await resident.report(
-            service: form.service.code, description: form.description, at: form.location, answers: form.answers)
-        switch made {
+        switch await resident.report(form.input) {
         case let .done(accepted): state = await delivered(accepted, of: form.service)
         case let .failed(failure): state = .form(form.refused(failure))
         }
@@ -129,7 +171,7 @@ public final class ReportScreen {
 extension ReportForm {
     /// The form again, each problem beside its input and all of them in the summary.
     func refused(_ failure: Failure) -> ReportForm {
-        let inputs = Set(fields.map(\.problemField) + [ReportScreen.descriptionField, ReportScreen.locationField])
+        let inputs = Set(fields.map(\.problemField)).union(ReportScreen.inputs)
         let problems = failure.problems.isEmpty
             ? [(failure.field, failure.reason)] : failure.problems.map { ($0.field, $0.message) }
         var form = self
@@ -144,20 +186,11 @@ extension ReportForm {
         return form
     }
 
-    var described: CheckedAnswer {
-        let text = description.trimmingCharacters(in: .whitespacesAndNewlines)
-        return CheckedAnswer(code: ReportScreen.descriptionField, question: "What is wrong", answer: text.isEmpty ? "Not given" : text)
-    }
 
-    var placed: CheckedAnswer {
-        let words: String
-        if let address = location.address, !address.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-            words = address
-        } else if let lat = location.lat, let lon = location.lon {
-            words = "\(lat), \(lon)"
-        } else {
-            words = "Not given"
-        }
-        return CheckedAnswer(code: ReportScreen.locationField, question: "Where", answer: words)
+    /// The report as the core takes it.
+    var input: ReportInput {
+        ReportInput(
+            serviceCode: service.code, description: description, location: location,
+            answers: given(answers), photos: photos, contact: contact)
     }
 }

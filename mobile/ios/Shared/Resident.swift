@@ -88,13 +88,21 @@ public final class Resident {
     /// Report a problem; answers as the form holds them (question code to what was typed or picked).
     public func report(
         service: String, description: String, at location: Location, answers: [String: GivenAnswer],
-        photos: [Data] = []
+        photos: [Data] = [], contact: Contact? = nil
     ) async -> Outcome<MyReport> {
-        await attempt {
-            try await core.submitReport(input: ReportInput(
-                serviceCode: service, description: description, location: location,
-                answers: given(answers), photos: photos, contact: nil))
-        }
+        await report(ReportInput(
+            serviceCode: service, description: description, location: location,
+            answers: given(answers), photos: photos, contact: contact))
+    }
+
+    /// Report a problem as the core takes it.
+    public func report(_ input: ReportInput) async -> Outcome<MyReport> {
+        await attempt { try await core.submitReport(input: input) }
+    }
+
+    /// "Check your answers" for a report before it is sent: every row, in the core's words.
+    public func checkReport(_ input: ReportInput) async -> Outcome<[CheckedAnswer]> {
+        await attempt { try await core.checkReport(input: input) }
     }
 
     /// A service and the form its questions make.
@@ -161,6 +169,6 @@ public final class Resident {
     }
 }
 
-private func given(_ answers: [String: GivenAnswer]) -> [AnswerGiven] {
+func given(_ answers: [String: GivenAnswer]) -> [AnswerGiven] {
     answers.sorted { $0.key < $1.key }.map { AnswerGiven(question: $0.key, answer: $0.value) }
 }

@@ -24,6 +24,9 @@ extension ReportState {
     }
 }
 
+/// A photo as the shell hands it over: a small JPEG (16 by 12, black).
+let aPhoto = Data(base64Encoded: "/9j/4AAQSkZJRgABAgAAAQABAAD/2wBDAAgGBgcGBQgHBwcJCQgKDBQNDAsLDBkSEw8UHRofHh0aHBwgJC4nICIsIxwcKDcpLDAxNDQ0Hyc5PTgyPC4zNDL/2wBDAQkJCQwLDBgNDRgyIRwhMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjL/wAARCAAMABADASIAAhEBAxEB/8QAHwAAAQUBAQEBAQEAAAAAAAAAAAECAwQFBgcICQoL/8QAtRAAAgEDAwIEAwUFBAQAAAF9AQIDAAQRBRIhMUEGE1FhByJxFDKBkaEII0KxwRVS0fAkM2JyggkKFhcYGRolJicoKSo0NTY3ODk6Q0RFRkdISUpTVFVWV1hZWmNkZWZnaGlqc3R1dnd4eXqDhIWGh4iJipKTlJWWl5iZmqKjpKWmp6ipqrKztLW2t7i5usLDxMXGx8jJytLT1NXW19jZ2uHi4+Tl5ufo6erx8vP09fb3+Pn6/8QAHwEAAwEBAQEBAQEBAQAAAAAAAAECAwQFBgcICQoL/8QAtREAAgECBAQDBAcFBAQAAQJ3AAECAxEEBSExBhJBUQdhcRMiMoEIFEKRobHBCSMzUvAVYnLRChYkNOEl8RcYGRomJygpKjU2Nzg5OkNERUZHSElKU1RVVldYWVpjZGVmZ2hpanN0dXZ3eHl6goOEhYaHiImKkpOUlZaXmJmaoqOkpaanqKmqsrO0tba3uLm6wsPExcbHyMnK0tPU1dbX2Nna4uPk5ebn6Onq8vP09fb3+Pn6/9oADAMBAAIRAxEAPwD5/ooooA//2Q==")!
+
 func aProblemIsReportedThroughTheReportScreen() async throws {
     try await withCouncil { council in
         let resident = try await phone(council.url)
@@ -37,12 +40,15 @@ func aProblemIsReportedThroughTheReportScreen() async throws {
                    "the core's labels: \(form.fields.map(\.label))")
         await screen.answer("width", potholeAnswers["width"]!)
         await screen.answer("location_on_road", potholeAnswers["location_on_road"]!)
+        await screen.contact(Contact(name: "Ann Smith", email: "ann.example.com", phone: nil))
         await screen.check()
         await screen.send()
         let refused = try await showing(screen, "sent without a depth or a place", \.form)
-        try expect(Set(refused.errors.keys) == [form.fields[0].problemField, ReportScreen.locationField], "beside the depth and the place: \(refused.errors)")
+        try expect(Set(refused.errors.keys) == [form.fields[0].problemField, ReportScreen.locationField, ReportScreen.emailField],
+                   "beside the depth, the place and the email address: \(refused.errors)")
         guard let core = await resident.report(
-            service: "pothole", description: refused.description, at: refused.location, answers: refused.answers
+            service: "pothole", description: refused.description, at: refused.location, answers: refused.answers,
+            contact: refused.contact
         ).failure else { throw TestFailure(description: "the core took the same report") }
         try expect(refused.summary == core.problems.map { FormError(field: $0.field, message: $0.message) },
                    "the summary is the core's, in its order: \(refused.summary)")
@@ -50,14 +56,32 @@ func aProblemIsReportedThroughTheReportScreen() async throws {
         try expect(try await resident.core.reports().isEmpty, "nothing refused was kept")
         await screen.answer("depth", potholeAnswers["depth"]!)
         await screen.describe("A deep pothole by the bus stop")
-        await screen.place(durham)
+        await screen.contact(Contact(name: "Ann Smith", email: "ann@example.com", phone: nil))
+        await screen.addPhoto(aPhoto)
+        await screen.lookUp("DH1")
+        let cutShort = try await showing(screen, "a postcode cut short", \.form)
+        try expect(cutShort.errors[ReportScreen.postcodeField] != nil, "the lookup's refusal is beside the postcode")
+        await screen.lookUp("DH1 4RB")
+        let found = try await showing(screen, "addresses found", \.form)
+        try expect(!found.addresses.isEmpty && found.errors[ReportScreen.postcodeField] == nil, "the addresses at the postcode: \(found)")
+        await screen.pick(found.addresses[0].uprn)
+        let picked = try await showing(screen, "an address picked", \.form)
+        try expect(picked.location.uprn == found.addresses[0].uprn, "the address's property reference")
+        await screen.place(lat: durham.lat!, lon: durham.lon!)
+        await screen.check()
+        let atPoint = try await showing(screen, "checked at a point", \.rows)
+        let coordinates = atPoint.first { $0.code == ReportScreen.locationField }?.answer
+        try expect(coordinates == "54.7761, -1.5733", "a point typed in is no longer the address: \(String(describing: coordinates))")
+        await screen.change(ReportScreen.locationField)
+        await screen.pick(found.addresses[0].uprn)
         await screen.check()
         let checked = try await showing(screen, "checked", \.rows)
         let rows = Dictionary(uniqueKeysWithValues: checked.map { ($0.code, $0.answer) })
         try expect(rows["depth"] == "More than 10cm" && rows["width"] == "About the size of a dustbin lid", "the names of the choices picked: \(rows)")
         try expect(rows["landmark"] == "Not answered", "what was left out: \(rows)")
-        try expect(rows[ReportScreen.descriptionField] == "A deep pothole by the bus stop" && rows[ReportScreen.locationField] == "54.7761, -1.5733",
+        try expect(rows[ReportScreen.descriptionField] == "A deep pothole by the bus stop" && rows[ReportScreen.locationField] == found.addresses[0].address,
                    "what and where: \(rows)")
+        try expect(rows["photos"] == "1 chosen" && rows["contact"] == "Ann Smith, ann@example.com", "the photos and the contact details: \(rows)")
         await screen.change("depth")
         let changing = try await showing(screen, "changing the depth", \.form)
         try expect(changing.focus == "answers.depth" && changing.answers == potholeAnswers, "back at the depth, answers kept: \(changing)")
@@ -83,7 +107,7 @@ func aReportMadeOfflineOnTheReportScreenIsSaved() async throws {
         council.stop()
         for (code, given) in potholeAnswers { await screen.answer(code, given) }
         await screen.describe("A deep pothole by the bus stop")
-        await screen.place(durham)
+        await screen.place(lat: durham.lat!, lon: durham.lon!)
         await screen.check()
         await screen.send()
         let (report, problem) = try await showing(screen, "sent offline", \.saved)

@@ -62,6 +62,33 @@ question: string,
 answer: string, };
 
 /**
+ * Where a problem is: a point on the map, or a property from the council's gazetteer.
+ */
+export type Location = { lat?: number, lon?: number, 
+/**
+ * Unique Property Reference Number of an address.
+ */
+uprn?: string, 
+/**
+ * The address, as the server resolved it (answers only).
+ */
+address?: string, };
+
+/**
+ * How the resident can be reached about a report (optional).
+ */
+export type ContactDetails = { name?: string, email?: string, phone?: string, };
+
+/**
+ * A report as the form holds it before it is sent: what "Check your answers" is made from.
+ */
+export type ReportToCheck = { service_code: string, description: string, location: Location, answers: { [key in string]: GivenAnswer }, 
+/**
+ * How many photos are chosen.
+ */
+photos: number, contact: ContactDetails | null, };
+
+/**
  * One step in a report's history.
  */
 export type Step = { at: string, 

@@ -17,10 +17,21 @@
 
 import { invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
-import type { CheckedAnswer, Field, GivenAnswer, Shown } from './core';
+import type { CheckedAnswer, ContactDetails, Field, GivenAnswer, Location, ReportToCheck, Shown } from './core';
 
 // Declared by the core's own types (ui/src/lib/core.ts, made by a core test).
-export type { CheckedAnswer, Choice, Field, FieldKind, GivenAnswer, Shown, Step } from './core';
+export type {
+  CheckedAnswer,
+  Choice,
+  ContactDetails,
+  Field,
+  FieldKind,
+  GivenAnswer,
+  Location,
+  ReportToCheck,
+  Shown,
+  Step,
+} from './core';
 
 // ---- Council profile (protocol/src/council.rs) ----
 
@@ -150,21 +161,8 @@ export interface ServiceDefinition {
 
 // ---- Reports, bookings, payments (protocol/src/{reports,bookings,payments}.rs) ----
 
-export interface Location {
-  lat?: number;
-  lon?: number;
-  uprn?: string;
-  address?: string;
-}
-
 /** An answer as the core holds it: text, a number, or the keys picked in a list. */
 export type Answer = string | number | string[];
-
-export interface ContactDetails {
-  name?: string;
-  email?: string;
-  phone?: string;
-}
 
 export interface NewReport {
   service_code: string;
@@ -558,6 +556,7 @@ export const doorstep = {
   serviceForm: (service_code: string) => call<Field[]>('service_form', { service_code }),
   checkAnswers: (service_code: string, answers: Record<string, GivenAnswer>) =>
     call<CheckedAnswer[]>('check_answers', { service_code, answers }),
+  checkReport: (report: ReportToCheck) => call<CheckedAnswer[]>('check_report', { report }),
 
   submitReport: (input: ReportForm, photos: string[]) => call<MyReport>('submit_report', { input, photos }),
   reports: () => call<MyReport[]>('reports'),

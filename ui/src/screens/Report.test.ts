@@ -69,7 +69,11 @@ describe('reporting a problem', () => {
           ],
         },
       ],
-      check_answers: [{ code: 'items', question: 'Which items?', answer: 'A traffic cone, as you said' }],
+      check_report: [
+        { code: 'description', question: 'What is wrong', answer: 'Not given, as you said' },
+        { code: 'items', question: 'Which items?', answer: 'A traffic cone, as you said' },
+        { code: 'location', question: 'Where', answer: 'Nowhere yet, as you said' },
+      ],
     });
     render(Report, { code: 'pothole' });
     const items = await screen.findByRole('group', { name: 'Which items? (optional)' });
@@ -80,9 +84,15 @@ describe('reporting a problem', () => {
     await fireEvent.click(screen.getByRole('button', { name: 'Continue' }));
 
     expect(await screen.findByText('A traffic cone, as you said')).toBeInTheDocument();
-    expect(core.argsOf('check_answers')).toEqual([{ service_code: 'pothole', answers: { items: ['cone'] } }]);
+    expect(screen.getByText('Not given, as you said')).toBeInTheDocument();
+    expect(core.argsOf('check_report')).toEqual([
+      { report: { service_code: 'pothole', description: '', location: {}, answers: { items: ['cone'] }, photos: 0, contact: null } },
+    ]);
     await fireEvent.click(screen.getByRole('button', { name: 'Change which items?' }));
     await waitFor(() => expect(document.activeElement).toBe(screen.getByLabelText('A tyre')));
+    await fireEvent.click(screen.getByRole('button', { name: 'Continue' }));
+    await fireEvent.click(await screen.findByRole('button', { name: 'Change where' }));
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByLabelText('Find an address by postcode')));
   });
 
   it('says so when the service’s form cannot be had', async () => {

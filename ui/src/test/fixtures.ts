@@ -9,6 +9,7 @@ import type {
   GivenAnswer,
   MyReport,
   Question,
+  ReportToCheck,
   ServiceDefinition,
   ServiceSummary,
   Shown,
@@ -147,10 +148,15 @@ export function checked(questions: Question[], given: Record<string, GivenAnswer
   });
 }
 
-/** The shell's answers to `service_form` and `check_answers` for a service with these questions. */
+/**
+ * The shell's answers to `service_form`, `check_answers` and `check_report` for a service with
+ * these questions (a report's rows here are its questions' alone: the page draws whatever rows
+ * the core gives).
+ */
 export function formCommands(questions: Question[]) {
   return {
     service_form: form(questions),
     check_answers: (args: Record<string, unknown>) => checked(questions, args.answers as Record<string, GivenAnswer>),
+    check_report: (args: Record<string, unknown>) => checked(questions, (args.report as ReportToCheck).answers),
   };
 }

@@ -1,11 +1,13 @@
 // The "report a problem" journey as its screen draws it: the service's questions, what is wrong
-// and where, "Check your answers", then the council's reference — or, when the council cannot
-// be reached, "saved, we'll send it". No Android import: the JVM tests drive this model.
+// and where (the phone's position, an address found by postcode, or coordinates typed in),
+// photos, contact details, "Check your answers", then the council's reference — or, when the
+// council cannot be reached, "saved, we'll send it". No Android import: the JVM tests drive
+// this model.
 //
-// Invariant: the questions, the answers in words, every problem and whether the report reached
-// the council are the core's; this model keeps what the resident gave (never losing it on the
-// way back to the form), puts each problem beside the input whose field it names, and sends a
-// report at most once per "Send".
+// Invariant: the questions, every row of "Check your answers", every problem and whether the
+// report reached the council are the core's; this model keeps what the resident gave (never
+// losing it on the way back to the form), puts each problem beside the input whose field it
+// names, and sends a report at most once per "Send".
 package uk.doorstep.shared
 
 import kotlinx.coroutines.flow.MutableStateFlow
@@ -13,6 +15,8 @@ import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow
 import uniffi.doorstep_core.CheckedAnswer
 import uniffi.doorstep_core.Field
+import uniffi.doorstep_mobile.Address
+import uniffi.doorstep_mobile.Contact
 import uniffi.doorstep_mobile.Delivery
 import uniffi.doorstep_mobile.GivenAnswer
 import uniffi.doorstep_mobile.Location
@@ -31,24 +35,28 @@ sealed class ReportState {
 
     /**
      * The form. `errors` holds the first message for each input, by the field the core's
-     * problems name (a question's `problemField`, [ReportScreen.DESCRIPTION] or
-     * [ReportScreen.LOCATION]); `summary` holds every message, in the core's order. `focus` is
-     * the input the resident came back from "Check your answers" to change.
+     * problems name (a question's `problemField`, or one of [ReportScreen.INPUTS]);
+     * `summary` holds every message, in the core's order. `focus` is the input the resident
+     * came back from "Check your answers" to change (a row's code, or a question's
+     * `problemField`). `addresses` are those found at the postcode looked up last.
      */
     data class Form(
         val service: Service,
-        val answers: Map<String, GivenAnswer>,
-        val description: String,
-        val location: Location,
-        val errors: Map<String, String>,
-        val summary: List<FormError>,
-        val focus: String?,
+        val answers: Map<String, GivenAnswer> = emptyMap(),
+        val description: String = "",
+        val location: Location = Location(null, null, null, null),
+        val photos: List<ByteArray> = emptyList(),
+        val contact: Contact = Contact(null, null, null),
+        val addresses: List<Address> = emptyList(),
+        val errors: Map<String, String> = emptyMap(),
+        val summary: List<FormError> = emptyList(),
+        val focus: String? = null,
     ) : ReportState() {
         /** The service's questions, in the council's order. */
         val fields: List<Field> get() = service.fields
     }
 
-    /** "Check your answers": what is wrong, each question and its answer, and where; `form` is what "Change" goes back to. */
+    /** "Check your answers", every row in the core's words; `form` is what "Change" goes back to. */
     data class Check(val rows: List<CheckedAnswer>, val sending: Boolean, val form: Form) : ReportState()
 
     /** The council has the report. */
@@ -65,7 +73,7 @@ class ReportScreen(private val resident: Resident) {
     suspend fun load(serviceCode: String) {
         current.value = ReportState.Loading
         current.value = when (val found = resident.service(serviceCode)) {
-            is Outcome.Done -> ReportState.Form(found.value, emptyMap(), "", Location(null, null, null, null), emptyMap(), emptyList(), null)
+            is Outcome.Done -> ReportState.Form(found.value)
             is Outcome.Failed -> ReportState.Failed(found.reason, found.advice == Advice.TRY_WHEN_ONLINE)
         }
     }
@@ -74,13 +82,39 @@ class ReportScreen(private val resident: Resident) {
 
     fun describe(text: String) = edit { it.copy(description = text) }
 
-    fun place(location: Location) = edit { it.copy(location = location) }
+    /** A point: the phone's position, or coordinates typed in. It is no longer an address. */
+    fun place(lat: Double, lon: Double) = edit { it.copy(location = Location(lat, lon, null, null)) }
+
+    /** The addresses at a postcode, to pick the place from; a postcode the core refuses is beside its input. */
+    suspend fun lookUp(postcode: String) {
+        val found = attempt { resident.core.addresses(postcode) }
+        edit { form ->
+            when (found) {
+                is Outcome.Done -> form.copy(addresses = found.value.addresses, errors = form.errors - POSTCODE)
+                is Outcome.Failed -> form.copy(addresses = emptyList(), errors = form.errors + (POSTCODE to found.reason))
+            }
+        }
+    }
+
+    /** One of the addresses found: its place and its property reference. */
+    fun pick(uprn: String) = edit { form ->
+        form.addresses.firstOrNull { it.uprn == uprn }
+            ?.let { form.copy(location = Location(it.lat, it.lon, it.uprn, it.address)) } ?: form
+    }
+
+    /** A photo as a JPEG (the shell turns whatever was taken or picked into one). */
+    fun addPhoto(jpeg: ByteArray) = edit { it.copy(photos = it.photos + jpeg) }
+
+    fun removePhoto(index: Int) = edit { form -> form.copy(photos = form.photos.filterIndexed { i, _ -> i != index }) }
+
+    fun contact(details: Contact) = edit { it.copy(contact = details) }
 
     /** On to "Check your answers", in the core's words. */
     suspend fun check() {
         val form = current.value as? ReportState.Form ?: return
-        current.value = when (val checked = resident.checkAnswers(form.service.code, form.answers)) {
-            is Outcome.Done -> ReportState.Check(listOf(form.described()) + checked.value + form.placed(), false, form)
+        val checked = resident.checkReport(form.service.code, form.description, form.location, form.answers, form.photos, form.contact)
+        current.value = when (checked) {
+            is Outcome.Done -> ReportState.Check(checked.value, false, form)
             is Outcome.Failed -> form.refused(checked)
         }
     }
@@ -98,7 +132,8 @@ class ReportScreen(private val resident: Resident) {
         val checking = current.value as? ReportState.Check ?: return
         if (checking.sending || !current.compareAndSet(checking, checking.copy(sending = true))) return
         val form = checking.form
-        current.value = when (val made = resident.report(form.service.code, form.description, form.location, form.answers)) {
+        val made = resident.report(form.service.code, form.description, form.location, form.answers, form.photos, form.contact)
+        current.value = when (made) {
             is Outcome.Done -> delivered(made.value, form.service)
             is Outcome.Failed -> form.refused(made)
         }
@@ -129,25 +164,26 @@ class ReportScreen(private val resident: Resident) {
 
         /** The field the core's problems name for where it is, and its row's code. */
         const val LOCATION = "location"
+
+        /** The field the core's problems name for the photos. */
+        const val PHOTOS = "attachments"
+
+        /** The field the core's problems name for the contact email address. */
+        const val EMAIL = "contact.email"
+
+        /** The postcode of the address lookup. */
+        const val POSTCODE = "postcode"
+
+        /** The form's inputs besides the service's questions, by the field a problem names. */
+        val INPUTS = setOf(DESCRIPTION, LOCATION, PHOTOS, EMAIL, POSTCODE)
     }
 }
 
 /** The form again, each problem beside its input and all of them in the summary. */
 private fun ReportState.Form.refused(failure: Outcome.Failed): ReportState.Form {
-    val inputs = fields.map { it.problemField }.toSet() + ReportScreen.DESCRIPTION + ReportScreen.LOCATION
+    val inputs = fields.map { it.problemField }.toSet() + ReportScreen.INPUTS
     val problems = failure.problems.map { it.field to it.message }.ifEmpty { listOf(failure.field to failure.reason) }
     val summary = problems.map { (field, message) -> FormError(field?.takeIf { it in inputs }, message) }
     val errors = summary.mapNotNull { error -> error.field?.let { it to error.message } }.distinctBy { it.first }.toMap()
     return copy(errors = errors, summary = summary, focus = null)
-}
-
-private fun ReportState.Form.described() =
-    CheckedAnswer(ReportScreen.DESCRIPTION, "What is wrong", description.trim().ifEmpty { "Not given" })
-
-private fun ReportState.Form.placed(): CheckedAnswer {
-    val address = location.address?.takeIf { it.isNotBlank() }
-    val lat = location.lat
-    val lon = location.lon
-    val words = address ?: if (lat != null && lon != null) "$lat, $lon" else "Not given"
-    return CheckedAnswer(ReportScreen.LOCATION, "Where", words)
 }

@@ -10,6 +10,7 @@ import uniffi.doorstep_core.CheckedAnswer
 import uniffi.doorstep_mobile.AnswerGiven
 import uniffi.doorstep_mobile.Backend
 import uniffi.doorstep_mobile.BookingInput
+import uniffi.doorstep_mobile.Contact
 import uniffi.doorstep_mobile.Doorstep
 import uniffi.doorstep_mobile.Event
 import uniffi.doorstep_mobile.EventListener
@@ -83,17 +84,28 @@ class Resident private constructor(val core: Doorstep) : AutoCloseable {
     /** Search offline: only what the phone already holds. */
     suspend fun searchOffline(search: String): Outcome<List<ServiceSummary>> = attempt { core.services(search) }
 
-    /** Report a problem at a point; answers as the form holds them (question code to what was typed or picked). */
+    /** Report a problem; answers as the form holds them (question code to what was typed or picked). */
     suspend fun report(
         serviceCode: String,
         description: String,
         where: Location,
         answers: Map<String, GivenAnswer>,
         photos: List<ByteArray> = emptyList(),
+        contact: Contact? = null,
     ): Outcome<MyReport> = attempt {
-        core.submitReport(
-            ReportInput(serviceCode, description, where, answers.given(), photos, null),
-        )
+        core.submitReport(ReportInput(serviceCode, description, where, answers.given(), photos, contact))
+    }
+
+    /** "Check your answers" for a report before it is sent: every row, in the core's words. */
+    suspend fun checkReport(
+        serviceCode: String,
+        description: String,
+        where: Location,
+        answers: Map<String, GivenAnswer>,
+        photos: List<ByteArray> = emptyList(),
+        contact: Contact? = null,
+    ): Outcome<List<CheckedAnswer>> = attempt {
+        core.checkReport(ReportInput(serviceCode, description, where, answers.given(), photos, contact))
     }
 
     /** A service and the form its questions make. */
