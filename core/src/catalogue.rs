@@ -3,8 +3,11 @@
 //! Invariant: the cached catalogue is replaced whole, in one transaction, only when the council
 //! says it changed (ETag), so a search never sees half of an old and half of a new catalogue.
 
-use doorstep_protocol::{Council, ServiceDefinition, ServiceList, ServiceSummary};
+use doorstep_protocol::{
+    Council, ServiceDefinition, ServiceGroup, ServiceKind, ServiceList, ServiceSummary,
+};
 use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
 
 use crate::{
     Doorstep,
@@ -120,6 +123,21 @@ impl Doorstep {
             .await
     }
 
+    /// The services under the council's names for their groups, as the services pages list
+    /// them (offline too); only the services of `kind`, when given.
+    pub async fn service_groups(&self, kind: Option<ServiceKind>) -> Result<Vec<Group>> {
+        let services = self.services(None).await?;
+        let names: Vec<ServiceGroup> = self
+            .engine()
+            .store
+            .read(|c| store::meta(c, "groups"))
+            .await?
+            .map(|names| serde_json::from_str(&names))
+            .transpose()?
+            .unwrap_or_default();
+        Ok(grouped(&names, services, kind))
+    }
+
     /// A service's definition: from the cache, or from the council if it is not cached.
     pub async fn service(&self, code: &str) -> Result<ServiceDefinition> {
         let wanted = code.to_owned();
@@ -179,6 +197,44 @@ pub fn cached_council(conn: &Connection) -> Result<Option<Council>> {
         .transpose()
 }
 
+/// A heading of the services pages and the services under it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Group {
+    pub code: String,
+    /// The council's name for it ("Bins and recycling"); its code when the council names none.
+    pub name: String,
+    /// Its services, in the catalogue's order.
+    pub services: Vec<ServiceSummary>,
+}
+
+/// Services under their groups: each service once, under its own group, in the catalogue's
+/// order; the groups in the order of their first service; only the services of `kind` when
+/// given, and no group left empty.
+pub fn grouped(
+    names: &[ServiceGroup],
+    services: Vec<ServiceSummary>,
+    kind: Option<ServiceKind>,
+) -> Vec<Group> {
+    let mut groups: Vec<Group> = Vec::new();
+    for service in services {
+        if kind.is_some_and(|kind| service.kind != kind) {
+            continue;
+        }
+        match groups.iter_mut().find(|g| g.code == service.group) {
+            Some(group) => group.services.push(service),
+            None => groups.push(Group {
+                code: service.group.clone(),
+                name: names
+                    .iter()
+                    .find(|n| n.code == service.group)
+                    .map_or_else(|| service.group.clone(), |n| n.name.clone()),
+                services: vec![service],
+            }),
+        }
+    }
+    groups
+}
+
 /// What the resident typed → an FTS5 query: each word a prefix, all words required.
 pub fn fts_query(text: &str) -> String {
     text.split(|c: char| !c.is_alphanumeric())
@@ -190,7 +246,59 @@ pub fn fts_query(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::fts_query;
+    use doorstep_protocol::{ServiceGroup, ServiceKind, ServiceSummary};
+
+    use super::{fts_query, grouped};
+
+    fn service(code: &str, group: &str, kind: ServiceKind) -> ServiceSummary {
+        ServiceSummary {
+            code: code.to_owned(),
+            name: code.to_owned(),
+            group: group.to_owned(),
+            kind,
+            description: String::new(),
+            keywords: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn services_are_grouped_under_the_councils_names_in_the_catalogues_order() {
+        let names = [
+            ServiceGroup {
+                code: "roads".to_owned(),
+                name: "Roads and pavements".to_owned(),
+            },
+            ServiceGroup {
+                code: "bins".to_owned(),
+                name: "Bins and recycling".to_owned(),
+            },
+        ];
+        let services = vec![
+            service("missed_bin", "bins", ServiceKind::Report),
+            service("pothole", "roads", ServiceKind::Report),
+            service("bulky_waste", "bins", ServiceKind::Booking),
+            service("hall", "halls", ServiceKind::Booking),
+        ];
+        let all = grouped(&names, services.clone(), None);
+        let seen: Vec<(&str, Vec<&str>)> = all
+            .iter()
+            .map(|g| {
+                let codes = g.services.iter().map(|s| s.code.as_str()).collect();
+                (g.name.as_str(), codes)
+            })
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                ("Bins and recycling", vec!["missed_bin", "bulky_waste"]),
+                ("Roads and pavements", vec!["pothole"]),
+                ("halls", vec!["hall"]),
+            ]
+        );
+        let booked = grouped(&names, services, Some(ServiceKind::Booking));
+        let codes: Vec<&str> = booked.iter().map(|g| g.code.as_str()).collect();
+        assert_eq!(codes, ["bins", "halls"], "no group is left empty");
+    }
 
     #[test]
     fn typed_words_become_safe_prefix_queries() {

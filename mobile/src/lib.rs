@@ -175,6 +175,13 @@ impl Doorstep {
         Ok(found.into_iter().map(Into::into).collect())
     }
 
+    /// The services under the council's names for their groups, in the catalogue's order
+    /// (offline too); only those of `kind`, when given.
+    pub async fn service_groups(&self, kind: Option<ServiceKind>) -> Answer<Vec<ServiceGroup>> {
+        let groups = self.0.service_groups(kind.map(Into::into)).await?;
+        Ok(groups.into_iter().map(Into::into).collect())
+    }
+
     pub async fn service(&self, code: String) -> Answer<Service> {
         Ok(self.0.service(&code).await?.into())
     }

@@ -100,6 +100,17 @@ impl From<protocol::ServiceKind> for ServiceKind {
     }
 }
 
+impl From<ServiceKind> for protocol::ServiceKind {
+    fn from(kind: ServiceKind) -> Self {
+        match kind {
+            ServiceKind::Report => protocol::ServiceKind::Report,
+            ServiceKind::Booking => protocol::ServiceKind::Booking,
+            ServiceKind::Payment => protocol::ServiceKind::Payment,
+            ServiceKind::Info => protocol::ServiceKind::Info,
+        }
+    }
+}
+
 /// A service in the council's catalogue.
 #[derive(Debug, Clone, uniffi::Record)]
 pub struct ServiceSummary {
@@ -118,6 +129,25 @@ impl From<protocol::ServiceSummary> for ServiceSummary {
             group: s.group,
             kind: s.kind.into(),
             description: s.description,
+        }
+    }
+}
+
+/// A heading of the services pages: the council's name for a group and its services.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct ServiceGroup {
+    pub code: String,
+    pub name: String,
+    /// In the catalogue's order.
+    pub services: Vec<ServiceSummary>,
+}
+
+impl From<core::catalogue::Group> for ServiceGroup {
+    fn from(g: core::catalogue::Group) -> Self {
+        ServiceGroup {
+            code: g.code,
+            name: g.name,
+            services: g.services.into_iter().map(Into::into).collect(),
         }
     }
 }
