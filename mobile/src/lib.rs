@@ -91,6 +91,23 @@ pub fn returned_payment(opened_with: String) -> Option<String> {
     core::payments::returned_payment(&opened_with)
 }
 
+/// The reminders to schedule for a bin calendar: the evening before each collection still to
+/// come, at `now` on a phone whose clock is `utc_offset_seconds` ahead of UTC.
+#[uniffi::export]
+pub fn bin_reminders(
+    calendar: BinCalendar,
+    now: std::time::SystemTime,
+    utc_offset_seconds: i32,
+) -> Answer<Vec<BinReminder>> {
+    let calendar = doorstep_protocol::CollectionCalendar::try_from(calendar)?;
+    let local = chrono::DateTime::<chrono::Utc>::from(now).naive_utc()
+        + chrono::Duration::seconds(i64::from(utc_offset_seconds));
+    Ok(core::bins::reminders(&calendar, local)
+        .into_iter()
+        .map(Into::into)
+        .collect())
+}
+
 /// The core, for one resident on one phone.
 #[derive(uniffi::Object)]
 pub struct Doorstep(core::Doorstep);
@@ -353,6 +370,16 @@ impl Doorstep {
     /// The bin calendar as an iCalendar file, to add to the phone's calendar.
     pub async fn collections_ics(&self, uprn: String) -> Answer<String> {
         Ok(self.0.collections_ics(&uprn).await?)
+    }
+
+    /// Remember the address chosen for bin day, to show its calendar straight away next time.
+    pub async fn remember_bin_address(&self, uprn: String) -> Answer<()> {
+        Ok(self.0.remember_bin_address(&uprn).await?)
+    }
+
+    /// The address remembered for bin day (its UPRN), if one was chosen on this phone.
+    pub async fn bin_address(&self) -> Answer<Option<String>> {
+        Ok(self.0.bin_address().await?)
     }
 
     /// Everything in the outbox, oldest first.

@@ -964,6 +964,76 @@ impl From<core::bins::Fresh<protocol::CollectionCalendar>> for BinCalendar {
     }
 }
 
+impl TryFrom<BinCalendar> for protocol::CollectionCalendar {
+    type Error = core::Error;
+
+    fn try_from(c: BinCalendar) -> Result<Self, core::Error> {
+        let mut collections = Vec::with_capacity(c.collections.len());
+        for (n, collection) in c.collections.into_iter().enumerate() {
+            let date =
+                chrono::NaiveDate::parse_from_str(&collection.date, "%Y-%m-%d").map_err(|_| {
+                    core::Error::invalid(
+                        &format!("collections.{n}.date"),
+                        "A collection's date is YYYY-MM-DD",
+                    )
+                })?;
+            collections.push(protocol::Collection {
+                date,
+                bins: collection
+                    .bins
+                    .into_iter()
+                    .map(|b| protocol::Bin {
+                        code: b.code,
+                        name: b.name,
+                        colour: b.colour,
+                    })
+                    .collect(),
+            });
+        }
+        Ok(protocol::CollectionCalendar {
+            uprn: c.uprn,
+            address: c.address,
+            advice: c.advice,
+            collections,
+        })
+    }
+}
+
+/// A reminder of a collection, for the phone to schedule as a local notification at its
+/// moment in the phone's own time zone.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct BinReminder {
+    /// The same for the same address and day: scheduling it again replaces it.
+    pub id: String,
+    /// The day the bins are collected, `YYYY-MM-DD`.
+    pub collection: String,
+    /// When to remind, in local time.
+    pub year: i32,
+    pub month: u32,
+    pub day: u32,
+    pub hour: u32,
+    pub minute: u32,
+    pub title: String,
+    pub body: String,
+}
+
+impl From<core::bins::Reminder> for BinReminder {
+    fn from(r: core::bins::Reminder) -> Self {
+        use chrono::{Datelike, Timelike};
+        BinReminder {
+            id: r.id,
+            collection: r.collection.to_string(),
+            year: r.at.year(),
+            month: r.at.month(),
+            day: r.at.day(),
+            hour: r.at.hour(),
+            minute: r.at.minute(),
+            title: r.title,
+            body: r.body,
+        }
+    }
+}
+
 /// Where a sign-in code went.
 #[derive(Debug, Clone, uniffi::Record)]
 pub struct CodeSent {
