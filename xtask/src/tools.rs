@@ -408,8 +408,10 @@ fn check_swift(swift_root: &Path) -> Result<()> {
     if !swift_root.join("usr/bin/swiftc").exists() {
         bail!("there is no swiftc in {}", swift_root.display());
     }
-    let inside = "tmp/doorstep-swift-check";
-    let work = swift_root.join(inside);
+    // A folder of this run's own: a check running beside another must not take its files, or
+    // it would judge a sound root broken and make it again.
+    let inside = format!("tmp/doorstep-swift-check-{}", std::process::id());
+    let work = swift_root.join(&inside);
     remove_folder(&work)?;
     fs::create_dir_all(&work)?;
     fs::write(
