@@ -3,21 +3,15 @@
 // (a demo council writes it to its log), a wrong code refused beside the code field, signing
 // out, the resident's data exported, and erased only once confirmed.
 //
-// Invariant: the demo council this file starts is stopped when its test ends, passed or failed
+// Invariant: the council this file starts is stopped when its test ends, passed or failed
 // (and on exit).
 package uk.doorstep.tests
 
-import java.io.File
-import java.net.InetAddress
-import java.net.ServerSocket
-import java.net.Socket
-import java.nio.file.Files
 import java.time.Clock
 import java.time.Instant
 import java.time.ZoneOffset
 import kotlinx.coroutines.coroutineScope
 import kotlinx.coroutines.launch
-import kotlinx.coroutines.runBlocking
 import uk.doorstep.shared.AccountScreen
 import uk.doorstep.shared.AccountState
 import uk.doorstep.shared.Outcome
@@ -28,65 +22,10 @@ import uk.doorstep.shared.signIn
 import uk.doorstep.shared.signedInAs
 import uk.doorstep.shared.verify
 
-/** A council server in demo mode, on a port of its own: no email is sent, and each sign-in code is in its log. */
-class DemoCouncil : AutoCloseable {
-    private val port = ServerSocket(0, 1, InetAddress.getLoopbackAddress()).use { it.localPort }
-    val url = "http://127.0.0.1:$port"
-    private val folder = Files.createTempDirectory("doorstep-demo-council").toFile()
-    private val log = File(folder, "council.log")
-    private val process: Process = ProcessBuilder(SERVER, "--demo", "--listen", "127.0.0.1:$port", "--db", File(folder, "council.sqlite3").path, "--council", PROFILE)
-        .redirectErrorStream(true)
-        .redirectOutput(log)
-        .apply { environment()["NO_COLOR"] = "1" }
-        .start()
-    private val stopper = Thread { stop() }
-
-    init {
-        Runtime.getRuntime().addShutdownHook(stopper)
-        val deadline = System.currentTimeMillis() + 20_000
-        while (!answers()) {
-            if (System.currentTimeMillis() > deadline) {
-                close()
-                throw Failure("the demo council did not start")
-            }
-            Thread.sleep(50)
-        }
-    }
-
-    private fun answers() = try {
-        Socket("127.0.0.1", port).close()
-        true
-    } catch (e: Exception) {
-        false
-    }
-
-    /** The last sign-in code the council would have emailed. */
-    fun emailedCode(): String {
-        val written = log.readText().replace(Regex("\u001B\\[[0-9;]*m"), "")
-        return Regex("code=(\\d{6})").findAll(written).lastOrNull()?.groupValues?.get(1)
-            ?: throw Failure("no sign-in code in the demo council's log")
-    }
-
-    private fun stop() {
-        process.destroyForcibly()
-        process.waitFor()
-    }
-
-    override fun close() {
-        stop()
-        Runtime.getRuntime().removeShutdownHook(stopper)
-        folder.deleteRecursively()
-    }
-}
-
-fun withDemoCouncil(test: suspend (DemoCouncil) -> Unit) {
-    DemoCouncil().use { council -> runBlocking { test(council) } }
-}
-
 /** A six-digit code that is not `code`. */
 fun otherThan(code: String): String = code.dropLast(1) + ((code.last().digitToInt() + 1) % 10)
 
-fun aResidentSignsInByCodeAndOut() = withDemoCouncil { council ->
+fun aResidentSignsInByCodeAndOut() = withCouncil(demo = true) { council ->
     phone(council.url).use { resident ->
         val screen = AccountScreen(resident)
         screen.load()

@@ -53,11 +53,18 @@ fun <T> Outcome<T>.done(what: String): T = when (this) {
     is Outcome.Failed -> throw Failure("$what: ${advice} ${reason} (field ${field})")
 }
 
-/** A council server process of our own, on a port of its own. */
-class Council(private val binary: String, private val profile: String) : AutoCloseable {
+/**
+ * A council server process of our own, on a port of its own, writing its log to a file. In
+ * `demo` mode it sends no email: each sign-in code is in its log.
+ */
+class Council(private val binary: String, private val profile: String, private val demo: Boolean = false) : AutoCloseable {
     val port = ServerSocket(0, 1, InetAddress.getLoopbackAddress()).use { it.localPort }
     val url = "http://127.0.0.1:$port"
     private val db = Files.createTempDirectory("doorstep-council").toFile()
+
+    /** The council's database file (the server's own commands, such as issuing a staff token, take it). */
+    val database get() = File(db, "council.sqlite3")
+    private val log = File(db, "council.log")
     private var process: Process? = null
 
     init {
@@ -67,9 +74,11 @@ class Council(private val binary: String, private val profile: String) : AutoClo
 
     fun start() {
         stop()
-        process = ProcessBuilder(binary, "--listen", "127.0.0.1:$port", "--db", File(db, "council.sqlite3").path, "--council", profile)
+        val mode = if (demo) listOf("--demo") else emptyList()
+        process = ProcessBuilder(listOf(binary) + mode + listOf("--listen", "127.0.0.1:$port", "--db", database.path, "--council", profile))
             .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log))
+            .apply { environment()["NO_COLOR"] = "1" }
             .start()
         val deadline = System.currentTimeMillis() + 20_000
         while (true) {
@@ -82,6 +91,11 @@ class Council(private val binary: String, private val profile: String) : AutoClo
             }
         }
     }
+
+    /** The last sign-in code the council would have emailed (in `demo` mode). */
+    fun emailedCode(): String =
+        Regex("code=(\\d{6})").findAll(log.readText()).lastOrNull()?.groupValues?.get(1)
+            ?: throw Failure("no sign-in code in the council's log")
 
     fun stop() {
         process?.let {
@@ -119,8 +133,8 @@ suspend fun phone(url: String, secrets: SecretStore = MemorySecrets()): Resident
     return Resident.open(dir.path, url, secrets, "android", "test phone", backgroundSync = false).done("open")
 }
 
-fun withCouncil(test: suspend (Council) -> Unit) {
-    Council(SERVER, PROFILE).use { council -> runBlocking { test(council) } }
+fun withCouncil(demo: Boolean = false, test: suspend (Council) -> Unit) {
+    Council(SERVER, PROFILE, demo).use { council -> runBlocking { test(council) } }
 }
 
 /** Pay on the sandbox's card page, as the resident would in a browser tab; the address it sends the resident back to. */

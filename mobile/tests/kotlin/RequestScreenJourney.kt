@@ -4,7 +4,6 @@
 // council fixed said to be still not fixed.
 package uk.doorstep.tests
 
-import java.io.File
 import java.net.HttpURLConnection
 import java.net.URI
 import java.util.UUID
@@ -23,8 +22,7 @@ inline fun <reified S : RequestState> RequestScreen.showing(what: String): S =
 /** The council's staff move a report on with a public note, through the back office's endpoint. */
 fun Council.movesOn(report: MyReport, status: String, note: String) {
     val id = report.report?.id ?: throw Failure("the council does not have the report yet: $report")
-    val folder = Council::class.java.getDeclaredField("db").apply { isAccessible = true }.get(this) as File
-    val issuing = ProcessBuilder(SERVER, "staff", "token", "--db", File(folder, "council.sqlite3").path)
+    val issuing = ProcessBuilder(SERVER, "staff", "token", "--db", database.path)
         .redirectError(ProcessBuilder.Redirect.DISCARD)
         .start()
     val token = issuing.inputStream.bufferedReader().readText().trim()

@@ -3,70 +3,8 @@
 // council writes it to its log), a wrong code refused beside the code field, signing out, the
 // resident's data exported, and erased only once confirmed.
 //
-// Invariant: the demo council this file starts is stopped when its test ends, passed or failed.
+// Invariant: the council this file starts is stopped when its test ends, passed or failed.
 import Foundation
-
-/// A council server in demo mode, on a port of its own: no email is sent, and each sign-in code
-/// is in its log.
-final class DemoCouncil {
-    let port = freePort()
-    var url: String { "http://127.0.0.1:\(port)" }
-    private let folder = FileManager.default.temporaryDirectory.appendingPathComponent("doorstep-demo-council-\(UUID())")
-    private var log: URL { folder.appendingPathComponent("council.log") }
-    private var process: Process?
-
-    init() throws {
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Given.server)
-        process.arguments = [
-            "--demo", "--listen", "127.0.0.1:\(port)", "--db", folder.appendingPathComponent("council.sqlite3").path,
-            "--council", Given.profile,
-        ]
-        process.environment = ProcessInfo.processInfo.environment.merging(["NO_COLOR": "1"]) { $1 }
-        let written = try FileHandle(forWritingTo: log)
-        process.standardOutput = written
-        process.standardError = written
-        try process.run()
-        self.process = process
-        let deadline = Date().addingTimeInterval(20)
-        while !answers(port: port) {
-            if Date() > deadline {
-                close()
-                throw TestFailure(description: "the demo council did not start")
-            }
-            usleep(50_000)
-        }
-    }
-
-    /// The last sign-in code the council would have emailed.
-    func emailedCode() throws -> String {
-        let written = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-        let plain = written.replacingOccurrences(of: "\u{1B}\\[[0-9;]*m", with: "", options: .regularExpression)
-        let codes = plain.components(separatedBy: "code=").dropFirst().compactMap { after -> String? in
-            let digits = after.prefix { $0.isNumber }
-            return digits.count == 6 ? String(digits) : nil
-        }
-        guard let code = codes.last else { throw TestFailure(description: "no sign-in code in the demo council's log") }
-        return code
-    }
-
-    func close() {
-        if let process {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
-        process = nil
-        try? FileManager.default.removeItem(at: folder)
-    }
-}
-
-func withDemoCouncil(_ test: (DemoCouncil) async throws -> Void) async throws {
-    let council = try DemoCouncil()
-    defer { council.close() }
-    try await test(council)
-}
 
 /// A six-digit code that is not `code`.
 func otherThan(_ code: String) -> String {
@@ -78,7 +16,7 @@ extension AccountState {
 }
 
 func aResidentSignsInByCodeAndOut() async throws {
-    try await withDemoCouncil { council in
+    try await withCouncil(demo: true) { council in
         let resident = try await phone(council.url)
         defer { resident.close() }
         let screen = await AccountScreen(resident: resident)

@@ -19,12 +19,9 @@ extension Council {
     /// endpoint.
     func movesOn(_ report: MyReport, status: String, note: String) async throws {
         guard let id = report.report?.id else { throw TestFailure(description: "the council does not have the report yet") }
-        guard let folder = Mirror(reflecting: self).children.first(where: { $0.label == "folder" })?.value as? URL else {
-            throw TestFailure(description: "the council's folder")
-        }
         let issuing = Process()
         issuing.executableURL = URL(fileURLWithPath: Given.server)
-        issuing.arguments = ["staff", "token", "--db", folder.appendingPathComponent("council.sqlite3").path]
+        issuing.arguments = ["staff", "token", "--db", database.path]
         let out = Pipe()
         issuing.standardOutput = out
         issuing.standardError = FileHandle.nullDevice

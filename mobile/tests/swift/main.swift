@@ -58,15 +58,23 @@ func answers(port: UInt16) -> Bool {
     return withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, length) } } == 0
 }
 
-/// A council server process of our own, on a port of its own.
+/// A council server process of our own, on a port of its own, writing its log to a file. In
+/// `demo` mode it sends no email: each sign-in code is in its log.
 final class Council {
+    let demo: Bool
     let port = freePort()
     var url: String { "http://127.0.0.1:\(port)" }
     private let folder = FileManager.default.temporaryDirectory.appendingPathComponent("doorstep-council-\(UUID())")
+    /// The council's database file (the server's own commands, such as issuing a staff token,
+    /// take it).
+    var database: URL { folder.appendingPathComponent("council.sqlite3") }
+    private var log: URL { folder.appendingPathComponent("council.log") }
     private var process: Process?
 
-    init() throws {
+    init(demo: Bool = false) throws {
+        self.demo = demo
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         try start()
     }
 
@@ -74,9 +82,13 @@ final class Council {
         stop()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Given.server)
-        process.arguments = ["--listen", "127.0.0.1:\(port)", "--db", folder.appendingPathComponent("council.sqlite3").path, "--council", Given.profile]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        process.arguments = (demo ? ["--demo"] : [])
+            + ["--listen", "127.0.0.1:\(port)", "--db", database.path, "--council", Given.profile]
+        process.environment = ProcessInfo.processInfo.environment.merging(["NO_COLOR": "1"]) { $1 }
+        let written = try FileHandle(forWritingTo: log)
+        written.seekToEndOfFile()
+        process.standardOutput = written
+        process.standardError = written
         try process.run()
         self.process = process
         let deadline = Date().addingTimeInterval(20)
@@ -84,6 +96,17 @@ final class Council {
             try expect(Date() < deadline, "the council server did not start")
             usleep(50_000)
         }
+    }
+
+    /// The last sign-in code the council would have emailed (in `demo` mode).
+    func emailedCode() throws -> String {
+        let written = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+        let codes = written.components(separatedBy: "code=").dropFirst().compactMap { after -> String? in
+            let digits = after.prefix { $0.isNumber }
+            return digits.count == 6 ? String(digits) : nil
+        }
+        guard let code = codes.last else { throw TestFailure(description: "no sign-in code in the council's log") }
+        return code
     }
 
     func stop() {
@@ -113,8 +136,8 @@ func phone(_ url: String, secrets: SecretStore = MemorySecrets()) async throws -
     ).done("open")
 }
 
-func withCouncil(_ test: (Council) async throws -> Void) async throws {
-    let council = try Council()
+func withCouncil(demo: Bool = false, _ test: (Council) async throws -> Void) async throws {
+    let council = try Council(demo: demo)
     defer { council.close() }
     try await test(council)
 }
