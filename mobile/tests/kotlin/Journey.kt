@@ -371,7 +371,7 @@ fun main() {
         "badInputGivesTheMappedErrorNeverACrash" to ::badInputGivesTheMappedErrorNeverACrash,
         "tokensLiveInTheShellsSecretStore" to ::tokensLiveInTheShellsSecretStore,
         "anAwaitingCallIsCancelled" to ::anAwaitingCallIsCancelled,
-    ) + reportScreenJourneys
+    ) + reportScreenJourneys + bookScreenJourneys + payScreenJourneys
     val only = System.getenv("DOORSTEP_ONLY")
     var (passed, failed) = 0 to 0
     for ((name, test) in tests.filter { only == null || it.first.contains(only) }) {

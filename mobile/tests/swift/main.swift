@@ -391,7 +391,7 @@ let tests: [(String, () async throws -> Void)] = [
     ("eventsArriveOnACoreThreadAndStopWhenTheHandleCloses", eventsArriveOnACoreThreadAndStopWhenTheHandleCloses),
     ("badInputGivesTheMappedErrorNeverACrash", badInputGivesTheMappedErrorNeverACrash),
     ("tokensLiveInTheShellsSecretStore", tokensLiveInTheShellsSecretStore),
-] + reportScreenJourneys
+] + reportScreenJourneys + bookScreenJourneys + payScreenJourneys
 
 if Given.server.isEmpty || Given.profile.isEmpty {
     print("DOORSTEP_SERVER and DOORSTEP_COUNCIL name the server binary and the council profile")
