@@ -1,11 +1,15 @@
 //! Bookings: live slots when online and last-known ones (marked stale) offline; a booking is
-//! checked here, queued, and cancelled only before its cut-off.
+//! checked here, queued, and cancelled only before its cut-off; what fee is due on one and
+//! whether it may be cancelled are decided here for every shell.
 //!
 //! Invariant: a booking the device can see is wrong (unknown service, wrong answers, a fee that
 //! cannot be priced) is refused before anything is queued; whether the slot still has room is
 //! the council's to say, and a refusal comes back with its alternatives.
 
-use doorstep_protocol::{Answers, Fallback, FieldProblem, Location, NewBooking, SlotList, rules};
+use chrono::{DateTime, Utc};
+use doorstep_protocol::{
+    Answers, Booking, BookingStatus, Fallback, FieldProblem, Location, NewBooking, SlotList, rules,
+};
 use serde::Serialize;
 
 use crate::{
@@ -35,6 +39,29 @@ impl Doorstep {
         Ok(rules::fee_pence(service.fee.as_ref(), answers)
             .ok()
             .flatten())
+    }
+
+    /// The fee the resident is asked to pay for one of their bookings now, in pence ([`fee_due`]).
+    pub async fn fee_due(&self, local_id: &str) -> Result<Option<u32>> {
+        let current = self.booking(local_id).await?;
+        let priced = match (&current.booking, &current.request) {
+            (None, Some(asked)) => {
+                self.booking_fee(&asked.service_code, &asked.answers)
+                    .await?
+            }
+            _ => None,
+        };
+        Ok(fee_due(&current.delivery, current.booking.as_ref(), priced))
+    }
+
+    /// Whether one of the resident's bookings may be cancelled now ([`may_cancel`]).
+    pub async fn may_cancel(&self, local_id: &str) -> Result<bool> {
+        let current = self.booking(local_id).await?;
+        Ok(may_cancel(
+            &current.delivery,
+            current.booking.as_ref(),
+            Utc::now(),
+        ))
     }
 
     /// A service's slots: live when the council answers, else the last-known ones marked stale.
@@ -129,7 +156,7 @@ impl Doorstep {
         self.require(crate::Offer::Bookings)?;
         let current = self.booking(local_id).await?;
         if let Some(booking) = &current.booking
-            && chrono::Utc::now() > booking.cancel_until
+            && !before_cut_off(booking, Utc::now())
         {
             return Err(Error::Refused {
                 code: "too_late_to_cancel".into(),
@@ -169,6 +196,39 @@ impl Doorstep {
     pub async fn booking(&self, local_id: &str) -> Result<MyBooking> {
         self.one(local_id).await
     }
+}
+
+/// The fee to pay on a booking now, in pence: the council's fee while the council waits for it
+/// to be paid; before the council has the booking, the fee its answers come to (paid after the
+/// booking, in the same queue); nothing when the council refused the booking or there is no fee.
+pub fn fee_due(
+    delivery: &items::Delivery,
+    made: Option<&Booking>,
+    priced: Option<u32>,
+) -> Option<u32> {
+    if matches!(delivery, items::Delivery::NeedsAttention { .. }) {
+        return None;
+    }
+    match made {
+        Some(made) if made.status == BookingStatus::AwaitingPayment => made.fee_pence,
+        Some(_) => None,
+        None => priced,
+    }
+    .filter(|pence| *pence > 0)
+}
+
+/// Whether a booking may be cancelled online at `now`: the council has it, it is not cancelled
+/// already, the council did not refuse it, and its cut-off has not passed.
+pub fn may_cancel(delivery: &items::Delivery, made: Option<&Booking>, now: DateTime<Utc>) -> bool {
+    !matches!(delivery, items::Delivery::NeedsAttention { .. })
+        && made.is_some_and(|made| {
+            made.status != BookingStatus::Cancelled && before_cut_off(made, now)
+        })
+}
+
+/// The council takes a cancellation until its cut-off, that moment included.
+fn before_cut_off(made: &Booking, now: DateTime<Utc>) -> bool {
+    now <= made.cancel_until
 }
 
 pub(crate) fn check(
@@ -224,4 +284,76 @@ pub(crate) fn check(
         (None, false) => {}
     }
     Ok(problems)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{items::Delivery, outbox::Problem};
+
+    fn made(status: BookingStatus, fee_pence: Option<u32>) -> Booking {
+        let at = "2026-12-01T10:00:00+00:00".parse().unwrap();
+        Booking {
+            id: "b1".into(),
+            reference: "DUR-BK-000001".into(),
+            service_code: "bulky_waste".into(),
+            service_name: "Bulky waste collection".into(),
+            slot_id: "bulky_collections/2026-12-01T10:00".into(),
+            site_name: "Bulky waste collection at your home".into(),
+            start: at,
+            end: at,
+            requested_slot_id: None,
+            answers: Answers::default(),
+            location: None,
+            status,
+            fee_pence,
+            cancel_until: "2026-11-30T14:00:00+00:00".parse().unwrap(),
+            created_at: at.into(),
+            updated_at: at.into(),
+        }
+    }
+
+    fn refused() -> Delivery {
+        Delivery::NeedsAttention {
+            key: "k1".into(),
+            problem: Problem {
+                status: 409,
+                code: "slot_unavailable".into(),
+                message: "That slot is full".into(),
+                field: Some("slot_id".into()),
+                alternatives: Vec::new(),
+            },
+        }
+    }
+
+    #[test]
+    fn the_fee_is_due_while_the_council_waits_for_it_or_before_it_has_the_booking() {
+        let waiting = made(BookingStatus::AwaitingPayment, Some(2600));
+        assert_eq!(fee_due(&Delivery::Sent, Some(&waiting), None), Some(2600));
+        let confirmed = made(BookingStatus::Confirmed, Some(2600));
+        assert_eq!(fee_due(&Delivery::Sent, Some(&confirmed), Some(2600)), None);
+        assert_eq!(fee_due(&Delivery::Waiting, None, Some(3900)), Some(3900));
+        assert_eq!(fee_due(&Delivery::Waiting, None, Some(0)), None);
+        assert_eq!(fee_due(&Delivery::Waiting, None, None), None);
+        assert_eq!(fee_due(&refused(), None, Some(2600)), None);
+    }
+
+    #[test]
+    fn a_booking_may_be_cancelled_until_its_cut_off_and_only_once() {
+        let confirmed = made(BookingStatus::Confirmed, None);
+        let before = "2026-11-30T13:59:59Z".parse().unwrap();
+        let at_the_cut_off = "2026-11-30T14:00:00Z".parse().unwrap();
+        let after = "2026-11-30T14:00:01Z".parse().unwrap();
+        assert!(may_cancel(&Delivery::Sent, Some(&confirmed), before));
+        assert!(may_cancel(
+            &Delivery::Sent,
+            Some(&confirmed),
+            at_the_cut_off
+        ));
+        assert!(!may_cancel(&Delivery::Sent, Some(&confirmed), after));
+        let cancelled = made(BookingStatus::Cancelled, None);
+        assert!(!may_cancel(&Delivery::Sent, Some(&cancelled), before));
+        assert!(!may_cancel(&Delivery::Waiting, None, before));
+        assert!(!may_cancel(&refused(), Some(&confirmed), before));
+    }
 }

@@ -269,6 +269,27 @@ impl Doorstep {
         Ok(self.0.add_update(&local_id, &text, reopen).await?.into())
     }
 
+    /// What a booking with these answers would cost, in pence, by the council's fee rule; none
+    /// when the service has no fee or the answers do not yet say enough to work it out.
+    pub async fn booking_fee(
+        &self,
+        service_code: String,
+        answers: Vec<AnswerGiven>,
+    ) -> Answer<Option<u32>> {
+        let answers = self.answers(&service_code, answers).await?;
+        Ok(self.0.booking_fee(&service_code, &answers).await?)
+    }
+
+    /// The fee to pay on one of the resident's bookings now, in pence; none when nothing is due.
+    pub async fn fee_due(&self, local_id: String) -> Answer<Option<u32>> {
+        Ok(self.0.fee_due(&local_id).await?)
+    }
+
+    /// Whether a booking may be cancelled now (the council has it and its cut-off has not passed).
+    pub async fn may_cancel(&self, local_id: String) -> Answer<bool> {
+        Ok(self.0.may_cancel(&local_id).await?)
+    }
+
     /// Live slots when online, last-known ones (marked stale) offline.
     pub async fn slots(&self, service_code: String) -> Answer<SlotView> {
         Ok(self.0.slots(&service_code).await?.into())

@@ -1,0 +1,16 @@
+// A refusal from the core as a form shows it: every problem in the error summary, in the core's
+// order, and the first one for each input beside it.
+//
+// Invariant: every message the core sent is in the summary exactly once; a message beside an
+// input is also in the summary; a problem no input of this form can fix links to none.
+package uk.doorstep.shared
+
+/** The summary and the message beside each input, for a form whose inputs take the core's fields as `inputs` maps them (core field to input). */
+data class Refusal(val summary: List<FormError>, val errors: Map<String, String>)
+
+fun Outcome.Failed.onForm(inputs: Map<String, String>): Refusal {
+    val problems = problems.map { it.field to it.message }.ifEmpty { listOf(field to reason) }
+    val summary = problems.map { (field, message) -> FormError(field?.let { inputs[it] }, message) }
+    val errors = summary.mapNotNull { error -> error.field?.let { it to error.message } }.distinctBy { it.first }.toMap()
+    return Refusal(summary, errors)
+}
