@@ -1,11 +1,13 @@
 // The iOS app: opens the core once, tells it about connectivity (NWPathMonitor), syncs in the
-// background (BGTaskScheduler), and lets go of its event subscription before suspension.
+// background (BGTaskScheduler), posts the council's status changes as notifications and opens
+// the request of one tapped, and lets go of its event subscriptions before suspension.
 //
 // Invariant: the shell reports what iOS knows — network, lifecycle, background time — and the
 // core decides what to send and when.
 import BackgroundTasks
 import Network
 import SwiftUI
+import UserNotifications
 
 @main
 struct DoorstepApp: App {
@@ -34,16 +36,45 @@ struct DoorstepApp: App {
 }
 
 @MainActor
-final class AppModel: ObservableObject {
+final class AppModel: NSObject, ObservableObject, UNUserNotificationCenterDelegate {
     static let syncTask = "uk.doorstep.sync"
     static var shared: AppModel?
 
     @Published var resident: Resident?
     @Published var problem: String?
+    /// The tab shown, and where the resident went in each.
+    @Published var tab = Place.home
+    @Published var paths: [Place: [Place]] = [:]
     private let monitor = NWPathMonitor()
+    private var notifying: Task<Void, Never>?
 
-    init() {
+    override init() {
+        super.init()
         AppModel.shared = self
+        UNUserNotificationCenter.current().delegate = self
+    }
+
+    /// On to `place`: a tab is shown from its start; any other page goes on the tab's stack.
+    func go(_ place: Place) {
+        if Place.tabs.contains(place) {
+            tab = place
+            paths[place] = []
+        } else {
+            paths[tab, default: []].append(place)
+        }
+    }
+
+    /// A notification tapped: its request, in the tab of your requests.
+    nonisolated func userNotificationCenter(
+        _ center: UNUserNotificationCenter, didReceive response: UNNotificationResponse
+    ) async {
+        let info = response.notification.request.content.userInfo
+        guard let localId = info[StatusNotifications.opensRequest] as? String else { return }
+        let place = Place(noticeOpening: localId, kind: info[StatusNotifications.opensKind] as? String)
+        await MainActor.run {
+            tab = .requests
+            paths[.requests] = place == .requests ? [] : [place]
+        }
     }
 
     func open() async {
@@ -55,6 +86,10 @@ final class AppModel: ObservableObject {
         {
         case let .done(resident):
             self.resident = resident
+            notifying = Task {
+                guard await StatusNotifications.ask() else { return }
+                await postNotifications(from: await resident.hear()) { StatusNotifications.post($0) }
+            }
             monitor.pathUpdateHandler = { path in
                 Task { await resident.connectivity(online: path.status == .satisfied) }
             }
@@ -66,6 +101,7 @@ final class AppModel: ObservableObject {
 
     /// Before suspension: stop listening and ask for background time to sync later.
     func suspend() {
+        notifying?.cancel()
         resident?.close()
         let request = BGAppRefreshTaskRequest(identifier: AppModel.syncTask)
         request.earliestBeginDate = Date(timeIntervalSinceNow: 15 * 60)

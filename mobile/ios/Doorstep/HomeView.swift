@@ -1,76 +1,113 @@
-// The screens: services, a report with a photo (PhotosPicker) and the phone's location
-// (CoreLocation), the outbox, and payments in ASWebAuthenticationSession. Each calls the shared
-// layer and shows its `Outcome`; no rule lives here.
+// The app's screens: the tabs (home, your requests, bin day, waiting to send, account), each a
+// navigation stack of the places the resident went, and the page for each place. Which page a
+// way in leads to is the shared layer's (Place); each page draws its own screen model. Only
+// navigation and platform calls (the payment's web sheet) live here.
 //
-// Invariant: a failure is shown with the advice the core's error carries, and a field to fix
-// is named on the form.
+// Invariant: a page's model is made once, when the page is first shown, and lives as long as
+// the page; a notification tapped opens its request in the tab of your requests.
 import AuthenticationServices
-import CoreLocation
-import PhotosUI
 import SwiftUI
 
 struct HomeView: View {
     @ObservedObject var model: AppModel
-    @State private var services: [ServiceSummary] = []
-    @State private var sheet = PaymentSheet()
 
     var body: some View {
-        NavigationStack {
-            if let resident = model.resident {
-                List(services, id: \.code) { service in
-                    NavigationLink(service.name) { ReportView(resident: resident, service: service) }
-                }
-                .navigationTitle("Doorstep")
-                .toolbar {
-                    Text("Waiting: \(resident.status.waiting)")
-                    if let (_, page) = resident.paymentPages.last {
-                        Button("Continue to payment") {
-                            sheet.open(page) { url in Task { await model.returned(from: url) } }
-                        }
+        if let resident = model.resident {
+            TabView(selection: $model.tab) {
+                ForEach(Place.tabs, id: \.self) { tab in
+                    NavigationStack(path: $model.paths[tab, default: []]) {
+                        page(tab, resident)
+                            .navigationDestination(for: Place.self) { page($0, resident) }
                     }
+                    .tabItem { Label(tabName(tab), systemImage: tabIcon(tab)) }
+                    .badge(tab == .outbox ? Int(resident.status.waiting + resident.status.needsAttention) : 0)
+                    .tag(tab)
                 }
-                .task {
-                    if case let .done(found) = await resident.services() { services = found }
-                }
-            } else {
-                Text(model.problem ?? "Opening…")
             }
+        } else {
+            Text(model.problem ?? "Opening…")
+        }
+    }
+
+    @ViewBuilder
+    private func page(_ place: Place, _ resident: Resident) -> some View {
+        switch place {
+        case let .services(kind):
+            Kept(ServicesScreen(resident: resident)) { screen in
+                ServicesPage(screen: screen, kind: kind, onTask: { model.go(Place($0)) }, onOpen: { opens in Place(opens).map(model.go) })
+            }
+        case let .report(code):
+            Kept(ReportScreen(resident: resident)) { ReportPage(screen: $0, serviceCode: code) { model.go(.request(localId: $0)) } }
+        case let .book(code):
+            Kept(BookScreen(resident: resident)) { BookPage(screen: $0, serviceCode: code) }
+        case let .pay(purpose):
+            Kept(PayScreen(resident: resident)) { PayPage(screen: $0, purpose: purpose) }
+        case let .request(localId):
+            Kept(RequestScreen(resident: resident)) { RequestPage(screen: $0, localId: localId) }
+        case let .booking(localId):
+            Kept(BookingScreen(resident: resident)) { BookingPage(screen: $0, localId: localId) }
+        case let .payment(localId):
+            PaymentFound(resident: resident, localId: localId)
+        case .requests:
+            Kept(RequestsScreen(resident: resident)) { RequestsPage(screen: $0) { model.go(Place($0.kind, localId: $0.localId)) } }
+        case .bins:
+            Kept(BinsScreen(resident: resident)) { BinsPage(screen: $0) }
+        case .outbox:
+            Kept(OutboxScreen(resident: resident)) { OutboxPage(screen: $0) }
+        case .account:
+            Kept(AccountScreen(resident: resident)) { AccountPage(screen: $0) }
+        }
+    }
+
+    private func tabName(_ tab: Place) -> String {
+        switch tab {
+        case .requests: return "Your requests"
+        case .bins: return "Bin day"
+        case .outbox: return "Waiting to send"
+        case .account: return "Account"
+        default: return "Home"
+        }
+    }
+
+    private func tabIcon(_ tab: Place) -> String {
+        switch tab {
+        case .requests: return "list.bullet"
+        case .bins: return "trash"
+        case .outbox: return "tray.and.arrow.up"
+        case .account: return "person.crop.circle"
+        default: return "house"
         }
     }
 }
 
-struct ReportView: View {
-    let resident: Resident
-    let service: ServiceSummary
-    @State private var description = ""
-    @State private var picked: PhotosPickerItem?
-    @State private var result: String?
-    private let location = CLLocationManager()
+/// A page's model, made once for as long as the page is shown.
+struct Kept<Model: AnyObject, Page: View>: View {
+    @State private var model: Model
+    private let page: (Model) -> Page
 
-    var body: some View {
-        Form {
-            TextField("What is wrong?", text: $description, axis: .vertical)
-            PhotosPicker("Add a photo", selection: $picked, matching: .images)
-            Button("Send report") { Task { await send() } }
-            if let result { Text(result) }
-        }
-        .navigationTitle(service.name)
-        .onAppear { location.requestWhenInUseAuthorization() }
+    init(_ make: @autoclosure () -> Model, @ViewBuilder page: @escaping (Model) -> Page) {
+        _model = State(wrappedValue: make())
+        self.page = page
     }
 
-    private func send() async {
-        // Whatever the library holds (HEIC, say) goes to the core as a JPEG, which it reads.
-        let photo = (try? await picked?.loadTransferable(type: Data.self))
-            .flatMap { UIImage(data: $0)?.jpegData(compressionQuality: 0.9) }
-        let here = location.location?.coordinate
-        let outcome = await resident.report(
-            service: service.code, description: description,
-            at: Location(lat: here?.latitude, lon: here?.longitude, uprn: nil, address: nil),
-            answers: [:], photos: photo.map { [$0] } ?? [])
-        switch outcome {
-        case .done: result = "Saved. It is sent as soon as the council can be reached."
-        case let .failed(failure): result = [failure.field, failure.reason].compactMap { $0 }.joined(separator: ": ")
+    var body: some View { page(model) }
+}
+
+/// One payment: read from the core, then drawn by its model.
+struct PaymentFound: View {
+    let resident: Resident
+    let localId: String
+    @State private var found: Outcome<MyPayment>?
+
+    var body: some View {
+        Group {
+            switch found {
+            case .none: Text("Finding the payment…")
+            case let .some(.failed(failure)): Text(failure.reason)
+            case let .some(.done(payment)): Kept(PaymentScreen(resident: resident, started: payment)) { PaymentPage(screen: $0) }
+            }
         }
+        .task { found = await resident.payment(localId: localId) }
     }
 }
 

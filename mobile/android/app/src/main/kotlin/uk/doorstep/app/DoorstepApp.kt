@@ -1,5 +1,6 @@
 // The application: opens the core once in the app's files folder, tells it about connectivity,
-// and asks WorkManager to sync when a connection returns.
+// asks WorkManager to sync when a connection returns, and posts the council's status changes as
+// notifications while the process lives.
 //
 // Invariant: one `Resident` for the process; the shell only reports what Android knows
 // (network, lifecycle) — what to send and when is the core's.
@@ -17,6 +18,8 @@ import kotlinx.coroutines.async
 import kotlinx.coroutines.launch
 import uk.doorstep.shared.Outcome
 import uk.doorstep.shared.Resident
+import uk.doorstep.shared.hear
+import uk.doorstep.shared.postNotifications
 
 class DoorstepApp : Application() {
     val scope = CoroutineScope(SupervisorJob() + Dispatchers.Default)
@@ -40,6 +43,10 @@ class DoorstepApp : Application() {
             },
         )
         SyncWorker.schedule(this)
+        scope.launch {
+            val opened = (resident.await() as? Outcome.Done)?.value ?: return@launch
+            opened.hear().postNotifications { postStatusNotification(this@DoorstepApp, it) }
+        }
     }
 
     private fun connectivity(online: Boolean) {

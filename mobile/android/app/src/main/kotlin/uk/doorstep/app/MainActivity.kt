@@ -1,50 +1,68 @@
-// The screens: services, a report with a photo and the phone's location, the outbox with what
-// needs attention, and payments opened in a Custom Tab. Each screen calls the shared layer and
-// shows its `Outcome`; no rule lives here.
+// The app's one activity: the tabs (home, your requests, bin day, waiting to send, account), the
+// page for the place the resident is at, and the ways in from outside — a status notification
+// tapped and the payment page's return. Which page each way leads to is the shared layer's
+// (Places); each page draws its own screen model. Only navigation and platform calls live here.
 //
-// Invariant: the app bar shows only the core's status (its events); a failure is shown with
-// the advice the core's error carries, and a field to fix is named on the form.
+// Invariant: the app bar shows only the core's status (its events); Back goes to the page the
+// resident came from, and from a tab's first page to home; a page's model lives as long as the
+// resident is on that page.
 package uk.doorstep.app
 
-import android.annotation.SuppressLint
-import android.graphics.Bitmap
-import android.graphics.BitmapFactory
-import android.net.Uri
+import android.Manifest
+import android.content.Intent
+import android.os.Build
 import android.os.Bundle
 import androidx.activity.ComponentActivity
+import androidx.activity.compose.BackHandler
 import androidx.activity.compose.rememberLauncherForActivityResult
 import androidx.activity.compose.setContent
-import androidx.activity.result.PickVisualMediaRequest
 import androidx.activity.result.contract.ActivityResultContracts
-import androidx.browser.customtabs.CustomTabsIntent
 import androidx.compose.foundation.layout.Column
 import androidx.compose.foundation.layout.padding
-import androidx.compose.foundation.lazy.LazyColumn
-import androidx.compose.foundation.lazy.items
-import androidx.compose.material3.Button
+import androidx.compose.material3.Badge
+import androidx.compose.material3.BadgedBox
+import androidx.compose.material3.Icon
 import androidx.compose.material3.MaterialTheme
-import androidx.compose.material3.OutlinedTextField
+import androidx.compose.material3.NavigationBar
+import androidx.compose.material3.NavigationBarItem
+import androidx.compose.material3.Scaffold
 import androidx.compose.material3.Text
 import androidx.compose.runtime.Composable
 import androidx.compose.runtime.LaunchedEffect
 import androidx.compose.runtime.getValue
+import androidx.compose.runtime.key
+import androidx.compose.runtime.mutableStateListOf
 import androidx.compose.runtime.mutableStateOf
 import androidx.compose.runtime.remember
-import androidx.compose.runtime.rememberCoroutineScope
 import androidx.compose.runtime.setValue
 import androidx.compose.ui.Modifier
-import androidx.compose.ui.unit.dp
-import com.google.android.gms.location.LocationServices
-import com.google.android.gms.location.Priority
-import java.io.ByteArrayOutputStream
-import kotlinx.coroutines.launch
-import kotlinx.coroutines.tasks.await
+import androidx.compose.ui.res.painterResource
+import uk.doorstep.shared.AccountScreen
+import uk.doorstep.shared.BinsScreen
+import uk.doorstep.shared.BookScreen
+import uk.doorstep.shared.BookingScreen
 import uk.doorstep.shared.Outcome
+import uk.doorstep.shared.OutboxScreen
+import uk.doorstep.shared.PayScreen
+import uk.doorstep.shared.PaymentScreen
+import uk.doorstep.shared.Place
+import uk.doorstep.shared.ReportScreen
+import uk.doorstep.shared.RequestScreen
+import uk.doorstep.shared.RequestsScreen
 import uk.doorstep.shared.Resident
-import uniffi.doorstep_mobile.Location
-import uniffi.doorstep_mobile.ServiceSummary
+import uk.doorstep.shared.ServicesScreen
+import uk.doorstep.shared.placeOf
+import uk.doorstep.shared.placeOfNotice
+import uk.doorstep.shared.placeOfReturn
+import uniffi.doorstep_mobile.MyPayment
 
 class MainActivity : ComponentActivity() {
+    /** Where the resident has been, the page shown last. */
+    private val visited = mutableStateListOf<Place>(Place.HOME)
+
+    /** The payment page's return the app was opened with, until the payment's page has read it. */
+    private var returnedTo by mutableStateOf<String?>(null)
+
     override fun onCreate(savedInstanceState: Bundle?) {
         super.onCreate(savedInstanceState)
         val app = application as DoorstepApp
@@ -55,86 +73,131 @@ class MainActivity : ComponentActivity() {
                 when (val state = opened) {
                     null -> Text("Opening…")
                     is Outcome.Failed -> Text("Doorstep could not start: ${state.reason}")
-                    is Outcome.Done -> Home(state.value)
+                    is Outcome.Done -> App(state.value)
                 }
             }
         }
-        // Started by the payment page's return after Android stopped the app meanwhile.
-        if (savedInstanceState == null) returned(intent)
+        // Started by a notification or the payment page's return after Android stopped the app.
+        if (savedInstanceState == null) openedWith(intent)
     }
 
-    /** Back from the payment page: ask the council how the payment stands. */
-    override fun onNewIntent(intent: android.content.Intent) {
+    override fun onNewIntent(intent: Intent) {
         super.onNewIntent(intent)
-        returned(intent)
+        openedWith(intent)
     }
 
-    /** The core reads from the address whether it is a payment's return, and which payment. */
-    private fun returned(intent: android.content.Intent?) {
-        val url = intent?.dataString ?: return
-        val app = application as DoorstepApp
-        app.scope.launch { (app.resident.await() as? Outcome.Done)?.value?.paymentReturnedWith(url) }
+    /** A notification tapped, or the payment page sending the resident back. */
+    private fun openedWith(intent: Intent?) {
+        val request = intent?.getStringExtra(OPENS_REQUEST)
+        val url = intent?.dataString
+        val place = when {
+            request != null -> placeOfNotice(request, intent.getStringExtra(OPENS_KIND))
+            url != null -> placeOfReturn(url)?.also { returnedTo = url }
+            else -> null
+        }
+        place?.let(::go)
     }
 
-    /** The photo picked, as a JPEG (the core reads JPEG and PNG; the library may hold HEIC or WebP). */
-    private fun asJpeg(uri: Uri): ByteArray? {
-        val bitmap = contentResolver.openInputStream(uri)?.use { BitmapFactory.decodeStream(it) } ?: return null
-        return ByteArrayOutputStream().also { bitmap.compress(Bitmap.CompressFormat.JPEG, 90, it) }.toByteArray()
+    private fun go(place: Place) {
+        if (visited.lastOrNull() != place) visited += place
     }
 
     @Composable
-    private fun Home(resident: Resident) {
-        var services by remember { mutableStateOf<Outcome<List<ServiceSummary>>?>(null) }
-        var chosen by remember { mutableStateOf<ServiceSummary?>(null) }
-        LaunchedEffect(Unit) { services = resident.services() }
-        Column(Modifier.padding(16.dp)) {
-            val status = resident.status
-            Text("Waiting to send: ${status.waiting} · Needs your attention: ${status.needsAttention}")
-            resident.paymentPages.lastOrNull()?.let { (_, page) ->
-                Button(onClick = { CustomTabsIntent.Builder().build().launchUrl(this@MainActivity, Uri.parse(page)) }) {
-                    Text("Continue to payment")
-                }
-            }
-            when (val found = services) {
-                null -> Text("Loading services…")
-                is Outcome.Failed -> Text(found.reason)
-                is Outcome.Done -> chosen?.let { ReportForm(resident, it) } ?: LazyColumn {
-                    items(found.value) { service ->
-                        Button(onClick = { chosen = service }) { Text(service.name) }
-                    }
-                }
+    private fun App(resident: Resident) {
+        val ask = rememberLauncherForActivityResult(ActivityResultContracts.RequestPermission()) { }
+        LaunchedEffect(Unit) {
+            if (Build.VERSION.SDK_INT >= Build.VERSION_CODES.TIRAMISU) ask.launch(Manifest.permission.POST_NOTIFICATIONS)
+        }
+        BackHandler(enabled = visited.size > 1) { visited.removeAt(visited.lastIndex) }
+        val here = visited.last()
+        Scaffold(bottomBar = { Tabs(resident) }) { padding ->
+            Column(Modifier.padding(padding)) {
+                key(here) { Page(resident, here) }
             }
         }
     }
 
-    @SuppressLint("MissingPermission")
     @Composable
-    private fun ReportForm(resident: Resident, service: ServiceSummary) {
-        val scope = rememberCoroutineScope()
-        var description by remember { mutableStateOf("") }
-        var photo by remember { mutableStateOf<ByteArray?>(null) }
-        var result by remember { mutableStateOf<String?>(null) }
-        val pick = rememberLauncherForActivityResult(ActivityResultContracts.PickVisualMedia()) { uri ->
-            photo = uri?.let { asJpeg(it) }
-        }
-        Column {
-            Text(service.name, style = MaterialTheme.typography.headlineSmall)
-            OutlinedTextField(description, { description = it }, label = { Text("What is wrong?") })
-            Button(onClick = { pick.launch(PickVisualMediaRequest(ActivityResultContracts.PickVisualMedia.ImageOnly)) }) {
-                Text(if (photo == null) "Add a photo" else "Change the photo")
+    private fun Tabs(resident: Resident) {
+        val status = resident.status
+        NavigationBar {
+            Place.TABS.forEach { tab ->
+                NavigationBarItem(
+                    selected = visited.lastOrNull { it in Place.TABS } == tab,
+                    onClick = {
+                        visited.clear()
+                        visited += Place.HOME
+                        go(tab)
+                    },
+                    icon = {
+                        if (tab == Place.Outbox && status.waiting + status.needsAttention > 0u) {
+                            BadgedBox(badge = { Badge { Text("${status.waiting + status.needsAttention}") } }) { TabIcon(tab) }
+                        } else {
+                            TabIcon(tab)
+                        }
+                    },
+                    label = { Text(tabName(tab)) },
+                )
             }
-            Button(onClick = {
-                scope.launch {
-                    val here = LocationServices.getFusedLocationProviderClient(this@MainActivity)
-                        .getCurrentLocation(Priority.PRIORITY_HIGH_ACCURACY, null).await()
-                    val where = Location(here?.latitude, here?.longitude, null, null)
-                    result = when (val sent = resident.report(service.code, description, where, emptyMap(), listOfNotNull(photo))) {
-                        is Outcome.Done -> "Saved. It is sent as soon as the council can be reached."
-                        is Outcome.Failed -> listOfNotNull(sent.field, sent.reason).joinToString(": ")
-                    }
+        }
+    }
+
+    @Composable
+    private fun TabIcon(tab: Place) {
+        val icon = when (tab) {
+            Place.Requests -> android.R.drawable.ic_menu_agenda
+            Place.Bins -> android.R.drawable.ic_menu_my_calendar
+            Place.Outbox -> android.R.drawable.ic_menu_upload
+            Place.Account -> android.R.drawable.ic_menu_myplaces
+            else -> android.R.drawable.ic_menu_search
+        }
+        Icon(painterResource(icon), contentDescription = null)
+    }
+
+    private fun tabName(tab: Place) = when (tab) {
+        Place.Requests -> "Your requests"
+        Place.Bins -> "Bin day"
+        Place.Outbox -> "Waiting to send"
+        Place.Account -> "Account"
+        else -> "Home"
+    }
+
+    @Composable
+    private fun Page(resident: Resident, place: Place) {
+        val context = this
+        when (place) {
+            is Place.Services -> ServicesPage(remember { ServicesScreen(resident) }, place.kind, { go(placeOf(it)) }) { opens ->
+                placeOf(opens)?.let(::go)
+            }
+            is Place.Report -> ReportPage(remember { ReportScreen(resident) }, place.serviceCode, context) { go(Place.Request(it)) }
+            is Place.Book -> BookPage(remember { BookScreen(resident) }, place.serviceCode, context)
+            is Place.Pay -> PayPage(remember { PayScreen(resident) }, place.purpose, context)
+            is Place.Request -> RequestPage(remember { RequestScreen(resident) }, place.localId)
+            is Place.Booking -> BookingPage(remember { BookingScreen(resident) }, place.localId, context)
+            is Place.Payment -> Payment(resident, place.localId)
+            Place.Requests -> RequestsPage(remember { RequestsScreen(resident) }) { go(placeOf(it.kind, it.localId)) }
+            Place.Bins -> BinsPage(remember { BinsScreen(resident) })
+            Place.Outbox -> OutboxPage(remember { OutboxScreen(resident) })
+            Place.Account -> AccountPage(remember { AccountScreen(resident) })
+        }
+    }
+
+    /** One payment: read from the core, then its model, which reads the payment page's return if the app came back with one. */
+    @Composable
+    private fun Payment(resident: Resident, localId: String) {
+        var found by remember { mutableStateOf<Outcome<MyPayment>?>(null) }
+        LaunchedEffect(localId) { found = resident.payment(localId) }
+        when (val payment = found) {
+            null -> Text("Finding the payment…")
+            is Outcome.Failed -> Text(payment.reason)
+            is Outcome.Done -> {
+                val screen = remember { PaymentScreen(resident, payment.value) }
+                LaunchedEffect(returnedTo) {
+                    val url = returnedTo ?: return@LaunchedEffect
+                    if (screen.returned(url)) returnedTo = null
                 }
-            }) { Text("Send report") }
-            result?.let { Text(it) }
+                PaymentPage(screen, this)
+            }
         }
     }
 }
