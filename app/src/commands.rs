@@ -13,7 +13,7 @@ use doorstep_core::{
     bins::Fresh,
     bookings::SlotView,
     drafts::Draft,
-    form::{CheckedAnswer, Field, ReportToCheck},
+    form::{BookingToCheck, CheckedAnswer, Field, ReportToCheck},
     payments::amount_in_pence,
     reports::ReportInput,
 };
@@ -126,8 +126,8 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         report,
         add_update,
         service_form,
-        check_answers,
         check_report,
+        check_booking,
         booking_fee,
         slots,
         book,
@@ -293,20 +293,6 @@ async fn service_form(shell: State<'_, Shell>, service_code: String) -> Answered
     Ok(shell.core().await.form(&service_code).await?)
 }
 
-/// "Check your answers" for what the form holds.
-#[tauri::command(rename_all = "snake_case")]
-async fn check_answers(
-    shell: State<'_, Shell>,
-    service_code: String,
-    answers: BTreeMap<String, GivenAnswer>,
-) -> Answered<Vec<CheckedAnswer>> {
-    Ok(shell
-        .core()
-        .await
-        .check_answers(&service_code, &answers)
-        .await?)
-}
-
 /// "Check your answers" for a report before it is sent, every row in the core's words.
 #[tauri::command(rename_all = "snake_case")]
 async fn check_report(
@@ -314,6 +300,15 @@ async fn check_report(
     report: ReportToCheck,
 ) -> Answered<Vec<CheckedAnswer>> {
     Ok(shell.core().await.check_report(&report).await?)
+}
+
+/// "Check your answers" for a booking before it is made, every row in the core's words.
+#[tauri::command(rename_all = "snake_case")]
+async fn check_booking(
+    shell: State<'_, Shell>,
+    booking: BookingToCheck,
+) -> Answered<Vec<CheckedAnswer>> {
+    Ok(shell.core().await.check_booking(&booking).await?)
 }
 
 /// The fee for a booking with these answers so far (pence), for the form to show.

@@ -16,6 +16,7 @@ use crate::{
     Doorstep,
     catalogue::{cached_council, cached_definition, catalogue_cached},
     error::{Error, Result},
+    form,
     items::{self, MyBooking},
     outbox::{self, NewOperation, Operation, sync::now},
     store,
@@ -62,6 +63,30 @@ impl Doorstep {
             current.booking.as_ref(),
             Utc::now(),
         ))
+    }
+
+    /// "Check your answers" for a booking before it is made, every row in the core's words: the
+    /// service's questions, where, the time at its site (from the slots last seen) and what to
+    /// do if it is taken.
+    pub async fn check_booking(
+        &self,
+        booking: &form::BookingToCheck,
+    ) -> Result<Vec<form::CheckedAnswer>> {
+        let answers = self
+            .check_answers(&booking.service_code, &booking.answers)
+            .await?;
+        let name = format!("slots:{}", booking.service_code.trim());
+        let seen = self
+            .engine()
+            .store
+            .read(move |c| store::cached(c, &name))
+            .await?;
+        let slot_id = booking.slot_id.trim();
+        let site = seen
+            .and_then(|(body, _)| serde_json::from_str::<SlotList>(&body).ok())
+            .and_then(|list| list.slots.into_iter().find(|slot| slot.id == slot_id))
+            .map(|slot| slot.site_name);
+        Ok(form::booking_check(booking, answers, site.as_deref()))
     }
 
     /// A service's slots: live when the council answers, else the last-known ones marked stale.

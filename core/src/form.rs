@@ -8,7 +8,8 @@
 use std::collections::BTreeMap;
 
 use doorstep_protocol::{
-    Answer, Answers, ContactDetails, Datatype, Location, Question, ValueOption, rules::GivenAnswer,
+    Answer, Answers, ContactDetails, Datatype, Fallback, Location, Question, ValueOption,
+    rules::{self, GivenAnswer},
 };
 use serde::{Deserialize, Serialize};
 
@@ -204,6 +205,65 @@ pub fn report_check(report: &ReportToCheck, answers: Vec<CheckedAnswer>) -> Vec<
         } else {
             contact
         },
+    ));
+    rows
+}
+
+/// A booking as the form holds it before it is made: what "Check your answers" is made from.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct BookingToCheck {
+    pub service_code: String,
+    pub answers: BTreeMap<String, GivenAnswer>,
+    /// Where, for a service that comes to the resident.
+    pub location: Option<Location>,
+    pub slot_id: String,
+    pub fallback: Fallback,
+}
+
+/// The row codes of a booking's "Check your answers" besides its questions' and [`LOCATION`]:
+/// the fields a refusal names for the time and for what to do if it is taken.
+pub const SLOT: &str = "slot_id";
+pub const FALLBACK: &str = "fallback";
+
+/// What the council does when the time chosen is taken, as the form offers it.
+pub fn fallback_words(fallback: Fallback) -> &'static str {
+    match fallback {
+        Fallback::None => "Don’t book",
+        Fallback::SameDay => "Book another time that day",
+        Fallback::NextAvailable => "Book the next time available",
+    }
+}
+
+/// "Check your answers" for a booking, in the order its form asks: the service's questions
+/// (`answers`, from [`check_answers`]), where (for a service that comes to the resident), the
+/// time at its site (`site_name`, when the device knows the slot) and what to do if it is taken.
+pub fn booking_check(
+    booking: &BookingToCheck,
+    answers: Vec<CheckedAnswer>,
+    site_name: Option<&str>,
+) -> Vec<CheckedAnswer> {
+    let row = |code: &str, question: &str, answer: String| CheckedAnswer {
+        code: code.to_owned(),
+        question: question.to_owned(),
+        answer,
+    };
+    let time = match rules::parse_slot_id(booking.slot_id.trim()) {
+        None => "Not chosen".to_owned(),
+        Some((_, start)) => match site_name {
+            Some(site) => format!("{site}, {}", shown::slot_time(start)),
+            None => shown::slot_time(start),
+        },
+    };
+    let mut rows = answers;
+    if let Some(location) = &booking.location {
+        rows.push(row(LOCATION, "Where", shown::place(location)));
+    }
+    rows.push(row(SLOT, "Time", time));
+    rows.push(row(
+        FALLBACK,
+        "If this time is taken",
+        fallback_words(booking.fallback).to_owned(),
     ));
     rows
 }
@@ -449,6 +509,61 @@ mod tests {
         assert_eq!(
             nothing,
             ["Not given", "1 Front Street, Durham", "None", "None given"]
+        );
+    }
+
+    #[test]
+    fn a_bookings_check_your_answers_says_the_time_at_its_site_and_what_if_it_is_taken() {
+        let questions = [question("items", Datatype::Multivaluelist, true, 0)];
+        let mut booking = BookingToCheck {
+            service_code: "bulky_waste".into(),
+            answers: BTreeMap::from([(
+                "items".to_owned(),
+                GivenAnswer::Picked(vec!["sofa".into(), "fridge".into()]),
+            )]),
+            location: Some(Location {
+                address: Some("4 Sherburn Road, Gilesgate, Durham".into()),
+                ..Location::default()
+            }),
+            slot_id: "depot/2026-12-08T09:30".into(),
+            fallback: Fallback::NextAvailable,
+        };
+        let words = |booking: &BookingToCheck, site: Option<&str>| {
+            booking_check(booking, check_answers(&questions, &booking.answers), site)
+                .into_iter()
+                .map(|r| (r.code, r.question, r.answer))
+                .collect::<Vec<_>>()
+        };
+        let row = |code: &str, question: &str, answer: &str| {
+            (code.to_owned(), question.to_owned(), answer.to_owned())
+        };
+        assert_eq!(
+            words(&booking, Some("Aykley Heads depot")),
+            [
+                row("items", "What about items?", "Sofa, Fridge or freezer"),
+                row(LOCATION, "Where", "4 Sherburn Road, Gilesgate, Durham"),
+                row(
+                    SLOT,
+                    "Time",
+                    "Aykley Heads depot, Tuesday 8 December 2026 at 9:30am"
+                ),
+                row(
+                    FALLBACK,
+                    "If this time is taken",
+                    "Book the next time available"
+                ),
+            ]
+        );
+        booking.location = None;
+        booking.slot_id = " ".into();
+        booking.fallback = Fallback::None;
+        let rest: Vec<_> = words(&booking, None).into_iter().skip(1).collect();
+        assert_eq!(
+            rest,
+            [
+                row(SLOT, "Time", "Not chosen"),
+                row(FALLBACK, "If this time is taken", "Don’t book"),
+            ]
         );
     }
 }

@@ -7,7 +7,7 @@
 
 use std::path::Path;
 
-use doorstep_protocol::{ContactDetails, Location, rules::GivenAnswer};
+use doorstep_protocol::{ContactDetails, Fallback, Location, rules::GivenAnswer};
 use ts_rs::{Config, TS};
 
 use crate::{form, shown};
@@ -38,6 +38,8 @@ fn page_types() -> String {
         declared::<Location>(&cfg),
         declared::<ContactDetails>(&cfg),
         declared::<form::ReportToCheck>(&cfg),
+        declared::<Fallback>(&cfg),
+        declared::<form::BookingToCheck>(&cfg),
         declared::<shown::Step>(&cfg),
         declared::<shown::Shown>(&cfg),
     ]

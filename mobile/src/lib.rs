@@ -227,6 +227,22 @@ impl Doorstep {
         Ok(self.0.check_report(&report).await?)
     }
 
+    /// "Check your answers" for a booking before it is made, every row in the core's words: the
+    /// service's questions, where, the time at its site and what to do if it is taken.
+    pub async fn check_booking(
+        &self,
+        input: BookingInput,
+    ) -> Answer<Vec<core::form::CheckedAnswer>> {
+        let booking = core::form::BookingToCheck {
+            service_code: input.service_code,
+            answers: given_answers(input.answers).into_iter().collect(),
+            location: input.location.map(Into::into),
+            slot_id: input.slot_id,
+            fallback: input.fallback.into(),
+        };
+        Ok(self.0.check_booking(&booking).await?)
+    }
+
     pub async fn council(&self) -> Answer<Option<CouncilProfile>> {
         Ok(self.0.council().await?.map(Into::into))
     }

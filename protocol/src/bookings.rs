@@ -31,6 +31,7 @@ pub struct SlotList {
 
 /// What the server may do when the chosen slot is full.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Fallback {
     /// Refuse with the alternatives.

@@ -30,7 +30,6 @@ struct BookPage: View {
                             Button("Change") { screen.change(row.code); state = screen.state }
                         }
                     }
-                    LabeledContent("Time", value: form.chosen.map(slotWords) ?? "Not chosen")
                     if let fee = form.fee { LabeledContent("Fee", value: pounds(fee)) }
                 }
                 Button(booking ? "Booking…" : "Book") { Task { await act { await screen.book() } } }.disabled(booking)
@@ -65,7 +64,11 @@ struct BookPage: View {
     @ViewBuilder
     private func formView(_ form: BookForm) -> some View {
         ForEach(form.summary.indices, id: \.self) { Text(form.summary[$0].message).foregroundStyle(.red) }
-        ForEach(form.fields, id: \.code) { field in question(field, form) }
+        ForEach(form.fields, id: \.code) { field in
+            QuestionField(field: field, given: form.answers[field.code], error: form.errors[field.problemField]) { given in
+                Task { await act { await screen.answer(field.code, given) } }
+            }
+        }
         if form.service.needsLocation {
             Section("Address for the collection") {
                 TextField("Address", text: Binding(
@@ -104,36 +107,6 @@ struct BookPage: View {
         }
         if let fee = form.fee { Text("For what you have chosen, the fee is \(pounds(fee)). You pay it after booking.") }
         Button("Continue") { Task { await act { await screen.check() } } }
-    }
-
-    /// One question of the service, drawn by the kind of field the core says it is.
-    private func question(_ field: Field, _ form: BookForm) -> some View {
-        let given = form.answers[field.code]
-        let picked: [String] = { if case let .picked(keys) = given { return keys } else { return [] } }()
-        let text: String = { if case let .typed(typed) = given { return typed } else { return "" } }()
-        return Section {
-            if let hint = field.hint { Text(hint).font(.caption) }
-            if let error = form.errors[field.problemField] { Text(error).foregroundStyle(.red) }
-            switch field.kind {
-            case .oneOf, .anyOf:
-                ForEach(field.choices, id: \.key) { choice in
-                    Button {
-                        let keys = field.kind == .oneOf ? [choice.key]
-                            : picked.contains(choice.key) ? picked.filter { $0 != choice.key } : picked + [choice.key]
-                        Task { await act { await screen.answer(field.code, .picked(keys: keys)) } }
-                    } label: {
-                        Label(choice.name, systemImage: picked.contains(choice.key) ? "checkmark.circle.fill" : "circle")
-                    }
-                }
-            case .line, .lines, .number, .date:
-                TextField(field.label, text: Binding(
-                    get: { text },
-                    set: { typed in Task { await act { await screen.answer(field.code, .typed(text: typed)) } } }),
-                    axis: field.kind == .lines ? .vertical : .horizontal)
-            }
-        } header: {
-            Text(field.label)
-        }
     }
 
     private func times(_ legend: String, _ slots: [Slot], picked: String?, choose: @escaping (String) -> Void) -> some View {

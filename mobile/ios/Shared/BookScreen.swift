@@ -127,8 +127,11 @@ public final class BookScreen {
     /// On to "Check your answers", in the core's words.
     public func check() async {
         guard case let .form(form) = state else { return }
-        switch await resident.checkAnswers(service: form.service.code, answers: form.answers) {
-        case let .done(rows): state = .check(rows: rows + (form.placed.map { [$0] } ?? []), booking: false, form: form)
+        let checked = await resident.checkBooking(
+            service: form.service.code, slotId: form.slot ?? "", answers: form.answers,
+            at: form.service.needsLocation ? form.location : nil, fallback: form.fallback)
+        switch checked {
+        case let .done(rows): state = .check(rows: rows, booking: false, form: form)
         case let .failed(failure): state = .form(form.refused(failure))
         }
     }
@@ -243,18 +246,5 @@ extension BookForm {
         form.alternatives = failure.alternatives
         form.focus = nil
         return form
-    }
-
-    var placed: CheckedAnswer? {
-        guard service.needsLocation else { return nil }
-        let words: String
-        if let address = location.address, !address.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-            words = address
-        } else if let lat = location.lat, let lon = location.lon {
-            words = "\(lat), \(lon)"
-        } else {
-            words = "Not given"
-        }
-        return CheckedAnswer(code: BookScreen.locationField, question: "Where", answer: words)
     }
 }

@@ -130,6 +130,17 @@ public final class Resident {
         }
     }
 
+    /// "Check your answers" for a booking before it is made: every row, in the core's words.
+    public func checkBooking(
+        service: String, slotId: String, answers: [String: GivenAnswer], at location: Location?, fallback: Fallback
+    ) async -> Outcome<[CheckedAnswer]> {
+        await attempt {
+            try await core.checkBooking(input: BookingInput(
+                serviceCode: service, slotId: slotId, answers: given(answers), location: location,
+                fallback: fallback))
+        }
+    }
+
     /// Pay a bill with the amount as the resident typed it; the receipt goes to `email`, if given.
     public func pay(
         purpose: String, reference: String, amount: String, returnUrl: String, email: String? = nil

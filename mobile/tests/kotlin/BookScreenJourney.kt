@@ -44,7 +44,10 @@ fun aComputerIsBookedThroughTheBookScreen() = withCouncil { council ->
         screen.check()
         val checking = screen.showing<BookState.Check>("checked")
         val rows = checking.rows.associate { it.code to it.answer }
-        expect(rows == mapOf("library_card" to "Not answered", "support" to "Headphones")) { "the core's words, no place asked: $rows" }
+        expect(rows - BookScreen.SLOT == mapOf("library_card" to "Not answered", "support" to "Headphones", BookScreen.FALLBACK to "Don’t book")) {
+            "the core's words, no place asked: $rows"
+        }
+        expect(rows[BookScreen.SLOT]?.startsWith("${slot.siteName}, ") == true && rows.getValue(BookScreen.SLOT).contains(" at ")) { "the time at its site: $rows" }
         expect(checking.form.chosen == slot) { "the time chosen: ${checking.form.chosen}" }
         coroutineScope {
             launch { screen.book() }

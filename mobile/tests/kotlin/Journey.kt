@@ -386,7 +386,7 @@ fun main() {
         "tokensLiveInTheShellsSecretStore" to ::tokensLiveInTheShellsSecretStore,
         "anAwaitingCallIsCancelled" to ::anAwaitingCallIsCancelled,
     ) + reportScreenJourneys + servicesScreenJourneys + requestsScreenJourneys + requestScreenJourneys + notificationsJourneys +
-        binsScreenJourneys + outboxScreenJourneys + accountScreenJourneys + bookScreenJourneys + payScreenJourneys
+        binsScreenJourneys + outboxScreenJourneys + accountScreenJourneys + bookScreenJourneys + payScreenJourneys + placesJourneys
     val only = System.getenv("DOORSTEP_ONLY")
     var (passed, failed) = 0 to 0
     for ((name, test) in tests.filter { only == null || it.first.contains(only) }) {

@@ -415,7 +415,7 @@ let tests: [(String, () async throws -> Void)] = [
     ("badInputGivesTheMappedErrorNeverACrash", badInputGivesTheMappedErrorNeverACrash),
     ("tokensLiveInTheShellsSecretStore", tokensLiveInTheShellsSecretStore),
 ] + reportScreenJourneys + servicesScreenJourneys + requestsScreenJourneys + requestScreenJourneys + notificationsJourneys
-    + binsScreenJourneys + outboxScreenJourneys + accountScreenJourneys + bookScreenJourneys + payScreenJourneys
+    + binsScreenJourneys + outboxScreenJourneys + accountScreenJourneys + bookScreenJourneys + payScreenJourneys + placesJourneys
 
 if Given.server.isEmpty || Given.profile.isEmpty {
     print("DOORSTEP_SERVER and DOORSTEP_COUNCIL name the server binary and the council profile")

@@ -89,6 +89,20 @@ export type ReportToCheck = { service_code: string, description: string, locatio
 photos: number, contact: ContactDetails | null, };
 
 /**
+ * What the server may do when the chosen slot is full.
+ */
+export type Fallback = "none" | "same_day" | "next_available";
+
+/**
+ * A booking as the form holds it before it is made: what "Check your answers" is made from.
+ */
+export type BookingToCheck = { service_code: string, answers: { [key in string]: GivenAnswer }, 
+/**
+ * Where, for a service that comes to the resident.
+ */
+location: Location | null, slot_id: string, fallback: Fallback, };
+
+/**
  * One step in a report's history.
  */
 export type Step = { at: string, 

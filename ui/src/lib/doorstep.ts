@@ -17,13 +17,15 @@
 
 import { invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
-import type { CheckedAnswer, ContactDetails, Field, GivenAnswer, Location, ReportToCheck, Shown } from './core';
+import type { BookingToCheck, CheckedAnswer, ContactDetails, Fallback, Field, GivenAnswer, Location, ReportToCheck, Shown } from './core';
 
 // Declared by the core's own types (ui/src/lib/core.ts, made by a core test).
 export type {
+  BookingToCheck,
   CheckedAnswer,
   Choice,
   ContactDetails,
+  Fallback,
   Field,
   FieldKind,
   GivenAnswer,
@@ -221,8 +223,6 @@ export interface SlotList {
   service_code: string;
   slots: Slot[];
 }
-
-export type Fallback = 'none' | 'same_day' | 'next_available';
 
 export interface NewBooking {
   service_code: string;
@@ -554,9 +554,8 @@ export const doorstep = {
   services: (search: string | null) => call<ServiceSummary[]>('services', { search }),
   service: (code: string) => call<ServiceDefinition>('service', { code }),
   serviceForm: (service_code: string) => call<Field[]>('service_form', { service_code }),
-  checkAnswers: (service_code: string, answers: Record<string, GivenAnswer>) =>
-    call<CheckedAnswer[]>('check_answers', { service_code, answers }),
   checkReport: (report: ReportToCheck) => call<CheckedAnswer[]>('check_report', { report }),
+  checkBooking: (booking: BookingToCheck) => call<CheckedAnswer[]>('check_booking', { booking }),
 
   submitReport: (input: ReportForm, photos: string[]) => call<MyReport>('submit_report', { input, photos }),
   reports: () => call<MyReport[]>('reports'),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { day, placeText, pounds, time } from './format';
+import { day, pounds, time } from './format';
 
 describe('how values are written', () => {
   it('writes times in the GOV.UK style, noon and midnight included', () => {
@@ -15,13 +15,5 @@ describe('how values are written', () => {
   it('writes pence as pounds', () => {
     expect(pounds(1250)).toBe('£12.50');
     expect(pounds(5)).toBe('£0.05');
-  });
-});
-
-describe('check your answers', () => {
-  it('gives the address, else the coordinates', () => {
-    expect(placeText({ address: '4 Front Street', lat: 1, lon: 2 })).toBe('4 Front Street');
-    expect(placeText({ lat: 54.7, lon: -1.5 })).toBe('54.7, -1.5');
-    expect(placeText({})).toBe('Not given');
   });
 });

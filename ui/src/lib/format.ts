@@ -1,10 +1,7 @@
-// How values are written for residents: money, dates and times, group headings, and the place on
-// a form's "Check your answers" before the core has it.
+// How values are written for residents: money, dates and times, and group headings.
 //
 // Invariant: these functions only present values; none decides anything. The words for what the
 // core holds (statuses, titles, a report's timeline) are the core's own, in each item's `shown`.
-
-import type { Location } from './doorstep';
 
 const LOCALE = 'en-GB';
 
@@ -48,11 +45,4 @@ export function dayKey(iso: string): string {
 export function groupHeading(code: string): string {
   const words = code.replace(/_/g, ' ');
   return words.charAt(0).toUpperCase() + words.slice(1);
-}
-
-/** Where a place is, in words: its address, else its coordinates. */
-export function placeText(location: Location): string {
-  if (location.address) return location.address;
-  if (location.lat !== undefined && location.lon !== undefined) return `${location.lat}, ${location.lon}`;
-  return 'Not given';
 }

@@ -127,8 +127,9 @@ describe('Book', () => {
     await fireEvent.click(screen.getByRole('button', { name: 'Continue' }));
 
     expect(await screen.findByRole('heading', { name: 'Check your answers' })).toBeInTheDocument();
-    expect(screen.getByText(/Tuesday,? 1 December 2026, 2:00pm to 3:00pm, Clayport Library/)).toBeInTheDocument();
-    expect(core.argsOf('check_answers')).toEqual([{ service_code: 'library_computer', answers: { library_card: ' 1234 ' } }]);
+    expect(core.argsOf('check_booking')).toEqual([
+      { booking: { service_code: 'library_computer', answers: { library_card: ' 1234 ' }, location: null, slot_id: 's14', fallback: 'next_available' } },
+    ]);
     await fireEvent.click(screen.getByRole('button', { name: 'Book' }));
 
     expect(await screen.findByText('DUR-BK-000045')).toHaveAttribute('id', 'reference');
@@ -155,7 +156,10 @@ describe('Book', () => {
           choices: [],
         },
       ],
-      check_answers: [{ code: 'library_card', question: 'Card', answer: 'Card ending 1234' }],
+      check_booking: [
+        { code: 'library_card', question: 'Card', answer: 'Card ending 1234' },
+        { code: 'slot_id', question: 'Time', answer: 'Not chosen, as you said' },
+      ],
     });
     render(Book, { props: { code: 'library_computer' } });
     const card = await screen.findByLabelText('Your library card number');
@@ -167,9 +171,15 @@ describe('Book', () => {
 
     expect(await screen.findByText('Card ending 1234')).toBeInTheDocument();
     expect(screen.queryByText('99991234')).toBeNull();
-    expect(core.argsOf('check_answers')).toEqual([{ service_code: 'library_computer', answers: { library_card: '99991234' } }]);
+    expect(screen.getByText('Not chosen, as you said')).toBeInTheDocument();
+    expect(core.argsOf('check_booking')).toEqual([
+      { booking: { service_code: 'library_computer', answers: { library_card: '99991234' }, location: null, slot_id: '', fallback: 'none' } },
+    ]);
     await fireEvent.click(screen.getByRole('button', { name: 'Change card' }));
     await waitFor(() => expect(document.activeElement).toBe(screen.getByLabelText('Your library card number')));
+    await fireEvent.click(screen.getByRole('button', { name: 'Continue' }));
+    await fireEvent.click(await screen.findByRole('button', { name: 'Change time' }));
+    await waitFor(() => expect(document.activeElement).toHaveAttribute('id', 'slot'));
   });
 
   it('says the booking’s status in whatever words the core gives', async () => {

@@ -2,6 +2,7 @@
 // what the core (core/src/shown.rs) would say of it, and a service's form and "Check your
 // answers" are what the core (core/src/form.rs) would make of its questions.
 import type {
+  BookingToCheck,
   CheckedAnswer,
   Delivery,
   Field,
@@ -149,14 +150,14 @@ export function checked(questions: Question[], given: Record<string, GivenAnswer
 }
 
 /**
- * The shell's answers to `service_form`, `check_answers` and `check_report` for a service with
- * these questions (a report's rows here are its questions' alone: the page draws whatever rows
- * the core gives).
+ * The shell's answers to `service_form`, `check_report` and `check_booking` for a service with
+ * these questions (the rows here are its questions' alone: the page draws whatever rows the core
+ * gives).
  */
 export function formCommands(questions: Question[]) {
   return {
     service_form: form(questions),
-    check_answers: (args: Record<string, unknown>) => checked(questions, args.answers as Record<string, GivenAnswer>),
     check_report: (args: Record<string, unknown>) => checked(questions, (args.report as ReportToCheck).answers),
+    check_booking: (args: Record<string, unknown>) => checked(questions, (args.booking as BookingToCheck).answers),
   };
 }

@@ -12,7 +12,6 @@ import android.text.format.DateUtils
 import androidx.compose.foundation.layout.Column
 import androidx.compose.foundation.layout.Row
 import androidx.compose.material3.Button
-import androidx.compose.material3.Checkbox
 import androidx.compose.material3.MaterialTheme
 import androidx.compose.material3.OutlinedButton
 import androidx.compose.material3.OutlinedTextField
@@ -26,10 +25,7 @@ import androidx.compose.runtime.rememberCoroutineScope
 import kotlinx.coroutines.launch
 import uk.doorstep.shared.BookScreen
 import uk.doorstep.shared.BookState
-import uniffi.doorstep_core.Field
-import uniffi.doorstep_core.FieldKind
 import uniffi.doorstep_mobile.Fallback
-import uniffi.doorstep_mobile.GivenAnswer
 import uniffi.doorstep_mobile.Slot
 
 @Composable
@@ -48,7 +44,7 @@ fun BookPage(screen: BookScreen, serviceCode: String, context: Context) {
                 Text(now.service.name, style = MaterialTheme.typography.headlineSmall)
                 now.summary.forEach { Text(it.message, color = MaterialTheme.colorScheme.error) }
                 now.fields.forEach { field ->
-                    Question(field, now.answers[field.code], now.errors[field.problemField]) { given -> scope.launch { screen.answer(field.code, given) } }
+                    QuestionField(field, now.answers[field.code], now.errors[field.problemField]) { given -> scope.launch { screen.answer(field.code, given) } }
                 }
                 if (now.service.needsLocation) {
                     OutlinedTextField(
@@ -98,7 +94,6 @@ fun BookPage(screen: BookScreen, serviceCode: String, context: Context) {
                         OutlinedButton(onClick = { screen.change(row.code) }) { Text("Change") }
                     }
                 }
-                Text("Time: ${now.form.chosen?.let { slotWords(context, it) } ?: "Not chosen"}")
                 now.form.fee?.let { Text("Fee: ${pounds(it)}") }
                 Button(onClick = { scope.launch { screen.book() } }, enabled = !now.booking) { Text(if (now.booking) "Booking…" else "Book") }
             }
@@ -129,31 +124,6 @@ fun BookPage(screen: BookScreen, serviceCode: String, context: Context) {
                 }
             }
         }
-    }
-}
-
-/** One question of the service, drawn by the kind of field the core says it is. */
-@Composable
-private fun Question(field: Field, given: GivenAnswer?, error: String?, answer: (GivenAnswer) -> Unit) {
-    Text(field.label)
-    field.hint?.let { Text(it, style = MaterialTheme.typography.bodySmall) }
-    error?.let { Text(it, color = MaterialTheme.colorScheme.error) }
-    val picked = (given as? GivenAnswer.Picked)?.keys.orEmpty()
-    when (field.kind) {
-        FieldKind.ONE_OF -> field.choices.forEach { choice ->
-            Row {
-                RadioButton(choice.key in picked, { answer(GivenAnswer.Picked(listOf(choice.key))) })
-                Text(choice.name)
-            }
-        }
-        FieldKind.ANY_OF -> field.choices.forEach { choice ->
-            Row {
-                Checkbox(choice.key in picked, { on -> answer(GivenAnswer.Picked(if (on) picked + choice.key else picked - choice.key)) })
-                Text(choice.name)
-            }
-        }
-        FieldKind.LINE, FieldKind.LINES, FieldKind.NUMBER, FieldKind.DATE ->
-            OutlinedTextField((given as? GivenAnswer.Typed)?.text.orEmpty(), { answer(GivenAnswer.Typed(it)) }, singleLine = field.kind != FieldKind.LINES)
     }
 }
 

@@ -136,8 +136,9 @@ class BookScreen(private val resident: Resident) {
     /** On to "Check your answers", in the core's words. */
     suspend fun check() {
         val form = current.value as? BookState.Form ?: return
-        current.value = when (val checked = resident.checkAnswers(form.service.code, form.answers)) {
-            is Outcome.Done -> BookState.Check(checked.value + listOfNotNull(form.placed()), false, form)
+        val where = form.location.takeIf { form.service.needsLocation }
+        current.value = when (val checked = resident.checkBooking(form.service.code, form.slot.orEmpty(), form.answers, where, form.fallback)) {
+            is Outcome.Done -> BookState.Check(checked.value, false, form)
             is Outcome.Failed -> form.refused(checked)
         }
     }
@@ -239,13 +240,4 @@ private fun BookState.Form.refused(failure: Outcome.Failed): BookState.Form {
     val inputs = (fields.map { it.problemField } + BookScreen.LOCATION + BookScreen.SLOT + BookScreen.FALLBACK).associateWith { it }
     val refusal = failure.onForm(inputs)
     return copy(errors = refusal.errors, summary = refusal.summary, alternatives = failure.alternatives, focus = null)
-}
-
-private fun BookState.Form.placed(): CheckedAnswer? {
-    if (!service.needsLocation) return null
-    val address = location.address?.takeIf { it.isNotBlank() }
-    val lat = location.lat
-    val lon = location.lon
-    val words = address ?: if (lat != null && lon != null) "$lat, $lon" else "Not given"
-    return CheckedAnswer(BookScreen.LOCATION, "Where", words)
 }

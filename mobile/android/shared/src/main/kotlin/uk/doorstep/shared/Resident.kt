@@ -127,6 +127,17 @@ class Resident private constructor(val core: Doorstep) : AutoCloseable {
         core.book(BookingInput(serviceCode, slotId, answers.given(), where, fallback))
     }
 
+    /** "Check your answers" for a booking before it is made: every row, in the core's words. */
+    suspend fun checkBooking(
+        serviceCode: String,
+        slotId: String,
+        answers: Map<String, GivenAnswer>,
+        where: Location?,
+        fallback: Fallback,
+    ): Outcome<List<CheckedAnswer>> = attempt {
+        core.checkBooking(BookingInput(serviceCode, slotId, answers.given(), where, fallback))
+    }
+
     /** Pay a bill with the amount as the resident typed it; the receipt goes to `email`, if given. */
     suspend fun pay(purpose: String, reference: String, amount: String, returnUrl: String, email: String? = null): Outcome<MyPayment> =
         attempt { core.startPayment(PaymentInput(purpose, reference, amount, returnUrl, email)) }
