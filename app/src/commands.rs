@@ -134,6 +134,8 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         bookings,
         booking,
         cancel_booking,
+        may_cancel,
+        fee_due,
         pay_booking_fee,
         start_payment,
         payments,
@@ -144,6 +146,8 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         addresses,
         collections,
         save_bin_calendar,
+        remember_bin_address,
+        bin_address,
         outbox,
         retry,
         fix,
@@ -363,6 +367,18 @@ async fn cancel_booking(shell: State<'_, Shell>, local_id: String) -> Answered<M
     Ok(shell.core().await.cancel_booking(&local_id).await?)
 }
 
+/// Whether a booking may be cancelled now (the council has it, and its cut-off has not passed).
+#[tauri::command(rename_all = "snake_case")]
+async fn may_cancel(shell: State<'_, Shell>, local_id: String) -> Answered<bool> {
+    Ok(shell.core().await.may_cancel(&local_id).await?)
+}
+
+/// The fee the resident is asked to pay for a booking now (pence), if any.
+#[tauri::command(rename_all = "snake_case")]
+async fn fee_due(shell: State<'_, Shell>, local_id: String) -> Answered<Option<u32>> {
+    Ok(shell.core().await.fee_due(&local_id).await?)
+}
+
 #[tauri::command(rename_all = "snake_case")]
 async fn pay_booking_fee(shell: State<'_, Shell>, local_id: String) -> Answered<MyPayment> {
     Ok(shell
@@ -438,6 +454,18 @@ async fn addresses(shell: State<'_, Shell>, postcode: String) -> Answered<Fresh<
 #[tauri::command(rename_all = "snake_case")]
 async fn collections(shell: State<'_, Shell>, uprn: String) -> Answered<Fresh<CollectionCalendar>> {
     Ok(shell.core().await.collections(&uprn).await?)
+}
+
+/// Remember the address chosen for bin day (its UPRN).
+#[tauri::command(rename_all = "snake_case")]
+async fn remember_bin_address(shell: State<'_, Shell>, uprn: String) -> Answered<()> {
+    Ok(shell.core().await.remember_bin_address(&uprn).await?)
+}
+
+/// The address remembered for bin day (its UPRN), if any.
+#[tauri::command(rename_all = "snake_case")]
+async fn bin_address(shell: State<'_, Shell>) -> Answered<Option<String>> {
+    Ok(shell.core().await.bin_address().await?)
 }
 
 /// Save the address's collections as a calendar file; answers where it was saved.

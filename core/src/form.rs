@@ -321,6 +321,11 @@ fn answer_words(choices: &[ValueOption], given: Option<&GivenAnswer>) -> String 
 mod tests {
     use super::*;
 
+    /// A row of "Check your answers" as the tests compare it.
+    fn row(code: &str, question: &str, answer: &str) -> (String, String, String) {
+        (code.to_owned(), question.to_owned(), answer.to_owned())
+    }
+
     fn question(code: &str, datatype: Datatype, required: bool, order: u32) -> Question {
         Question {
             code: code.into(),
@@ -484,9 +489,6 @@ mod tests {
                 .map(|r| (r.code, r.question, r.answer))
                 .collect::<Vec<_>>()
         };
-        let row = |code: &str, question: &str, answer: &str| {
-            (code.to_owned(), question.to_owned(), answer.to_owned())
-        };
         assert_eq!(
             words(&report),
             [
@@ -533,9 +535,6 @@ mod tests {
                 .into_iter()
                 .map(|r| (r.code, r.question, r.answer))
                 .collect::<Vec<_>>()
-        };
-        let row = |code: &str, question: &str, answer: &str| {
-            (code.to_owned(), question.to_owned(), answer.to_owned())
         };
         assert_eq!(
             words(&booking, Some("Aykley Heads depot")),

@@ -139,7 +139,7 @@ public final class BookScreen {
     /// Back to the form from a row of "Check your answers", at that row's input.
     public func change(_ code: String) {
         guard case .check(_, false, var form) = state else { return }
-        form.focus = form.fields.first { $0.code == code }?.problemField ?? code
+        form.focus = form.fields.inputOf(code)
         state = .form(form)
     }
 

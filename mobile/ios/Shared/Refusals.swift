@@ -1,5 +1,6 @@
 // A refusal from the core as a form shows it: every problem in the error summary, in the core's
-// order, and the first one for each input beside it.
+// order, and the first one for each input beside it; and the input a row of "Check your
+// answers" goes back to.
 //
 // Invariant: every message the core sent is in the summary exactly once; a message beside an
 // input is also in the summary; a problem no input of this form can fix links to none.
@@ -23,4 +24,10 @@ extension Failure {
         }
         return Refusal(summary: summary, errors: errors)
     }
+}
+
+extension Array where Element == Field {
+    /// The input a row of "Check your answers" goes back to: a question's field, else the row's
+    /// own code.
+    func inputOf(_ row: String) -> String { first { $0.code == row }?.problemField ?? row }
 }

@@ -132,7 +132,7 @@ public final class ReportScreen {
     /// Back to the form from a row of "Check your answers", at that row's input.
     public func change(_ code: String) {
         guard case .check(_, false, var form) = state else { return }
-        form.focus = form.fields.first { $0.code == code }?.problemField ?? code
+        form.focus = form.fields.inputOf(code)
         state = .form(form)
     }
 
@@ -172,16 +172,10 @@ extension ReportForm {
     /// The form again, each problem beside its input and all of them in the summary.
     func refused(_ failure: Failure) -> ReportForm {
         let inputs = Set(fields.map(\.problemField)).union(ReportScreen.inputs)
-        let problems = failure.problems.isEmpty
-            ? [(failure.field, failure.reason)] : failure.problems.map { ($0.field, $0.message) }
+        let refusal = failure.onForm(Dictionary(uniqueKeysWithValues: inputs.map { ($0, $0) }))
         var form = self
-        form.summary = problems.map { field, message in
-            FormError(field: field.flatMap { inputs.contains($0) ? $0 : nil }, message: message)
-        }
-        form.errors = [:]
-        for error in form.summary {
-            if let field = error.field, form.errors[field] == nil { form.errors[field] = error.message }
-        }
+        form.summary = refusal.summary
+        form.errors = refusal.errors
         form.focus = nil
         return form
     }

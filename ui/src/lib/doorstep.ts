@@ -576,6 +576,8 @@ export const doorstep = {
   bookings: () => call<MyBooking[]>('bookings'),
   booking: (local_id: string) => call<MyBooking>('booking', { local_id }),
   cancelBooking: (local_id: string) => call<MyBooking>('cancel_booking', { local_id }),
+  mayCancel: (local_id: string) => call<boolean>('may_cancel', { local_id }),
+  feeDue: (local_id: string) => call<number | null>('fee_due', { local_id }),
   payBookingFee: (local_id: string) => call<MyPayment>('pay_booking_fee', { local_id }),
 
   startPayment: (purpose: string, reference: string, amount: string, email: string) =>
@@ -589,6 +591,8 @@ export const doorstep = {
   addresses: (postcode: string) => call<Fresh<AddressList>>('addresses', { postcode }),
   collections: (uprn: string) => call<Fresh<CollectionCalendar>>('collections', { uprn }),
   saveBinCalendar: (uprn: string) => call<string>('save_bin_calendar', { uprn }),
+  rememberBinAddress: (uprn: string) => call<null>('remember_bin_address', { uprn }),
+  binAddress: () => call<string | null>('bin_address'),
 
   outbox: () => call<OutboxEntry[]>('outbox'),
   retry: (key: string) => call<void>('retry', { key }),

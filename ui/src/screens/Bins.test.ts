@@ -41,7 +41,7 @@ const calendar = (stale: boolean): Fresh<CollectionCalendar> => ({
 
 describe('Bins', () => {
   it('finds the address by postcode, shows its collections and remembers it in the core', async () => {
-    const core = fakeCore({ drafts: [], addresses: found, collections: calendar(false), save_draft: 'd9', save_bin_calendar: '/saved/bin-collections-100112.ics' });
+    const core = fakeCore({ bin_address: null, addresses: found, collections: calendar(false), remember_bin_address: null, save_bin_calendar: '/saved/bin-collections-100112.ics' });
     render(Bins);
     expect(screen.getByRole('heading', { level: 1, name: 'Bin day' })).toBeInTheDocument();
     await fireEvent.input(await screen.findByLabelText('Postcode'), { target: { value: 'dh1 5uq' } });
@@ -56,7 +56,7 @@ describe('Bins', () => {
     expect(screen.getByText('Put your bins out by 7am.')).toBeInTheDocument();
     expect(screen.queryByText(/may have changed/)).not.toBeInTheDocument();
     expect(core.argsOf('collections')).toEqual([{ uprn: '100112' }]);
-    await waitFor(() => expect(core.argsOf('save_draft')).toEqual([{ id: null, kind: 'bins', body: { uprn: '100112' } }]));
+    await waitFor(() => expect(core.argsOf('remember_bin_address')).toEqual([{ uprn: '100112' }]));
 
     await fireEvent.click(screen.getByRole('button', { name: 'Save to your calendar' }));
     expect(await screen.findByText('/saved/bin-collections-100112.ics')).toBeInTheDocument();
@@ -65,7 +65,7 @@ describe('Bins', () => {
 
   it('shows the remembered address’s collections straight away, noting when they were saved', async () => {
     const core = fakeCore({
-      drafts: [{ id: 'd9', kind: 'bins', body: { uprn: '100112' }, updated_at: 0 }],
+      bin_address: '100112',
       collections: calendar(true),
     });
     render(Bins);
@@ -75,7 +75,7 @@ describe('Bins', () => {
   });
 
   it('says in words when no address is found', async () => {
-    fakeCore({ drafts: [], addresses: { ...found, value: { postcode: 'ZZ1 1ZZ', addresses: [] } } });
+    fakeCore({ bin_address: null, addresses: { ...found, value: { postcode: 'ZZ1 1ZZ', addresses: [] } } });
     render(Bins);
     await fireEvent.input(await screen.findByLabelText('Postcode'), { target: { value: 'ZZ1 1ZZ' } });
     await fireEvent.click(screen.getByRole('button', { name: 'Find address' }));

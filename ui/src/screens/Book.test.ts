@@ -100,7 +100,8 @@ function made(slotId: string, status: BookingStatus = 'confirmed', words = 'Conf
   };
 }
 
-const drafts = { drafts: [], save_draft: 'd1', delete_draft: null };
+// The page's drafts, and no fee due on what is booked unless a test says otherwise.
+const drafts = { drafts: [], save_draft: 'd1', delete_draft: null, fee_due: null };
 
 describe('Book', () => {
   it('keeps what was typed, sends exactly the answers, time and fallback chosen, and shows the reference', async () => {
@@ -269,6 +270,7 @@ describe('Book', () => {
       slots: view(false),
       book: made('s10', 'awaiting_payment', 'Waiting for payment', 2600),
       booking: made('s10', 'awaiting_payment', 'Waiting for payment', 2600),
+      fee_due: 2600,
       pay_booking_fee: payment('created'),
       payment: payment('created'),
       open_payment_page: null,

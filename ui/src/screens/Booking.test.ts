@@ -42,7 +42,16 @@ function booking(status: BookingStatus, words: string, fee?: number): MyBooking 
 
 describe('Booking', () => {
   it('shows the booking and cancels it only once confirmed', async () => {
-    const core = fakeCore({ booking: booking('confirmed', 'Confirmed'), cancel_booking: booking('cancelled', 'Cancelled') });
+    let cancelled = false;
+    const core = fakeCore({
+      booking: () => booking(cancelled ? 'cancelled' : 'confirmed', cancelled ? 'Cancelled' : 'Confirmed'),
+      may_cancel: () => !cancelled,
+      fee_due: null,
+      cancel_booking: () => {
+        cancelled = true;
+        return booking('cancelled', 'Cancelled');
+      },
+    });
     render(Booking, { props: { id: 'b1' } });
     expect(await screen.findByText('DUR-BK-000045')).toHaveAttribute('id', 'reference');
     expect(screen.getByRole('heading', { level: 1 })).toHaveTextContent('Book a bulky waste collection');
@@ -66,7 +75,7 @@ describe('Booking', () => {
       payment: null,
       shown: shown({ title: 'Booking fee', delivery: 'Waiting to send', summary: '£26.00 for DUR-BK-000045' }),
     };
-    const core = fakeCore({ booking: booking('awaiting_payment', 'Waiting for payment', 2600), pay_booking_fee: payment, payment });
+    const core = fakeCore({ booking: booking('awaiting_payment', 'Waiting for payment', 2600), may_cancel: true, fee_due: 2600, pay_booking_fee: payment, payment });
     render(Booking, { props: { id: 'b1' } });
     await fireEvent.click(await screen.findByRole('button', { name: 'Pay £26.00 now' }));
     await waitFor(() => expect(core.argsOf('pay_booking_fee')).toEqual([{ local_id: 'b1' }]));
@@ -85,7 +94,7 @@ describe('Booking', () => {
       booking: null,
       shown: shown({ title: 'Book a bulky waste collection', delivery: 'Needs your attention', summary: 'Tuesday 1 December 2026 at 2pm' }),
     };
-    fakeCore({ booking: refused });
+    fakeCore({ booking: refused, may_cancel: false, fee_due: null });
     render(Booking, { props: { id: 'b1' } });
     expect(await screen.findByText(/The council could not take this: That time is full/)).toBeInTheDocument();
     expect(screen.getByRole('link', { name: 'Fix it or discard it' })).toHaveAttribute('href', '#/outbox');
@@ -96,7 +105,7 @@ describe('Booking', () => {
 
   it('shows the title, status and delivery in whatever words the core gives', async () => {
     const made = booking('confirmed', 'Booked and confirmed');
-    fakeCore({ booking: { ...made, shown: { ...made.shown, title: 'Bulky waste', delivery: 'With the council' } } });
+    fakeCore({ booking: { ...made, shown: { ...made.shown, title: 'Bulky waste', delivery: 'With the council' } }, may_cancel: true, fee_due: null });
     render(Booking, { props: { id: 'b1' } });
     expect(await screen.findByText('Booked and confirmed')).toHaveAttribute('id', 'status');
     expect(screen.getByRole('heading', { level: 1 })).toHaveTextContent('Bulky waste');

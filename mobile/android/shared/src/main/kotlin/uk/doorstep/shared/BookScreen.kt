@@ -148,7 +148,7 @@ class BookScreen(private val resident: Resident) {
         val checking = current.value as? BookState.Check ?: return
         if (checking.booking) return
         val form = checking.form
-        current.value = form.copy(focus = form.fields.firstOrNull { it.code == code }?.problemField ?: code)
+        current.value = form.copy(focus = form.fields.inputOf(code))
     }
 
     /** Book what was checked; a second "Book" while the first is on its way does nothing. */

@@ -124,7 +124,7 @@ class ReportScreen(private val resident: Resident) {
         val checking = current.value as? ReportState.Check ?: return
         if (checking.sending) return
         val form = checking.form
-        current.value = form.copy(focus = form.fields.firstOrNull { it.code == code }?.problemField ?: code)
+        current.value = form.copy(focus = form.fields.inputOf(code))
     }
 
     /** Send the report checked; a second "Send" while the first is on its way does nothing. */
@@ -181,9 +181,6 @@ class ReportScreen(private val resident: Resident) {
 
 /** The form again, each problem beside its input and all of them in the summary. */
 private fun ReportState.Form.refused(failure: Outcome.Failed): ReportState.Form {
-    val inputs = fields.map { it.problemField }.toSet() + ReportScreen.INPUTS
-    val problems = failure.problems.map { it.field to it.message }.ifEmpty { listOf(failure.field to failure.reason) }
-    val summary = problems.map { (field, message) -> FormError(field?.takeIf { it in inputs }, message) }
-    val errors = summary.mapNotNull { error -> error.field?.let { it to error.message } }.distinctBy { it.first }.toMap()
-    return copy(errors = errors, summary = summary, focus = null)
+    val refusal = failure.onForm((fields.map { it.problemField } + ReportScreen.INPUTS).associateWith { it })
+    return copy(errors = refusal.errors, summary = refusal.summary, focus = null)
 }
