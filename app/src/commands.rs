@@ -12,6 +12,7 @@ use doorstep_core::{
     Error, MyBooking, MyPayment, MyReport, OutboxEntry, SyncReport,
     bins::Fresh,
     bookings::SlotView,
+    catalogue::Group,
     drafts::Draft,
     form::{BookingToCheck, CheckedAnswer, Field, ReportToCheck},
     payments::amount_in_pence,
@@ -120,6 +121,7 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         ready,
         refresh_catalogue,
         services,
+        service_groups,
         service,
         submit_report,
         reports,
@@ -226,6 +228,15 @@ async fn services(
     search: Option<String>,
 ) -> Answered<Vec<ServiceSummary>> {
     Ok(shell.core().await.services(search.as_deref()).await?)
+}
+
+/// The services under the council's names for its groups, only those of `kind` when given.
+#[tauri::command(rename_all = "snake_case")]
+async fn service_groups(
+    shell: State<'_, Shell>,
+    kind: Option<ServiceKind>,
+) -> Answered<Vec<Group>> {
+    Ok(shell.core().await.service_groups(kind).await?)
 }
 
 #[tauri::command(rename_all = "snake_case")]

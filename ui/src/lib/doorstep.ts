@@ -102,6 +102,13 @@ export interface ServiceSummary {
   keywords: string[];
 }
 
+/** A heading of the services pages (the council's name for the group) and the services under it. */
+export interface ServiceGroup {
+  code: string;
+  name: string;
+  services: ServiceSummary[];
+}
+
 export type Datatype = 'string' | 'number' | 'datetime' | 'text' | 'singlevaluelist' | 'multivaluelist';
 
 export interface ValueOption {
@@ -552,6 +559,7 @@ export const doorstep = {
 
   refreshCatalogue: () => call<boolean>('refresh_catalogue'),
   services: (search: string | null) => call<ServiceSummary[]>('services', { search }),
+  serviceGroups: (kind: ServiceKind | null) => call<ServiceGroup[]>('service_groups', { kind }),
   service: (code: string) => call<ServiceDefinition>('service', { code }),
   serviceForm: (service_code: string) => call<Field[]>('service_form', { service_code }),
   checkReport: (report: ReportToCheck) => call<CheckedAnswer[]>('check_report', { report }),

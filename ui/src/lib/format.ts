@@ -1,4 +1,4 @@
-// How values are written for residents: money, dates and times, and group headings.
+// How values are written for residents: money, dates and times.
 //
 // Invariant: these functions only present values; none decides anything. The words for what the
 // core holds (statuses, titles, a report's timeline) are the core's own, in each item's `shown`.
@@ -39,10 +39,4 @@ export function whenSeconds(seconds: number): string {
 /** The day part of a slot's start, for grouping slots by day. */
 export function dayKey(iso: string): string {
   return iso.slice(0, 10);
-}
-
-/** A group code as a heading when the catalogue gives no name: `bins_and_recycling` → "Bins and recycling". */
-export function groupHeading(code: string): string {
-  const words = code.replace(/_/g, ' ');
-  return words.charAt(0).toUpperCase() + words.slice(1);
 }
