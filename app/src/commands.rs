@@ -14,7 +14,7 @@ use doorstep_core::{
     bookings::SlotView,
     catalogue::Group,
     drafts::Draft,
-    form::{BookingToCheck, CheckedAnswer, Field, ReportToCheck},
+    form::{self, BookingToCheck, CheckedAnswer, Field, ReportToCheck},
     payments::amount_in_pence,
     reports::ReportInput,
 };
@@ -130,6 +130,7 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         service_form,
         check_report,
         check_booking,
+        fallback_choices,
         booking_fee,
         slots,
         book,
@@ -324,6 +325,25 @@ async fn check_booking(
     booking: BookingToCheck,
 ) -> Answered<Vec<CheckedAnswer>> {
     Ok(shell.core().await.check_booking(&booking).await?)
+}
+
+/// What the booking form offers to do when the time chosen is taken, in the core's words.
+#[tauri::command(rename_all = "snake_case")]
+async fn fallback_choices() -> Answered<Vec<FallbackChoice>> {
+    Ok(form::FALLBACKS
+        .into_iter()
+        .map(|fallback| FallbackChoice {
+            key: fallback,
+            name: form::fallback_words(fallback),
+        })
+        .collect())
+}
+
+/// One of the booking form's choices of what to do when the time chosen is taken.
+#[derive(Serialize)]
+struct FallbackChoice {
+    key: Fallback,
+    name: &'static str,
 }
 
 /// The fee for a booking with these answers so far (pence), for the form to show.

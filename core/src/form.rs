@@ -226,6 +226,9 @@ pub struct BookingToCheck {
 pub const SLOT: &str = "slot_id";
 pub const FALLBACK: &str = "fallback";
 
+/// What the form offers to do when the time chosen is taken, in the order it offers them.
+pub const FALLBACKS: [Fallback; 3] = [Fallback::None, Fallback::SameDay, Fallback::NextAvailable];
+
 /// What the council does when the time chosen is taken, as the form offers it.
 pub fn fallback_words(fallback: Fallback) -> &'static str {
     match fallback {

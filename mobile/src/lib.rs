@@ -85,6 +85,19 @@ pub fn phone_return_url() -> String {
     core::payments::PHONE_RETURN_URL.to_owned()
 }
 
+/// What the booking form offers to do when the time chosen is taken, in the core's order and
+/// words.
+#[uniffi::export]
+pub fn fallback_choices() -> Vec<FallbackChoice> {
+    core::form::FALLBACKS
+        .into_iter()
+        .map(|fallback| FallbackChoice {
+            fallback: fallback.into(),
+            name: core::form::fallback_words(fallback).to_owned(),
+        })
+        .collect()
+}
+
 /// The local id of the payment an address the app was opened with returns from, if it is one.
 #[uniffi::export]
 pub fn returned_payment(opened_with: String) -> Option<String> {

@@ -505,6 +505,23 @@ impl From<Fallback> for protocol::Fallback {
     }
 }
 
+impl From<protocol::Fallback> for Fallback {
+    fn from(f: protocol::Fallback) -> Self {
+        match f {
+            protocol::Fallback::None => Fallback::None,
+            protocol::Fallback::SameDay => Fallback::SameDay,
+            protocol::Fallback::NextAvailable => Fallback::NextAvailable,
+        }
+    }
+}
+
+/// One of the booking form's choices of what to do when the time chosen is taken.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct FallbackChoice {
+    pub fallback: Fallback,
+    pub name: String,
+}
+
 /// What the resident fills in to book.
 #[derive(Debug, Clone, uniffi::Record)]
 pub struct BookingInput {

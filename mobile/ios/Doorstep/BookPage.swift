@@ -101,9 +101,7 @@ struct BookPage: View {
             if form.slotsProblem != nil { Button("Try again") { Task { await act { await screen.refreshSlots() } } } }
         }
         Picker("If this time is taken", selection: Binding(get: { form.fallback }, set: { screen.ifTaken($0); state = screen.state })) {
-            Text("Don’t book").tag(Fallback.none)
-            Text("Book another time that day").tag(Fallback.sameDay)
-            Text("Book the next time available").tag(Fallback.nextAvailable)
+            ForEach(fallbackChoices(), id: \.name) { choice in Text(choice.name).tag(choice.fallback) }
         }
         if let fee = form.fee { Text("For what you have chosen, the fee is \(pounds(fee)). You pay it after booking.") }
         Button("Continue") { Task { await act { await screen.check() } } }

@@ -13,6 +13,7 @@ import uk.doorstep.shared.BookingState
 import uk.doorstep.shared.PaymentState
 import uniffi.doorstep_mobile.Delivery
 import uniffi.doorstep_mobile.Fallback
+import uniffi.doorstep_mobile.fallbackChoices
 import uniffi.doorstep_mobile.GivenAnswer
 
 inline fun <reified S : BookState> BookScreen.showing(what: String): S =
@@ -32,6 +33,10 @@ fun aComputerIsBookedThroughTheBookScreen() = withCouncil { council ->
         expect(form.fields.map { it.code } == listOf("library_card", "support")) { "the council's questions: ${form.fields.map { it.code }}" }
         expect(!form.stale && form.slots?.slots?.isNotEmpty() == true) { "the council's times, live: ${form.slots}" }
         expect(form.fee == null && form.fallback == Fallback.NONE) { "no fee, and nothing else booked unasked: $form" }
+        val offered = fallbackChoices()
+        expect(offered.map { it.fallback } == listOf(Fallback.NONE, Fallback.SAME_DAY, Fallback.NEXT_AVAILABLE) && offered[0].name == "Don’t book") {
+            "what to do if the time is taken, as the core offers it: $offered"
+        }
         screen.answer("support", HEADPHONES.getValue("support"))
         screen.check()
         screen.book()

@@ -40,6 +40,9 @@ func aComputerIsBookedThroughTheBookScreen() async throws {
         try expect(form.fields.map(\.code) == ["library_card", "support"], "the council's questions: \(form.fields.map(\.code))")
         try expect(!form.stale && !(form.slots?.slots ?? []).isEmpty, "the council's times, live: \(String(describing: form.slots))")
         try expect(form.fee == nil && form.fallback == .none, "no fee, and nothing else booked unasked: \(form)")
+        let offered = fallbackChoices()
+        try expect(offered.map(\.fallback) == [.none, .sameDay, .nextAvailable] && offered.first?.name == "Don’t book",
+                   "what to do if the time is taken, as the core offers it: \(offered)")
         await screen.answer("support", headphones["support"]!)
         await screen.check()
         await screen.book()

@@ -564,6 +564,7 @@ export const doorstep = {
   serviceForm: (service_code: string) => call<Field[]>('service_form', { service_code }),
   checkReport: (report: ReportToCheck) => call<CheckedAnswer[]>('check_report', { report }),
   checkBooking: (booking: BookingToCheck) => call<CheckedAnswer[]>('check_booking', { booking }),
+  fallbackChoices: () => call<{ key: Fallback; name: string }[]>('fallback_choices'),
 
   submitReport: (input: ReportForm, photos: string[]) => call<MyReport>('submit_report', { input, photos }),
   reports: () => call<MyReport[]>('reports'),

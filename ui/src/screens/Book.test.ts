@@ -100,8 +100,19 @@ function made(slotId: string, status: BookingStatus = 'confirmed', words = 'Conf
   };
 }
 
-// The page's drafts, and no fee due on what is booked unless a test says otherwise.
-const drafts = { drafts: [], save_draft: 'd1', delete_draft: null, fee_due: null };
+// The page's drafts, no fee due on what is booked unless a test says otherwise, and the core's
+// choices of what to do if the time is taken.
+const drafts = {
+  drafts: [],
+  save_draft: 'd1',
+  delete_draft: null,
+  fee_due: null,
+  fallback_choices: [
+    { key: 'none', name: 'Don’t book' },
+    { key: 'same_day', name: 'Book another time that day' },
+    { key: 'next_available', name: 'Book the next time available' },
+  ],
+};
 
 describe('Book', () => {
   it('keeps what was typed, sends exactly the answers, time and fallback chosen, and shows the reference', async () => {

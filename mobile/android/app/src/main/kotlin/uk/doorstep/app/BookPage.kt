@@ -25,7 +25,7 @@ import androidx.compose.runtime.rememberCoroutineScope
 import kotlinx.coroutines.launch
 import uk.doorstep.shared.BookScreen
 import uk.doorstep.shared.BookState
-import uniffi.doorstep_mobile.Fallback
+import uniffi.doorstep_mobile.fallbackChoices
 import uniffi.doorstep_mobile.Slot
 
 @Composable
@@ -76,13 +76,12 @@ fun BookPage(screen: BookScreen, serviceCode: String, context: Context) {
                     }
                 }
                 Text("If this time is taken")
-                listOf(Fallback.NONE to "Don’t book", Fallback.SAME_DAY to "Book another time that day", Fallback.NEXT_AVAILABLE to "Book the next time available")
-                    .forEach { (fallback, words) ->
-                        Row {
-                            RadioButton(now.fallback == fallback, { screen.ifTaken(fallback) })
-                            Text(words)
-                        }
+                fallbackChoices().forEach { choice ->
+                    Row {
+                        RadioButton(now.fallback == choice.fallback, { screen.ifTaken(choice.fallback) })
+                        Text(choice.name)
                     }
+                }
                 now.fee?.let { Text("For what you have chosen, the fee is ${pounds(it)}. You pay it after booking.") }
                 Button(onClick = { scope.launch { screen.check() } }) { Text("Continue") }
             }
