@@ -8,6 +8,7 @@ use serde::Serialize;
 
 /// How syncing stands.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case", tag = "state")]
 pub enum SyncState {
     Idle,
@@ -19,6 +20,7 @@ pub enum SyncState {
 
 /// One thing that happened.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case", tag = "event")]
 pub enum Event {
     /// How many operations wait, and how many need the resident's attention.

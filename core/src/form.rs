@@ -281,7 +281,7 @@ pub fn answered(questions: &[Question], answers: &Answers) -> Vec<CheckedAnswer>
             let given = match answer {
                 Answer::Text(text) => GivenAnswer::Typed(text.clone()),
                 Answer::Number(number) => GivenAnswer::Typed(number.to_string()),
-                Answer::List(keys) => GivenAnswer::Picked(keys.clone()),
+                Answer::Keys(keys) => GivenAnswer::Picked(keys.clone()),
             };
             (code.clone(), given)
         })
@@ -446,7 +446,7 @@ mod tests {
             question("count", Datatype::Number, false, 1),
         ];
         let answers = Answers::from([
-            ("items".to_owned(), Answer::List(vec!["sofa".into()])),
+            ("items".to_owned(), Answer::Keys(vec!["sofa".into()])),
             ("count".to_owned(), Answer::Number(3.0)),
             ("gate_code".to_owned(), Answer::Text("1234".into())),
         ]);

@@ -3,9 +3,10 @@
 //!
 //! Invariant: an item's delivery is derived from the outbox, never stored beside it — work that
 //! needs attention means "needs your attention", waiting work means "waiting to send", none
-//! means "sent".
+//! means "sent". What an item is about (its service, description, place, time, amount) is the
+//! council's copy's once the council has it, and what was asked until then.
 
-use doorstep_protocol::{Booking, NewBooking, NewPayment, NewReport, Payment, Report};
+use doorstep_protocol::{Booking, Location, NewBooking, NewPayment, NewReport, Payment, Report};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::Value;
@@ -20,6 +21,7 @@ use crate::{
 
 /// Whether an item has reached the council.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case", tag = "state")]
 pub enum Delivery {
     /// Saved on this device; it will be sent when the council can be reached.
@@ -32,29 +34,46 @@ pub enum Delivery {
 
 /// A report: what the resident asked, and the council's copy once sent.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct MyReport {
     pub local_id: String,
     pub delivery: Delivery,
+    pub service_code: String,
+    pub description: String,
+    /// Where the problem is (`None` only for a row with neither copy).
+    pub location: Option<Location>,
     pub request: Option<NewReport>,
     pub report: Option<Report>,
     /// What the screens show of it, in the resident's words.
     pub shown: Shown,
 }
 
+/// A booking: what the resident asked for, and the council's copy once made.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct MyBooking {
     pub local_id: String,
     pub delivery: Delivery,
+    pub service_code: String,
+    /// The time booked: the one the council gave, which may not be the one asked for.
+    pub slot_id: String,
+    /// The address of a collection, for the services that need one.
+    pub location: Option<Location>,
     pub request: Option<NewBooking>,
     pub booking: Option<Booking>,
     /// What the screens show of it, in the resident's words.
     pub shown: Shown,
 }
 
+/// A payment: what the resident asked to pay, and the council's copy once it has it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct MyPayment {
     pub local_id: String,
     pub delivery: Delivery,
+    pub purpose: String,
+    pub reference: String,
+    pub amount_pence: u64,
     pub request: Option<NewPayment>,
     pub payment: Option<Payment>,
     /// What the screens show of it, in the resident's words.
@@ -80,9 +99,28 @@ impl Item for MyReport {
             &row.delivery,
             &row.names,
         );
+        let (service_code, description, location) = row.either(
+            |sent| {
+                (
+                    sent.service_code.clone(),
+                    sent.description.clone(),
+                    Some(sent.location.clone()),
+                )
+            },
+            |asked| {
+                (
+                    asked.service_code.clone(),
+                    asked.description.clone(),
+                    Some(asked.location.clone()),
+                )
+            },
+        );
         MyReport {
             local_id: row.local_id,
             delivery: row.delivery,
+            service_code,
+            description,
+            location,
             request: row.request,
             report: row.server,
             shown,
@@ -101,9 +139,28 @@ impl Item for MyBooking {
             &row.delivery,
             &row.names,
         );
+        let (service_code, slot_id, location) = row.either(
+            |made| {
+                (
+                    made.service_code.clone(),
+                    made.slot_id.clone(),
+                    made.location.clone(),
+                )
+            },
+            |asked| {
+                (
+                    asked.service_code.clone(),
+                    asked.slot_id.clone(),
+                    asked.location.clone(),
+                )
+            },
+        );
         MyBooking {
             local_id: row.local_id,
             delivery: row.delivery,
+            service_code,
+            slot_id,
+            location,
             request: row.request,
             booking: row.server,
             shown,
@@ -122,9 +179,28 @@ impl Item for MyPayment {
             &row.delivery,
             &row.names,
         );
+        let (purpose, reference, amount_pence) = row.either(
+            |made| {
+                (
+                    made.purpose.clone(),
+                    made.reference.clone(),
+                    made.amount_pence,
+                )
+            },
+            |asked| {
+                (
+                    asked.purpose.clone(),
+                    asked.reference.clone(),
+                    asked.amount_pence,
+                )
+            },
+        );
         MyPayment {
             local_id: row.local_id,
             delivery: row.delivery,
+            purpose,
+            reference,
+            amount_pence,
             request: row.request,
             payment: row.server,
             shown,
@@ -163,6 +239,22 @@ pub struct Row<Q, S> {
     pub server: Option<S>,
     pub delivery: Delivery,
     pub names: Names,
+}
+
+impl<Q, S> Row<Q, S> {
+    /// What the item is about, read from the council's copy when there is one and from what was
+    /// asked until then: the council's copy wins (a booking may have moved to another time).
+    fn either<T: Default>(
+        &self,
+        of_council: impl FnOnce(&S) -> T,
+        of_asked: impl FnOnce(&Q) -> T,
+    ) -> T {
+        match (&self.server, &self.request) {
+            (Some(council), _) => of_council(council),
+            (None, Some(asked)) => of_asked(asked),
+            (None, None) => T::default(),
+        }
+    }
 }
 
 /// What the screens show of one item of `kind`, if it is a kind the shells show.
@@ -295,4 +387,59 @@ pub fn insert(
 
 pub fn new_local_id() -> String {
     uuid::Uuid::now_v7().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn row(server: Option<Payment>) -> Row<NewPayment, Payment> {
+        let asked = json!({
+            "purpose": "council_tax", "reference": "1234 5678", "amount_pence": 1250,
+            "return_url": "doorstep://payment-return"
+        });
+        Row {
+            local_id: "local".into(),
+            request: Some(serde_json::from_value(asked).unwrap()),
+            server,
+            delivery: Delivery::Sent,
+            names: Names::default(),
+        }
+    }
+
+    #[test]
+    fn a_payment_is_what_was_asked_until_the_council_has_it_and_then_the_councils_copy() {
+        let asked = MyPayment::from_row(row(None));
+        assert_eq!(
+            (
+                asked.purpose.as_str(),
+                asked.reference.as_str(),
+                asked.amount_pence
+            ),
+            ("council_tax", "1234 5678", 1250)
+        );
+
+        let copy = json!({
+            "id": "pay-1", "purpose": "council_tax", "reference": "12345678",
+            "description": "Council tax", "amount_pence": 1250,
+            "state": {"status": "success", "finished": true},
+            "return_url": "doorstep://payment-return", "refunded_pence": 0,
+            "created_at": "2026-12-01T09:00:00Z", "updated_at": "2026-12-01T09:05:00Z"
+        });
+        let made = MyPayment::from_row(row(Some(serde_json::from_value(copy).unwrap())));
+        assert_eq!(
+            made.reference, "12345678",
+            "the council's copy wins: {made:?}"
+        );
+    }
+
+    #[test]
+    fn an_item_with_neither_copy_is_about_nothing_rather_than_a_panic() {
+        let mut empty = row(None);
+        empty.request = None;
+        let nothing = MyPayment::from_row(empty);
+        assert_eq!((nothing.purpose.as_str(), nothing.amount_pence), ("", 0));
+    }
 }

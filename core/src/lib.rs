@@ -39,16 +39,11 @@ use tokio::sync::{Notify, broadcast};
 #[cfg(feature = "uniffi")]
 uniffi::setup_scaffolding!();
 
-/// A moment as the phones take it: Kotlin's `java.time.Instant`, Swift's `Date`.
+// The core's own moments (a step of a report's history) cross as the protocol's do.
 #[cfg(feature = "uniffi")]
-pub type UtcDateTime = chrono::DateTime<chrono::Utc>;
-
+use doorstep_protocol::phone::UtcDateTime;
 #[cfg(feature = "uniffi")]
-uniffi::custom_type!(UtcDateTime, std::time::SystemTime, {
-    remote,
-    lower: |at| std::time::SystemTime::from(at),
-    try_lift: |at| Ok(chrono::DateTime::<chrono::Utc>::from(at)),
-});
+uniffi::use_remote_type!(doorstep_protocol::UtcDateTime);
 
 pub use error::{Error, Result};
 pub use events::{Event, SyncState};

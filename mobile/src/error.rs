@@ -89,7 +89,7 @@ impl From<Error> for DoorstepError {
                 reason,
                 code,
                 field,
-                alternatives: alternatives.into_iter().map(Into::into).collect(),
+                alternatives,
             },
             Error::NotOffered(_) => DoorstepError::NotOffered { reason },
             Error::Storage(_) => DoorstepError::Storage { reason },

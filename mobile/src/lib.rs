@@ -92,7 +92,7 @@ pub fn fallback_choices() -> Vec<FallbackChoice> {
     core::form::FALLBACKS
         .into_iter()
         .map(|fallback| FallbackChoice {
-            fallback: fallback.into(),
+            fallback,
             name: core::form::fallback_words(fallback).to_owned(),
         })
         .collect()
@@ -111,14 +111,13 @@ pub fn bin_reminders(
     calendar: BinCalendar,
     now: std::time::SystemTime,
     utc_offset_seconds: i32,
-) -> Answer<Vec<BinReminder>> {
-    let calendar = doorstep_protocol::CollectionCalendar::try_from(calendar)?;
+) -> Vec<BinReminder> {
     let local = chrono::DateTime::<chrono::Utc>::from(now).naive_utc()
         + chrono::Duration::seconds(i64::from(utc_offset_seconds));
-    Ok(core::bins::reminders(&calendar, local)
+    core::bins::reminders(&calendar.into(), local)
         .into_iter()
         .map(Into::into)
-        .collect())
+        .collect()
 }
 
 /// The core, for one resident on one phone.
@@ -163,9 +162,7 @@ impl Doorstep {
                 match events.recv().await {
                     Ok(event) => {
                         let listener = listener.clone();
-                        let _ =
-                            tokio::task::spawn_blocking(move || listener.on_event(event.into()))
-                                .await;
+                        let _ = tokio::task::spawn_blocking(move || listener.on_event(event)).await;
                     }
                     Err(RecvError::Lagged(_)) => continue,
                     Err(RecvError::Closed) => return,
@@ -191,7 +188,7 @@ impl Doorstep {
 
     /// Send what waits and hear of the council's changes, now.
     pub async fn sync_now(&self) -> Answer<SyncReport> {
-        Ok(self.0.sync_now().await?.into())
+        Ok(self.0.sync_now().await?)
     }
 
     /// Fetch the catalogue and council profile if they changed; says whether they did.
@@ -201,14 +198,13 @@ impl Doorstep {
 
     /// Services in the council's order, or the best matches for `search` (offline too).
     pub async fn services(&self, search: Option<String>) -> Answer<Vec<ServiceSummary>> {
-        let found = self.0.services(search.as_deref()).await?;
-        Ok(found.into_iter().map(Into::into).collect())
+        Ok(self.0.services(search.as_deref()).await?)
     }
 
     /// The services under the council's names for their groups, in the catalogue's order
     /// (offline too); only those of `kind`, when given.
     pub async fn service_groups(&self, kind: Option<ServiceKind>) -> Answer<Vec<ServiceGroup>> {
-        let groups = self.0.service_groups(kind.map(Into::into)).await?;
+        let groups = self.0.service_groups(kind).await?;
         Ok(groups.into_iter().map(Into::into).collect())
     }
 
@@ -232,10 +228,10 @@ impl Doorstep {
         let report = core::form::ReportToCheck {
             service_code: input.service_code,
             description: input.description,
-            location: input.location.into(),
+            location: input.location,
             answers: given_answers(input.answers).into_iter().collect(),
             photos: input.photos.len(),
-            contact: input.contact.map(Into::into),
+            contact: input.contact,
         };
         Ok(self.0.check_report(&report).await?)
     }
@@ -249,9 +245,9 @@ impl Doorstep {
         let booking = core::form::BookingToCheck {
             service_code: input.service_code,
             answers: given_answers(input.answers).into_iter().collect(),
-            location: input.location.map(Into::into),
+            location: input.location,
             slot_id: input.slot_id,
-            fallback: input.fallback.into(),
+            fallback: input.fallback,
         };
         Ok(self.0.check_booking(&booking).await?)
     }
@@ -266,26 +262,20 @@ impl Doorstep {
         let report = core::reports::ReportInput {
             service_code: input.service_code,
             description: input.description,
-            location: input.location.into(),
+            location: input.location,
             answers,
             photos: input.photos,
-            contact: input.contact.map(Into::into),
+            contact: input.contact,
         };
-        Ok(self.0.submit_report(report).await?.into())
+        Ok(self.0.submit_report(report).await?)
     }
 
     pub async fn reports(&self) -> Answer<Vec<MyReport>> {
-        Ok(self
-            .0
-            .reports()
-            .await?
-            .into_iter()
-            .map(Into::into)
-            .collect())
+        Ok(self.0.reports().await?)
     }
 
     pub async fn report(&self, local_id: String) -> Answer<MyReport> {
-        Ok(self.0.report(&local_id).await?.into())
+        Ok(self.0.report(&local_id).await?)
     }
 
     /// Add a note to a report, or say it is still not fixed (`reopen`).
@@ -295,7 +285,7 @@ impl Doorstep {
         text: String,
         reopen: bool,
     ) -> Answer<MyReport> {
-        Ok(self.0.add_update(&local_id, &text, reopen).await?.into())
+        Ok(self.0.add_update(&local_id, &text, reopen).await?)
     }
 
     /// What a booking with these answers would cost, in pence, by the council's fee rule; none
@@ -321,7 +311,7 @@ impl Doorstep {
 
     /// Live slots when online, last-known ones (marked stale) offline.
     pub async fn slots(&self, service_code: String) -> Answer<SlotView> {
-        Ok(self.0.slots(&service_code).await?.into())
+        Ok(self.0.slots(&service_code).await?)
     }
 
     /// Check and queue a booking.
@@ -333,30 +323,24 @@ impl Doorstep {
                 &input.service_code,
                 &input.slot_id,
                 answers,
-                input.location.map(Into::into),
-                input.fallback.into(),
+                input.location,
+                input.fallback,
             )
             .await?;
-        Ok(booked.into())
+        Ok(booked)
     }
 
     pub async fn bookings(&self) -> Answer<Vec<MyBooking>> {
-        Ok(self
-            .0
-            .bookings()
-            .await?
-            .into_iter()
-            .map(Into::into)
-            .collect())
+        Ok(self.0.bookings().await?)
     }
 
     pub async fn booking(&self, local_id: String) -> Answer<MyBooking> {
-        Ok(self.0.booking(&local_id).await?.into())
+        Ok(self.0.booking(&local_id).await?)
     }
 
     /// Cancel a booking, if its cut-off has not passed.
     pub async fn cancel_booking(&self, local_id: String) -> Answer<MyBooking> {
-        Ok(self.0.cancel_booking(&local_id).await?.into())
+        Ok(self.0.cancel_booking(&local_id).await?)
     }
 
     /// Pay a booking's fee: queued after the booking itself.
@@ -368,8 +352,7 @@ impl Doorstep {
         Ok(self
             .0
             .pay_booking_fee(&booking_local_id, &return_url)
-            .await?
-            .into())
+            .await?)
     }
 
     /// Check and queue a payment (council tax, a parking penalty, a permit).
@@ -385,26 +368,20 @@ impl Doorstep {
                 input.email.as_deref(),
             )
             .await?;
-        Ok(started.into())
+        Ok(started)
     }
 
     pub async fn payments(&self) -> Answer<Vec<MyPayment>> {
-        Ok(self
-            .0
-            .payments()
-            .await?
-            .into_iter()
-            .map(Into::into)
-            .collect())
+        Ok(self.0.payments().await?)
     }
 
     pub async fn payment(&self, local_id: String) -> Answer<MyPayment> {
-        Ok(self.0.payment(&local_id).await?.into())
+        Ok(self.0.payment(&local_id).await?)
     }
 
     /// Ask the council how a payment stands (after the resident comes back from its page).
     pub async fn refresh_payment(&self, local_id: String) -> Answer<MyPayment> {
-        Ok(self.0.refresh_payment(&local_id).await?.into())
+        Ok(self.0.refresh_payment(&local_id).await?)
     }
 
     /// The properties at a postcode (cached for offline use).
@@ -484,7 +461,7 @@ impl Doorstep {
 
     /// Ask for a sign-in code by email.
     pub async fn sign_in(&self, email: String) -> Answer<CodeSent> {
-        Ok(self.0.sign_in(&email).await?.into())
+        Ok(self.0.sign_in(&email).await?)
     }
 
     /// The address a sign-in code was last asked for.

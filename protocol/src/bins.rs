@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 
 /// A property in the council's gazetteer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Address {
     pub uprn: String,
     pub address: String,
@@ -26,6 +27,7 @@ pub struct AddressList {
 
 /// A kind of bin.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Bin {
     pub code: String,
     /// "Rubbish (black bin)".
@@ -35,6 +37,7 @@ pub struct Bin {
 
 /// The bins collected on one day.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Collection {
     pub date: NaiveDate,
     pub bins: Vec<Bin>,

@@ -11,6 +11,7 @@ use crate::reports::{Answers, Location};
 
 /// A time a service can be booked for, at one site.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Slot {
     /// `{site}/{YYYY-MM-DDTHH:MM}` in local time.
     pub id: String,
@@ -24,6 +25,7 @@ pub struct Slot {
 
 /// `GET /v1/services/{code}/slots`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SlotList {
     pub service_code: String,
     pub slots: Vec<Slot>,
@@ -31,6 +33,7 @@ pub struct SlotList {
 
 /// What the server may do when the chosen slot is full.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Fallback {
@@ -45,6 +48,7 @@ pub enum Fallback {
 
 /// `POST /v1/bookings`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct NewBooking {
     pub service_code: String,
     pub slot_id: String,
@@ -59,6 +63,7 @@ pub struct NewBooking {
 
 /// Where a booking stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum BookingStatus {
     Confirmed,
@@ -79,6 +84,7 @@ impl BookingStatus {
 
 /// A booking as the council holds it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Booking {
     pub id: String,
     /// The reference residents quote, and the one a booking fee is paid against.

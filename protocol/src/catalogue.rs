@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 
 /// What a resident does with a service.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum ServiceKind {
     /// Tell the council about a problem.
@@ -30,6 +31,7 @@ pub struct ServiceGroup {
 
 /// One line of the catalogue.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ServiceSummary {
     pub code: String,
     pub name: String,

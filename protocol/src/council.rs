@@ -73,6 +73,7 @@ pub struct Boundary {
 
 /// Something a resident can pay for, and how its reference looks.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct PaymentPurpose {
     /// `council_tax`, `parking_penalty`, `garden_waste_permit`, `booking_fee`, ...
     pub code: String,

@@ -31,6 +31,11 @@ pub use payments::*;
 pub use reports::*;
 pub use staff::*;
 
+#[cfg(feature = "uniffi")]
+uniffi::setup_scaffolding!();
+#[cfg(feature = "uniffi")]
+pub mod phone;
+
 /// The header that carries an operation's idempotency key.
 pub const IDEMPOTENCY_KEY: &str = "Idempotency-Key";
 

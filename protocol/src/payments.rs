@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 
 /// GOV.UK Pay's payment statuses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum PaymentStatus {
     Created,
@@ -64,6 +65,7 @@ impl PaymentStatus {
 
 /// GOV.UK Pay's `state` object.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct PaymentState {
     pub status: PaymentStatus,
     pub finished: bool,
@@ -99,6 +101,7 @@ impl PaymentState {
 
 /// `POST /v1/payments`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct NewPayment {
     /// A payment purpose of the council profile: `council_tax`, `parking_penalty`, ...
     pub purpose: String,
@@ -113,6 +116,7 @@ pub struct NewPayment {
 
 /// Proof of a successful payment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Receipt {
     pub receipt_number: String,
     pub paid_at: DateTime<Utc>,
@@ -123,6 +127,7 @@ pub struct Receipt {
 
 /// A payment as the council holds it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Payment {
     pub id: String,
     pub purpose: String,

@@ -11,6 +11,7 @@ use utoipa::ToSchema;
 
 /// Where a problem is: a point on the map, or a property from the council's gazetteer.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 pub struct Location {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -27,11 +28,13 @@ pub struct Location {
 
 /// An answer to a question: text, a number, or the keys picked in a multi-value list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(untagged)]
 pub enum Answer {
     Text(String),
     Number(f64),
-    List(Vec<String>),
+    /// The keys picked in a multi-value list.
+    Keys(Vec<String>),
 }
 
 /// Answers by question code.
@@ -39,6 +42,7 @@ pub type Answers = BTreeMap<String, Answer>;
 
 /// How the resident can be reached about a report (optional).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 pub struct ContactDetails {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -51,6 +55,7 @@ pub struct ContactDetails {
 
 /// `POST /v1/reports`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct NewReport {
     pub service_code: String,
     #[serde(default)]
@@ -71,6 +76,7 @@ pub struct NewReport {
 
 /// The statuses of mySociety's Open311 extension.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum ReportStatus {
     Open,
@@ -126,6 +132,7 @@ impl ReportStatus {
 
 /// Who wrote a timeline entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum Author {
     Resident,
@@ -134,6 +141,7 @@ pub enum Author {
 
 /// One entry of a report's timeline: a status change, a note, or both.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct TimelineEntry {
     pub at: DateTime<Utc>,
     pub from: Author,
@@ -146,6 +154,7 @@ pub struct TimelineEntry {
 
 /// A report as the council holds it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Report {
     pub id: String,
     /// The reference residents quote: `DUR-2026-000123`.

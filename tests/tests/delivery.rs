@@ -474,7 +474,7 @@ async fn a_fee_queued_offline_is_paid_against_its_booking_once_the_booking_lands
     let mut answers = Answers::new();
     answers.insert(
         "items".into(),
-        Answer::List(
+        Answer::Keys(
             items_question
                 .values
                 .iter()

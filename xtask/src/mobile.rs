@@ -183,8 +183,9 @@ pub fn bindings() -> Result<Built> {
 }
 
 /// The crates whose types the phone library exports, each a uniffi namespace of its own (a
-/// Kotlin package, a Swift file with its C module): the phone face and the core's own types.
-const NAMESPACES: [&str; 2] = ["doorstep_mobile", "doorstep_core"];
+/// Kotlin package, a Swift file with its C module): the phone face, the core's own types and the
+/// protocol's.
+const NAMESPACES: [&str; 3] = ["doorstep_mobile", "doorstep_core", "doorstep_protocol"];
 
 /// Every FFI function the generated files call must be one the library defines.
 fn check_against_library(dir: &Path, library: &Path) -> Result<()> {

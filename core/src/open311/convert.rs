@@ -211,7 +211,7 @@ pub fn form(
         match answer {
             Answer::Text(value) => add(&format!("attribute[{code}]"), value.clone()),
             Answer::Number(value) => add(&format!("attribute[{code}]"), value.to_string()),
-            Answer::List(values) => {
+            Answer::Keys(values) => {
                 for value in values {
                     add(&format!("attribute[{code}][]"), value.clone());
                 }

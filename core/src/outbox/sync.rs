@@ -46,6 +46,7 @@ use crate::{
 
 /// What one round moved.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SyncReport {
     /// Operations the council accepted in this round.
     pub sent: u64,

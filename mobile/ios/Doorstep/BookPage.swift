@@ -86,7 +86,7 @@ struct BookPage: View {
             times("That time has been taken: choose another", form.alternatives, picked: form.slot) { screen.choose($0) }
         }
         if let slots = form.slots {
-            if slots.slots.isEmpty {
+            if slots.list.slots.isEmpty {
                 Text("There are no times left to book. Try again another day.")
             } else {
                 if form.stale {
@@ -94,7 +94,7 @@ struct BookPage: View {
                     Text("These times were saved earlier and may have changed (saved on \(saved)).").foregroundStyle(.orange)
                 }
                 if let error = form.errors[BookScreen.slotField] { Text(error).foregroundStyle(.red) }
-                times("Choose a time", slots.slots, picked: form.slot) { screen.choose($0) }
+                times("Choose a time", slots.list.slots, picked: form.slot) { screen.choose($0) }
             }
         } else {
             Text(form.slotsProblem ?? "Finding the times…")

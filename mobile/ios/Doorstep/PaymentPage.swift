@@ -9,7 +9,7 @@ import SwiftUI
 struct PaymentPage: View {
     let screen: PaymentScreen
     var tryAgain: (() -> Void)?
-    @State private var state: PaymentState?
+    @State private var state: PaymentScreenState?
     @State private var sheet = PaymentSheet()
 
     var body: some View {

@@ -63,5 +63,5 @@ extension Resident {
 
 /// The reminders to schedule for a calendar, at `now` on a clock `utcOffsetSeconds` ahead of UTC.
 public func remindersFor(_ calendar: BinCalendar, now: Date, utcOffsetSeconds: Int32) async -> Outcome<[BinReminder]> {
-    await attempt { try binReminders(calendar: calendar, now: now, utcOffsetSeconds: utcOffsetSeconds) }
+    await attempt { binReminders(calendar: calendar, now: now, utcOffsetSeconds: utcOffsetSeconds) }
 }

@@ -34,7 +34,7 @@ public struct BookForm {
     /// The times were saved on an earlier visit (the phone is offline) and may have changed.
     public var stale: Bool { slots?.stale == true }
     /// The time picked, as the council offered it.
-    public var chosen: Slot? { ((slots?.slots ?? []) + alternatives).first { $0.id == slot } }
+    public var chosen: Slot? { ((slots?.list.slots ?? []) + alternatives).first { $0.id == slot } }
 }
 
 /// The booking: `reference` once the council has it (nil while it is saved on this phone to

@@ -7,7 +7,7 @@
 // whenever the resident comes back from the payment page; the words are the core's `shown`.
 import Foundation
 
-public enum PaymentState {
+public enum PaymentScreenState {
     /// Saved on this phone, or on its way: the council has not started it yet.
     case waiting(MyPayment)
     /// The council could not start it: `problem` is its refusal, fixed or discarded from the
@@ -34,7 +34,7 @@ public enum PaymentState {
 
 @MainActor
 public final class PaymentScreen {
-    public private(set) var state: PaymentState
+    public private(set) var state: PaymentScreenState
     /// The council could not be asked; what is shown is what it said last.
     public private(set) var problem: String?
     public let localId: String
@@ -71,13 +71,13 @@ public final class PaymentScreen {
 }
 
 /// Where a payment stands, from the core's record and the pages the core said to open.
-func paymentState(_ payment: MyPayment, pages: [(String, String)]) -> PaymentState {
+func paymentState(_ payment: MyPayment, pages: [(String, String)]) -> PaymentScreenState {
     let page = payment.payment?.nextUrl ?? pages.last { $0.0 == payment.localId }?.1
     if case let .needsAttention(_, problem) = payment.delivery { return .notStarted(payment, problem: problem.message) }
     guard let made = payment.payment else { return .waiting(payment) }
-    if made.status == .success { return .paid(payment) }
-    if made.finished { return .notPaid(payment, message: made.message) }
-    if made.status == .submitted || made.status == .capturable { return .beingChecked(payment) }
+    if made.state.status == .success { return .paid(payment) }
+    if made.state.finished { return .notPaid(payment, message: made.state.message) }
+    if made.state.status == .submitted || made.state.status == .capturable { return .beingChecked(payment) }
     if let page { return .openPage(payment, page: page) }
     return .waiting(payment)
 }

@@ -27,7 +27,7 @@ public struct ReportForm: Equatable {
     public var description = ""
     public var location = Location(lat: nil, lon: nil, uprn: nil, address: nil)
     public var photos: [Data] = []
-    public var contact = Contact(name: nil, email: nil, phone: nil)
+    public var contact = ContactDetails(name: nil, email: nil, phone: nil)
     public var addresses: [Address] = []
     public var errors: [String: String] = [:]
     public var summary: [FormError] = []
@@ -118,7 +118,7 @@ public final class ReportScreen {
 
     public func removePhoto(at index: Int) { edit { if $0.photos.indices.contains(index) { $0.photos.remove(at: index) } } }
 
-    public func contact(_ details: Contact) { edit { $0.contact = details } }
+    public func contact(_ details: ContactDetails) { edit { $0.contact = details } }
 
     /// On to "Check your answers", in the core's words.
     public func check() async {

@@ -88,7 +88,7 @@ public final class Resident {
     /// Report a problem; answers as the form holds them (question code to what was typed or picked).
     public func report(
         service: String, description: String, at location: Location, answers: [String: GivenAnswer],
-        photos: [Data] = [], contact: Contact? = nil
+        photos: [Data] = [], contact: ContactDetails? = nil
     ) async -> Outcome<MyReport> {
         await report(ReportInput(
             serviceCode: service, description: description, location: location,

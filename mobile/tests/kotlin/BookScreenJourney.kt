@@ -10,9 +10,9 @@ import uk.doorstep.shared.BookScreen
 import uk.doorstep.shared.BookState
 import uk.doorstep.shared.BookingScreen
 import uk.doorstep.shared.BookingState
-import uk.doorstep.shared.PaymentState
-import uniffi.doorstep_mobile.Delivery
-import uniffi.doorstep_mobile.Fallback
+import uk.doorstep.shared.PaymentScreenState
+import uniffi.doorstep_core.Delivery
+import uniffi.doorstep_protocol.Fallback
 import uniffi.doorstep_mobile.fallbackChoices
 import uniffi.doorstep_mobile.GivenAnswer
 
@@ -31,7 +31,7 @@ fun aComputerIsBookedThroughTheBookScreen() = withCouncil { council ->
         screen.load("library_computer")
         val form = screen.showing<BookState.Form>("loaded")
         expect(form.fields.map { it.code } == listOf("library_card", "support")) { "the council's questions: ${form.fields.map { it.code }}" }
-        expect(!form.stale && form.slots?.slots?.isNotEmpty() == true) { "the council's times, live: ${form.slots}" }
+        expect(!form.stale && form.slots?.list?.slots?.isNotEmpty() == true) { "the council's times, live: ${form.slots}" }
         expect(form.fee == null && form.fallback == Fallback.NONE) { "no fee, and nothing else booked unasked: $form" }
         val offered = fallbackChoices()
         expect(offered.map { it.fallback } == listOf(Fallback.NONE, Fallback.SAME_DAY, Fallback.NEXT_AVAILABLE) && offered[0].name == "Don’t book") {
@@ -44,7 +44,7 @@ fun aComputerIsBookedThroughTheBookScreen() = withCouncil { council ->
         expect(refused.errors.keys == setOf(BookScreen.SLOT) && refused.summary.size == 1) { "beside the time: ${refused.summary}" }
         expect(refused.answers == HEADPHONES) { "nothing given is lost: ${refused.answers}" }
         expect(resident.core.bookings().isEmpty()) { "nothing refused was kept" }
-        val slot = refused.slots?.slots?.firstOrNull { it.remaining > 0u } ?: throw Failure("no free time")
+        val slot = refused.slots?.list?.slots?.firstOrNull { it.remaining > 0u } ?: throw Failure("no free time")
         screen.choose(slot.id)
         screen.check()
         val checking = screen.showing<BookState.Check>("checked")
@@ -79,7 +79,7 @@ fun slotsShownOfflineAreMarkedStale() = withCouncil { council ->
         screen.load("library_computer")
         val form = screen.showing<BookState.Form>("loaded offline")
         expect(form.stale && form.slots?.fetchedAt == live.fetchedAt) { "the times seen online, marked stale: ${form.slots}" }
-        val slot = form.slots?.slots?.firstOrNull { it.remaining > 0u } ?: throw Failure("no free time")
+        val slot = form.slots?.list?.slots?.firstOrNull { it.remaining > 0u } ?: throw Failure("no free time")
         screen.choose(slot.id)
         screen.check()
         screen.book()
@@ -98,7 +98,7 @@ fun aTakenTimeOffersTheCouncilsAlternatives() = withCouncil { council ->
         resident.services().done("catalogue")
         val screen = BookScreen(resident)
         screen.load("library_computer")
-        val slot = screen.showing<BookState.Form>("loaded").slots?.slots?.firstOrNull { it.remaining > 0u }
+        val slot = screen.showing<BookState.Form>("loaded").slots?.list?.slots?.firstOrNull { it.remaining > 0u }
             ?: throw Failure("no free time")
         screen.choose(slot.id)
         screen.ifTaken(Fallback.NONE)
@@ -146,7 +146,7 @@ fun aBulkyWasteFeeIsPaidAndTheReceiptShown() = withCouncil { council ->
         val form = screen.showing<BookState.Form>("answered")
         expect(form.fee == 2600u) { "two items cost the first band's fee: ${form.fee}" }
         screen.place(DURHAM)
-        screen.choose(form.slots?.slots?.firstOrNull { it.remaining > 0u }?.id ?: throw Failure("no free collection day"))
+        screen.choose(form.slots?.list?.slots?.firstOrNull { it.remaining > 0u }?.id ?: throw Failure("no free collection day"))
         screen.check()
         val rows = screen.showing<BookState.Check>("checked").rows.associate { it.code to it.answer }
         expect(rows["items"] == "Sofa or settee, Mattress" && rows[BookScreen.LOCATION] == "54.7761, -1.5733") { "what and where: $rows" }
@@ -163,9 +163,9 @@ fun aBulkyWasteFeeIsPaidAndTheReceiptShown() = withCouncil { council ->
         val paying = screen.showing<BookState.Booked>("paying the fee").fee ?: throw Failure("no payment for the fee")
         val payments = resident.core.payments().size
         expect(payments == 1) { "two taps pay once: $payments" }
-        val open = paying.state.value as? PaymentState.OpenPage ?: throw Failure("no page to open: ${paying.state.value}")
+        val open = paying.state.value as? PaymentScreenState.OpenPage ?: throw Failure("no page to open: ${paying.state.value}")
         expect(paying.returned(payOnCardPage(open.page, "4242424242424242"))) { "the return is the fee's" }
-        val paid = paying.state.value as? PaymentState.Paid ?: throw Failure("not paid: ${paying.state.value}")
+        val paid = paying.state.value as? PaymentScreenState.Paid ?: throw Failure("not paid: ${paying.state.value}")
         expect(paid.payment.shown.status == "Paid" && paid.payment.amountPence == 2600uL) { "the core's words and the fee: ${paid.payment.shown}" }
         expect(paid.payment.shown.reference == booked.reference && paid.payment.payment?.receipt != null) { "against the booking's reference, with a receipt" }
     }
@@ -174,7 +174,7 @@ fun aBulkyWasteFeeIsPaidAndTheReceiptShown() = withCouncil { council ->
 fun aBookingIsCancelledBeforeTheCutOff() = withCouncil { council ->
     phone(council.url).use { resident ->
         resident.services().done("catalogue")
-        val slot = resident.slots("library_computer").done("slots").slots.firstOrNull { it.remaining > 0u } ?: throw Failure("no free time")
+        val slot = resident.slots("library_computer").done("slots").list.slots.firstOrNull { it.remaining > 0u } ?: throw Failure("no free time")
         val made = resident.book("library_computer", slot.id, HEADPHONES).done("book")
         resident.syncNow().done("sync")
         val screen = BookingScreen(resident)

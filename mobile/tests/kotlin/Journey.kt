@@ -25,16 +25,16 @@ import uk.doorstep.shared.Resident
 import uniffi.doorstep_core.FieldKind
 import uniffi.doorstep_mobile.AnswerGiven
 import uniffi.doorstep_mobile.Backend
-import uniffi.doorstep_mobile.BookingStatus
-import uniffi.doorstep_mobile.Delivery
+import uniffi.doorstep_protocol.BookingStatus
+import uniffi.doorstep_core.Delivery
 import uniffi.doorstep_mobile.Doorstep
 import uniffi.doorstep_mobile.DoorstepException
-import uniffi.doorstep_mobile.Event
+import uniffi.doorstep_core.Event
 import uniffi.doorstep_mobile.EventListener
 import uniffi.doorstep_mobile.GivenAnswer
-import uniffi.doorstep_mobile.Location
-import uniffi.doorstep_mobile.MyPayment
-import uniffi.doorstep_mobile.PaymentStatus
+import uniffi.doorstep_protocol.Location
+import uniffi.doorstep_core.MyPayment
+import uniffi.doorstep_protocol.PaymentStatus
 import uniffi.doorstep_mobile.ReportInput
 import uniffi.doorstep_mobile.SecretStore
 import uniffi.doorstep_mobile.SecretStoreException
@@ -190,7 +190,7 @@ fun aLibraryComputerIsBooked() = withCouncil { council ->
         expect(resident.core.capabilities().bookings) { "a Doorstep council takes bookings" }
         val view = resident.slots("library_computer").done("slots")
         expect(!view.stale) { "the slots are live" }
-        val slot = view.slots.firstOrNull { it.remaining > 0u } ?: throw Failure("no free slot")
+        val slot = view.list.slots.firstOrNull { it.remaining > 0u } ?: throw Failure("no free slot")
         val booked = resident.book("library_computer", slot.id).done("book")
         resident.syncNow().done("sync")
         val made = resident.booking(booked.localId).done("my booking")
@@ -210,7 +210,7 @@ fun councilTaxIsPaidThroughTheSandbox() = withCouncil { council ->
         val page = waiting.payment?.nextUrl ?: throw Failure("no card page to open: $waiting")
         expect(resident.paymentPages.any { it.first == started.localId }) { "the listener was told to open the page" }
         val paid = resident.returnedFrom(payOnCardPage(page, "4242424242424242"), started.localId)
-        expect(paid.payment?.status == PaymentStatus.SUCCESS) { "the payment succeeded: ${paid.payment}" }
+        expect(paid.payment?.state?.status == PaymentStatus.SUCCESS) { "the payment succeeded: ${paid.payment}" }
         expect(paid.payment?.receipt != null) { "with a receipt" }
     }
 }
@@ -218,7 +218,7 @@ fun councilTaxIsPaidThroughTheSandbox() = withCouncil { council ->
 fun aBulkyWasteCollectionIsBookedAndItsFeePaid() = withCouncil { council ->
     phone(council.url).use { resident ->
         resident.services().done("catalogue")
-        val slot = resident.slots("bulky_waste").done("slots").slots.firstOrNull { it.remaining > 0u }
+        val slot = resident.slots("bulky_waste").done("slots").list.slots.firstOrNull { it.remaining > 0u }
             ?: throw Failure("no free collection day")
         val answers = mapOf("items" to GivenAnswer.Picked(listOf("sofa", "mattress")), "where_left" to GivenAnswer.Typed("front"))
         val form = resident.service("bulky_waste").done("the service").fields
@@ -239,7 +239,7 @@ fun aBulkyWasteCollectionIsBookedAndItsFeePaid() = withCouncil { council ->
         val page = resident.paymentReturned(fee.localId).done("refresh").payment?.nextUrl
             ?: throw Failure("no card page for the fee")
         val paid = resident.returnedFrom(payOnCardPage(page, "4242424242424242"), fee.localId)
-        expect(paid.payment?.status == PaymentStatus.SUCCESS) { "the fee is paid: ${paid.payment}" }
+        expect(paid.payment?.state?.status == PaymentStatus.SUCCESS) { "the fee is paid: ${paid.payment}" }
     }
 }
 

@@ -11,7 +11,7 @@ import uk.doorstep.shared.RequestKind
 import uk.doorstep.shared.hear
 import uk.doorstep.shared.statusNotification
 import uk.doorstep.shared.postNotifications
-import uniffi.doorstep_mobile.Event
+import uniffi.doorstep_core.Event
 
 fun aStatusChangeBecomesANotificationInTheCoresWords() = withCouncil { council ->
     phone(council.url).use { resident ->

@@ -12,7 +12,7 @@ import uk.doorstep.shared.Outcome
 import uk.doorstep.shared.OutboxScreen
 import uk.doorstep.shared.OutboxScreenState
 import uk.doorstep.shared.fix
-import uniffi.doorstep_mobile.Delivery
+import uniffi.doorstep_core.Delivery
 import uniffi.doorstep_mobile.GivenAnswer
 
 fun aRefusedReportIsFixedFromWaitingToSend() = withCouncil { council ->

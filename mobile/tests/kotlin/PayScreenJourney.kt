@@ -9,7 +9,7 @@ import kotlinx.coroutines.launch
 import uk.doorstep.shared.PayScreen
 import uk.doorstep.shared.PayState
 import uk.doorstep.shared.PaymentScreen
-import uk.doorstep.shared.PaymentState
+import uk.doorstep.shared.PaymentScreenState
 import uniffi.doorstep_mobile.DoorstepException
 import uniffi.doorstep_mobile.amountInPence
 
@@ -18,7 +18,7 @@ inline fun <reified S : PayState> PayScreen.showing(what: String): S =
 
 /** The payment's page, paid with `card`, and the app opened with the page's return. */
 suspend fun PaymentScreen.paidWith(card: String) {
-    val open = state.value as? PaymentState.OpenPage ?: throw Failure("no page to open: ${state.value}")
+    val open = state.value as? PaymentScreenState.OpenPage ?: throw Failure("no page to open: ${state.value}")
     expect(returned(payOnCardPage(open.page, card))) { "the return is this payment's" }
 }
 
@@ -62,7 +62,7 @@ fun councilTaxIsPaidThroughThePayScreen() = withCouncil { council ->
         expect(resident.core.payments().size == 1) { "two taps start one payment" }
         expect(!paying.returned("$RETURN_URL?payment=someone-elses")) { "another payment's return is not this one's" }
         paying.paidWith("4242424242424242")
-        val paid = paying.state.value as? PaymentState.Paid ?: throw Failure("not paid: ${paying.state.value}")
+        val paid = paying.state.value as? PaymentScreenState.Paid ?: throw Failure("not paid: ${paying.state.value}")
         expect(paid.payment.amountPence == 1250uL && paid.payment.shown.status == "Paid") { "the amount typed, paid: ${paid.payment.shown}" }
         expect(paid.payment.shown.reference != null && paid.payment.payment?.receipt != null) { "the council's reference and the receipt" }
     }
@@ -77,7 +77,7 @@ fun aDeclinedCardMayBeTriedAgain() = withCouncil { council ->
         screen.pay()
         val first = screen.showing<PayState.Paying>("paying").payment
         first.paidWith("4000000000000002")
-        val declined = first.state.value as? PaymentState.NotPaid ?: throw Failure("taken with a declined card: ${first.state.value}")
+        val declined = first.state.value as? PaymentScreenState.NotPaid ?: throw Failure("taken with a declined card: ${first.state.value}")
         expect(declined.message == "Your card was declined" && declined.payment.shown.status == "Not paid") { "the provider's reason: $declined" }
         screen.again()
         val form = screen.showing<PayState.Form>("tried again")
@@ -86,7 +86,7 @@ fun aDeclinedCardMayBeTriedAgain() = withCouncil { council ->
         val second = screen.showing<PayState.Paying>("paying again").payment
         expect(second.localId != first.localId) { "a payment of its own" }
         second.paidWith("4242424242424242")
-        val paid = second.state.value as? PaymentState.Paid ?: throw Failure("not paid: ${second.state.value}")
+        val paid = second.state.value as? PaymentScreenState.Paid ?: throw Failure("not paid: ${second.state.value}")
         expect(paid.payment.amountPence == 2000uL) { "paid this time: ${paid.payment}" }
     }
 }

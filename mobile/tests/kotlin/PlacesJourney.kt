@@ -11,7 +11,7 @@ import uk.doorstep.shared.TopTask
 import uk.doorstep.shared.placeOf
 import uk.doorstep.shared.placeOfNotice
 import uk.doorstep.shared.placeOfReturn
-import uniffi.doorstep_mobile.ServiceKind
+import uniffi.doorstep_protocol.ServiceKind
 
 fun everyWayInLeadsToItsPage() {
     expect(TopTask.entries.map(::placeOf) == listOf(Place.Services(ServiceKind.REPORT), Place.Services(ServiceKind.BOOKING), Place.Services(ServiceKind.PAYMENT), Place.Bins)) {

@@ -11,7 +11,7 @@ import kotlinx.coroutines.launch
 import uk.doorstep.shared.Outcome
 import uk.doorstep.shared.ReportScreen
 import uk.doorstep.shared.ReportState
-import uniffi.doorstep_mobile.Contact
+import uniffi.doorstep_protocol.ContactDetails
 
 inline fun <reified S : ReportState> ReportScreen.showing(what: String): S =
     state.value as? S ?: throw Failure("$what: the screen shows ${state.value}")
@@ -31,7 +31,7 @@ fun aProblemIsReportedThroughTheReportScreen() = withCouncil { council ->
         }
         screen.answer("width", POTHOLE_ANSWERS.getValue("width"))
         screen.answer("location_on_road", POTHOLE_ANSWERS.getValue("location_on_road"))
-        screen.contact(Contact("Ann Smith", "ann.example.com", null))
+        screen.contact(ContactDetails("Ann Smith", "ann.example.com", null))
         screen.check()
         screen.send()
         val refused = screen.showing<ReportState.Form>("sent without a depth or a place")
@@ -45,7 +45,7 @@ fun aProblemIsReportedThroughTheReportScreen() = withCouncil { council ->
         expect(resident.core.reports().isEmpty()) { "nothing refused was kept" }
         screen.answer("depth", POTHOLE_ANSWERS.getValue("depth"))
         screen.describe("A deep pothole by the bus stop")
-        screen.contact(Contact("Ann Smith", "ann@example.com", null))
+        screen.contact(ContactDetails("Ann Smith", "ann@example.com", null))
         screen.addPhoto(aPhoto())
         screen.lookUp("DH1")
         expect(screen.showing<ReportState.Form>("a postcode cut short").errors.containsKey(ReportScreen.POSTCODE)) { "the lookup's refusal is beside the postcode" }

@@ -14,7 +14,7 @@ import uk.doorstep.shared.RequestScreen
 import uk.doorstep.shared.RequestState
 import uk.doorstep.shared.Resident
 import uk.doorstep.shared.addUpdate
-import uniffi.doorstep_mobile.MyReport
+import uniffi.doorstep_core.MyReport
 
 inline fun <reified S : RequestState> RequestScreen.showing(what: String): S =
     state.value as? S ?: throw Failure("$what: the screen shows ${state.value}")

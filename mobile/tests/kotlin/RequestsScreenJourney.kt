@@ -19,7 +19,7 @@ fun theRequestsListShowsEachItemInTheCoresWords() = withCouncil { council ->
         screen.load()
         expect(screen.showing<RequestsState.Listed>("nothing made yet").nothingYet) { "nothing yet: ${screen.state.value}" }
         val report = resident.report("pothole", "A deep pothole by the bus stop", DURHAM, POTHOLE_ANSWERS).done("report")
-        val slot = resident.slots("library_computer").done("slots").slots.first { it.remaining > 0u }
+        val slot = resident.slots("library_computer").done("slots").list.slots.first { it.remaining > 0u }
         val booking = resident.book("library_computer", slot.id).done("book")
         resident.syncNow().done("sync")
         council.stop()

@@ -8,7 +8,7 @@ import uk.doorstep.shared.Opens
 import uk.doorstep.shared.ServicesScreen
 import uk.doorstep.shared.ServicesState
 import uk.doorstep.shared.TopTask
-import uniffi.doorstep_mobile.ServiceKind
+import uniffi.doorstep_protocol.ServiceKind
 
 inline fun <reified S : ServicesState> ServicesScreen.showing(what: String): S =
     state.value as? S ?: throw Failure("$what: the screen shows ${state.value}")

@@ -38,7 +38,7 @@ func aComputerIsBookedThroughTheBookScreen() async throws {
         await screen.load("library_computer")
         let form = try await showing(screen, "loaded", \.form)
         try expect(form.fields.map(\.code) == ["library_card", "support"], "the council's questions: \(form.fields.map(\.code))")
-        try expect(!form.stale && !(form.slots?.slots ?? []).isEmpty, "the council's times, live: \(String(describing: form.slots))")
+        try expect(!form.stale && !(form.slots?.list.slots ?? []).isEmpty, "the council's times, live: \(String(describing: form.slots))")
         try expect(form.fee == nil && form.fallback == .none, "no fee, and nothing else booked unasked: \(form)")
         let offered = fallbackChoices()
         try expect(offered.map(\.fallback) == [.none, .sameDay, .nextAvailable] && offered.first?.name == "Don’t book",
@@ -50,7 +50,7 @@ func aComputerIsBookedThroughTheBookScreen() async throws {
         try expect(Set(refused.errors.keys) == [BookScreen.slotField] && refused.summary.count == 1, "beside the time: \(refused.summary)")
         try expect(refused.answers == headphones, "nothing given is lost: \(refused.answers)")
         try expect(try await resident.core.bookings().isEmpty, "nothing refused was kept")
-        guard let slot = refused.slots?.slots.first(where: { $0.remaining > 0 }) else { throw TestFailure(description: "no free time") }
+        guard let slot = refused.slots?.list.slots.first(where: { $0.remaining > 0 }) else { throw TestFailure(description: "no free time") }
         await screen.choose(slot.id)
         await screen.check()
         let checking = try await showing(screen, "checked", \.check)
@@ -86,7 +86,7 @@ func slotsShownOfflineAreMarkedStale() async throws {
         await screen.load("library_computer")
         let form = try await showing(screen, "loaded offline", \.form)
         try expect(form.stale && form.slots?.fetchedAt == live.fetchedAt, "the times seen online, marked stale: \(String(describing: form.slots))")
-        guard let slot = form.slots?.slots.first(where: { $0.remaining > 0 }) else { throw TestFailure(description: "no free time") }
+        guard let slot = form.slots?.list.slots.first(where: { $0.remaining > 0 }) else { throw TestFailure(description: "no free time") }
         await screen.choose(slot.id)
         await screen.check()
         await screen.book()
@@ -107,7 +107,7 @@ func aTakenTimeOffersTheCouncilsAlternatives() async throws {
         _ = try await resident.services().done("catalogue")
         let screen = await BookScreen(resident: resident)
         await screen.load("library_computer")
-        guard let slot = try await showing(screen, "loaded", \.form).slots?.slots.first(where: { $0.remaining > 0 }) else {
+        guard let slot = try await showing(screen, "loaded", \.form).slots?.list.slots.first(where: { $0.remaining > 0 }) else {
             throw TestFailure(description: "no free time")
         }
         await screen.choose(slot.id)
@@ -161,7 +161,7 @@ func aBulkyWasteFeeIsPaidAndTheReceiptShown() async throws {
         let form = try await showing(screen, "answered", \.form)
         try expect(form.fee == 2600, "two items cost the first band's fee: \(String(describing: form.fee))")
         await screen.place(durham)
-        guard let slot = form.slots?.slots.first(where: { $0.remaining > 0 }) else { throw TestFailure(description: "no free collection day") }
+        guard let slot = form.slots?.list.slots.first(where: { $0.remaining > 0 }) else { throw TestFailure(description: "no free collection day") }
         await screen.choose(slot.id)
         await screen.check()
         let checked = try await showing(screen, "checked", \.check)
@@ -193,7 +193,7 @@ func aBookingIsCancelledBeforeTheCutOff() async throws {
         let resident = try await phone(council.url)
         defer { resident.close() }
         _ = try await resident.services().done("catalogue")
-        guard let slot = try await resident.slots(service: "library_computer").done("slots").slots.first(where: { $0.remaining > 0 }) else {
+        guard let slot = try await resident.slots(service: "library_computer").done("slots").list.slots.first(where: { $0.remaining > 0 }) else {
             throw TestFailure(description: "no free time")
         }
         let made = try await resident.book(service: "library_computer", slotId: slot.id, answers: headphones).done("book")

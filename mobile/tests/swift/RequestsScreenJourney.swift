@@ -19,7 +19,7 @@ func theRequestsListShowsEachItemInTheCoresWords() async throws {
         await screen.load()
         try expect(try await listed(screen, "nothing made yet").nothingYet, "nothing yet")
         let report = try await resident.report(service: "pothole", description: "A deep pothole by the bus stop", at: durham, answers: potholeAnswers).done("report")
-        guard let slot = try await resident.slots(service: "library_computer").done("slots").slots.first(where: { $0.remaining > 0 }) else {
+        guard let slot = try await resident.slots(service: "library_computer").done("slots").list.slots.first(where: { $0.remaining > 0 }) else {
             throw TestFailure(description: "no free slot")
         }
         let booking = try await resident.book(service: "library_computer", slotId: slot.id).done("book")

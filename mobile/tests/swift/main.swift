@@ -228,7 +228,7 @@ func aLibraryComputerIsBooked() async throws {
         try expect(resident.core.capabilities().bookings, "a Doorstep council takes bookings")
         let view = try await resident.slots(service: "library_computer").done("slots")
         try expect(!view.stale, "the slots are live")
-        guard let slot = view.slots.first(where: { $0.remaining > 0 }) else { throw TestFailure(description: "no free slot") }
+        guard let slot = view.list.slots.first(where: { $0.remaining > 0 }) else { throw TestFailure(description: "no free slot") }
         let booked = try await resident.book(service: "library_computer", slotId: slot.id).done("book")
         _ = try await resident.syncNow().done("sync")
         let made = try await resident.booking(localId: booked.localId).done("my booking")
@@ -253,7 +253,7 @@ func councilTaxIsPaidThroughTheSandbox() async throws {
         try await eventually { resident.paymentPages.contains { $0.0 == started.localId } }
         let back = try await payOnCardPage(page, card: "4242424242424242")
         let paid = try await returned(resident, from: back, paying: started.localId)
-        try expect(paid.payment?.status == .success, "the payment succeeded: \(String(describing: paid.payment))")
+        try expect(paid.payment?.state.status == .success, "the payment succeeded: \(String(describing: paid.payment))")
         try expect(paid.payment?.receipt != nil, "with a receipt")
     }
 }
@@ -263,7 +263,7 @@ func aBulkyWasteCollectionIsBookedAndItsFeePaid() async throws {
         let resident = try await phone(council.url)
         defer { resident.close() }
         _ = try await resident.services().done("catalogue")
-        guard let slot = try await resident.slots(service: "bulky_waste").done("slots").slots.first(where: { $0.remaining > 0 }) else {
+        guard let slot = try await resident.slots(service: "bulky_waste").done("slots").list.slots.first(where: { $0.remaining > 0 }) else {
             throw TestFailure(description: "no free collection day")
         }
         let answers: [String: GivenAnswer] = ["items": .picked(keys: ["sofa", "mattress"]), "where_left": .typed(text: "front")]
@@ -288,7 +288,7 @@ func aBulkyWasteCollectionIsBookedAndItsFeePaid() async throws {
         }
         let back = try await payOnCardPage(page, card: "4242424242424242")
         let paid = try await returned(resident, from: back, paying: fee.localId)
-        try expect(paid.payment?.status == .success, "the fee is paid: \(String(describing: paid.payment))")
+        try expect(paid.payment?.state.status == .success, "the fee is paid: \(String(describing: paid.payment))")
     }
 }
 

@@ -56,7 +56,7 @@ pub fn validate_answers(questions: &[Question], answers: &Answers) -> Vec<FieldP
 fn check_answer(question: &Question, answer: &Answer) -> Result<(), String> {
     let blank = match answer {
         Answer::Text(text) => text.trim().is_empty(),
-        Answer::List(items) => items.is_empty(),
+        Answer::Keys(items) => items.is_empty(),
         Answer::Number(_) => false,
     };
     if blank {
@@ -85,7 +85,7 @@ fn check_answer(question: &Question, answer: &Answer) -> Result<(), String> {
             let number = match answer {
                 Answer::Number(n) => Some(*n),
                 Answer::Text(text) => text.trim().parse::<f64>().ok(),
-                Answer::List(_) => None,
+                Answer::Keys(_) => None,
             };
             match number {
                 Some(n) if n.is_finite() => Ok(()),
@@ -104,7 +104,7 @@ fn check_answer(question: &Question, answer: &Answer) -> Result<(), String> {
         },
         Datatype::Multivaluelist => {
             let keys: Vec<&String> = match answer {
-                Answer::List(keys) => keys.iter().collect(),
+                Answer::Keys(keys) => keys.iter().collect(),
                 Answer::Text(key) => vec![key],
                 Answer::Number(_) => Vec::new(),
             };
@@ -178,8 +178,8 @@ pub fn given_answers(
                 {
                     Answer::Text(keys.remove(0))
                 }
-                (GivenAnswer::Picked(keys), _) => Answer::List(keys),
-                (GivenAnswer::Typed(text), Some(Datatype::Multivaluelist)) => Answer::List(
+                (GivenAnswer::Picked(keys), _) => Answer::Keys(keys),
+                (GivenAnswer::Typed(text), Some(Datatype::Multivaluelist)) => Answer::Keys(
                     text.split(',')
                         .map(|v| v.trim().to_owned())
                         .filter(|v| !v.is_empty())
@@ -362,7 +362,7 @@ mod tests {
                 &qs,
                 &answers(&[
                     ("one", Answer::Text("a".into())),
-                    ("many", Answer::List(vec!["a".into(), "b".into()])),
+                    ("many", Answer::Keys(vec!["a".into(), "b".into()])),
                 ])
             )
             .is_empty()
@@ -371,7 +371,7 @@ mod tests {
             &qs,
             &answers(&[
                 ("one", Answer::Text("z".into())),
-                ("many", Answer::List(vec!["a".into(), "a".into()])),
+                ("many", Answer::Keys(vec!["a".into(), "a".into()])),
             ]),
         );
         let fields: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
@@ -473,7 +473,7 @@ mod tests {
                 .map(|(k, v)| (k.to_owned(), v.to_owned()))
                 .collect();
         let typed = typed_answers(&qs, &pairs);
-        assert_eq!(typed["items"], Answer::List(vec!["a".into(), "b".into()]));
+        assert_eq!(typed["items"], Answer::Keys(vec!["a".into(), "b".into()]));
         assert_eq!(typed["count"], Answer::Number(3.0));
         assert_eq!(typed["note"], Answer::Text("by the gate".into()));
     }
@@ -498,7 +498,7 @@ mod tests {
         let typed = given_answers(&qs, given);
         assert_eq!(
             typed["items"],
-            Answer::List(vec!["sofa, large".into(), "fridge".into()])
+            Answer::Keys(vec!["sofa, large".into(), "fridge".into()])
         );
         assert_eq!(typed["size"], Answer::Text("big".into()));
         assert_eq!(typed["count"], Answer::Text("4".into()));

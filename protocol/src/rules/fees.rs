@@ -43,7 +43,7 @@ pub fn fee_pence(fee: Option<&Fee>, answers: &Answers) -> Result<Option<u32>, Fi
 fn item_count(question: &str, answers: &Answers) -> Result<u32, FieldProblem> {
     let field = format!("answers.{question}");
     let count = match answers.get(question) {
-        Some(Answer::List(items)) => Some(items.len() as f64),
+        Some(Answer::Keys(items)) => Some(items.len() as f64),
         Some(Answer::Number(n)) => Some(*n),
         Some(Answer::Text(text)) => text.trim().parse::<f64>().ok(),
         None => None,
@@ -64,7 +64,7 @@ mod tests {
 
     fn items(n: usize) -> Answers {
         let list = (0..n).map(|i| format!("item{i}")).collect();
-        [("items".to_owned(), Answer::List(list))]
+        [("items".to_owned(), Answer::Keys(list))]
             .into_iter()
             .collect()
     }

@@ -26,7 +26,7 @@ import kotlinx.coroutines.launch
 import uk.doorstep.shared.BookScreen
 import uk.doorstep.shared.BookState
 import uniffi.doorstep_mobile.fallbackChoices
-import uniffi.doorstep_mobile.Slot
+import uniffi.doorstep_protocol.Slot
 
 @Composable
 fun BookPage(screen: BookScreen, serviceCode: String, context: Context) {
@@ -64,7 +64,7 @@ fun BookPage(screen: BookScreen, serviceCode: String, context: Context) {
                         Text(now.slotsProblem ?: "Finding the times…")
                         now.slotsProblem?.let { Button(onClick = { scope.launch { screen.refreshSlots() } }) { Text("Try again") } }
                     }
-                    slots.slots.isEmpty() -> Text("There are no times left to book. Try again another day.")
+                    slots.list.slots.isEmpty() -> Text("There are no times left to book. Try again another day.")
                     else -> {
                         if (now.stale) {
                             val saved = DateUtils.formatDateTime(context, slots.fetchedAt * 1000, DateUtils.FORMAT_SHOW_DATE or DateUtils.FORMAT_SHOW_TIME)
@@ -72,7 +72,7 @@ fun BookPage(screen: BookScreen, serviceCode: String, context: Context) {
                         }
                         Text("Choose a time")
                         now.errors[BookScreen.SLOT]?.let { Text(it, color = MaterialTheme.colorScheme.error) }
-                        Times(context, slots.slots, now.slot, screen::choose)
+                        Times(context, slots.list.slots, now.slot, screen::choose)
                     }
                 }
                 Text("If this time is taken")

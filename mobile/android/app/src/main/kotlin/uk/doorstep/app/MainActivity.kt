@@ -54,7 +54,7 @@ import uk.doorstep.shared.ServicesScreen
 import uk.doorstep.shared.placeOf
 import uk.doorstep.shared.placeOfNotice
 import uk.doorstep.shared.placeOfReturn
-import uniffi.doorstep_mobile.MyPayment
+import uniffi.doorstep_core.MyPayment
 
 class MainActivity : ComponentActivity() {
     /** Where the resident has been, the page shown last. */

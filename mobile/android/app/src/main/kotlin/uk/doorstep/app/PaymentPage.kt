@@ -20,7 +20,7 @@ import androidx.compose.runtime.getValue
 import androidx.compose.runtime.rememberCoroutineScope
 import kotlinx.coroutines.launch
 import uk.doorstep.shared.PaymentScreen
-import uk.doorstep.shared.PaymentState
+import uk.doorstep.shared.PaymentScreenState
 
 /** Open the payment page in a Custom Tab; the page sends the resident back to the app. */
 fun Context.openPaymentPage(page: String) = CustomTabsIntent.Builder().build().launchUrl(this, Uri.parse(page))
@@ -35,22 +35,22 @@ fun PaymentPage(screen: PaymentScreen, context: Context, tryAgain: (() -> Unit)?
         Text(shown.title, style = MaterialTheme.typography.titleMedium)
         Text(shown.summary)
         when (val now = state) {
-            is PaymentState.Waiting -> Text(shown.delivery)
-            is PaymentState.NotStarted -> Text(now.problem)
-            is PaymentState.OpenPage -> {
+            is PaymentScreenState.Waiting -> Text(shown.delivery)
+            is PaymentScreenState.NotStarted -> Text(now.problem)
+            is PaymentScreenState.OpenPage -> {
                 Button(onClick = { context.openPaymentPage(now.page) }) { Text("Continue to payment") }
                 OutlinedButton(onClick = { scope.launch { screen.refresh() } }) { Text("I have finished paying") }
             }
-            is PaymentState.BeingChecked -> {
+            is PaymentScreenState.BeingChecked -> {
                 Text(shown.status ?: shown.delivery)
                 OutlinedButton(onClick = { scope.launch { screen.refresh() } }) { Text("Check again") }
             }
-            is PaymentState.Paid -> {
+            is PaymentScreenState.Paid -> {
                 Text(shown.status ?: shown.delivery, style = MaterialTheme.typography.headlineSmall)
                 shown.reference?.let { Text(it) }
                 now.payment.payment?.receipt?.let { Text(it.receiptNumber) }
             }
-            is PaymentState.NotPaid -> {
+            is PaymentScreenState.NotPaid -> {
                 Text(listOfNotNull(shown.status, now.message).joinToString(": "))
                 tryAgain?.let { again -> Button(onClick = again) { Text("Try again") } }
             }

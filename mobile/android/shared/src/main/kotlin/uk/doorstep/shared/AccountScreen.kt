@@ -13,7 +13,7 @@ import java.time.LocalDate
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow
-import uniffi.doorstep_mobile.CodeSent
+import uniffi.doorstep_protocol.CodeSent
 
 sealed class SignIn {
     /** The email to send a code to; `error` is beside the email field. */

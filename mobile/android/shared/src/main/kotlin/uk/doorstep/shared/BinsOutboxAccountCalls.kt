@@ -10,7 +10,7 @@ import uniffi.doorstep_mobile.Addresses
 import uniffi.doorstep_mobile.AnswerGiven
 import uniffi.doorstep_mobile.BinCalendar
 import uniffi.doorstep_mobile.BinReminder
-import uniffi.doorstep_mobile.CodeSent
+import uniffi.doorstep_protocol.CodeSent
 import uniffi.doorstep_mobile.GivenAnswer
 import uniffi.doorstep_mobile.binReminders
 

@@ -16,14 +16,14 @@ import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow
 import uniffi.doorstep_core.CheckedAnswer
 import uniffi.doorstep_core.Field
-import uniffi.doorstep_mobile.Delivery
-import uniffi.doorstep_mobile.Fallback
+import uniffi.doorstep_core.Delivery
+import uniffi.doorstep_protocol.Fallback
 import uniffi.doorstep_mobile.GivenAnswer
-import uniffi.doorstep_mobile.Location
-import uniffi.doorstep_mobile.MyBooking
+import uniffi.doorstep_protocol.Location
+import uniffi.doorstep_core.MyBooking
 import uniffi.doorstep_mobile.Service
-import uniffi.doorstep_mobile.Slot
-import uniffi.doorstep_mobile.SlotView
+import uniffi.doorstep_protocol.Slot
+import uniffi.doorstep_core.SlotView
 
 sealed class BookState {
     /** Finding the service's questions. */
@@ -59,7 +59,7 @@ sealed class BookState {
         val stale: Boolean get() = slots?.stale == true
 
         /** The time picked, as the council offered it. */
-        val chosen: Slot? get() = (slots?.slots.orEmpty() + alternatives).firstOrNull { it.id == slot }
+        val chosen: Slot? get() = (slots?.list?.slots.orEmpty() + alternatives).firstOrNull { it.id == slot }
     }
 
     /** "Check your answers": each question and its answer, and where; the time, the fallback and the fee are the form's. */

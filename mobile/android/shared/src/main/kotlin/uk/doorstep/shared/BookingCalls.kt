@@ -10,8 +10,8 @@ package uk.doorstep.shared
 import uniffi.doorstep_mobile.AnswerGiven
 import uniffi.doorstep_mobile.CouncilProfile
 import uniffi.doorstep_mobile.GivenAnswer
-import uniffi.doorstep_mobile.MyBooking
-import uniffi.doorstep_mobile.MyPayment
+import uniffi.doorstep_core.MyBooking
+import uniffi.doorstep_core.MyPayment
 import uniffi.doorstep_mobile.phoneReturnUrl
 
 /** What a booking with these answers would cost, in pence; null when it has no fee or the answers do not say yet. */

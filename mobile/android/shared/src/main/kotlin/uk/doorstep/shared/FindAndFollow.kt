@@ -9,14 +9,14 @@ package uk.doorstep.shared
 
 import kotlinx.coroutines.channels.Channel
 import kotlinx.coroutines.channels.ReceiveChannel
-import uniffi.doorstep_mobile.Event
+import uniffi.doorstep_core.Event
 import uniffi.doorstep_mobile.EventListener
-import uniffi.doorstep_mobile.MyBooking
-import uniffi.doorstep_mobile.MyPayment
-import uniffi.doorstep_mobile.MyReport
+import uniffi.doorstep_core.MyBooking
+import uniffi.doorstep_core.MyPayment
+import uniffi.doorstep_core.MyReport
 import uniffi.doorstep_mobile.ServiceGroup
-import uniffi.doorstep_mobile.ServiceKind
-import uniffi.doorstep_mobile.ServiceSummary
+import uniffi.doorstep_protocol.ServiceKind
+import uniffi.doorstep_protocol.ServiceSummary
 
 /** Fetch the catalogue if it changed; says whether it did. */
 suspend fun Resident.refreshCatalogue(): Outcome<Boolean> = attempt { core.refreshCatalogue() }

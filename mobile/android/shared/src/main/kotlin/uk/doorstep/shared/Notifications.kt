@@ -8,7 +8,7 @@ package uk.doorstep.shared
 
 import kotlinx.coroutines.channels.ReceiveChannel
 import kotlinx.coroutines.channels.consume
-import uniffi.doorstep_mobile.Event
+import uniffi.doorstep_core.Event
 
 /** A notification to post; tapping it opens the request `opens` of `kind` (null when the core names a kind this app does not know). */
 data class StatusNotification(val title: String, val body: String, val opens: String, val kind: RequestKind?)

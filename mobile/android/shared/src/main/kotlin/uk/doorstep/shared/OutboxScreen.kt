@@ -13,9 +13,9 @@ import kotlinx.coroutines.flow.asStateFlow
 import uniffi.doorstep_mobile.GivenAnswer
 import uniffi.doorstep_mobile.OutboxEntry
 import uniffi.doorstep_mobile.OutboxState
-import uniffi.doorstep_mobile.Problem
-import uniffi.doorstep_mobile.Slot
-import uniffi.doorstep_mobile.SyncReport
+import uniffi.doorstep_core.Problem
+import uniffi.doorstep_protocol.Slot
+import uniffi.doorstep_core.SyncReport
 
 /** One thing waiting to send, as the resident knows it. */
 data class WaitingThing(val entry: OutboxEntry) {

@@ -6,7 +6,7 @@ package uk.doorstep.shared
 
 import uniffi.doorstep_mobile.DoorstepException
 import uniffi.doorstep_mobile.InputProblem
-import uniffi.doorstep_mobile.Slot
+import uniffi.doorstep_protocol.Slot
 
 /** What the resident can do about a failure. */
 enum class Advice { FIX_INPUT, NOT_FOUND, TRY_WHEN_ONLINE, SIGN_IN, CHANGE_OR_GIVE_UP, NOT_OFFERED, STORAGE, REPORT_A_BUG }

@@ -11,7 +11,7 @@ package uk.doorstep.shared
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow
-import uniffi.doorstep_mobile.PaymentPurpose
+import uniffi.doorstep_protocol.PaymentPurpose
 import uniffi.doorstep_mobile.phoneReturnUrl
 
 sealed class PayState {
@@ -79,7 +79,7 @@ class PayScreen(private val resident: Resident) {
     /** "Try again" after a payment that was not taken: back to the form with what was typed. */
     fun again() {
         val paying = current.value as? PayState.Paying ?: return
-        if (paying.payment.state.value !is PaymentState.NotPaid) return
+        if (paying.payment.state.value !is PaymentScreenState.NotPaid) return
         current.compareAndSet(paying, paying.form.copy(sending = false))
     }
 

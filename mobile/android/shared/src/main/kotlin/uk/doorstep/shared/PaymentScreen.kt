@@ -10,36 +10,36 @@ package uk.doorstep.shared
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow
-import uniffi.doorstep_mobile.Delivery
-import uniffi.doorstep_mobile.MyPayment
-import uniffi.doorstep_mobile.PaymentStatus
+import uniffi.doorstep_core.Delivery
+import uniffi.doorstep_core.MyPayment
+import uniffi.doorstep_protocol.PaymentStatus
 import uniffi.doorstep_mobile.returnedPayment
 
-sealed class PaymentState {
+sealed class PaymentScreenState {
     abstract val payment: MyPayment
 
     /** Saved on this phone, or on its way: the council has not started it yet. */
-    data class Waiting(override val payment: MyPayment) : PaymentState()
+    data class Waiting(override val payment: MyPayment) : PaymentScreenState()
 
     /** The council could not start it: `problem` is its refusal, fixed or discarded from the outbox. */
-    data class NotStarted(override val payment: MyPayment, val problem: String) : PaymentState()
+    data class NotStarted(override val payment: MyPayment, val problem: String) : PaymentScreenState()
 
     /** Open `page` for the resident to pay on; the app waits to be opened with its return address. */
-    data class OpenPage(override val payment: MyPayment, val page: String) : PaymentState()
+    data class OpenPage(override val payment: MyPayment, val page: String) : PaymentScreenState()
 
     /** Paid on the page, and the payment provider is still checking it. */
-    data class BeingChecked(override val payment: MyPayment) : PaymentState()
+    data class BeingChecked(override val payment: MyPayment) : PaymentScreenState()
 
     /** The council says it is paid: `shown` says so, with the amount, the reference and the receipt. */
-    data class Paid(override val payment: MyPayment) : PaymentState()
+    data class Paid(override val payment: MyPayment) : PaymentScreenState()
 
     /** Not taken (declined, cancelled on the page): `message` is the provider's reason; it may be tried again. */
-    data class NotPaid(override val payment: MyPayment, val message: String?) : PaymentState()
+    data class NotPaid(override val payment: MyPayment, val message: String?) : PaymentScreenState()
 }
 
 class PaymentScreen(private val resident: Resident, started: MyPayment) {
     private val current = MutableStateFlow(started.asState(resident.paymentPages))
-    val state: StateFlow<PaymentState> = current.asStateFlow()
+    val state: StateFlow<PaymentScreenState> = current.asStateFlow()
 
     /** The council could not be asked; what is shown is what it said last. */
     private val trouble = MutableStateFlow<String?>(null)
@@ -72,17 +72,17 @@ class PaymentScreen(private val resident: Resident, started: MyPayment) {
 }
 
 /** Where a payment stands, from the core's record and the pages the core said to open. */
-fun MyPayment.asState(pages: List<Pair<String, String>>): PaymentState {
+fun MyPayment.asState(pages: List<Pair<String, String>>): PaymentScreenState {
     val made = payment
     val page = made?.nextUrl ?: pages.lastOrNull { it.first == localId }?.second
     val delivery = delivery
     return when {
-        delivery is Delivery.NeedsAttention -> PaymentState.NotStarted(this, delivery.problem.message)
-        made == null -> PaymentState.Waiting(this)
-        made.status == PaymentStatus.SUCCESS -> PaymentState.Paid(this)
-        made.finished -> PaymentState.NotPaid(this, made.message)
-        made.status == PaymentStatus.SUBMITTED || made.status == PaymentStatus.CAPTURABLE -> PaymentState.BeingChecked(this)
-        page != null -> PaymentState.OpenPage(this, page)
-        else -> PaymentState.Waiting(this)
+        delivery is Delivery.NeedsAttention -> PaymentScreenState.NotStarted(this, delivery.problem.message)
+        made == null -> PaymentScreenState.Waiting(this)
+        made.state.status == PaymentStatus.SUCCESS -> PaymentScreenState.Paid(this)
+        made.state.finished -> PaymentScreenState.NotPaid(this, made.state.message)
+        made.state.status == PaymentStatus.SUBMITTED || made.state.status == PaymentStatus.CAPTURABLE -> PaymentScreenState.BeingChecked(this)
+        page != null -> PaymentScreenState.OpenPage(this, page)
+        else -> PaymentScreenState.Waiting(this)
     }
 }

@@ -8,7 +8,7 @@
 // browser or stays); an address that is not the payment page's return leads nowhere.
 package uk.doorstep.shared
 
-import uniffi.doorstep_mobile.ServiceKind
+import uniffi.doorstep_protocol.ServiceKind
 import uniffi.doorstep_mobile.returnedPayment
 
 sealed class Place {

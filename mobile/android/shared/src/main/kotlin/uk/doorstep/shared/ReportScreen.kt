@@ -15,12 +15,12 @@ import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow
 import uniffi.doorstep_core.CheckedAnswer
 import uniffi.doorstep_core.Field
-import uniffi.doorstep_mobile.Address
-import uniffi.doorstep_mobile.Contact
-import uniffi.doorstep_mobile.Delivery
+import uniffi.doorstep_protocol.Address
+import uniffi.doorstep_protocol.ContactDetails
+import uniffi.doorstep_core.Delivery
 import uniffi.doorstep_mobile.GivenAnswer
-import uniffi.doorstep_mobile.Location
-import uniffi.doorstep_mobile.MyReport
+import uniffi.doorstep_protocol.Location
+import uniffi.doorstep_core.MyReport
 import uniffi.doorstep_mobile.Service
 
 /** A problem in the error summary; `field` is the input it links to, null when none can fix it. */
@@ -46,7 +46,7 @@ sealed class ReportState {
         val description: String = "",
         val location: Location = Location(null, null, null, null),
         val photos: List<ByteArray> = emptyList(),
-        val contact: Contact = Contact(null, null, null),
+        val contact: ContactDetails = ContactDetails(null, null, null),
         val addresses: List<Address> = emptyList(),
         val errors: Map<String, String> = emptyMap(),
         val summary: List<FormError> = emptyList(),
@@ -107,7 +107,7 @@ class ReportScreen(private val resident: Resident) {
 
     fun removePhoto(index: Int) = edit { form -> form.copy(photos = form.photos.filterIndexed { i, _ -> i != index }) }
 
-    fun contact(details: Contact) = edit { it.copy(contact = details) }
+    fun contact(details: ContactDetails) = edit { it.copy(contact = details) }
 
     /** On to "Check your answers", in the core's words. */
     suspend fun check() {

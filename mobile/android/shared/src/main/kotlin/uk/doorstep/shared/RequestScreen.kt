@@ -11,8 +11,8 @@ import kotlinx.coroutines.channels.consume
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow
-import uniffi.doorstep_mobile.Delivery
-import uniffi.doorstep_mobile.MyReport
+import uniffi.doorstep_core.Delivery
+import uniffi.doorstep_core.MyReport
 
 sealed class RequestState {
     /** Finding the report. */

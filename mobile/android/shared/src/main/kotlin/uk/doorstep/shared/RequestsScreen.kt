@@ -11,7 +11,7 @@ import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow
 import uniffi.doorstep_core.Shown
-import uniffi.doorstep_mobile.Delivery
+import uniffi.doorstep_core.Delivery
 
 /** What a request is, and so which screen opens it. */
 enum class RequestKind {

@@ -10,27 +10,27 @@ import uniffi.doorstep_core.CheckedAnswer
 import uniffi.doorstep_mobile.AnswerGiven
 import uniffi.doorstep_mobile.Backend
 import uniffi.doorstep_mobile.BookingInput
-import uniffi.doorstep_mobile.Contact
+import uniffi.doorstep_protocol.ContactDetails
 import uniffi.doorstep_mobile.Doorstep
-import uniffi.doorstep_mobile.Event
+import uniffi.doorstep_core.Event
 import uniffi.doorstep_mobile.EventListener
-import uniffi.doorstep_mobile.Fallback
+import uniffi.doorstep_protocol.Fallback
 import uniffi.doorstep_mobile.GivenAnswer
-import uniffi.doorstep_mobile.Location
-import uniffi.doorstep_mobile.MyBooking
-import uniffi.doorstep_mobile.MyPayment
-import uniffi.doorstep_mobile.MyReport
+import uniffi.doorstep_protocol.Location
+import uniffi.doorstep_core.MyBooking
+import uniffi.doorstep_core.MyPayment
+import uniffi.doorstep_core.MyReport
 import uniffi.doorstep_mobile.OutboxEntry
 import uniffi.doorstep_mobile.PaymentInput
 import uniffi.doorstep_mobile.ReportInput
 import uniffi.doorstep_mobile.SecretStore
 import uniffi.doorstep_mobile.Service
-import uniffi.doorstep_mobile.ServiceSummary
+import uniffi.doorstep_protocol.ServiceSummary
 import uniffi.doorstep_mobile.Settings
-import uniffi.doorstep_mobile.SlotView
+import uniffi.doorstep_core.SlotView
 import uniffi.doorstep_mobile.Subscription
-import uniffi.doorstep_mobile.SyncReport
-import uniffi.doorstep_mobile.SyncState
+import uniffi.doorstep_core.SyncReport
+import uniffi.doorstep_core.SyncState
 import uniffi.doorstep_mobile.returnedPayment
 
 /** What the app bar shows: the outbox badge and how syncing stands. */
@@ -91,7 +91,7 @@ class Resident private constructor(val core: Doorstep) : AutoCloseable {
         where: Location,
         answers: Map<String, GivenAnswer>,
         photos: List<ByteArray> = emptyList(),
-        contact: Contact? = null,
+        contact: ContactDetails? = null,
     ): Outcome<MyReport> = attempt {
         core.submitReport(ReportInput(serviceCode, description, where, answers.given(), photos, contact))
     }
@@ -103,7 +103,7 @@ class Resident private constructor(val core: Doorstep) : AutoCloseable {
         where: Location,
         answers: Map<String, GivenAnswer>,
         photos: List<ByteArray> = emptyList(),
-        contact: Contact? = null,
+        contact: ContactDetails? = null,
     ): Outcome<List<CheckedAnswer>> = attempt {
         core.checkReport(ReportInput(serviceCode, description, where, answers.given(), photos, contact))
     }

@@ -14,8 +14,8 @@ import kotlinx.coroutines.flow.asStateFlow
 import uniffi.doorstep_mobile.Capabilities
 import uniffi.doorstep_mobile.Service
 import uniffi.doorstep_mobile.ServiceGroup
-import uniffi.doorstep_mobile.ServiceKind
-import uniffi.doorstep_mobile.ServiceSummary
+import uniffi.doorstep_protocol.ServiceKind
+import uniffi.doorstep_protocol.ServiceSummary
 
 /** A way in from the home screen, in the desktop's words; `kind` is the services it lists, null for its own journey. */
 enum class TopTask(val text: String, val hint: String, val kind: ServiceKind?) {
