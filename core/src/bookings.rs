@@ -24,6 +24,7 @@ use crate::{
 
 /// Slots as the device knows them.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SlotView {
     pub list: SlotList,

@@ -21,6 +21,7 @@ use crate::{
 
 /// Whether an item has reached the council.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case", tag = "state")]
 pub enum Delivery {
@@ -34,6 +35,7 @@ pub enum Delivery {
 
 /// A report: what the resident asked, and the council's copy once sent.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct MyReport {
     pub local_id: String,
@@ -50,6 +52,7 @@ pub struct MyReport {
 
 /// A booking: what the resident asked for, and the council's copy once made.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct MyBooking {
     pub local_id: String,
@@ -67,6 +70,7 @@ pub struct MyBooking {
 
 /// A payment: what the resident asked to pay, and the council's copy once it has it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct MyPayment {
     pub local_id: String,

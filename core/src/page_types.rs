@@ -7,10 +7,14 @@
 
 use std::path::Path;
 
-use doorstep_protocol::{ContactDetails, Fallback, Location, rules::GivenAnswer};
+use doorstep_protocol::{
+    Answer, Author, Booking, BookingStatus, ContactDetails, Fallback, Location, NewBooking,
+    NewPayment, NewReport, Payment, PaymentState, PaymentStatus, Receipt, Report, ReportStatus,
+    Slot, SlotList, TimelineEntry, rules::GivenAnswer,
+};
 use ts_rs::{Config, TS};
 
-use crate::{form, shown};
+use crate::{bookings::SlotView, form, items, outbox::Problem, shown};
 
 const HEADER: &str = "// The core's types as the desktop page gets them, made from the Rust types by the core's test\n\
 // page_types (core/src/page_types.rs). Do not edit: change the Rust type, then run\n\
@@ -42,6 +46,28 @@ fn page_types() -> String {
         declared::<form::BookingToCheck>(&cfg),
         declared::<shown::Step>(&cfg),
         declared::<shown::Shown>(&cfg),
+        declared::<Answer>(&cfg),
+        declared::<NewReport>(&cfg),
+        declared::<ReportStatus>(&cfg),
+        declared::<Author>(&cfg),
+        declared::<TimelineEntry>(&cfg),
+        declared::<Report>(&cfg),
+        declared::<Slot>(&cfg),
+        declared::<SlotList>(&cfg),
+        declared::<NewBooking>(&cfg),
+        declared::<BookingStatus>(&cfg),
+        declared::<Booking>(&cfg),
+        declared::<PaymentStatus>(&cfg),
+        declared::<PaymentState>(&cfg),
+        declared::<NewPayment>(&cfg),
+        declared::<Receipt>(&cfg),
+        declared::<Payment>(&cfg),
+        declared::<Problem>(&cfg),
+        declared::<items::Delivery>(&cfg),
+        declared::<items::MyReport>(&cfg),
+        declared::<items::MyBooking>(&cfg),
+        declared::<items::MyPayment>(&cfg),
+        declared::<SlotView>(&cfg),
     ]
     .concat()
 }

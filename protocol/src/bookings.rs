@@ -11,6 +11,7 @@ use crate::reports::{Answers, Location};
 
 /// A time a service can be booked for, at one site.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Slot {
     /// `{site}/{YYYY-MM-DDTHH:MM}` in local time.
@@ -25,6 +26,7 @@ pub struct Slot {
 
 /// `GET /v1/services/{code}/slots`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SlotList {
     pub service_code: String,
@@ -48,6 +50,7 @@ pub enum Fallback {
 
 /// `POST /v1/bookings`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct NewBooking {
     pub service_code: String,
@@ -63,6 +66,7 @@ pub struct NewBooking {
 
 /// Where a booking stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum BookingStatus {
@@ -84,6 +88,7 @@ impl BookingStatus {
 
 /// A booking as the council holds it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Booking {
     pub id: String,

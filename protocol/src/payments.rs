@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 
 /// GOV.UK Pay's payment statuses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum PaymentStatus {
@@ -65,6 +66,7 @@ impl PaymentStatus {
 
 /// GOV.UK Pay's `state` object.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct PaymentState {
     pub status: PaymentStatus,
@@ -101,6 +103,7 @@ impl PaymentState {
 
 /// `POST /v1/payments`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct NewPayment {
     /// A payment purpose of the council profile: `council_tax`, `parking_penalty`, ...
@@ -116,6 +119,7 @@ pub struct NewPayment {
 
 /// Proof of a successful payment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Receipt {
     pub receipt_number: String,
@@ -127,6 +131,7 @@ pub struct Receipt {
 
 /// A payment as the council holds it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Payment {
     pub id: String,

@@ -28,6 +28,7 @@ pub struct Location {
 
 /// An answer to a question: text, a number, or the keys picked in a multi-value list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(untagged)]
 pub enum Answer {
@@ -55,6 +56,7 @@ pub struct ContactDetails {
 
 /// `POST /v1/reports`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct NewReport {
     pub service_code: String,
@@ -76,6 +78,7 @@ pub struct NewReport {
 
 /// The statuses of mySociety's Open311 extension.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum ReportStatus {
@@ -132,6 +135,7 @@ impl ReportStatus {
 
 /// Who wrote a timeline entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum Author {
@@ -141,6 +145,7 @@ pub enum Author {
 
 /// One entry of a report's timeline: a status change, a note, or both.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct TimelineEntry {
     pub at: DateTime<Utc>,
@@ -154,6 +159,7 @@ pub struct TimelineEntry {
 
 /// A report as the council holds it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Report {
     pub id: String,

@@ -130,6 +130,7 @@ pub struct NewOperation {
 
 /// Why the council refused an operation, or why it waits.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Problem {
     /// The council's HTTP status; 0 when no council answered and the device judged itself.

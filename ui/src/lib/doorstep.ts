@@ -17,22 +17,59 @@
 
 import { invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
-import type { BookingToCheck, CheckedAnswer, ContactDetails, Fallback, Field, GivenAnswer, Location, ReportToCheck, Shown } from './core';
+import type {
+  BookingToCheck,
+  CheckedAnswer,
+  ContactDetails,
+  Fallback,
+  Field,
+  GivenAnswer,
+  Location,
+  MyBooking,
+  MyPayment,
+  MyReport,
+  Problem,
+  ReportToCheck,
+  Slot,
+  SlotView,
+} from './core';
 
 // Declared by the core's own types (ui/src/lib/core.ts, made by a core test).
 export type {
+  Answer,
+  Author,
+  Booking,
+  BookingStatus,
   BookingToCheck,
   CheckedAnswer,
   Choice,
   ContactDetails,
+  Delivery,
   Fallback,
   Field,
   FieldKind,
   GivenAnswer,
   Location,
+  MyBooking,
+  MyPayment,
+  MyReport,
+  NewBooking,
+  NewPayment,
+  NewReport,
+  Payment,
+  PaymentState,
+  PaymentStatus,
+  Problem,
+  Receipt,
+  Report,
+  ReportStatus,
   ReportToCheck,
   Shown,
+  Slot,
+  SlotList,
+  SlotView,
   Step,
+  TimelineEntry,
 } from './core';
 
 // ---- Council profile (protocol/src/council.rs) ----
@@ -168,146 +205,6 @@ export interface ServiceDefinition {
   more_info_url?: string;
 }
 
-// ---- Reports, bookings, payments (protocol/src/{reports,bookings,payments}.rs) ----
-
-/** An answer as the core holds it: text, a number, or the keys picked in a list. */
-export type Answer = string | number | string[];
-
-export interface NewReport {
-  service_code: string;
-  description: string;
-  location: Location;
-  answers: Record<string, Answer>;
-  attachments: string[];
-  contact?: ContactDetails;
-}
-
-export type ReportStatus =
-  | 'open'
-  | 'investigating'
-  | 'in_progress'
-  | 'action_scheduled'
-  | 'fixed'
-  | 'closed'
-  | 'duplicate'
-  | 'not_councils_responsibility'
-  | 'no_further_action';
-
-export interface TimelineEntry {
-  at: string;
-  from: 'resident' | 'council';
-  status?: ReportStatus;
-  note?: string;
-}
-
-export interface Report {
-  id: string;
-  reference: string;
-  service_code: string;
-  service_name: string;
-  description: string;
-  location: Location;
-  answers: Record<string, Answer>;
-  attachments: string[];
-  contact?: ContactDetails;
-  status: ReportStatus;
-  created_at: string;
-  updated_at: string;
-  expected_by?: string;
-  timeline: TimelineEntry[];
-}
-
-export interface Slot {
-  id: string;
-  site: string;
-  site_name: string;
-  start: string;
-  end: string;
-  remaining: number;
-}
-
-export interface SlotList {
-  service_code: string;
-  slots: Slot[];
-}
-
-export interface NewBooking {
-  service_code: string;
-  slot_id: string;
-  answers: Record<string, Answer>;
-  location?: Location;
-  fallback: Fallback;
-}
-
-export type BookingStatus = 'confirmed' | 'awaiting_payment' | 'cancelled';
-
-export interface Booking {
-  id: string;
-  reference: string;
-  service_code: string;
-  service_name: string;
-  slot_id: string;
-  site_name: string;
-  start: string;
-  end: string;
-  requested_slot_id?: string;
-  answers: Record<string, Answer>;
-  location?: Location;
-  status: BookingStatus;
-  fee_pence?: number;
-  cancel_until: string;
-  created_at: string;
-  updated_at: string;
-}
-
-export type PaymentStatus =
-  | 'created'
-  | 'started'
-  | 'submitted'
-  | 'capturable'
-  | 'success'
-  | 'failed'
-  | 'cancelled'
-  | 'error';
-
-export interface PaymentState {
-  status: PaymentStatus;
-  finished: boolean;
-  message?: string;
-  code?: string;
-}
-
-export interface NewPayment {
-  purpose: string;
-  reference: string;
-  amount_pence: number;
-  return_url: string;
-  email?: string;
-}
-
-export interface Receipt {
-  receipt_number: string;
-  paid_at: string;
-  amount_pence: number;
-  card_brand: string;
-  last_digits: string;
-}
-
-export interface Payment {
-  id: string;
-  purpose: string;
-  reference: string;
-  description: string;
-  amount_pence: number;
-  state: PaymentState;
-  next_url?: string;
-  return_url: string;
-  receipt?: Receipt;
-  refunded_pence: number;
-  created_at: string;
-  updated_at: string;
-}
-
 // ---- Bins (protocol/src/bins.rs, core/src/bins.rs) ----
 
 export interface Address {
@@ -349,50 +246,6 @@ export interface Fresh<T> {
 }
 
 // ---- The core's own types (core/src/{items,shown,bookings,outbox,drafts,events}.rs) ----
-
-/** Why the council refused an operation. */
-export interface Problem {
-  status: number;
-  code: string;
-  message: string;
-  field: string | null;
-  alternatives: Slot[];
-}
-
-export type Delivery =
-  | { state: 'waiting' }
-  | { state: 'needs_attention'; key: string; problem: Problem }
-  | { state: 'sent' };
-
-export interface MyReport {
-  local_id: string;
-  delivery: Delivery;
-  request: NewReport | null;
-  report: Report | null;
-  shown: Shown;
-}
-
-export interface MyBooking {
-  local_id: string;
-  delivery: Delivery;
-  request: NewBooking | null;
-  booking: Booking | null;
-  shown: Shown;
-}
-
-export interface MyPayment {
-  local_id: string;
-  delivery: Delivery;
-  request: NewPayment | null;
-  payment: Payment | null;
-  shown: Shown;
-}
-
-export interface SlotView {
-  list: SlotList;
-  stale: boolean;
-  fetched_at: number;
-}
 
 export type Operation = 'upload_photo' | 'send_report' | 'add_update' | 'book' | 'cancel_booking' | 'start_payment';
 

@@ -73,6 +73,9 @@ function made(slotId: string, status: BookingStatus = 'confirmed', words = 'Conf
   return {
     local_id: 'b1',
     delivery: { state: 'sent' },
+    service_code: 'library_computer',
+    slot_id: slotId,
+    location: null,
     request: null,
     booking: {
       id: 'srv1',
@@ -208,6 +211,9 @@ describe('Book', () => {
     const waiting: MyBooking = {
       local_id: 'b1',
       delivery: { state: 'waiting' },
+      service_code: 'library_computer',
+      slot_id: 's10',
+      location: null,
       request: null,
       booking: null,
       shown: shown({ title: 'Book a library computer', delivery: 'Waiting to send' }),
@@ -252,6 +258,9 @@ describe('Book', () => {
     const payment = (status: 'created' | 'success'): MyPayment => ({
       local_id: 'p1',
       delivery: { state: 'sent' },
+      purpose: 'booking_fee',
+      reference: 'DUR-BK-000045',
+      amount_pence: 2600,
       request: null,
       payment: {
         id: 'pay1',
@@ -321,6 +330,9 @@ describe('Book', () => {
         key: 'k7',
         problem: { status: 409, code: 'slot_full', message: 'That time is full', field: 'slot_id', alternatives: [slot('s16', 16, 2)] },
       },
+      service_code: 'library_computer',
+      slot_id: 's10',
+      location: null,
       request: { service_code: 'library_computer', slot_id: 's10', answers: {}, fallback: 'none' },
       booking: null,
       shown: shown({ title: 'Book a library computer', delivery: 'Needs your attention', summary: 's10' }),

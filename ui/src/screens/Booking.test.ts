@@ -12,6 +12,9 @@ function booking(status: BookingStatus, words: string, fee?: number): MyBooking 
   return {
     local_id: 'b1',
     delivery: { state: 'sent' },
+    service_code: 'bulky_waste',
+    slot_id: 's14',
+    location: null,
     request: null,
     booking: {
       id: 'srv1',
@@ -71,6 +74,9 @@ describe('Booking', () => {
     const payment: MyPayment = {
       local_id: 'p1',
       delivery: { state: 'waiting' },
+      purpose: 'booking_fee',
+      reference: 'DUR-BK-000045',
+      amount_pence: 2600,
       request: { purpose: 'booking_fee', reference: 'DUR-BK-000045', amount_pence: 2600, return_url: 'x' },
       payment: null,
       shown: shown({ title: 'Booking fee', delivery: 'Waiting to send', summary: '£26.00 for DUR-BK-000045' }),
@@ -90,6 +96,9 @@ describe('Booking', () => {
         key: 'k2',
         problem: { status: 409, code: 'slot_full', message: 'That time is full', field: 'slot_id', alternatives: [] },
       },
+      service_code: 'bulky_waste',
+      slot_id: 'home/2026-12-01T14:00',
+      location: null,
       request: { service_code: 'bulky_waste', slot_id: 'home/2026-12-01T14:00', answers: {}, fallback: 'none' },
       booking: null,
       shown: shown({ title: 'Book a bulky waste collection', delivery: 'Needs your attention', summary: 'Tuesday 1 December 2026 at 2pm' }),

@@ -10,6 +10,9 @@ import Bookings from './Bookings.svelte';
 const sent: MyBooking = {
   local_id: 'b1',
   delivery: { state: 'sent' },
+  service_code: 'library_computer',
+  slot_id: 's14',
+  location: null,
   request: null,
   booking: {
     id: 'srv1',
@@ -38,6 +41,9 @@ const sent: MyBooking = {
 const queued: MyBooking = {
   local_id: 'b2',
   delivery: { state: 'waiting' },
+  service_code: 'digital_help',
+  slot_id: 'clayport/2026-12-03T10:00',
+  location: null,
   request: { service_code: 'digital_help', slot_id: 'clayport/2026-12-03T10:00', answers: {}, fallback: 'none' },
   booking: null,
   shown: shown({ title: 'Book help using a computer', delivery: 'Waiting to send', summary: 'Thursday 3 December 2026 at 10am' }),

@@ -47,12 +47,23 @@ const WORDS = { created: 'Not paid yet', failed: 'Not paid', success: 'Paid' } s
 
 function payment(state: keyof typeof WORDS | null, message?: string): MyPayment {
   if (state === null) {
-    return { local_id: 'p1', delivery: { state: 'waiting' }, request: null, payment: null, shown: shown({ title: 'Payment', delivery: 'Waiting to send' }) };
+    return {
+      local_id: 'p1',
+      delivery: { state: 'waiting' },
+      purpose: 'council_tax',
+      reference: '12345678',
+      amount_pence: 12050,
+      request: null,
+      payment: null,
+      shown: shown({ title: 'Payment', delivery: 'Waiting to send' }) };
   }
   const finished = !['created', 'started', 'submitted', 'capturable'].includes(state);
   return {
     local_id: 'p1',
     delivery: { state: 'sent' },
+    purpose: 'council_tax',
+    reference: '12345678',
+    amount_pence: 12050,
     request: { purpose: 'council_tax', reference: '12345678', amount_pence: 12050, return_url: 'x' },
     payment: {
       id: 'pay1',

@@ -14,6 +14,9 @@ function payment(status: PaymentStatus, words: string): MyPayment {
   return {
     local_id: 'p1',
     delivery: { state: 'sent' },
+    purpose: 'council_tax',
+    reference: '12345678',
+    amount_pence: 12050,
     request: null,
     payment: {
       id: 'pay1',

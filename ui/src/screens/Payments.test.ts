@@ -9,6 +9,9 @@ import Payments from './Payments.svelte';
 const paid: MyPayment = {
   local_id: 'p1',
   delivery: { state: 'sent' },
+  purpose: 'council_tax',
+  reference: '12345678',
+  amount_pence: 12050,
   request: null,
   payment: {
     id: 'pay1',
@@ -28,6 +31,9 @@ const paid: MyPayment = {
 const queued: MyPayment = {
   local_id: 'p2',
   delivery: { state: 'waiting' },
+  purpose: 'parking_penalty',
+  reference: 'DU12345678',
+  amount_pence: 3500,
   request: { purpose: 'parking_penalty', reference: 'DU12345678', amount_pence: 3500, return_url: 'x' },
   payment: null,
   shown: shown({ title: 'Parking penalty charge', delivery: 'Waiting to send', summary: '£35.00 for DU12345678' }),

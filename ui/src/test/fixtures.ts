@@ -75,6 +75,9 @@ export function myReport(delivery: Delivery, reference: string | null): MyReport
   return {
     local_id: 'r1',
     delivery,
+    service_code: 'pothole',
+    description: 'Deep hole',
+    location: { lat: 54.77, lon: -1.57 },
     request: {
       service_code: 'pothole',
       description: 'Deep hole',
