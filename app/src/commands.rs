@@ -12,7 +12,7 @@ use doorstep_core::{
     Error, MyBooking, MyPayment, MyReport, OutboxEntry, SyncReport,
     bins::Fresh,
     bookings::SlotView,
-    catalogue::Group,
+    catalogue::{Group, TopTask},
     drafts::Draft,
     form::{self, BookingToCheck, CheckedAnswer, Field, ReportToCheck},
     payments::amount_in_pence,
@@ -122,6 +122,7 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         refresh_catalogue,
         services,
         service_groups,
+        top_tasks,
         service,
         submit_report,
         reports,
@@ -238,6 +239,14 @@ async fn service_groups(
     kind: Option<ServiceKind>,
 ) -> Answered<Vec<Group>> {
     Ok(shell.core().await.service_groups(kind).await?)
+}
+
+/// The home page's ways in to what the council offers, in the core's words.
+#[tauri::command(rename_all = "snake_case")]
+async fn top_tasks(shell: State<'_, Shell>) -> Answered<Vec<TopTask>> {
+    Ok(doorstep_core::catalogue::top_tasks(
+        &shell.core().await.capabilities(),
+    ))
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -503,12 +512,7 @@ async fn bin_address(shell: State<'_, Shell>) -> Answered<Option<String>> {
 #[tauri::command(rename_all = "snake_case")]
 async fn save_bin_calendar(shell: State<'_, Shell>, uprn: String) -> Answered<String> {
     let ics = shell.core().await.collections_ics(&uprn).await?;
-    let name = format!(
-        "bin-collections-{}.ics",
-        uprn.chars()
-            .filter(char::is_ascii_alphanumeric)
-            .collect::<String>()
-    );
+    let name = doorstep_core::bins::calendar_file_name(&uprn);
     Ok(save(&shell, &name, ics.as_bytes())?)
 }
 
@@ -600,12 +604,8 @@ async fn sign_out(shell: State<'_, Shell>) -> Answered<()> {
 async fn export_data(shell: State<'_, Shell>) -> Answered<String> {
     let data = shell.core().await.export().await?;
     let bytes = serde_json::to_vec_pretty(&data).map_err(ShellError::internal)?;
-    let day = chrono::Local::now().format("%Y-%m-%d");
-    Ok(save(
-        &shell,
-        &format!("doorstep-my-data-{day}.json"),
-        &bytes,
-    )?)
+    let name = doorstep_core::account::export_file_name(chrono::Local::now().date_naive());
+    Ok(save(&shell, &name, &bytes)?)
 }
 
 #[tauri::command(rename_all = "snake_case")]

@@ -563,12 +563,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
         }
         Command::Sync => {
             let report = doorstep.sync_now().await?;
-            out.one(&report, |r| {
-                format!(
-                    "sent {}, refused {}, pulled {}, waiting {}, needs attention {}",
-                    r.sent, r.refused, r.pulled, r.waiting, r.needs_attention
-                )
-            });
+            out.one(&report, |r| r.said.clone());
             if report.needs_attention > 0 {
                 return Ok(ExitCode::from(3));
             }

@@ -14,6 +14,12 @@ use crate::{
     store,
 };
 
+/// The name the resident's data is saved under on `day` (the device's own date):
+/// `doorstep-my-data-2026-12-04.json`.
+pub fn export_file_name(day: chrono::NaiveDate) -> String {
+    format!("doorstep-my-data-{}.json", day.format("%Y-%m-%d"))
+}
+
 impl Doorstep {
     /// Ask the council to email a sign-in code.
     pub async fn sign_in(&self, email: &str) -> Result<CodeSent> {

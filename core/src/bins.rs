@@ -85,13 +85,22 @@ fn lower_first(name: &str) -> String {
 
 /// A UPRN, or what to fix.
 fn valid_uprn(uprn: &str) -> Result<&str> {
-    if uprn.is_empty() || !uprn.bytes().all(|b| b.is_ascii_digit()) {
+    if uprn.is_empty() {
+        return Err(Error::invalid("uprn", "Choose your address"));
+    }
+    if !uprn.bytes().all(|b| b.is_ascii_digit()) {
         return Err(Error::invalid(
             "uprn",
             "A UPRN is made of digits only: look the address up by postcode",
         ));
     }
     Ok(uprn)
+}
+
+/// The name a property's calendar file is saved under: `bin-collections-100110000001.ics`.
+pub fn calendar_file_name(uprn: &str) -> String {
+    let kept: String = uprn.chars().filter(char::is_ascii_alphanumeric).collect();
+    format!("bin-collections-{kept}.ics")
 }
 
 /// A cached answer and whether it is from an earlier visit.
@@ -107,11 +116,19 @@ impl Doorstep {
     pub async fn addresses(&self, postcode: &str) -> Result<Fresh<AddressList>> {
         self.require(crate::Offer::Bins)?;
         let squashed = rules::normalise_reference(postcode);
-        self.cached_get(
-            &format!("addresses:{squashed}"),
-            &format!("/v1/addresses?postcode={squashed}"),
-        )
-        .await
+        let found: Fresh<AddressList> = self
+            .cached_get(
+                &format!("addresses:{squashed}"),
+                &format!("/v1/addresses?postcode={squashed}"),
+            )
+            .await?;
+        if found.value.addresses.is_empty() {
+            return Err(Error::invalid(
+                "postcode",
+                format!("No addresses found for {}", found.value.postcode),
+            ));
+        }
+        Ok(found)
     }
 
     /// A property's bin collections for the coming weeks.
@@ -215,6 +232,35 @@ mod tests {
 
     fn day(text: &str) -> NaiveDate {
         NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn a_calendar_file_is_named_by_its_property_and_nothing_else() {
+        assert_eq!(
+            calendar_file_name("100110001"),
+            "bin-collections-100110001.ics"
+        );
+        assert_eq!(
+            calendar_file_name("../1 2"),
+            "bin-collections-12.ics",
+            "no path or space from the reference reaches the file name"
+        );
+    }
+
+    #[test]
+    fn an_address_not_chosen_is_asked_for_and_a_malformed_one_explained() {
+        let said = |uprn| match valid_uprn(uprn) {
+            Err(Error::Invalid { problems }) => {
+                (problems[0].field.clone(), problems[0].message.clone())
+            }
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            said(""),
+            ("uprn".to_owned(), "Choose your address".to_owned())
+        );
+        assert!(said("12a").1.contains("digits only"));
+        assert_eq!(valid_uprn("100110001").unwrap(), "100110001");
     }
 
     fn calendar() -> CollectionCalendar {

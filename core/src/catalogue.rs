@@ -2,6 +2,7 @@
 //!
 //! Invariant: the cached catalogue is replaced whole, in one transaction, only when the council
 //! says it changed (ETag), so a search never sees half of an old and half of a new catalogue.
+//! The home page's top tasks are only ever those the council offers.
 
 use doorstep_protocol::{
     Council, ServiceDefinition, ServiceGroup, ServiceKind, ServiceList, ServiceSummary,
@@ -10,7 +11,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
 use crate::{
-    Doorstep,
+    Capabilities, Doorstep,
     error::{Error, Result},
     store,
 };
@@ -244,11 +245,78 @@ pub fn fts_query(text: &str) -> String {
         .join(" ")
 }
 
+/// A journey the home page opens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum HomeTask {
+    /// The services to report a problem with.
+    Report,
+    /// The services that are booked.
+    Book,
+    /// Paying a bill.
+    Pay,
+    /// Bin day.
+    Bins,
+}
+
+/// A way in from the home page, in the resident's words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct TopTask {
+    pub task: HomeTask,
+    /// "Report a problem".
+    pub text: String,
+    /// What it covers: "Potholes, fly-tipping, street lights, missed bins".
+    pub hint: String,
+}
+
+/// The home page's ways in to what the council offers, in the page's order.
+pub fn top_tasks(offered: &Capabilities) -> Vec<TopTask> {
+    [
+        (
+            HomeTask::Report,
+            offered.reports,
+            "Report a problem",
+            "Potholes, fly-tipping, street lights, missed bins",
+        ),
+        (
+            HomeTask::Book,
+            offered.bookings,
+            "Book something",
+            "Bulky waste collections, library computers, appointments",
+        ),
+        (
+            HomeTask::Pay,
+            offered.payments,
+            "Pay",
+            "Council Tax, parking penalties, garden waste",
+        ),
+        (
+            HomeTask::Bins,
+            offered.bins,
+            "Check your bin day",
+            "Your next collections, also offline",
+        ),
+    ]
+    .into_iter()
+    .filter(|(_, offered, _, _)| *offered)
+    .map(|(task, _, text, hint)| TopTask {
+        task,
+        text: text.to_owned(),
+        hint: hint.to_owned(),
+    })
+    .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use doorstep_protocol::{ServiceGroup, ServiceKind, ServiceSummary};
 
-    use super::{fts_query, grouped};
+    use super::{HomeTask, fts_query, grouped, top_tasks};
+    use crate::Capabilities;
 
     fn service(code: &str, group: &str, kind: ServiceKind) -> ServiceSummary {
         ServiceSummary {
@@ -308,5 +376,41 @@ mod tests {
             "\"bin\"* \"or\"* \"1\"* \"1\"*"
         );
         assert_eq!(fts_query("  "), "");
+    }
+
+    #[test]
+    fn the_home_page_offers_only_what_the_council_does() {
+        let everything = Capabilities {
+            reports: true,
+            report_updates: true,
+            photos: true,
+            bookings: true,
+            payments: true,
+            bins: true,
+            account: true,
+        };
+        let all: Vec<HomeTask> = top_tasks(&everything).iter().map(|t| t.task).collect();
+        assert_eq!(
+            all,
+            [
+                HomeTask::Report,
+                HomeTask::Book,
+                HomeTask::Pay,
+                HomeTask::Bins
+            ]
+        );
+        let reports_only = Capabilities {
+            bookings: false,
+            payments: false,
+            bins: false,
+            ..everything
+        };
+        let tasks = top_tasks(&reports_only);
+        assert_eq!(
+            tasks.len(),
+            1,
+            "an Open311 council takes reports only: {tasks:?}"
+        );
+        assert_eq!(tasks[0].text, "Report a problem");
     }
 }

@@ -14,7 +14,13 @@ use doorstep_protocol::{
 };
 use ts_rs::{Config, TS};
 
-use crate::{bookings::SlotView, form, items, outbox::Problem, shown};
+use crate::{
+    bookings::SlotView,
+    catalogue::{HomeTask, TopTask},
+    form, items,
+    outbox::{Problem, sync::SyncReport},
+    shown,
+};
 
 const HEADER: &str = "// The core's types as the desktop page gets them, made from the Rust types by the core's test\n\
 // page_types (core/src/page_types.rs). Do not edit: change the Rust type, then run\n\
@@ -68,6 +74,9 @@ fn page_types() -> String {
         declared::<items::MyBooking>(&cfg),
         declared::<items::MyPayment>(&cfg),
         declared::<SlotView>(&cfg),
+        declared::<SyncReport>(&cfg),
+        declared::<HomeTask>(&cfg),
+        declared::<TopTask>(&cfg),
     ]
     .concat()
 }

@@ -62,6 +62,15 @@ pub fn delivery(delivery: &Delivery) -> &'static str {
     }
 }
 
+/// What a list's tag says of an item: the council's status once the council has it and nothing
+/// of it waits to be sent, else where it stands on its way ("Waiting to send").
+pub fn tag(status: Option<&str>, delivery: &Delivery) -> String {
+    match (status, delivery) {
+        (Some(status), Delivery::Sent) => status.to_owned(),
+        _ => self::delivery(delivery).to_owned(),
+    }
+}
+
 /// May the resident say a report in this status is not fixed? Only when the council says it is
 /// done with the problem itself — not when it is someone else's, or already reported.
 pub fn may_reopen(status: ReportStatus) -> bool {
@@ -96,6 +105,8 @@ pub struct Shown {
     /// Where it stands on its way to the council: "Waiting to send", "Needs your attention" or
     /// "Sent".
     pub delivery: String,
+    /// What a list's tag says: the status once the council has it all, else the delivery.
+    pub tag: String,
     /// The one line a list shows under the title: what the resident wrote, where and when a
     /// booking is, how much a payment is and for which reference.
     pub summary: String,
@@ -182,10 +193,12 @@ pub fn report(
         .map(|r| r.service_name.clone())
         .or_else(|| names.service.clone())
         .unwrap_or_else(|| or(code, "Report"));
+    let status = report.map(|r| report_status(r.status).to_owned());
     Shown {
         title,
         reference: report.map(|r| r.reference.clone()),
-        status: report.map(|r| report_status(r.status).to_owned()),
+        tag: tag(status.as_deref(), delivery),
+        status,
         delivery: self::delivery(delivery).to_owned(),
         summary: quoted(description, SUMMARY_CHARS),
         place: (report.is_some() || request.is_some()).then(|| place(location)),
@@ -239,10 +252,12 @@ pub fn booking(
     let location = booking
         .and_then(|b| b.location.as_ref())
         .or(request.and_then(|r| r.location.as_ref()));
+    let status = booking.map(|b| booking_status(b.status).to_owned());
     Shown {
         title,
         reference: booking.map(|b| b.reference.clone()),
-        status: booking.map(|b| booking_status(b.status).to_owned()),
+        tag: tag(status.as_deref(), delivery),
+        status,
         delivery: self::delivery(delivery).to_owned(),
         summary,
         place: location.map(place),
@@ -269,13 +284,15 @@ pub fn payment(
         (None, None) => ("", 0),
     };
     let amount = rules::pounds(pence);
+    let status = payment.map(|p| payment_status(p.state.status).to_owned());
     Shown {
         title: names
             .purpose
             .clone()
             .unwrap_or_else(|| "Payment".to_owned()),
         reference: payment.map(|p| p.reference.clone()),
-        status: payment.map(|p| payment_status(p.state.status).to_owned()),
+        tag: tag(status.as_deref(), delivery),
+        status,
         delivery: self::delivery(delivery).to_owned(),
         summary: match reference.trim() {
             "" => amount,
@@ -395,6 +412,7 @@ mod tests {
         assert_eq!(waiting.place.as_deref(), Some("1 Front Street, Durham"));
         assert_eq!(waiting.status, None);
         assert_eq!(waiting.delivery, "Waiting to send");
+        assert_eq!(waiting.tag, "Waiting to send");
         let said: Vec<_> = waiting
             .answers
             .iter()
@@ -412,6 +430,15 @@ mod tests {
         assert_eq!(sent.summary, "The council's words");
         assert_eq!(sent.place.as_deref(), Some("54.77, -1.57"));
         assert_eq!(sent.status.as_deref(), Some("In progress"));
+        assert_eq!(
+            sent.tag, "In progress",
+            "the council's status once it has it"
+        );
+        let updating = report(Some(&asked), Some(&copy), &Delivery::Waiting, &names);
+        assert_eq!(
+            updating.tag, "Waiting to send",
+            "an update still on its way is what the tag says"
+        );
         assert_eq!(sent.reference.as_deref(), Some("DUR-2026-000123"));
         let steps: Vec<_> = sent
             .steps

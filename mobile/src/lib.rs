@@ -112,12 +112,28 @@ pub fn bin_reminders(
     now: std::time::SystemTime,
     utc_offset_seconds: i32,
 ) -> Vec<BinReminder> {
-    let local = chrono::DateTime::<chrono::Utc>::from(now).naive_utc()
-        + chrono::Duration::seconds(i64::from(utc_offset_seconds));
-    core::bins::reminders(&calendar.into(), local)
+    core::bins::reminders(&calendar.into(), local_time(now, utc_offset_seconds))
         .into_iter()
         .map(Into::into)
         .collect()
+}
+
+/// The phone's own time at `now`, its clock being `utc_offset_seconds` ahead of UTC.
+fn local_time(now: std::time::SystemTime, utc_offset_seconds: i32) -> chrono::NaiveDateTime {
+    chrono::DateTime::<chrono::Utc>::from(now).naive_utc()
+        + chrono::Duration::seconds(i64::from(utc_offset_seconds))
+}
+
+/// The name a property's bin calendar file is shared under.
+#[uniffi::export]
+pub fn calendar_file_name(uprn: String) -> String {
+    core::bins::calendar_file_name(&uprn)
+}
+
+/// The name the resident's data is shared under, on the phone's own day at `now`.
+#[uniffi::export]
+pub fn export_file_name(now: std::time::SystemTime, utc_offset_seconds: i32) -> String {
+    core::account::export_file_name(local_time(now, utc_offset_seconds).date())
 }
 
 /// The core, for one resident on one phone.
@@ -184,6 +200,11 @@ impl Doorstep {
     /// What this council offers; the screens hide the rest.
     pub fn capabilities(&self) -> Capabilities {
         self.0.capabilities().into()
+    }
+
+    /// The home page's ways in to what this council offers, in the core's words.
+    pub fn top_tasks(&self) -> Vec<core::catalogue::TopTask> {
+        core::catalogue::top_tasks(&self.0.capabilities())
     }
 
     /// Send what waits and hear of the council's changes, now.

@@ -47,6 +47,7 @@ use crate::{
 /// What one round moved.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct SyncReport {
     /// Operations the council accepted in this round.
     pub sent: u64,
@@ -58,6 +59,34 @@ pub struct SyncReport {
     pub waiting: u64,
     /// Needing the resident's attention after the round.
     pub needs_attention: u64,
+    /// What the round did, as "Send now" tells the resident: "2 things sent, 1 still waiting."
+    pub said: String,
+}
+
+/// What a round did, in the resident's words: what was sent always, the rest when there is any.
+pub fn round_words(report: &SyncReport) -> String {
+    let counted =
+        |n: u64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let mut parts = vec![format!("{} sent", counted(report.sent, "thing", "things"))];
+    if report.refused > 0 {
+        parts.push(format!("{} refused by the council", report.refused));
+    }
+    if report.pulled > 0 {
+        parts.push(format!(
+            "{} from the council",
+            counted(report.pulled, "update", "updates")
+        ));
+    }
+    if report.waiting > 0 {
+        parts.push(format!("{} still waiting", report.waiting));
+    }
+    if report.needs_attention > 0 {
+        parts.push(format!(
+            "{} your attention",
+            counted(report.needs_attention, "needs", "need")
+        ));
+    }
+    format!("{}.", parts.join(", "))
 }
 
 /// Everything a round needs.
@@ -542,7 +571,10 @@ impl Engine {
         outcome?;
         self.emit_counts().await;
         let _ = self.events.send(self.sync_state().await);
-        result
+        result.map(|report| SyncReport {
+            said: round_words(&report),
+            ..report
+        })
     }
 
     async fn push_and_pull(&self, due: Due) -> Result<SyncReport> {
@@ -778,6 +810,30 @@ impl Engine {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_round_is_told_by_what_it_did() {
+        let nothing = SyncReport::default();
+        assert_eq!(round_words(&nothing), "0 things sent.");
+        let busy = SyncReport {
+            sent: 1,
+            refused: 1,
+            pulled: 2,
+            waiting: 3,
+            needs_attention: 1,
+            said: String::new(),
+        };
+        assert_eq!(
+            round_words(&busy),
+            "1 thing sent, 1 refused by the council, 2 updates from the council, 3 still waiting, \
+             1 needs your attention."
+        );
+        let two = SyncReport {
+            needs_attention: 2,
+            ..SyncReport::default()
+        };
+        assert_eq!(round_words(&two), "0 things sent, 2 need your attention.");
+    }
 
     fn ready_op(seq: i64) -> Ready {
         Ready {

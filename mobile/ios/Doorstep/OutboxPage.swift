@@ -24,7 +24,7 @@ struct OutboxPage: View {
                     Text("Waiting to send: \(shown.status.waiting) · Needs your attention: \(shown.status.needsAttention)")
                     if let done = shown.done { Text(words(done)) }
                     Button(shown.sending ? "Sending…" : "Send now") { run { await screen.sendNow() } }.disabled(shown.sending)
-                    if let sent = shown.sent { Text("Sent: \(sent.sent) · Refused: \(sent.refused) · Still waiting: \(sent.waiting)") }
+                    if let sent = shown.sent { Text(sent.said) }
                     if let problem = shown.sendProblem { Text("Nothing could be sent: \(problem)") }
                 }
                 if shown.things.isEmpty { Text("Nothing is waiting to send.") }

@@ -127,7 +127,7 @@ public final class AccountScreen {
         edit {
             $0.busy = false
             switch data {
-            case let .done(text): $0.exported = SharedFile(name: "doorstep-my-data-\(self.day()).json", text: text)
+            case let .done(text): $0.exported = SharedFile(name: self.exportName(), text: text)
             case let .failed(failure): $0.problem = failure.reason
             }
         }
@@ -177,12 +177,10 @@ public final class AccountScreen {
         state = .ready(account)
     }
 
-    /// Today on the phone's clock, `YYYY-MM-DD`.
-    private func day() -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
-        let parts = calendar.dateComponents([.year, .month, .day], from: now())
-        return String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
+    /// The core's name for the export, on the phone's own day.
+    private func exportName() -> String {
+        let at = now()
+        return exportFileName(now: at, utcOffsetSeconds: Int32(timeZone.secondsFromGMT(for: at)))
     }
 }
 

@@ -25,9 +25,6 @@ public enum BinsState: Equatable {
 
 @MainActor
 public final class BinsScreen {
-    /// What the address choice says when "Show bin days" is pressed with none picked.
-    nonisolated public static let chooseYourAddress = "Choose your address"
-
     public private(set) var state = BinsState.loading
     private let resident: Resident
     private let now: () -> Date
@@ -59,26 +56,24 @@ public final class BinsScreen {
         guard case .postcode(let postcode, _, false) = state else { return }
         state = .postcode(postcode: postcode, error: nil, searching: true)
         switch await resident.addresses(postcode: postcode) {
-        case let .done(found) where found.addresses.isEmpty:
-            state = .postcode(postcode: postcode, error: "No addresses found for \(found.postcode)", searching: false)
         case let .done(found):
             state = .choose(postcode: postcode, found: found, error: nil)
         case let .failed(failure):
-            state = .postcode(postcode: postcode, error: failure.reason, searching: false)
+            state = .postcode(postcode: postcode, error: failure.toFix, searching: false)
         }
     }
 
-    /// Show the collections of the address picked (nil when none was), and remember it.
+    /// Remember the address picked (nil when none was) and show its collections. The core
+    /// refuses an address not picked; when only remembering failed, the collections are shown
+    /// all the same.
     public func choose(_ uprn: String?) async {
         guard case let .choose(postcode, found, _) = state else { return }
-        guard let uprn else {
-            state = .choose(postcode: postcode, found: found, error: BinsScreen.chooseYourAddress)
+        state = .loading
+        if case let .failed(failure) = await resident.rememberBinAddress(uprn: uprn ?? ""), failure.advice == .fixInput {
+            state = .choose(postcode: postcode, found: found, error: failure.toFix)
             return
         }
-        state = .loading
-        // Only remembering may fail here: the collections are shown all the same.
-        _ = await resident.rememberBinAddress(uprn: uprn)
-        state = await shown(uprn)
+        state = await shown(uprn ?? "")
     }
 
     /// Read the collections again (after coming back online).
@@ -105,8 +100,7 @@ public final class BinsScreen {
         let next: BinsState
         switch await resident.collectionsFile(uprn: uprn) {
         case let .done(text):
-            let name = "bin-collections-\(String(uprn.filter { $0.isLetter || $0.isNumber })).ics"
-            next = .calendar(calendar, reminders: reminders, file: SharedFile(name: name, text: text), fileProblem: nil)
+            next = .calendar(calendar, reminders: reminders, file: SharedFile(name: calendarFileName(uprn: uprn), text: text), fileProblem: nil)
         case let .failed(failure):
             next = .calendar(calendar, reminders: reminders, file: nil, fileProblem: failure.reason)
         }

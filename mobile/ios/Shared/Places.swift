@@ -29,7 +29,9 @@ public enum Place: Hashable {
     /// The app's tabs, in their order.
     public static let tabs: [Place] = [home, .requests, .bins, .outbox, .account]
 
-    public init(_ task: TopTask) {
+    public init(_ task: TopTask) { self.init(task.task) }
+
+    public init(_ task: HomeTask) {
         switch task {
         case .report: self = .services(kind: .report)
         case .book: self = .services(kind: .booking)

@@ -13,6 +13,10 @@ public struct Refusal {
 }
 
 extension Failure {
+    /// What to fix first, in the core's words: the first problem's message, without the field's
+    /// name the reason starts with.
+    public var toFix: String { problems.first?.message ?? reason }
+
     /// This failure on a form whose inputs take the core's fields as `inputs` maps them (core
     /// field to input).
     func onForm(_ inputs: [String: String]) -> Refusal {

@@ -29,10 +29,7 @@ public struct RequestRow: Equatable {
         self.localId = localId
         self.kind = kind
         self.shown = shown
-        switch (shown.status, delivery) {
-        case let (status?, .sent): tag = status
-        default: tag = shown.delivery
-        }
+        tag = shown.tag
         if case .needsAttention = delivery { needsAttention = true } else { needsAttention = false }
     }
 }

@@ -4,53 +4,9 @@
 // UIKit, SwiftUI or Combine: the Linux tests drive this model.
 //
 // Invariant: the services, their groups' names and what a search finds are the core's, and
-// the top tasks shown are only those the council offers (the core's capabilities); what the
+// the top tasks and their words are the core's, only those the council offers; what the
 // resident typed in the search is kept whatever the search found or failed with.
 import Foundation
-
-/// A way in from the home screen, in the desktop's words; `kind` is the services it lists, nil
-/// for its own journey.
-public enum TopTask: CaseIterable, Equatable {
-    case report, book, pay, bins
-
-    public var text: String {
-        switch self {
-        case .report: return "Report a problem"
-        case .book: return "Book something"
-        case .pay: return "Pay"
-        case .bins: return "Check your bin day"
-        }
-    }
-
-    public var hint: String {
-        switch self {
-        case .report: return "Potholes, fly-tipping, street lights, missed bins"
-        case .book: return "Bulky waste collections, library computers, appointments"
-        case .pay: return "Council Tax, parking penalties, garden waste"
-        case .bins: return "Your next collections, also offline"
-        }
-    }
-
-    public var kind: ServiceKind? {
-        switch self {
-        case .report: return .report
-        case .book: return .booking
-        case .pay, .bins: return nil
-        }
-    }
-}
-
-/// The top tasks of what the council offers, in the home screen's order.
-public func topTasks(_ offered: Capabilities) -> [TopTask] {
-    TopTask.allCases.filter {
-        switch $0 {
-        case .report: return offered.reports
-        case .book: return offered.bookings
-        case .pay: return offered.payments
-        case .bins: return offered.bins
-        }
-    }
-}
 
 /// The journey a service opens.
 public enum Opens: Equatable {
@@ -110,7 +66,7 @@ public final class ServicesScreen {
         state = .loading
         switch await refreshed({ await self.resident.serviceGroups(kind: kind) }) {
         case let .found(groups, offline):
-            state = .listed(tasks: topTasks(resident.core.capabilities()), groups: groups, kind: kind, offline: offline)
+            state = .listed(tasks: resident.core.topTasks(), groups: groups, kind: kind, offline: offline)
         case let .failed(failure):
             state = .failed(message: failure.reason, canRetry: failure.advice == .tryWhenOnline, search: "")
         }

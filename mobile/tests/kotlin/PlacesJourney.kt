@@ -7,15 +7,15 @@ import uk.doorstep.shared.Opens
 import uk.doorstep.shared.Place
 import uk.doorstep.shared.RequestKind
 import uk.doorstep.shared.StatusNotification
-import uk.doorstep.shared.TopTask
+import uniffi.doorstep_core.HomeTask
 import uk.doorstep.shared.placeOf
 import uk.doorstep.shared.placeOfNotice
 import uk.doorstep.shared.placeOfReturn
 import uniffi.doorstep_protocol.ServiceKind
 
 fun everyWayInLeadsToItsPage() {
-    expect(TopTask.entries.map(::placeOf) == listOf(Place.Services(ServiceKind.REPORT), Place.Services(ServiceKind.BOOKING), Place.Services(ServiceKind.PAYMENT), Place.Bins)) {
-        "the top tasks: ${TopTask.entries.map(::placeOf)}"
+    expect(HomeTask.entries.map { placeOf(it) } == listOf(Place.Services(ServiceKind.REPORT), Place.Services(ServiceKind.BOOKING), Place.Services(ServiceKind.PAYMENT), Place.Bins)) {
+        "the top tasks: ${HomeTask.entries.map { placeOf(it) }}"
     }
     expect(placeOf(Opens.Book("bulky_waste")) == Place.Book("bulky_waste") && placeOf(Opens.Pay("council_tax")) == Place.Pay("council_tax")) { "a service's journey" }
     expect(placeOf(Opens.Pay(null)) == Place.Services(ServiceKind.PAYMENT)) { "a payment for nothing named: what the council takes payments for" }

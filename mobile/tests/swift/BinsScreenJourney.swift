@@ -54,7 +54,7 @@ func binDayIsFoundByPostcodeAndRemembered() async throws {
         guard let core = await resident.addresses(postcode: "not a postcode").failure else {
             throw TestFailure(description: "the core took a bad postcode")
         }
-        try expect(core.field == "postcode" && refused.error == core.reason, "the core's refusal, beside the postcode: \(refused), \(core)")
+        try expect(core.field == "postcode" && refused.error == core.toFix, "the core's refusal, beside the postcode: \(refused), \(core)")
         try expect(refused.postcode == "not a postcode" && !refused.searching, "what was typed is kept: \(refused)")
         await screen.type("dh1 4rb")
         await screen.find()
@@ -64,7 +64,7 @@ func binDayIsFoundByPostcodeAndRemembered() async throws {
             throw TestFailure(description: "no Sherburn Road: \(choosing.found)")
         }
         await screen.choose(nil)
-        try expect(try shown(await screen.state, "none picked", \.choosing).error == BinsScreen.chooseYourAddress, "an address must be picked")
+        try expect(try shown(await screen.state, "none picked", \.choosing).error == "Choose your address", "an address must be picked, in the core's words")
         await screen.choose(home.uprn)
         let calendar = try shown(await screen.state, "the collections", \.showingCalendar).calendar
         try expect(calendar.address == home.address && !calendar.stale, "the address's own calendar, fresh: \(calendar)")

@@ -139,6 +139,10 @@ status: string | null,
  */
 delivery: string, 
 /**
+ * What a list's tag says: the status once the council has it all, else the delivery.
+ */
+tag: string, 
+/**
  * The one line a list shows under the title: what the resident wrote, where and when a
  * booking is, how much a payment is and for which reference.
  */
@@ -379,3 +383,50 @@ stale: boolean,
  * When they were fetched (unix seconds).
  */
 fetched_at: number, };
+
+/**
+ * What one round moved.
+ */
+export type SyncReport = { 
+/**
+ * Operations the council accepted in this round.
+ */
+sent: number, 
+/**
+ * Operations the council refused for good in this round.
+ */
+refused: number, 
+/**
+ * Changes pulled from the council.
+ */
+pulled: number, 
+/**
+ * Still waiting after the round (to retry later).
+ */
+waiting: number, 
+/**
+ * Needing the resident's attention after the round.
+ */
+needs_attention: number, 
+/**
+ * What the round did, as "Send now" tells the resident: "2 things sent, 1 still waiting."
+ */
+said: string, };
+
+/**
+ * A journey the home page opens.
+ */
+export type HomeTask = "report" | "book" | "pay" | "bins";
+
+/**
+ * A way in from the home page, in the resident's words.
+ */
+export type TopTask = { task: HomeTask, 
+/**
+ * "Report a problem".
+ */
+text: string, 
+/**
+ * What it covers: "Potholes, fly-tipping, street lights, missed bins".
+ */
+hint: string, };

@@ -32,6 +32,8 @@ import type {
   ReportToCheck,
   Slot,
   SlotView,
+  SyncReport,
+  TopTask,
 } from './core';
 
 // Declared by the core's own types (ui/src/lib/core.ts, made by a core test).
@@ -49,6 +51,7 @@ export type {
   Field,
   FieldKind,
   GivenAnswer,
+  HomeTask,
   Location,
   MyBooking,
   MyPayment,
@@ -69,7 +72,9 @@ export type {
   SlotList,
   SlotView,
   Step,
+  SyncReport,
   TimelineEntry,
+  TopTask,
 } from './core';
 
 // ---- Council profile (protocol/src/council.rs) ----
@@ -266,14 +271,6 @@ export interface OutboxEntry {
   created_at: number;
 }
 
-export interface SyncReport {
-  sent: number;
-  refused: number;
-  pulled: number;
-  waiting: number;
-  needs_attention: number;
-}
-
 export interface Draft<T = unknown> {
   id: string;
   kind: string;
@@ -412,6 +409,7 @@ export const doorstep = {
 
   refreshCatalogue: () => call<boolean>('refresh_catalogue'),
   services: (search: string | null) => call<ServiceSummary[]>('services', { search }),
+  topTasks: () => call<TopTask[]>('top_tasks'),
   serviceGroups: (kind: ServiceKind | null) => call<ServiceGroup[]>('service_groups', { kind }),
   service: (code: string) => call<ServiceDefinition>('service', { code }),
   serviceForm: (service_code: string) => call<Field[]>('service_form', { service_code }),

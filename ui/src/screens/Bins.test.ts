@@ -4,7 +4,7 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { describe, expect, it } from 'vitest';
 import type { AddressList, CollectionCalendar, Fresh } from '../lib/doorstep';
-import { fakeCore } from '../test/core';
+import { fakeCore, refusal } from '../test/core';
 import Bins from './Bins.svelte';
 
 const found: Fresh<AddressList> = {
@@ -75,7 +75,12 @@ describe('Bins', () => {
   });
 
   it('says in words when no address is found', async () => {
-    fakeCore({ bin_address: null, addresses: { ...found, value: { postcode: 'ZZ1 1ZZ', addresses: [] } } });
+    fakeCore({
+      bin_address: null,
+      addresses: () => {
+        throw refusal('invalid', 'x', { problems: [{ field: 'postcode', message: 'No addresses found for ZZ1 1ZZ' }] });
+      },
+    });
     render(Bins);
     await fireEvent.input(await screen.findByLabelText('Postcode'), { target: { value: 'ZZ1 1ZZ' } });
     await fireEvent.click(screen.getByRole('button', { name: 'Find address' }));

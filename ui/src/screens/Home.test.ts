@@ -38,4 +38,19 @@ describe('home', () => {
     render(Home);
     expect(await screen.findByRole('link', { name: 'Carry on with: Report a pothole' })).toHaveAttribute('href', '#/report/pothole');
   });
+
+  it('offers the core\'s top tasks, each leading to its journey', async () => {
+    fakeCore({
+      drafts: [],
+      top_tasks: [
+        { task: 'report', text: 'Report a problem', hint: 'Potholes and more' },
+        { task: 'bins', text: 'Check your bin day', hint: 'Also offline' },
+      ],
+    });
+    render(Home);
+    expect(await screen.findByRole('link', { name: 'Report a problem' })).toHaveAttribute('href', '#/report');
+    expect(screen.getByText('Potholes and more')).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'Check your bin day' })).toHaveAttribute('href', '#/bins');
+    expect(screen.queryByRole('link', { name: 'Pay' })).toBeNull();
+  });
 });

@@ -64,12 +64,12 @@ describe('Outbox', () => {
   });
 
   it('shows how a waiting thing stands and reports "Send now" in words', async () => {
-    const core = fakeCore({ outbox: [waiting], sync_now: { sent: 1, refused: 0, pulled: 2, waiting: 0, needs_attention: 1 } });
+    const core = fakeCore({ outbox: [waiting], sync_now: { sent: 1, refused: 0, pulled: 2, waiting: 0, needs_attention: 1, said: 'One sent, two updates.' } });
     render(Outbox);
     expect(await screen.findByText(/Tried 2 times\./)).toHaveTextContent('Last time: the council did not answer');
     expect(screen.getByRole('heading', { level: 2, name: 'Report a pothole: Deep hole on Front Street' })).toBeInTheDocument();
     await fireEvent.click(screen.getByRole('button', { name: 'Send now' }));
-    expect(await screen.findByText('1 thing sent, 2 updates from the council, 1 needs your attention.')).toBeInTheDocument();
+    expect(await screen.findByText('One sent, two updates.')).toBeInTheDocument();
     expect(core.argsOf('sync_now')).toEqual([{}]);
   });
 

@@ -22,11 +22,11 @@ describe('Requests', () => {
     expect(within(second).getByText('Waiting to send')).toHaveClass('govuk-tag--yellow');
   });
 
-  it('shows the title, status and delivery in whatever words the core gives', async () => {
+  it('shows the title and the tag in whatever words the core gives', async () => {
     fakeCore({
       reports: [
-        { ...sent, shown: { ...sent.shown, title: 'Pothole', status: 'Being looked at' } },
-        { ...waiting, shown: { ...waiting.shown, delivery: 'Kept until you are online' } },
+        { ...sent, shown: { ...sent.shown, title: 'Pothole', tag: 'Being looked at' } },
+        { ...waiting, shown: { ...waiting.shown, tag: 'Kept until you are online' } },
       ],
     });
     render(Requests);

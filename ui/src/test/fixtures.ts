@@ -67,7 +67,7 @@ export const deliveryWords: Record<Delivery['state'], string> = {
 
 /** What the core shows of an item: the words given, and nothing for the rest. */
 export function shown(words: Pick<Shown, 'title' | 'delivery'> & Partial<Shown>): Shown {
-  return { reference: null, status: null, summary: '', place: null, steps: [], may_reopen: false, answers: [], ...words };
+  return { reference: null, status: null, tag: words.delivery, summary: '', place: null, steps: [], may_reopen: false, answers: [], ...words };
 }
 
 /** A pothole reported on this device, and the council's copy once it has a reference. */
@@ -107,6 +107,7 @@ export function myReport(delivery: Delivery, reference: string | null): MyReport
       reference,
       status: reference === null ? null : 'Open',
       delivery: deliveryWords[delivery.state],
+      tag: reference === null ? deliveryWords[delivery.state] : 'Open',
       summary: 'Deep hole',
       place: '54.77, -1.57',
     }),

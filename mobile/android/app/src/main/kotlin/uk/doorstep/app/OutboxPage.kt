@@ -59,7 +59,7 @@ fun OutboxPage(screen: OutboxScreen) {
                 Button(onClick = { scope.launch { screen.sendNow() } }, enabled = !now.sending) {
                     Text(if (now.sending) "Sending…" else "Send now")
                 }
-                now.sent?.let { Text("Sent: ${it.sent} · Refused: ${it.refused} · Still waiting: ${it.waiting}") }
+                now.sent?.let { Text(it.said) }
                 now.sendProblem?.let { Text("Nothing could be sent: $it") }
                 if (now.things.isEmpty()) Text("Nothing is waiting to send.")
                 LazyColumn {

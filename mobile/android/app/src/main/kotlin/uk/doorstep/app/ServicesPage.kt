@@ -31,7 +31,7 @@ import kotlinx.coroutines.launch
 import uk.doorstep.shared.Opens
 import uk.doorstep.shared.ServicesScreen
 import uk.doorstep.shared.ServicesState
-import uk.doorstep.shared.TopTask
+import uniffi.doorstep_core.TopTask
 import uniffi.doorstep_protocol.ServiceKind
 
 /** `onTask` follows a top task, `onOpen` a service's journey (a report, a booking, a payment). */

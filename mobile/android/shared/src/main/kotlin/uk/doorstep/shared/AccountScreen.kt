@@ -9,10 +9,10 @@
 package uk.doorstep.shared
 
 import java.time.Clock
-import java.time.LocalDate
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow
+import uniffi.doorstep_mobile.exportFileName
 import uniffi.doorstep_protocol.CodeSent
 
 sealed class SignIn {
@@ -92,7 +92,7 @@ class AccountScreen(private val resident: Resident, private val clock: Clock = C
         val data = resident.exportData()
         edit {
             when (data) {
-                is Outcome.Done -> it.copy(busy = false, exported = SharedFile("doorstep-my-data-${LocalDate.now(clock)}.json", data.value))
+                is Outcome.Done -> it.copy(busy = false, exported = SharedFile(exportFileName(clock.instant(), clock.zone.rules.getOffset(clock.instant()).totalSeconds), data.value))
                 is Outcome.Failed -> it.copy(busy = false, problem = data.reason)
             }
         }

@@ -11,6 +11,7 @@ import java.time.Clock
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow
+import uniffi.doorstep_mobile.calendarFileName
 import uniffi.doorstep_mobile.Addresses
 import uniffi.doorstep_mobile.BinCalendar
 import uniffi.doorstep_mobile.BinReminder
@@ -63,27 +64,25 @@ class BinsScreen(private val resident: Resident, private val clock: Clock = Cloc
         val typing = current.value as? BinsState.Postcode ?: return
         if (typing.searching || !current.compareAndSet(typing, typing.copy(searching = true, error = null))) return
         current.value = when (val found = resident.addresses(typing.postcode)) {
-            is Outcome.Done ->
-                if (found.value.addresses.isEmpty()) {
-                    typing.copy(searching = false, error = "No addresses found for ${found.value.postcode}")
-                } else {
-                    BinsState.Choose(typing.postcode, found.value, null)
-                }
-            is Outcome.Failed -> typing.copy(searching = false, error = found.reason)
+            is Outcome.Done -> BinsState.Choose(typing.postcode, found.value, null)
+            is Outcome.Failed -> typing.copy(searching = false, error = found.toFix)
         }
     }
 
-    /** Show the collections of the address picked (null when none was), and remember it. */
+    /**
+     * Remember the address picked (null when none was) and show its collections. The core
+     * refuses an address not picked; when only remembering failed, the collections are shown
+     * all the same.
+     */
     suspend fun choose(uprn: String?) {
         val choosing = current.value as? BinsState.Choose ?: return
-        if (uprn == null) {
-            current.compareAndSet(choosing, choosing.copy(error = CHOOSE_YOUR_ADDRESS))
-            return
-        }
         if (!current.compareAndSet(choosing, BinsState.Loading)) return
-        // Only remembering may fail here: the collections are shown all the same.
-        resident.rememberBinAddress(uprn)
-        current.value = shown(uprn)
+        val remembered = resident.rememberBinAddress(uprn.orEmpty())
+        current.value = if (remembered is Outcome.Failed && remembered.advice == Advice.FIX_INPUT) {
+            choosing.copy(error = remembered.toFix)
+        } else {
+            shown(uprn.orEmpty())
+        }
     }
 
     /** Read the collections again (after coming back online). */
@@ -109,7 +108,7 @@ class BinsScreen(private val resident: Resident, private val clock: Clock = Cloc
         val showing = current.value as? BinsState.Calendar ?: return
         val uprn = showing.calendar.uprn
         val next = when (val made = resident.collectionsFile(uprn)) {
-            is Outcome.Done -> showing.copy(file = SharedFile("bin-collections-${uprn.filter { it.isLetterOrDigit() }}.ics", made.value), fileProblem = null)
+            is Outcome.Done -> showing.copy(file = SharedFile(calendarFileName(uprn), made.value), fileProblem = null)
             is Outcome.Failed -> showing.copy(file = null, fileProblem = made.reason)
         }
         current.compareAndSet(showing, next)
@@ -127,10 +126,5 @@ class BinsScreen(private val resident: Resident, private val clock: Clock = Cloc
             is Outcome.Done -> due.value
             is Outcome.Failed -> emptyList()
         }
-    }
-
-    companion object {
-        /** What the address choice says when "Show bin days" is pressed with none picked. */
-        const val CHOOSE_YOUR_ADDRESS = "Choose your address"
     }
 }

@@ -8,6 +8,8 @@
 // browser or stays); an address that is not the payment page's return leads nowhere.
 package uk.doorstep.shared
 
+import uniffi.doorstep_core.HomeTask
+import uniffi.doorstep_core.TopTask
 import uniffi.doorstep_protocol.ServiceKind
 import uniffi.doorstep_mobile.returnedPayment
 
@@ -45,11 +47,13 @@ sealed class Place {
     }
 }
 
-fun placeOf(task: TopTask): Place = when (task) {
-    TopTask.REPORT -> Place.Services(ServiceKind.REPORT)
-    TopTask.BOOK -> Place.Services(ServiceKind.BOOKING)
-    TopTask.PAY -> Place.Services(ServiceKind.PAYMENT)
-    TopTask.BINS -> Place.Bins
+fun placeOf(task: TopTask): Place = placeOf(task.task)
+
+fun placeOf(task: HomeTask): Place = when (task) {
+    HomeTask.REPORT -> Place.Services(ServiceKind.REPORT)
+    HomeTask.BOOK -> Place.Services(ServiceKind.BOOKING)
+    HomeTask.PAY -> Place.Services(ServiceKind.PAYMENT)
+    HomeTask.BINS -> Place.Bins
 }
 
 fun placeOf(opens: Opens): Place? = when (opens) {

@@ -18,5 +18,8 @@ fun Outcome.Failed.onForm(inputs: Map<String, String>): Refusal {
     return Refusal(summary, errors)
 }
 
+/** What to fix first, in the core's words: the first problem's message, without the field's name the reason starts with. */
+val Outcome.Failed.toFix: String get() = problems.firstOrNull()?.message ?: reason
+
 /** The input a row of "Check your answers" goes back to: a question's field, else the row's own code. */
 fun List<Field>.inputOf(row: String): String = firstOrNull { it.code == row }?.problemField ?: row

@@ -31,9 +31,7 @@ data class RequestRow(val localId: String, val kind: RequestKind, val shown: Sho
 
 /** A request's line, as the desktop's list shows it. */
 fun requestRow(localId: String, kind: RequestKind, shown: Shown, delivery: Delivery): RequestRow {
-    val status = shown.status
-    val tag = if (status != null && delivery is Delivery.Sent) status else shown.delivery
-    return RequestRow(localId, kind, shown, tag, delivery is Delivery.NeedsAttention)
+    return RequestRow(localId, kind, shown, shown.tag, delivery is Delivery.NeedsAttention)
 }
 
 sealed class RequestsState {

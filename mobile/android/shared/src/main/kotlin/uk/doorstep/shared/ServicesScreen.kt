@@ -4,36 +4,18 @@
 // Android import: the JVM tests drive this model.
 //
 // Invariant: the services, their groups' names and what a search finds are the core's, and
-// the top tasks shown are only those the council offers (the core's capabilities); what the
+// the top tasks shown are the core's, only those the council offers; what the
 // resident typed in the search is kept whatever the search found or failed with.
 package uk.doorstep.shared
 
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow
-import uniffi.doorstep_mobile.Capabilities
+import uniffi.doorstep_core.TopTask
 import uniffi.doorstep_mobile.Service
 import uniffi.doorstep_mobile.ServiceGroup
 import uniffi.doorstep_protocol.ServiceKind
 import uniffi.doorstep_protocol.ServiceSummary
-
-/** A way in from the home screen, in the desktop's words; `kind` is the services it lists, null for its own journey. */
-enum class TopTask(val text: String, val hint: String, val kind: ServiceKind?) {
-    REPORT("Report a problem", "Potholes, fly-tipping, street lights, missed bins", ServiceKind.REPORT),
-    BOOK("Book something", "Bulky waste collections, library computers, appointments", ServiceKind.BOOKING),
-    PAY("Pay", "Council Tax, parking penalties, garden waste", null),
-    BINS("Check your bin day", "Your next collections, also offline", null),
-}
-
-/** The top tasks of what the council offers, in the home screen's order. */
-fun topTasks(offered: Capabilities): List<TopTask> = TopTask.entries.filter {
-    when (it) {
-        TopTask.REPORT -> offered.reports
-        TopTask.BOOK -> offered.bookings
-        TopTask.PAY -> offered.payments
-        TopTask.BINS -> offered.bins
-    }
-}
 
 /** The journey a service opens. */
 sealed class Opens {
@@ -89,7 +71,7 @@ class ServicesScreen(private val resident: Resident) {
     suspend fun load(kind: ServiceKind? = null) {
         current.value = ServicesState.Loading
         current.value = when (val held = refreshed { resident.serviceGroups(kind) }) {
-            is Held.Found -> ServicesState.Listed(topTasks(resident.core.capabilities()), held.value, kind, held.offline)
+            is Held.Found -> ServicesState.Listed(resident.core.topTasks(), held.value, kind, held.offline)
             is Held.Failed -> ServicesState.Failed(held.failure.reason, held.failure.advice == Advice.TRY_WHEN_ONLINE, "")
         }
     }
