@@ -105,6 +105,7 @@ pub fn calendar_file_name(uprn: &str) -> String {
 
 /// A cached answer and whether it is from an earlier visit.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct Fresh<T> {
     pub value: T,
     pub stale: bool,

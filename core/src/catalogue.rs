@@ -200,6 +200,7 @@ pub fn cached_council(conn: &Connection) -> Result<Option<Council>> {
 
 /// A heading of the services pages and the services under it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "ServiceGroup"))]
 pub struct Group {
     pub code: String,
     /// The council's name for it ("Bins and recycling"); its code when the council names none.

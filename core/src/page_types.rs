@@ -8,17 +8,23 @@
 use std::path::Path;
 
 use doorstep_protocol::{
-    Answer, Author, Booking, BookingStatus, ContactDetails, Fallback, Location, NewBooking,
-    NewPayment, NewReport, Payment, PaymentState, PaymentStatus, Receipt, Report, ReportStatus,
-    Slot, SlotList, TimelineEntry, rules::GivenAnswer,
+    Address, AddressList, Answer, Author, Bin, Booking, BookingRules, BookingStatus, Boundary,
+    Branding, CodeSent, Collection, CollectionCalendar, Contact, ContactDetails, Council, Cutoff,
+    Datatype, Fallback, Fee, FeeBand, GeoPoint, Location, NewBooking, NewPayment, NewReport,
+    Payment, PaymentPurpose, PaymentState, PaymentStatus, Policies, Question, Receipt, Report,
+    ReportStatus, ServiceDefinition, ServiceKind, ServiceSummary, Site, Slot, SlotList,
+    TimelineEntry, ValueOption, Weekday, rules::GivenAnswer,
 };
 use ts_rs::{Config, TS};
 
 use crate::{
+    SyncState,
+    bins::Fresh,
     bookings::SlotView,
-    catalogue::{HomeTask, TopTask},
+    catalogue::{Group, HomeTask, TopTask},
+    events::Event,
     form, items,
-    outbox::{Problem, sync::SyncReport},
+    outbox::{Entry, Operation, Problem, State, sync::SyncReport},
     shown,
 };
 
@@ -77,6 +83,38 @@ fn page_types() -> String {
         declared::<SyncReport>(&cfg),
         declared::<HomeTask>(&cfg),
         declared::<TopTask>(&cfg),
+        declared::<GeoPoint>(&cfg),
+        declared::<Contact>(&cfg),
+        declared::<Branding>(&cfg),
+        declared::<Policies>(&cfg),
+        declared::<Boundary>(&cfg),
+        declared::<PaymentPurpose>(&cfg),
+        declared::<Council>(&cfg),
+        declared::<ServiceKind>(&cfg),
+        declared::<ServiceSummary>(&cfg),
+        declared::<Group>(&cfg),
+        declared::<Datatype>(&cfg),
+        declared::<ValueOption>(&cfg),
+        declared::<Question>(&cfg),
+        declared::<FeeBand>(&cfg),
+        declared::<Fee>(&cfg),
+        declared::<Weekday>(&cfg),
+        declared::<Cutoff>(&cfg),
+        declared::<Site>(&cfg),
+        declared::<BookingRules>(&cfg),
+        declared::<ServiceDefinition>(&cfg),
+        declared::<Address>(&cfg),
+        declared::<AddressList>(&cfg),
+        declared::<Bin>(&cfg),
+        declared::<Collection>(&cfg),
+        declared::<CollectionCalendar>(&cfg),
+        declared::<Fresh<()>>(&cfg),
+        declared::<Operation>(&cfg),
+        declared::<State>(&cfg),
+        declared::<Entry>(&cfg),
+        declared::<SyncState>(&cfg),
+        declared::<Event>(&cfg),
+        declared::<CodeSent>(&cfg),
     ]
     .concat()
 }

@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 
 /// A property in the council's gazetteer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Address {
     pub uprn: String,
@@ -20,6 +21,7 @@ pub struct Address {
 
 /// `GET /v1/addresses?postcode=`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AddressList {
     pub postcode: String,
     pub addresses: Vec<Address>,
@@ -27,6 +29,7 @@ pub struct AddressList {
 
 /// A kind of bin.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Bin {
     pub code: String,
@@ -37,6 +40,7 @@ pub struct Bin {
 
 /// The bins collected on one day.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Collection {
     pub date: NaiveDate,
@@ -45,6 +49,7 @@ pub struct Collection {
 
 /// `GET /v1/collections?uprn=`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CollectionCalendar {
     pub uprn: String,
     pub address: String,

@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 
 /// What a resident does with a service.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum ServiceKind {
@@ -31,6 +32,7 @@ pub struct ServiceGroup {
 
 /// One line of the catalogue.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ServiceSummary {
     pub code: String,
@@ -51,6 +53,7 @@ pub struct ServiceList {
 
 /// Open311's datatypes for a question's answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum Datatype {
     String,
@@ -63,6 +66,7 @@ pub enum Datatype {
 
 /// One allowed value of a list question.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ValueOption {
     pub key: String,
     pub name: String,
@@ -70,6 +74,7 @@ pub struct ValueOption {
 
 /// A question the resident answers (an Open311 attribute).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 pub struct Question {
     pub code: String,
     pub datatype: Datatype,
@@ -83,11 +88,13 @@ pub struct Question {
     pub order: u32,
     /// For list questions: the allowed values.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<ValueOption>>", optional))]
     pub values: Vec<ValueOption>,
 }
 
 /// What a service costs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Fee {
     /// One price.
@@ -109,6 +116,7 @@ pub enum Fee {
 
 /// Up to `up_to` items cost `pence`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct FeeBand {
     pub up_to: u32,
     pub pence: u32,
@@ -116,6 +124,7 @@ pub struct FeeBand {
 
 /// A day of the week.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum Weekday {
     Mon,
@@ -143,6 +152,7 @@ impl From<Weekday> for chrono::Weekday {
 
 /// Until when something may still be done, relative to a slot's start.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Cutoff {
     /// Until `hours` before the start (0: until the start).
@@ -153,6 +163,7 @@ pub enum Cutoff {
 
 /// A place where a bookable service happens (a library, a register office, a collection round).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 pub struct Site {
     pub code: String,
     pub name: String,
@@ -162,6 +173,7 @@ pub struct Site {
 
 /// How a bookable service's slots are made and kept.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 pub struct BookingRules {
     pub sites: Vec<Site>,
     /// The days slots are offered on.
@@ -188,6 +200,7 @@ pub struct BookingRules {
 
 /// Everything about one service: `GET /v1/services/{code}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 pub struct ServiceDefinition {
     pub code: String,
     pub name: String,

@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 
 /// A point on the map, WGS84 degrees.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct GeoPoint {
     pub lat: f64,
     pub lon: f64,
@@ -16,6 +17,7 @@ pub struct GeoPoint {
 
 /// `GET /v1/council`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Council {
     /// Short machine name, e.g. `durham`.
     pub id: String,
@@ -35,6 +37,7 @@ pub struct Council {
 
 /// How residents reach the council other than through Doorstep.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 pub struct Contact {
     pub phone: String,
     pub email: String,
@@ -45,6 +48,7 @@ pub struct Contact {
 
 /// The council's own header: its name and colours (no crown: councils are not central government).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Branding {
     /// Header background, `#rrggbb`.
     pub primary_colour: String,
@@ -56,6 +60,7 @@ pub struct Branding {
 
 /// Links to the council's policies.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Policies {
     pub privacy_url: String,
     pub accessibility_url: String,
@@ -63,6 +68,7 @@ pub struct Policies {
 
 /// The area the council serves.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Boundary {
     /// True when the polygon is a simplification of the legal boundary.
     pub approximate: bool,
@@ -73,6 +79,7 @@ pub struct Boundary {
 
 /// Something a resident can pay for, and how its reference looks.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct PaymentPurpose {
     /// `council_tax`, `parking_penalty`, `garden_waste_permit`, `booking_fee`, ...

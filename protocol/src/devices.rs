@@ -32,6 +32,7 @@ pub struct EmailSignIn {
 
 /// The code is on its way.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct CodeSent {
     /// The address, partly hidden: `j***@example.com`.

@@ -34,6 +34,7 @@ use crate::error::{Error, Result};
 
 /// What an operation does, in the resident's words.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Operation {
     UploadPhoto,
@@ -145,6 +146,7 @@ pub struct Problem {
 
 /// Where an operation stands.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "OutboxState"))]
 #[serde(rename_all = "snake_case", tag = "state")]
 pub enum State {
     /// Will be sent; `next_attempt_at` (unix seconds) is when, at the earliest: after its backoff,
@@ -160,6 +162,7 @@ pub enum State {
 
 /// One operation in the outbox.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "OutboxEntry"))]
 pub struct Entry {
     pub key: String,
     pub chain: String,

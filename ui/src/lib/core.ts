@@ -430,3 +430,312 @@ text: string,
  * What it covers: "Potholes, fly-tipping, street lights, missed bins".
  */
 hint: string, };
+
+/**
+ * A point on the map, WGS84 degrees.
+ */
+export type GeoPoint = { lat: number, lon: number, };
+
+/**
+ * How residents reach the council other than through Doorstep.
+ */
+export type Contact = { phone: string, email: string, website: string, address?: string, };
+
+/**
+ * The council's own header: its name and colours (no crown: councils are not central government).
+ */
+export type Branding = { 
+/**
+ * Header background, `#rrggbb`.
+ */
+primary_colour: string, 
+/**
+ * Header text, `#rrggbb`; must contrast with the background (WCAG AA).
+ */
+text_colour: string, 
+/**
+ * Text shown as the council's logo.
+ */
+logo_text: string, };
+
+/**
+ * Links to the council's policies.
+ */
+export type Policies = { privacy_url: string, accessibility_url: string, };
+
+/**
+ * The area the council serves.
+ */
+export type Boundary = { 
+/**
+ * True when the polygon is a simplification of the legal boundary.
+ */
+approximate: boolean, note: string, 
+/**
+ * A closed ring (the last point joins the first).
+ */
+polygon: Array<GeoPoint>, };
+
+/**
+ * Something a resident can pay for, and how its reference looks.
+ */
+export type PaymentPurpose = { 
+/**
+ * `council_tax`, `parking_penalty`, `garden_waste_permit`, `booking_fee`, ...
+ */
+code: string, name: string, 
+/**
+ * What the reference is called on the resident's letter.
+ */
+reference_label: string, 
+/**
+ * Where to find it and how it looks, in plain English.
+ */
+reference_hint: string, 
+/**
+ * A regular expression the whole reference must match (after trimming, upper case).
+ */
+reference_pattern: string, min_pence: number, max_pence: number, };
+
+/**
+ * `GET /v1/council`.
+ */
+export type Council = { 
+/**
+ * Short machine name, e.g. `durham`.
+ */
+id: string, name: string, 
+/**
+ * The area, as residents say it: "County Durham".
+ */
+area_name: string, 
+/**
+ * Prefix of human references, e.g. `DUR` in `DUR-2026-000123`.
+ */
+reference_prefix: string, 
+/**
+ * IANA time zone of the council's clocks.
+ */
+timezone: string, contact: Contact, branding: Branding, policies: Policies, boundary: Boundary, payment_purposes: Array<PaymentPurpose>, };
+
+/**
+ * What a resident does with a service.
+ */
+export type ServiceKind = "report" | "booking" | "payment" | "info";
+
+/**
+ * One line of the catalogue.
+ */
+export type ServiceSummary = { code: string, name: string, group: string, kind: ServiceKind, description: string, keywords: Array<string>, };
+
+/**
+ * A heading of the services pages and the services under it.
+ */
+export type ServiceGroup = { code: string, 
+/**
+ * The council's name for it ("Bins and recycling"); its code when the council names none.
+ */
+name: string, 
+/**
+ * Its services, in the catalogue's order.
+ */
+services: Array<ServiceSummary>, };
+
+/**
+ * Open311's datatypes for a question's answer.
+ */
+export type Datatype = "string" | "number" | "datetime" | "text" | "singlevaluelist" | "multivaluelist";
+
+/**
+ * One allowed value of a list question.
+ */
+export type ValueOption = { key: string, name: string, };
+
+/**
+ * A question the resident answers (an Open311 attribute).
+ */
+export type Question = { code: string, datatype: Datatype, required: boolean, 
+/**
+ * The question, as asked.
+ */
+description: string, 
+/**
+ * Help shown under the question.
+ */
+datatype_description?: string, order: number, 
+/**
+ * For list questions: the allowed values.
+ */
+values?: Array<ValueOption>, };
+
+/**
+ * Up to `up_to` items cost `pence`.
+ */
+export type FeeBand = { up_to: number, pence: number, };
+
+/**
+ * What a service costs.
+ */
+export type Fee = { "kind": "fixed", pence: number, } | { "kind": "per_item", question: string, pence_each: number, minimum_pence: number, } | { "kind": "bands", question: string, bands: Array<FeeBand>, };
+
+/**
+ * A day of the week.
+ */
+export type Weekday = "mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun";
+
+/**
+ * Until when something may still be done, relative to a slot's start.
+ */
+export type Cutoff = { "kind": "hours_before", hours: number, } | { "kind": "working_day_before", time: string, };
+
+/**
+ * A place where a bookable service happens (a library, a register office, a collection round).
+ */
+export type Site = { code: string, name: string, address?: string, };
+
+/**
+ * How a bookable service's slots are made and kept.
+ */
+export type BookingRules = { sites: Array<Site>, 
+/**
+ * The days slots are offered on.
+ */
+weekdays: Array<Weekday>, 
+/**
+ * Local opening time, HH:MM.
+ */
+opens: string, 
+/**
+ * Local closing time, HH:MM.
+ */
+closes: string, 
+/**
+ * Length of a slot; absent for one slot a day (a collection day).
+ */
+slot_minutes?: number, 
+/**
+ * Places in each slot at each site.
+ */
+capacity: number, 
+/**
+ * How many days ahead slots are offered.
+ */
+days_ahead: number, 
+/**
+ * The last moment a slot can be booked.
+ */
+book_cutoff: Cutoff, 
+/**
+ * The last moment a booking can be cancelled.
+ */
+cancel_cutoff: Cutoff, 
+/**
+ * The booking needs the resident's address (a collection).
+ */
+needs_location: boolean, };
+
+/**
+ * Everything about one service: `GET /v1/services/{code}`.
+ */
+export type ServiceDefinition = { code: string, name: string, group: string, kind: ServiceKind, description: string, keywords: Array<string>, 
+/**
+ * What happens after the resident submits, in plain English.
+ */
+what_happens_next?: string, 
+/**
+ * Working days the council aims to act within (reports).
+ */
+target_days?: number, questions: Array<Question>, fee?: Fee, booking?: BookingRules, 
+/**
+ * For payment services: the payment purpose they start.
+ */
+payment_purpose?: string, 
+/**
+ * The council's own page about the service.
+ */
+more_info_url?: string, };
+
+/**
+ * A property in the council's gazetteer.
+ */
+export type Address = { uprn: string, address: string, postcode: string, lat: number, lon: number, };
+
+/**
+ * `GET /v1/addresses?postcode=`.
+ */
+export type AddressList = { postcode: string, addresses: Array<Address>, };
+
+/**
+ * A kind of bin.
+ */
+export type Bin = { code: string, 
+/**
+ * "Rubbish (black bin)".
+ */
+name: string, colour: string, };
+
+/**
+ * The bins collected on one day.
+ */
+export type Collection = { date: string, bins: Array<Bin>, };
+
+/**
+ * `GET /v1/collections?uprn=`.
+ */
+export type CollectionCalendar = { uprn: string, address: string, 
+/**
+ * When bins must be out, in plain English.
+ */
+advice: string, collections: Array<Collection>, };
+
+/**
+ * A cached answer and whether it is from an earlier visit.
+ */
+export type Fresh<T> = { value: T, stale: boolean, fetched_at: number, };
+
+/**
+ * What an operation does, in the resident's words.
+ */
+export type Operation = "upload_photo" | "send_report" | "add_update" | "book" | "cancel_booking" | "start_payment";
+
+/**
+ * Where an operation stands.
+ */
+export type OutboxState = { "state": "waiting", attempts: number, next_attempt_at: number, last_error: string | null, } | { "state": "needs_attention", problem: Problem, };
+
+/**
+ * One operation in the outbox.
+ */
+export type OutboxEntry = { key: string, chain: string, 
+/**
+ * The report, booking or payment (its local id) the operation acts on.
+ */
+item: string, operation: Operation, 
+/**
+ * The operation in the resident's words: "Report", "Cancellation".
+ */
+what: string, 
+/**
+ * The thing it acts on, so that one can be told from another: "Report a pothole: Deep
+ * hole by the bus stop", "Bulky waste collection, Tuesday 1 December 2026 at 9am".
+ */
+about: string, state: OutboxState, created_at: number, };
+
+/**
+ * How syncing stands.
+ */
+export type SyncState = { "state": "idle" } | { "state": "syncing" } | { "state": "offline" } | { "state": "auth_required" };
+
+/**
+ * One thing that happened.
+ */
+export type CoreEvent = { "event": "outbox", waiting: number, needs_attention: number, } | { "event": "item_changed", local_id: string, kind: string, } | { "event": "sync", state: SyncState, last_success: number | null, last_error: string | null, } | { "event": "payment_needs_action", local_id: string, next_url: string, } | { "event": "status_changed", local_id: string, kind: string, title: string, body: string, };
+
+/**
+ * The code is on its way.
+ */
+export type CodeSent = { 
+/**
+ * The address, partly hidden: `j***@example.com`.
+ */
+sent_to: string, expires_in_seconds: number, };

@@ -18,18 +18,28 @@
 import { invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type {
+  AddressList,
   BookingToCheck,
   CheckedAnswer,
+  CodeSent,
+  CollectionCalendar,
   ContactDetails,
+  CoreEvent,
+  Council,
   Fallback,
   Field,
+  Fresh,
   GivenAnswer,
   Location,
   MyBooking,
   MyPayment,
   MyReport,
-  Problem,
+  OutboxEntry,
   ReportToCheck,
+  ServiceDefinition,
+  ServiceGroup,
+  ServiceKind,
+  ServiceSummary,
   Slot,
   SlotView,
   SyncReport,
@@ -38,18 +48,36 @@ import type {
 
 // Declared by the core's own types (ui/src/lib/core.ts, made by a core test).
 export type {
+  Address,
+  AddressList,
   Answer,
   Author,
+  Bin,
   Booking,
+  BookingRules,
   BookingStatus,
   BookingToCheck,
+  Boundary,
+  Branding,
   CheckedAnswer,
   Choice,
+  CodeSent,
+  Collection,
+  CollectionCalendar,
+  Contact,
   ContactDetails,
+  CoreEvent,
+  Council,
+  Cutoff,
+  Datatype,
   Delivery,
   Fallback,
+  Fee,
+  FeeBand,
   Field,
   FieldKind,
+  Fresh,
+  GeoPoint,
   GivenAnswer,
   HomeTask,
   Location,
@@ -59,217 +87,39 @@ export type {
   NewBooking,
   NewPayment,
   NewReport,
+  Operation,
+  OutboxEntry,
+  OutboxState,
   Payment,
+  PaymentPurpose,
   PaymentState,
   PaymentStatus,
+  Policies,
   Problem,
+  Question,
   Receipt,
   Report,
   ReportStatus,
   ReportToCheck,
+  ServiceDefinition,
+  ServiceGroup,
+  ServiceKind,
+  ServiceSummary,
   Shown,
+  Site,
   Slot,
   SlotList,
   SlotView,
   Step,
   SyncReport,
+  SyncState,
   TimelineEntry,
   TopTask,
+  ValueOption,
+  Weekday,
 } from './core';
 
-// ---- Council profile (protocol/src/council.rs) ----
-
-export interface GeoPoint {
-  lat: number;
-  lon: number;
-}
-
-export interface Contact {
-  phone: string;
-  email: string;
-  website: string;
-  address?: string;
-}
-
-export interface Branding {
-  primary_colour: string;
-  text_colour: string;
-  logo_text: string;
-}
-
-export interface Policies {
-  privacy_url: string;
-  accessibility_url: string;
-}
-
-export interface Boundary {
-  approximate: boolean;
-  note: string;
-  polygon: GeoPoint[];
-}
-
-export interface PaymentPurpose {
-  code: string;
-  name: string;
-  reference_label: string;
-  reference_hint: string;
-  reference_pattern: string;
-  min_pence: number;
-  max_pence: number;
-}
-
-export interface Council {
-  id: string;
-  name: string;
-  area_name: string;
-  reference_prefix: string;
-  timezone: string;
-  contact: Contact;
-  branding: Branding;
-  policies: Policies;
-  boundary: Boundary;
-  payment_purposes: PaymentPurpose[];
-}
-
-// ---- Catalogue (protocol/src/catalogue.rs) ----
-
-export type ServiceKind = 'report' | 'booking' | 'payment' | 'info';
-
-export interface ServiceSummary {
-  code: string;
-  name: string;
-  group: string;
-  kind: ServiceKind;
-  description: string;
-  keywords: string[];
-}
-
-/** A heading of the services pages (the council's name for the group) and the services under it. */
-export interface ServiceGroup {
-  code: string;
-  name: string;
-  services: ServiceSummary[];
-}
-
-export type Datatype = 'string' | 'number' | 'datetime' | 'text' | 'singlevaluelist' | 'multivaluelist';
-
-export interface ValueOption {
-  key: string;
-  name: string;
-}
-
-export interface Question {
-  code: string;
-  datatype: Datatype;
-  required: boolean;
-  description: string;
-  datatype_description?: string;
-  order: number;
-  values?: ValueOption[];
-}
-
-export type Fee =
-  | { kind: 'fixed'; pence: number }
-  | { kind: 'per_item'; question: string; pence_each: number; minimum_pence: number }
-  | { kind: 'bands'; question: string; bands: { up_to: number; pence: number }[] };
-
-export type Cutoff = { kind: 'hours_before'; hours: number } | { kind: 'working_day_before'; time: string };
-
-export interface Site {
-  code: string;
-  name: string;
-  address?: string;
-}
-
-export interface BookingRules {
-  sites: Site[];
-  weekdays: string[];
-  opens: string;
-  closes: string;
-  slot_minutes?: number;
-  capacity: number;
-  days_ahead: number;
-  book_cutoff: Cutoff;
-  cancel_cutoff: Cutoff;
-  needs_location: boolean;
-}
-
-export interface ServiceDefinition {
-  code: string;
-  name: string;
-  group: string;
-  kind: ServiceKind;
-  description: string;
-  keywords: string[];
-  what_happens_next?: string;
-  target_days?: number;
-  questions: Question[];
-  fee?: Fee;
-  booking?: BookingRules;
-  payment_purpose?: string;
-  more_info_url?: string;
-}
-
-// ---- Bins (protocol/src/bins.rs, core/src/bins.rs) ----
-
-export interface Address {
-  uprn: string;
-  address: string;
-  postcode: string;
-  lat: number;
-  lon: number;
-}
-
-export interface AddressList {
-  postcode: string;
-  addresses: Address[];
-}
-
-export interface Bin {
-  code: string;
-  name: string;
-  colour: string;
-}
-
-export interface Collection {
-  date: string;
-  bins: Bin[];
-}
-
-export interface CollectionCalendar {
-  uprn: string;
-  address: string;
-  advice: string;
-  collections: Collection[];
-}
-
-/** A cached answer, and whether it is from an earlier visit. */
-export interface Fresh<T> {
-  value: T;
-  stale: boolean;
-  fetched_at: number;
-}
-
-// ---- The core's own types (core/src/{items,shown,bookings,outbox,drafts,events}.rs) ----
-
-export type Operation = 'upload_photo' | 'send_report' | 'add_update' | 'book' | 'cancel_booking' | 'start_payment';
-
-export type OutboxState =
-  | { state: 'waiting'; attempts: number; next_attempt_at: number; last_error: string | null }
-  | { state: 'needs_attention'; problem: Problem };
-
-export interface OutboxEntry {
-  key: string;
-  chain: string;
-  item: string;
-  operation: Operation;
-  /** The kind of thing, in the resident's words: "Report", "Booking". */
-  what: string;
-  /** The thing itself, so that one can be told from another (may be empty). */
-  about: string;
-  state: OutboxState;
-  created_at: number;
-}
+// ---- A saved form (core/src/drafts.rs), whose body is the page's own ----
 
 export interface Draft<T = unknown> {
   id: string;
@@ -277,14 +127,6 @@ export interface Draft<T = unknown> {
   body: T;
   updated_at: number;
 }
-
-export type SyncState = { state: 'idle' } | { state: 'syncing' } | { state: 'offline' } | { state: 'auth_required' };
-
-export type CoreEvent =
-  | { event: 'outbox'; waiting: number; needs_attention: number }
-  | { event: 'item_changed'; local_id: string; kind: string }
-  | { event: 'sync'; state: SyncState; last_success: number | null; last_error: string | null }
-  | { event: 'payment_needs_action'; local_id: string; next_url: string };
 
 // ---- The shell's own types (app/src) ----
 
@@ -302,11 +144,6 @@ export interface AppStatus {
   pending_email: string | null;
   secrets: SecretsPlace;
   data_dir: string;
-}
-
-export interface CodeSent {
-  sent_to: string;
-  expires_in_seconds: number;
 }
 
 export interface FieldProblem {
