@@ -8,6 +8,7 @@
 
 pub mod desktop;
 pub mod open311;
+pub mod postgres;
 pub mod reliability;
 
 use std::{

@@ -215,6 +215,7 @@ fn test() -> Result<()> {
     let mut bins = cargo();
     bins.args(["build", "--workspace", "--bins"]);
     status(bins, "building the binaries the end-to-end tests start")?;
+    tools::postgres_server()?;
     println!("==> cargo test --workspace");
     let (passed, failed) = counted(
         cargo()

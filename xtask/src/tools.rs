@@ -259,6 +259,27 @@ pub fn schemathesis() -> Result<PathBuf> {
     Ok(folder.join("bin/schemathesis"))
 }
 
+/// Debian's PostgreSQL server, whose `initdb` and `pg_ctl` make the throwaway clusters the
+/// council server's PostgreSQL tests run on (`tests/src/postgres.rs`). Before installing it,
+/// Debian is told not to make and start a cluster of its own: the tests start and stop theirs.
+pub fn postgres_server() -> Result<()> {
+    const NO_MAIN_CLUSTER: &str = "/etc/postgresql-common/createcluster.d/doorstep.conf";
+    let installed = Command::new("dpkg-query")
+        .args(["-W", "-f=${Status}", "postgresql"])
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("install ok installed"));
+    if !installed && is_root() {
+        let path = Path::new(NO_MAIN_CLUSTER);
+        fs::create_dir_all(path.parent().expect("a folder"))?;
+        fs::write(
+            path,
+            "# The Doorstep tests start throwaway clusters of their own.\ncreate_main_cluster = false\n",
+        )
+        .with_context(|| format!("writing {NO_MAIN_CLUSTER}"))?;
+    }
+    debian_packages(&["postgresql"], "the council server's PostgreSQL tests")
+}
+
 /// Debian packages the phone suites need: JNA and a JDK for the Kotlin suite, binutils (`nm`)
 /// for the bindings check, debootstrap to make the Swift root, and `aapt` with Android's own
 /// resource table (`framework-res.apk`) to check the Android manifest.
