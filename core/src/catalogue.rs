@@ -381,15 +381,7 @@ mod tests {
 
     #[test]
     fn the_home_page_offers_only_what_the_council_does() {
-        let everything = Capabilities {
-            reports: true,
-            report_updates: true,
-            photos: true,
-            bookings: true,
-            payments: true,
-            bins: true,
-            account: true,
-        };
+        let everything = Capabilities::EVERYTHING;
         let all: Vec<HomeTask> = top_tasks(&everything).iter().map(|t| t.task).collect();
         assert_eq!(
             all,

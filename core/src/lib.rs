@@ -86,6 +86,19 @@ pub struct Capabilities {
     pub account: bool,
 }
 
+impl Capabilities {
+    /// What a Doorstep council server offers.
+    pub const EVERYTHING: Capabilities = Capabilities {
+        reports: true,
+        report_updates: true,
+        photos: true,
+        bookings: true,
+        payments: true,
+        bins: true,
+        account: true,
+    };
+}
+
 /// A capability, to ask for by name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Offer {
@@ -167,15 +180,7 @@ impl Doorstep {
     /// What this council offers; the shells hide the rest.
     pub fn capabilities(&self) -> Capabilities {
         match self.engine().backend {
-            Backend::Doorstep => Capabilities {
-                reports: true,
-                report_updates: true,
-                photos: true,
-                bookings: true,
-                payments: true,
-                bins: true,
-                account: true,
-            },
+            Backend::Doorstep => Capabilities::EVERYTHING,
             Backend::Open311 { .. } => Capabilities {
                 reports: true,
                 report_updates: false,

@@ -67,25 +67,35 @@ pub struct SyncReport {
 pub fn round_words(report: &SyncReport) -> String {
     let counted =
         |n: u64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
-    let mut parts = vec![format!("{} sent", counted(report.sent, "thing", "things"))];
-    if report.refused > 0 {
-        parts.push(format!("{} refused by the council", report.refused));
-    }
-    if report.pulled > 0 {
-        parts.push(format!(
-            "{} from the council",
-            counted(report.pulled, "update", "updates")
-        ));
-    }
-    if report.waiting > 0 {
-        parts.push(format!("{} still waiting", report.waiting));
-    }
-    if report.needs_attention > 0 {
-        parts.push(format!(
-            "{} your attention",
-            counted(report.needs_attention, "needs", "need")
-        ));
-    }
+    let rest = [
+        (
+            report.refused,
+            format!("{} refused by the council", report.refused),
+        ),
+        (
+            report.pulled,
+            format!(
+                "{} from the council",
+                counted(report.pulled, "update", "updates")
+            ),
+        ),
+        (report.waiting, format!("{} still waiting", report.waiting)),
+        (
+            report.needs_attention,
+            format!(
+                "{} your attention",
+                counted(report.needs_attention, "needs", "need")
+            ),
+        ),
+    ];
+    let parts: Vec<String> =
+        std::iter::once(format!("{} sent", counted(report.sent, "thing", "things")))
+            .chain(
+                rest.into_iter()
+                    .filter(|(n, _)| *n > 0)
+                    .map(|(_, said)| said),
+            )
+            .collect();
     format!("{}.", parts.join(", "))
 }
 
