@@ -13,6 +13,15 @@ use doorstep_server::{Config, db::Db, stats};
     about = "The council back end that Doorstep's apps talk to"
 )]
 struct Cli {
+    /// A council's deployment in one file (TOML; see server/README.md), in place of the flags
+    /// below; given before a command (`--config FILE staff token`), that command takes its
+    /// store.
+    #[arg(
+        long,
+        value_name = "FILE",
+        conflicts_with_all = ["db", "listen", "council", "public_url", "demo", "trusted_proxies"]
+    )]
+    config: Option<PathBuf>,
     /// The SQLite file that holds everything (created if missing).
     #[arg(long, global = true, default_value = "doorstep-council.sqlite3")]
     db: PathBuf,
@@ -69,17 +78,26 @@ fn main() -> anyhow::Result<()> {
         )
         .with_writer(std::io::stderr)
         .init();
+    let config = match &cli.config {
+        Some(file) => doorstep_server::config_file::read(file)?,
+        None => Config {
+            public_url: cli.public_url,
+            demo: cli.demo,
+            trusted_proxies: cli.trusted_proxies,
+            ..Config::new(cli.db, cli.listen, cli.council)
+        },
+    };
     match cli.command {
-        None => serve(cli),
+        None => serve(config),
         Some(Command::Staff {
             command: StaffCommand::Token,
         }) => {
-            let token = Db::issue_staff_token(&cli.db).context("issuing a staff token")?;
+            let token = Db::issue_staff_token(&config.db_path).context("issuing a staff token")?;
             println!("{token}");
             Ok(())
         }
         Some(Command::Stats { json }) => {
-            let stats = stats::read(&cli.db)?;
+            let stats = stats::read(&config.db_path)?;
             if json {
                 println!("{}", serde_json::to_string(&stats)?);
             } else {
@@ -103,13 +121,7 @@ fn main() -> anyhow::Result<()> {
     }
 }
 
-fn serve(cli: Cli) -> anyhow::Result<()> {
-    let config = Config {
-        public_url: cli.public_url,
-        demo: cli.demo,
-        trusted_proxies: cli.trusted_proxies,
-        ..Config::new(cli.db, cli.listen, cli.council)
-    };
+fn serve(config: Config) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(doorstep_server::serve_until(config, shutdown_signal()))
 }
