@@ -1,6 +1,7 @@
 //! A council's deployment in one file (`doorstep-server --config FILE`, TOML): what the
-//! command's flags set, and the limits that only the file sets. `server/README.md` documents
-//! every key.
+//! command's flags set, and what only the file sets — the limits, and GOV.UK Notify with its
+//! key by file or environment variable, never in the file. `server/README.md` documents every
+//! key.
 //!
 //! Invariant: a file is taken whole or not at all — an unknown key, a missing one, or a value
 //! of the wrong kind or out of range stops the server before it starts, with the file, the key
@@ -8,6 +9,7 @@
 //! file works from any working directory.
 
 use std::{
+    collections::BTreeMap,
     net::{IpAddr, SocketAddr},
     path::{Path, PathBuf},
     time::Duration,
@@ -16,7 +18,7 @@ use std::{
 use anyhow::Context;
 use serde::Deserialize;
 
-use crate::{Config, Limits};
+use crate::{Config, Limits, notify};
 
 /// The file as written; every key but `db`, `listen` and `council` may be left out.
 #[derive(Debug, Deserialize)]
@@ -37,6 +39,18 @@ struct File {
     trusted_proxies: Vec<String>,
     #[serde(default)]
     limits: LimitsFile,
+    notify: Option<NotifyFile>,
+}
+
+/// `[notify]`: the key by file or by environment variable (exactly one), and a Notify template
+/// id for each of Doorstep's emails.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NotifyFile {
+    api_key_file: Option<PathBuf>,
+    api_key_env: Option<String>,
+    url: Option<String>,
+    templates: BTreeMap<String, String>,
 }
 
 /// `[limits]`; what is left out keeps its default.
@@ -50,17 +64,22 @@ struct LimitsFile {
     request_timeout_seconds: Option<u64>,
 }
 
-/// Read the deployment in `path`.
+/// Read the deployment in `path`, its secrets from the files and environment it names.
 pub fn read(path: &Path) -> anyhow::Result<Config> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read the configuration file {}", path.display()))?;
     let folder = path.parent().unwrap_or(Path::new(""));
-    parse(&text, folder).map_err(|problem| anyhow::anyhow!("{}: {problem}", path.display()))
+    parse(&text, folder, &|name| std::env::var(name).ok())
+        .map_err(|problem| anyhow::anyhow!("{}: {problem}", path.display()))
 }
 
-/// The deployment a file's text describes, its paths read from `folder`; or what is wrong
-/// with it, in words that say what to write.
-pub fn parse(text: &str, folder: &Path) -> Result<Config, String> {
+/// The deployment a file's text describes, its paths read from `folder` and its environment
+/// variables from `env`; or what is wrong with it, in words that say what to write.
+pub fn parse(
+    text: &str,
+    folder: &Path,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Config, String> {
     let file: File = toml::from_str(text).map_err(|e| e.to_string().trim_end().to_owned())?;
     let listen: SocketAddr = file.listen.parse().map_err(|_| {
         format!(
@@ -89,7 +108,12 @@ pub fn parse(text: &str, folder: &Path) -> Result<Config, String> {
         })
         .collect::<Result<Vec<_>, _>>()?;
     let limits = limits(&file.limits)?;
+    let notify = file
+        .notify
+        .map(|given| notify_settings(given, folder, env))
+        .transpose()?;
     Ok(Config {
+        notify,
         public_url: file
             .public_url
             .map(|url| url.trim_end_matches('/').to_owned()),
@@ -97,6 +121,72 @@ pub fn parse(text: &str, folder: &Path) -> Result<Config, String> {
         trusted_proxies,
         limits,
         ..Config::new(folder.join(file.db), listen, folder.join(file.council))
+    })
+}
+
+/// `[notify]`, with its key read and every email's template named.
+fn notify_settings(
+    given: NotifyFile,
+    folder: &Path,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<notify::Settings, String> {
+    let key = match (&given.api_key_file, &given.api_key_env) {
+        (Some(file), None) => {
+            let path = folder.join(file);
+            std::fs::read_to_string(&path)
+                .map_err(|e| format!("notify.api_key_file: cannot read {}: {e}", path.display()))?
+        }
+        (None, Some(name)) => env(name).ok_or_else(|| {
+            format!("notify.api_key_env names {name}, which is not set in the server's environment")
+        })?,
+        _ => {
+            return Err(
+                "[notify] takes its API key from a file (api_key_file = \"…\") or from an \
+                 environment variable (api_key_env = \"…\"): give exactly one"
+                    .to_owned(),
+            );
+        }
+    };
+    let key = notify::ApiKey::parse(&key).map_err(|problem| format!("notify: {problem}"))?;
+    let url = given.url.unwrap_or_else(|| notify::NOTIFY_URL.to_owned());
+    if !(url.starts_with("https://") || url.starts_with("http://")) {
+        return Err(format!(
+            "notify.url = {url:?} is not a web address: leave it out for {}",
+            notify::NOTIFY_URL
+        ));
+    }
+    for email in notify::TEMPLATES {
+        match given.templates.get(email) {
+            Some(id) if id.len() == 36 && id.chars().all(|c| c == '-' || c.is_ascii_hexdigit()) => {
+            }
+            Some(id) => {
+                return Err(format!(
+                    "notify.templates.{email} = {id:?} is not a template id: copy it from the \
+                     template's page in GOV.UK Notify"
+                ));
+            }
+            None => {
+                return Err(format!(
+                    "notify.templates has no {email:?}: give the id of the Notify template \
+                     that email is sent with"
+                ));
+            }
+        }
+    }
+    if let Some(unknown) = given
+        .templates
+        .keys()
+        .find(|name| !notify::TEMPLATES.contains(&name.as_str()))
+    {
+        return Err(format!(
+            "notify.templates.{unknown} is not an email Doorstep sends: it sends {}",
+            notify::TEMPLATES.join(", ")
+        ));
+    }
+    Ok(notify::Settings {
+        url,
+        key,
+        templates: given.templates,
     })
 }
 
@@ -151,6 +241,10 @@ fn limits(given: &LimitsFile) -> Result<Limits, String> {
 mod tests {
     use super::*;
 
+    fn no_env(_: &str) -> Option<String> {
+        None
+    }
+
     const WHOLE: &str = r#"
 db = "data/council.sqlite3"
 listen = "0.0.0.0:8443"
@@ -165,7 +259,7 @@ request_timeout_seconds = 20
 
     #[test]
     fn a_whole_file_is_read_with_its_paths_from_its_own_folder() {
-        let config = parse(WHOLE, Path::new("/etc/doorstep")).unwrap();
+        let config = parse(WHOLE, Path::new("/etc/doorstep"), &no_env).unwrap();
         assert_eq!(
             config.db_path,
             Path::new("/etc/doorstep/data/council.sqlite3")
@@ -190,7 +284,7 @@ request_timeout_seconds = 20
     #[test]
     fn an_absolute_path_stays_where_it_points() {
         let text = "db = \"/var/lib/doorstep/council.sqlite3\"\nlisten = \"127.0.0.1:8080\"\ncouncil = \"/srv/profile\"\n";
-        let config = parse(text, Path::new("/etc/doorstep")).unwrap();
+        let config = parse(text, Path::new("/etc/doorstep"), &no_env).unwrap();
         assert_eq!(
             config.db_path,
             Path::new("/var/lib/doorstep/council.sqlite3")
@@ -200,7 +294,7 @@ request_timeout_seconds = 20
     }
 
     fn refused(text: &str) -> String {
-        parse(text, Path::new("/etc/doorstep")).expect_err(text)
+        parse(text, Path::new("/etc/doorstep"), &no_env).expect_err(text)
     }
 
     const BASE: &str = "db = \"c.sqlite3\"\nlisten = \"127.0.0.1:8080\"\ncouncil = \"p\"\n";
@@ -241,5 +335,75 @@ request_timeout_seconds = 20
             .unwrap_err()
             .to_string();
         assert!(said.contains("/nonexistent/doorstep.toml"), "{said}");
+    }
+
+    const KEY: &str =
+        "doorstep_live-26785a09-ab16-4eb0-8407-a37497a57506-3d844edf-8d35-48ac-975b-e847b4f122b0";
+    const TEMPLATE: &str = "f33517ff-2a88-4f6e-b855-c550268ce08a";
+
+    #[test]
+    fn notify_takes_its_key_from_the_environment_or_a_file() {
+        let text = format!(
+            "{BASE}[notify]\napi_key_env = \"NOTIFY_KEY\"\n[notify.templates]\nsign-in-code = \"{TEMPLATE}\"\n"
+        );
+        let env = |name: &str| (name == "NOTIFY_KEY").then(|| KEY.to_owned());
+        let config = parse(&text, Path::new("/etc/doorstep"), &env).unwrap();
+        let settings = config.notify.expect("notify");
+        assert_eq!(settings.url, notify::NOTIFY_URL);
+        assert_eq!(settings.templates["sign-in-code"], TEMPLATE);
+
+        let folder = std::env::temp_dir().join(format!("doorstep-config-{}", uuid::Uuid::now_v7()));
+        std::fs::create_dir_all(&folder).unwrap();
+        std::fs::write(folder.join("notify.key"), format!("{KEY}\n")).unwrap();
+        let text = format!(
+            "{BASE}[notify]\napi_key_file = \"notify.key\"\nurl = \"http://127.0.0.1:9\"\n[notify.templates]\nsign-in-code = \"{TEMPLATE}\"\n"
+        );
+        let from_file = parse(&text, &folder, &no_env);
+        std::fs::remove_dir_all(&folder).unwrap();
+        assert_eq!(from_file.unwrap().notify.unwrap().url, "http://127.0.0.1:9");
+    }
+
+    #[test]
+    fn notify_without_what_it_needs_says_what_is_missing_and_never_shows_the_key() {
+        let templates = format!("[notify.templates]\nsign-in-code = \"{TEMPLATE}\"\n");
+        let said = refused(&format!("{BASE}[notify]\n{templates}"));
+        assert!(said.contains("exactly one"), "{said}");
+        let said = refused(&format!(
+            "{BASE}[notify]\napi_key_env = \"UNSET_HERE\"\n{templates}"
+        ));
+        assert!(
+            said.contains("UNSET_HERE") && said.contains("not set"),
+            "{said}"
+        );
+        let said = refused(&format!(
+            "{BASE}[notify]\napi_key_file = \"missing.key\"\n{templates}"
+        ));
+        assert!(said.contains("/etc/doorstep/missing.key"), "{said}");
+
+        let env = |_: &str| Some(KEY.to_owned());
+        let wrong = |text: String| parse(&text, Path::new("/etc/doorstep"), &env).unwrap_err();
+        let said = wrong(format!(
+            "{BASE}[notify]\napi_key_env = \"K\"\n[notify.templates]\n"
+        ));
+        assert!(said.contains("sign-in-code"), "{said}");
+        let said = wrong(format!(
+            "{BASE}[notify]\napi_key_env = \"K\"\n[notify.templates]\nsign-in-code = \"welcome\"\n"
+        ));
+        assert!(said.contains("not a template id"), "{said}");
+        let said = wrong(format!(
+            "{BASE}[notify]\napi_key_env = \"K\"\n{templates}receipt = \"{TEMPLATE}\"\n"
+        ));
+        assert!(said.contains("receipt"), "{said}");
+        let bad_key = |_: &str| Some("not-a-key".to_owned());
+        let said = parse(
+            &format!("{BASE}[notify]\napi_key_env = \"K\"\n{templates}"),
+            Path::new("/etc/doorstep"),
+            &bad_key,
+        )
+        .unwrap_err();
+        assert!(
+            said.contains("API key") && !said.contains("not-a-key"),
+            "{said}"
+        );
     }
 }

@@ -160,6 +160,17 @@ CREATE INDEX reports_created ON reports(created_at);
 -- 3: where the sandbox provider sends a payment's receipt, as GOV.UK Pay takes it.
 ALTER TABLE sandbox_payments ADD COLUMN email TEXT;
 "#,
+    r#"
+-- 4: what became of each email sent through GOV.UK Notify (notify.rs).
+ALTER TABLE notifications ADD COLUMN tries INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE notifications ADD COLUMN next_try_at INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE notifications ADD COLUMN sent_at TEXT;
+ALTER TABLE notifications ADD COLUMN notify_id TEXT;
+ALTER TABLE notifications ADD COLUMN given_up TEXT;
+ALTER TABLE notifications ADD COLUMN last_error TEXT;
+CREATE INDEX notifications_waiting ON notifications (next_try_at)
+    WHERE sent_at IS NULL AND given_up IS NULL;
+"#,
 ];
 
 tokio::task_local! {

@@ -16,6 +16,7 @@ pub mod error;
 pub mod extract;
 pub mod forwarded;
 pub mod idempotency;
+pub mod notify;
 pub mod openapi;
 pub mod profile;
 pub mod provider;
@@ -61,6 +62,9 @@ pub struct Config {
     /// The council's own proxies in front of the server, whose `X-Forwarded-For` is believed
     /// (`forwarded`); none by default.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Email through GOV.UK Notify; none: emails wait in the store's outbox (a demo writes
+    /// sign-in codes to its log).
+    pub notify: Option<notify::Settings>,
 }
 
 /// Limits that protect the server and the residents.
@@ -104,6 +108,7 @@ impl Config {
             demo: false,
             clock: Clock::default(),
             trusted_proxies: Vec::new(),
+            notify: None,
         }
     }
 }
@@ -206,14 +211,18 @@ struct Bound {
     url: String,
     clock: Clock,
     state: AppState,
+    notify: Option<notify::Settings>,
 }
 
 impl Bound {
-    /// Serve until `signal`; the housekeeping task lives exactly as long.
+    /// Serve until `signal`; the housekeeping task and the email sender live exactly as long.
     async fn serve(
         self,
         signal: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
+        let emails = self
+            .notify
+            .map(|settings| notify::start(self.state.db.clone(), self.clock.clone(), settings));
         let housekeeping = spawn_housekeeping(self.state);
         let served = axum::serve(
             self.listener,
@@ -223,6 +232,9 @@ impl Bound {
         .with_graceful_shutdown(signal)
         .await;
         housekeeping.abort();
+        if let Some(emails) = emails {
+            emails.abort();
+        }
         served
     }
 }
@@ -269,6 +281,7 @@ async fn bind(config: Config) -> anyhow::Result<Bound> {
         url,
         clock,
         state,
+        notify: config.notify,
     })
 }
 

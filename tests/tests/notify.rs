@@ -1,0 +1,130 @@
+//! Sign-in codes by email through GOV.UK Notify: the real server, started from a deployment
+//! file whose Notify key comes from the environment, sends the code to a stand-in of Notify's
+//! API; when Notify is busy it waits and tries again, the resident's request never waits, the
+//! code that arrives signs the resident in, and neither the code nor the address is logged.
+
+use std::{
+    net::TcpStream,
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use doorstep_e2e::{Device, TempDir, binary, council_dir, free_port, notify::Notify};
+
+const TEMPLATE: &str = "f33517ff-2a88-4f6e-b855-c550268ce08a";
+
+struct Serving(Child);
+
+impl Drop for Serving {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sign_in_code_reaches_the_resident_through_notify_even_when_it_is_busy() {
+    let notify = Notify::start(&[429]).await;
+    let deployment = TempDir::new("notify");
+    let port = free_port();
+    let file = deployment.0.join("council.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "db = \"council.sqlite3\"\nlisten = \"127.0.0.1:{port}\"\ncouncil = {:?}\n\n\
+             [notify]\napi_key_env = \"DOORSTEP_NOTIFY_KEY\"\nurl = \"{}\"\n\n\
+             [notify.templates]\nsign-in-code = \"{TEMPLATE}\"\n",
+            council_dir().display().to_string(),
+            notify.url
+        ),
+    )
+    .unwrap();
+    let log = deployment.0.join("server.log");
+    let output = || std::fs::File::create(&log).map_or_else(|_| Stdio::null(), Stdio::from);
+    let child = Command::new(binary("doorstep-server"))
+        .arg("--config")
+        .arg(&file)
+        .env("DOORSTEP_NOTIFY_KEY", doorstep_e2e::notify::api_key())
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(output())
+        .spawn()
+        .expect("doorstep-server starts");
+    let _serving = Serving(child);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "the server did not start");
+        std::thread::sleep(Duration::from_millis(25));
+    }
+
+    let phone = Device::open(&format!("http://127.0.0.1:{port}"));
+    let email = "jane.resident@example.org";
+    let asked = Instant::now();
+    let sent = phone.doorstep.sign_in(email).await.unwrap();
+    assert!(
+        asked.elapsed() < Duration::from_secs(2),
+        "the resident's request does not wait on Notify"
+    );
+    assert_eq!(sent.sent_to, "j***@example.org");
+
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let received = loop {
+        let received = notify.received();
+        if received.iter().any(|r| r.status == 201) {
+            break received;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "Notify never took the email: {received:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(
+        received.iter().map(|r| r.status).collect::<Vec<_>>(),
+        [429, 201],
+        "busy once, then taken, and sent no more: {received:?}"
+    );
+    let taken = &received[1].body;
+    assert_eq!(taken["email_address"], email);
+    assert_eq!(taken["template_id"], TEMPLATE);
+    assert_eq!(
+        taken["reference"], received[0].body["reference"],
+        "the same email tried again"
+    );
+    let code = taken["personalisation"]["code"]
+        .as_str()
+        .expect("the code")
+        .to_owned();
+    assert_eq!(code.len(), 6);
+
+    phone
+        .doorstep
+        .verify(email, &code)
+        .await
+        .expect("the emailed code signs in");
+    assert_eq!(
+        phone.doorstep.signed_in_as().await.unwrap().as_deref(),
+        Some(email)
+    );
+
+    let conn = rusqlite::Connection::open(deployment.0.join("council.sqlite3")).unwrap();
+    let (tries, sent_at, notify_id): (i64, Option<String>, Option<String>) = conn
+        .query_row(
+            "SELECT tries, sent_at, notify_id FROM notifications",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!(tries, 2);
+    assert!(
+        sent_at.is_some() && notify_id.is_some(),
+        "recorded as taken, under Notify's id"
+    );
+
+    let logged = std::fs::read_to_string(&log).unwrap();
+    assert!(logged.contains("taken by GOV.UK Notify"), "{logged}");
+    assert!(
+        !logged.contains(email) && !logged.contains(&code),
+        "neither the address nor the code is logged: {logged}"
+    );
+}
