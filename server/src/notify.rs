@@ -374,6 +374,73 @@ mod tests {
         assert!(matches!(judge(403, &Value::Null), Tried::Refused(_)));
     }
 
+    fn outbox() -> rusqlite::Connection {
+        let mut conn = rusqlite::Connection::open_in_memory().unwrap();
+        crate::db::migrate(&mut conn).unwrap();
+        for (email, personalisation) in [
+            ("a@example.org", r#"{"code":"123456","minutes":15}"#),
+            ("b@example.org", r#"{"minutes":15}"#),
+        ] {
+            conn.execute(
+                "INSERT INTO notifications (template_id, email_address, personalisation, reference, created_at)
+                 VALUES ('sign-in-code', ?1, ?2, 'ref', '2026-12-01T09:00:00Z')",
+                params![email, personalisation],
+            )
+            .unwrap();
+        }
+        conn
+    }
+
+    #[test]
+    fn only_emails_still_worth_sending_are_due() {
+        let conn = outbox();
+        let now = DateTime::from_timestamp(1_790_000_000, 0).unwrap();
+        let due: Vec<String> = due(&conn, now)
+            .unwrap()
+            .into_iter()
+            .map(|w| w.email_address)
+            .collect();
+        assert_eq!(
+            due,
+            ["a@example.org"],
+            "a code already used or expired is not sent"
+        );
+    }
+
+    #[test]
+    fn a_try_is_written_down_and_decides_when_the_next_is() {
+        let conn = outbox();
+        let now = DateTime::from_timestamp(1_790_000_000, 0).unwrap();
+        record(&conn, 1, 1, &Tried::Later("HTTP 429".into()), now).unwrap();
+        assert!(due(&conn, now).unwrap().is_empty(), "not again at once");
+        let later = now + chrono::Duration::seconds(wait_after(1));
+        assert_eq!(due(&conn, later).unwrap().len(), 1, "again after its wait");
+
+        record(
+            &conn,
+            1,
+            MOST_TRIES,
+            &Tried::Later("HTTP 503".into()),
+            later,
+        )
+        .unwrap();
+        assert!(
+            due(&conn, later + chrono::Duration::days(1))
+                .unwrap()
+                .is_empty(),
+            "given up after its tries"
+        );
+        let (given_up, error): (Option<String>, String) = conn
+            .query_row(
+                "SELECT given_up, last_error FROM notifications WHERE id = 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert!(given_up.is_some());
+        assert_eq!(error, "HTTP 503");
+    }
+
     #[test]
     fn waits_grow_and_stop_growing() {
         assert_eq!(wait_after(1), 2);
