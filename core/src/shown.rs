@@ -18,21 +18,6 @@ use crate::{
     items::Delivery,
 };
 
-/// A report's status at the council, as a resident reads it.
-pub fn report_status(status: ReportStatus) -> &'static str {
-    match status {
-        ReportStatus::Open => "Open",
-        ReportStatus::Investigating => "Investigating",
-        ReportStatus::InProgress => "In progress",
-        ReportStatus::ActionScheduled => "Action scheduled",
-        ReportStatus::Fixed => "Fixed",
-        ReportStatus::Closed => "Closed",
-        ReportStatus::Duplicate => "Already reported",
-        ReportStatus::NotCouncilsResponsibility => "Not the council’s responsibility",
-        ReportStatus::NoFurtherAction => "No further action",
-    }
-}
-
 /// A booking's status at the council, as a resident reads it.
 pub fn booking_status(status: BookingStatus) -> &'static str {
     match status {
@@ -193,7 +178,7 @@ pub fn report(
         .map(|r| r.service_name.clone())
         .or_else(|| names.service.clone())
         .unwrap_or_else(|| or(code, "Report"));
-    let status = report.map(|r| report_status(r.status).to_owned());
+    let status = report.map(|r| r.status.words().to_owned());
     Shown {
         title,
         reference: report.map(|r| r.reference.clone()),
@@ -213,7 +198,7 @@ pub fn report(
                             Author::Resident => "You",
                         }
                         .to_owned(),
-                        status: entry.status.map(|s| report_status(s).to_owned()),
+                        status: entry.status.map(|s| s.words().to_owned()),
                         note: entry.note.clone(),
                     })
                     .collect()
@@ -522,7 +507,7 @@ mod tests {
     #[test]
     fn every_status_has_words_and_eight_payment_states_read_as_four() {
         for status in ReportStatus::ALL {
-            assert!(!report_status(status).is_empty());
+            assert!(!status.words().is_empty());
         }
         assert_eq!(payment_status(PaymentStatus::Started), "Not paid yet");
         assert_eq!(payment_status(PaymentStatus::Capturable), "Being checked");

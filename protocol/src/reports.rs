@@ -121,6 +121,21 @@ impl ReportStatus {
         }
     }
 
+    /// The status as a resident reads it, on every screen and in every email.
+    pub fn words(self) -> &'static str {
+        match self {
+            ReportStatus::Open => "Open",
+            ReportStatus::Investigating => "Investigating",
+            ReportStatus::InProgress => "In progress",
+            ReportStatus::ActionScheduled => "Action scheduled",
+            ReportStatus::Fixed => "Fixed",
+            ReportStatus::Closed => "Closed",
+            ReportStatus::Duplicate => "Already reported",
+            ReportStatus::NotCouncilsResponsibility => "Not the council’s responsibility",
+            ReportStatus::NoFurtherAction => "No further action",
+        }
+    }
+
     /// Open311's two-valued status: is the council done with it?
     pub fn is_closed(self) -> bool {
         !matches!(

@@ -340,11 +340,12 @@ request_timeout_seconds = 20
     const KEY: &str =
         "doorstep_live-26785a09-ab16-4eb0-8407-a37497a57506-3d844edf-8d35-48ac-975b-e847b4f122b0";
     const TEMPLATE: &str = "f33517ff-2a88-4f6e-b855-c550268ce08a";
+    const STATUS_TEMPLATE: &str = "0b1e7c2a-5d3f-4e8a-9c6b-2f4d8e1a7b3c";
 
     #[test]
     fn notify_takes_its_key_from_the_environment_or_a_file() {
         let text = format!(
-            "{BASE}[notify]\napi_key_env = \"NOTIFY_KEY\"\n[notify.templates]\nsign-in-code = \"{TEMPLATE}\"\n"
+            "{BASE}[notify]\napi_key_env = \"NOTIFY_KEY\"\n[notify.templates]\nsign-in-code = \"{TEMPLATE}\"\nstatus-changed = \"{STATUS_TEMPLATE}\"\n"
         );
         let env = |name: &str| (name == "NOTIFY_KEY").then(|| KEY.to_owned());
         let config = parse(&text, Path::new("/etc/doorstep"), &env).unwrap();
@@ -356,7 +357,7 @@ request_timeout_seconds = 20
         std::fs::create_dir_all(&folder).unwrap();
         std::fs::write(folder.join("notify.key"), format!("{KEY}\n")).unwrap();
         let text = format!(
-            "{BASE}[notify]\napi_key_file = \"notify.key\"\nurl = \"http://127.0.0.1:9\"\n[notify.templates]\nsign-in-code = \"{TEMPLATE}\"\n"
+            "{BASE}[notify]\napi_key_file = \"notify.key\"\nurl = \"http://127.0.0.1:9\"\n[notify.templates]\nsign-in-code = \"{TEMPLATE}\"\nstatus-changed = \"{STATUS_TEMPLATE}\"\n"
         );
         let from_file = parse(&text, &folder, &no_env);
         std::fs::remove_dir_all(&folder).unwrap();
@@ -365,7 +366,9 @@ request_timeout_seconds = 20
 
     #[test]
     fn notify_without_what_it_needs_says_what_is_missing_and_never_shows_the_key() {
-        let templates = format!("[notify.templates]\nsign-in-code = \"{TEMPLATE}\"\n");
+        let templates = format!(
+            "[notify.templates]\nsign-in-code = \"{TEMPLATE}\"\nstatus-changed = \"{STATUS_TEMPLATE}\"\n"
+        );
         let said = refused(&format!("{BASE}[notify]\n{templates}"));
         assert!(said.contains("exactly one"), "{said}");
         let said = refused(&format!(

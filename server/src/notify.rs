@@ -117,8 +117,27 @@ pub struct Settings {
     pub templates: BTreeMap<String, String>,
 }
 
-/// The emails Doorstep writes, each of which a council's Notify service must have a template for.
-pub const TEMPLATES: [&str; 1] = ["sign-in-code"];
+/// The emails Doorstep writes, each of which a council's Notify service must have a template
+/// for: a sign-in code (`code`, `minutes`), and a report's new status to the address the
+/// resident gave with it (`reference`, `service`, `status`, `note`).
+pub const TEMPLATES: [&str; 2] = ["sign-in-code", "status-changed"];
+
+/// Put an email in the outbox, inside the caller's transaction; its reference.
+pub fn queue(
+    conn: &rusqlite::Connection,
+    template: &str,
+    email_address: &str,
+    personalisation: &Value,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<String> {
+    let reference = uuid::Uuid::now_v7().to_string();
+    conn.execute(
+        "INSERT INTO notifications (template_id, email_address, personalisation, reference, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![template, email_address, personalisation.to_string(), reference, now.to_rfc3339()],
+    )?;
+    Ok(reference)
+}
 
 /// What became of one try.
 #[derive(Debug, PartialEq, Eq)]

@@ -1,7 +1,8 @@
-//! Sign-in codes by email through GOV.UK Notify: the real server, started from a deployment
-//! file whose Notify key comes from the environment, sends the code to a stand-in of Notify's
-//! API; when Notify is busy it waits and tries again, the resident's request never waits, the
-//! code that arrives signs the resident in, and neither the code nor the address is logged.
+//! Email through GOV.UK Notify: the real server, started from a deployment file whose Notify
+//! key comes from the environment, sends a sign-in code to a stand-in of Notify's API; when
+//! Notify is busy it waits and tries again, the resident's request never waits, the code that
+//! arrives signs the resident in, a report's new status reaches the address given with it, and
+//! neither a code nor an address is logged.
 
 use std::{
     net::TcpStream,
@@ -12,6 +13,7 @@ use std::{
 use doorstep_e2e::{Device, TempDir, binary, council_dir, free_port, notify::Notify};
 
 const TEMPLATE: &str = "f33517ff-2a88-4f6e-b855-c550268ce08a";
+const STATUS_TEMPLATE: &str = "0b1e7c2a-5d3f-4e8a-9c6b-2f4d8e1a7b3c";
 
 struct Serving(Child);
 
@@ -23,7 +25,7 @@ impl Drop for Serving {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_sign_in_code_reaches_the_resident_through_notify_even_when_it_is_busy() {
+async fn sign_in_codes_and_new_statuses_reach_residents_through_notify_even_when_it_is_busy() {
     let notify = Notify::start(&[429]).await;
     let deployment = TempDir::new("notify");
     let port = free_port();
@@ -33,7 +35,7 @@ async fn a_sign_in_code_reaches_the_resident_through_notify_even_when_it_is_busy
         format!(
             "db = \"council.sqlite3\"\nlisten = \"127.0.0.1:{port}\"\ncouncil = {:?}\n\n\
              [notify]\napi_key_env = \"DOORSTEP_NOTIFY_KEY\"\nurl = \"{}\"\n\n\
-             [notify.templates]\nsign-in-code = \"{TEMPLATE}\"\n",
+             [notify.templates]\nsign-in-code = \"{TEMPLATE}\"\nstatus-changed = \"{STATUS_TEMPLATE}\"\n",
             council_dir().display().to_string(),
             notify.url
         ),
@@ -110,7 +112,7 @@ async fn a_sign_in_code_reaches_the_resident_through_notify_even_when_it_is_busy
     let conn = rusqlite::Connection::open(deployment.0.join("council.sqlite3")).unwrap();
     let (tries, sent_at, notify_id): (i64, Option<String>, Option<String>) = conn
         .query_row(
-            "SELECT tries, sent_at, notify_id FROM notifications",
+            "SELECT tries, sent_at, notify_id FROM notifications WHERE id = 1",
             [],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
@@ -121,10 +123,77 @@ async fn a_sign_in_code_reaches_the_resident_through_notify_even_when_it_is_busy
         "recorded as taken, under Notify's id"
     );
 
+    // A report with an address to hear back at; the council moves it on.
+    let contact = "sam.resident@example.org";
+    let made = phone
+        .doorstep
+        .submit_report(doorstep_core::reports::ReportInput {
+            contact: Some(doorstep_protocol::ContactDetails {
+                email: Some(contact.to_owned()),
+                ..Default::default()
+            }),
+            ..doorstep_e2e::pothole("Deep hole by the bus stop")
+        })
+        .await
+        .unwrap();
+    phone.doorstep.sync_now().await.unwrap();
+    let sent = phone.doorstep.report(&made.local_id).await.unwrap();
+    let council_copy = sent.report.expect("the council has it");
+    let staff = Command::new(binary("doorstep-server"))
+        .arg("--config")
+        .arg(&file)
+        .args(["staff", "token"])
+        .env("DOORSTEP_NOTIFY_KEY", doorstep_e2e::notify::api_key())
+        .output()
+        .unwrap();
+    assert!(
+        staff.status.success(),
+        "{}",
+        String::from_utf8_lossy(&staff.stderr)
+    );
+    let moved = reqwest::Client::new()
+        .post(format!(
+            "http://127.0.0.1:{port}/v1/staff/reports/{}/status",
+            council_copy.id
+        ))
+        .bearer_auth(String::from_utf8_lossy(&staff.stdout).trim())
+        .header("Idempotency-Key", uuid::Uuid::now_v7().to_string())
+        .json(&serde_json::json!({"status": "in_progress", "note": "A crew is on its way"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(moved.status().is_success(), "{}", moved.status());
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let told = loop {
+        if let Some(told) = notify
+            .received()
+            .into_iter()
+            .find(|r| r.body["template_id"] == STATUS_TEMPLATE && r.status == 201)
+        {
+            break told.body;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no status email: {:?}",
+            notify.received()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(told["email_address"], contact);
+    assert_eq!(
+        told["personalisation"],
+        serde_json::json!({
+            "reference": council_copy.reference,
+            "service": "Report a pothole",
+            "status": "In progress",
+            "note": "A crew is on its way",
+        })
+    );
+
     let logged = std::fs::read_to_string(&log).unwrap();
     assert!(logged.contains("taken by GOV.UK Notify"), "{logged}");
     assert!(
-        !logged.contains(email) && !logged.contains(&code),
-        "neither the address nor the code is logged: {logged}"
+        !logged.contains(email) && !logged.contains(&code) && !logged.contains(contact),
+        "neither an address nor the code is logged: {logged}"
     );
 }

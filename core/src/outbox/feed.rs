@@ -165,7 +165,7 @@ fn status_words(kind: &str, copy: &Value) -> Option<&'static str> {
         T::deserialize(at).ok()
     }
     match kind {
-        "report" => status(&copy["status"]).map(shown::report_status),
+        "report" => status(&copy["status"]).map(doorstep_protocol::ReportStatus::words),
         "booking" => status(&copy["status"]).map(shown::booking_status),
         "payment" => status(&copy["state"]["status"]).map(shown::payment_status),
         _ => None,

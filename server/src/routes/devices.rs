@@ -29,7 +29,7 @@ use crate::{
     error::{ApiError, ApiResult},
     extract::Json,
     idempotency::{self, Key, fingerprint},
-    rate,
+    notify, rate,
     store::{self, new_id},
 };
 
@@ -156,13 +156,8 @@ pub async fn send_code(
             params![email, code_hash(&email, &code), caller.device_id, (now + Duration::minutes(CODE_MINUTES)).timestamp()],
         )?;
         forget_emailed_codes(conn, &email)?;
-        // Shaped like a GOV.UK Notify request; a council's deployment sends it from here.
-        let reference = new_id();
-        conn.execute(
-            "INSERT INTO notifications (template_id, email_address, personalisation, reference, created_at)
-             VALUES ('sign-in-code', ?1, ?2, ?3, ?4)",
-            params![email, json!({ "code": code, "minutes": CODE_MINUTES }).to_string(), reference, now.to_rfc3339()],
-        )?;
+        // Sent through GOV.UK Notify when the deployment configures it (notify.rs).
+        let reference = notify::queue(conn, "sign-in-code", &email, &json!({ "code": code, "minutes": CODE_MINUTES }), now)?;
         if demo {
             tracing::info!(to = %mask(&email), %code, reference, "sign-in code (demo: no email is sent; the code is shown here)");
         } else {

@@ -16,6 +16,7 @@ use doorstep_protocol::{
 };
 use rusqlite::params;
 use serde::Deserialize;
+use serde_json::json;
 
 use crate::{
     AppState,
@@ -23,6 +24,7 @@ use crate::{
     error::{ApiError, ApiResult},
     extract::{self, Json, Query},
     idempotency::{self, Key, fingerprint},
+    notify,
     routes::{payments::save_payment, reports::save_report},
     store,
 };
@@ -151,6 +153,18 @@ pub async fn set_status(
             note,
         });
         save_report(conn, &owned, now)?;
+        let report = &owned.item;
+        if let Some(email) = report.contact.as_ref().and_then(|c| c.email.as_deref())
+            && moved
+        {
+            let said = json!({
+                "reference": report.reference,
+                "service": report.service_name,
+                "status": report.status.words(),
+                "note": report.timeline.last().and_then(|t| t.note.clone()).unwrap_or_default(),
+            });
+            notify::queue(conn, "status-changed", email, &said, now)?;
+        }
         Ok((StatusCode::OK, serde_json::to_value(&owned.item)?))
     })
     .await)
