@@ -102,6 +102,53 @@ pub fn free_port() -> u16 {
         .expect("a free port")
 }
 
+/// The council server started from a deployment file (`doorstep-server --config FILE`), as a
+/// council runs it; stopped (SIGKILL) on drop.
+pub struct Deployed(Child);
+
+impl Deployed {
+    /// Start it in `cwd` with `env` set, its log (stderr, at `info`) written to `log` when
+    /// given; returns once it answers on `port`, the port its file names.
+    pub fn start(
+        file: &Path,
+        port: u16,
+        cwd: &Path,
+        env: &[(&str, &str)],
+        log: Option<&Path>,
+    ) -> Deployed {
+        let logged = log
+            .and_then(|path| std::fs::File::create(path).ok())
+            .map_or_else(Stdio::null, Stdio::from);
+        let child = Command::new(binary("doorstep-server"))
+            .arg("--config")
+            .arg(file)
+            .current_dir(cwd)
+            .envs(env.iter().copied())
+            .env("RUST_LOG", "info")
+            .stdout(Stdio::null())
+            .stderr(logged)
+            .spawn()
+            .expect("doorstep-server starts");
+        let deployed = Deployed(child);
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "the server did not listen where its file says"
+            );
+            std::thread::sleep(Duration::from_millis(25));
+        }
+        deployed
+    }
+}
+
+impl Drop for Deployed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// The council server as its own process; stopped (SIGKILL if need be) on drop.
 pub struct Council {
     pub port: u16,

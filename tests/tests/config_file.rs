@@ -5,21 +5,10 @@
 
 use std::{
     net::TcpStream,
-    process::{Child, Command, Output, Stdio},
-    time::{Duration, Instant},
+    process::{Command, Output},
 };
 
-use doorstep_e2e::{TempDir, binary, council_dir, free_port};
-
-/// The server, stopped on drop.
-struct Serving(Child);
-
-impl Drop for Serving {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+use doorstep_e2e::{Deployed, TempDir, binary, council_dir, free_port};
 
 fn server(args: &[&str], cwd: &std::path::Path) -> Command {
     let mut command = Command::new(binary("doorstep-server"));
@@ -49,20 +38,7 @@ async fn a_council_runs_from_its_deployment_file() {
     std::fs::create_dir_all(deployment.0.join("data")).unwrap();
     let config = file.display().to_string();
 
-    let child = server(&["--config", &config], &elsewhere.0)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("doorstep-server starts");
-    let _serving = Serving(child);
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            Instant::now() < deadline,
-            "the server did not listen where the file says"
-        );
-        std::thread::sleep(Duration::from_millis(25));
-    }
+    let _serving = Deployed::start(&file, port, &elsewhere.0, &[], None);
     let http = reqwest::Client::new();
     let health = http
         .get(format!("http://127.0.0.1:{port}/v1/health"))

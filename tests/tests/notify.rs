@@ -5,24 +5,14 @@
 //! neither a code nor an address is logged.
 
 use std::{
-    net::TcpStream,
-    process::{Child, Command, Stdio},
+    process::Command,
     time::{Duration, Instant},
 };
 
-use doorstep_e2e::{Device, TempDir, binary, council_dir, free_port, notify::Notify};
+use doorstep_e2e::{Deployed, Device, TempDir, binary, council_dir, free_port, notify::Notify};
 
 const TEMPLATE: &str = "f33517ff-2a88-4f6e-b855-c550268ce08a";
 const STATUS_TEMPLATE: &str = "0b1e7c2a-5d3f-4e8a-9c6b-2f4d8e1a7b3c";
-
-struct Serving(Child);
-
-impl Drop for Serving {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_in_codes_and_new_statuses_reach_residents_through_notify_even_when_it_is_busy() {
@@ -42,22 +32,9 @@ async fn sign_in_codes_and_new_statuses_reach_residents_through_notify_even_when
     )
     .unwrap();
     let log = deployment.0.join("server.log");
-    let output = || std::fs::File::create(&log).map_or_else(|_| Stdio::null(), Stdio::from);
-    let child = Command::new(binary("doorstep-server"))
-        .arg("--config")
-        .arg(&file)
-        .env("DOORSTEP_NOTIFY_KEY", doorstep_e2e::notify::api_key())
-        .env("RUST_LOG", "info")
-        .stdout(Stdio::null())
-        .stderr(output())
-        .spawn()
-        .expect("doorstep-server starts");
-    let _serving = Serving(child);
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "the server did not start");
-        std::thread::sleep(Duration::from_millis(25));
-    }
+    let key = doorstep_e2e::notify::api_key();
+    let env = [("DOORSTEP_NOTIFY_KEY", key.as_str())];
+    let _serving = Deployed::start(&file, port, &deployment.0, &env, Some(&log));
 
     let phone = Device::open(&format!("http://127.0.0.1:{port}"));
     let email = "jane.resident@example.org";
@@ -143,7 +120,7 @@ async fn sign_in_codes_and_new_statuses_reach_residents_through_notify_even_when
         .arg("--config")
         .arg(&file)
         .args(["staff", "token"])
-        .env("DOORSTEP_NOTIFY_KEY", doorstep_e2e::notify::api_key())
+        .envs(env)
         .output()
         .unwrap();
     assert!(
