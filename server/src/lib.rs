@@ -211,7 +211,7 @@ struct Bound {
     url: String,
     clock: Clock,
     state: AppState,
-    notify: Option<notify::Settings>,
+    emails: Option<notify::Sender>,
 }
 
 impl Bound {
@@ -221,8 +221,8 @@ impl Bound {
         signal: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let emails = self
-            .notify
-            .map(|settings| notify::start(self.state.db.clone(), self.clock.clone(), settings));
+            .emails
+            .map(|sender| sender.start(self.state.db.clone(), self.clock.clone()));
         let housekeeping = spawn_housekeeping(self.state);
         let served = axum::serve(
             self.listener,
@@ -281,7 +281,7 @@ async fn bind(config: Config) -> anyhow::Result<Bound> {
         url,
         clock,
         state,
-        notify: config.notify,
+        emails: config.notify.map(notify::Sender::new).transpose()?,
     })
 }
 

@@ -183,21 +183,34 @@ struct Waiting {
     tries: i64,
 }
 
-/// Start the sender; it runs until the handle is aborted.
-pub fn start(db: Db, clock: Clock, settings: Settings) -> JoinHandle<()> {
-    tokio::spawn(async move {
+/// The sender, ready to start: its settings and its HTTPS client.
+pub struct Sender {
+    settings: Settings,
+    http: reqwest::Client,
+}
+
+impl Sender {
+    /// A sender for `settings`; fails (and the server with it) when no HTTPS client can be made.
+    pub fn new(settings: Settings) -> anyhow::Result<Sender> {
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(20))
             .build()
-            .expect("an HTTP client");
-        let mut every = tokio::time::interval(EVERY);
-        loop {
-            every.tick().await;
-            if let Err(error) = send_waiting(&db, &clock, &settings, &http).await {
-                tracing::warn!(error = %error.body.error.message, "could not read the email outbox; the next look tries again");
+            .map_err(|e| anyhow::anyhow!("cannot make the HTTPS client for GOV.UK Notify: {e}"))?;
+        Ok(Sender { settings, http })
+    }
+
+    /// Start sending; it runs until the handle is aborted.
+    pub fn start(self, db: Db, clock: Clock) -> JoinHandle<()> {
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(EVERY);
+            loop {
+                every.tick().await;
+                if let Err(error) = send_waiting(&db, &clock, &self.settings, &self.http).await {
+                    tracing::warn!(error = %error.body.error.message, "could not read the email outbox; the next look tries again");
+                }
             }
-        }
-    })
+        })
+    }
 }
 
 /// Send what is due, one email after another.
