@@ -18,7 +18,7 @@ use std::{
 use anyhow::Context;
 use serde::Deserialize;
 
-use crate::{Config, Limits, notify};
+use crate::{Config, Limits, govuk_pay, notify};
 
 /// The file as written; every key but `db`, `listen` and `council` may be left out.
 #[derive(Debug, Deserialize)]
@@ -40,6 +40,16 @@ struct File {
     #[serde(default)]
     limits: LimitsFile,
     notify: Option<NotifyFile>,
+    govuk_pay: Option<GovukPayFile>,
+}
+
+/// `[govuk_pay]`: the key by file or by environment variable (exactly one).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GovukPayFile {
+    api_key_file: Option<PathBuf>,
+    api_key_env: Option<String>,
+    url: Option<String>,
 }
 
 /// `[notify]`: the key by file or by environment variable (exactly one), and a Notify template
@@ -112,8 +122,25 @@ pub fn parse(
         .notify
         .map(|given| notify_settings(given, folder, env))
         .transpose()?;
+    let govuk_pay = file
+        .govuk_pay
+        .map(|given| {
+            let api_key = secret(
+                "govuk_pay",
+                &given.api_key_file,
+                &given.api_key_env,
+                folder,
+                env,
+            )?;
+            Ok::<_, String>(govuk_pay::Settings {
+                url: web_address("govuk_pay.url", given.url, govuk_pay::PAY_URL)?,
+                api_key: api_key.trim().to_owned(),
+            })
+        })
+        .transpose()?;
     Ok(Config {
         notify,
+        govuk_pay,
         public_url: file
             .public_url
             .map(|url| url.trim_end_matches('/').to_owned()),
@@ -124,37 +151,64 @@ pub fn parse(
     })
 }
 
+/// A section's secret, from the file it names (read from `folder`) or the environment variable
+/// it names: exactly one of the two.
+fn secret(
+    section: &str,
+    file: &Option<PathBuf>,
+    variable: &Option<String>,
+    folder: &Path,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<String, String> {
+    match (file, variable) {
+        (Some(file), None) => {
+            let path = folder.join(file);
+            std::fs::read_to_string(&path).map_err(|e| {
+                format!(
+                    "{section}.api_key_file: cannot read {}: {e}",
+                    path.display()
+                )
+            })
+        }
+        (None, Some(name)) => env(name).ok_or_else(|| {
+            format!(
+                "{section}.api_key_env names {name}, which is not set in the server's environment"
+            )
+        }),
+        _ => Err(format!(
+            "[{section}] takes its API key from a file (api_key_file = \"…\") or from an \
+             environment variable (api_key_env = \"…\"): give exactly one"
+        )),
+    }
+}
+
+/// A provider's address: the one given, if it is a web address, or its own.
+fn web_address(key: &str, given: Option<String>, default: &str) -> Result<String, String> {
+    let url = given.unwrap_or_else(|| default.to_owned());
+    if url.starts_with("https://") || url.starts_with("http://") {
+        Ok(url)
+    } else {
+        Err(format!(
+            "{key} = {url:?} is not a web address: leave it out for {default}"
+        ))
+    }
+}
+
 /// `[notify]`, with its key read and every email's template named.
 fn notify_settings(
     given: NotifyFile,
     folder: &Path,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<notify::Settings, String> {
-    let key = match (&given.api_key_file, &given.api_key_env) {
-        (Some(file), None) => {
-            let path = folder.join(file);
-            std::fs::read_to_string(&path)
-                .map_err(|e| format!("notify.api_key_file: cannot read {}: {e}", path.display()))?
-        }
-        (None, Some(name)) => env(name).ok_or_else(|| {
-            format!("notify.api_key_env names {name}, which is not set in the server's environment")
-        })?,
-        _ => {
-            return Err(
-                "[notify] takes its API key from a file (api_key_file = \"…\") or from an \
-                 environment variable (api_key_env = \"…\"): give exactly one"
-                    .to_owned(),
-            );
-        }
-    };
+    let key = secret(
+        "notify",
+        &given.api_key_file,
+        &given.api_key_env,
+        folder,
+        env,
+    )?;
     let key = notify::ApiKey::parse(&key).map_err(|problem| format!("notify: {problem}"))?;
-    let url = given.url.unwrap_or_else(|| notify::NOTIFY_URL.to_owned());
-    if !(url.starts_with("https://") || url.starts_with("http://")) {
-        return Err(format!(
-            "notify.url = {url:?} is not a web address: leave it out for {}",
-            notify::NOTIFY_URL
-        ));
-    }
+    let url = web_address("notify.url", given.url, notify::NOTIFY_URL)?;
     for email in notify::TEMPLATES {
         match given.templates.get(email) {
             Some(id) if id.len() == 36 && id.chars().all(|c| c == '-' || c.is_ascii_hexdigit()) => {
@@ -408,5 +462,33 @@ request_timeout_seconds = 20
             said.contains("API key") && !said.contains("not-a-key"),
             "{said}"
         );
+    }
+
+    #[test]
+    fn govuk_pay_takes_its_key_the_same_way_and_defaults_to_pays_address() {
+        let env = |name: &str| (name == "PAY_KEY").then(|| "api_test_abc123\n".to_owned());
+        let text = format!("{BASE}[govuk_pay]\napi_key_env = \"PAY_KEY\"\n");
+        let pay = parse(&text, Path::new("/etc/doorstep"), &env)
+            .unwrap()
+            .govuk_pay
+            .unwrap();
+        assert_eq!(pay.url, govuk_pay::PAY_URL);
+        assert_eq!(pay.api_key, "api_test_abc123");
+        assert!(
+            !format!("{pay:?}").contains("abc123"),
+            "the key is never shown"
+        );
+        let said = refused(&format!("{BASE}[govuk_pay]\n"));
+        assert!(
+            said.contains("[govuk_pay]") && said.contains("exactly one"),
+            "{said}"
+        );
+        let said = parse(
+            &format!("{BASE}[govuk_pay]\napi_key_env = \"PAY_KEY\"\nurl = \"pay\"\n"),
+            Path::new("/etc/doorstep"),
+            &env,
+        )
+        .unwrap_err();
+        assert!(said.contains("govuk_pay.url"), "{said}");
     }
 }

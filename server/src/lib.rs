@@ -15,6 +15,7 @@ pub mod db;
 pub mod error;
 pub mod extract;
 pub mod forwarded;
+pub mod govuk_pay;
 pub mod idempotency;
 pub mod notify;
 pub mod openapi;
@@ -65,6 +66,9 @@ pub struct Config {
     /// Email through GOV.UK Notify; none: emails wait in the store's outbox (a demo writes
     /// sign-in codes to its log).
     pub notify: Option<notify::Settings>,
+    /// Payments through GOV.UK Pay; none: the built-in sandbox that behaves like its test
+    /// account.
+    pub govuk_pay: Option<govuk_pay::Settings>,
 }
 
 /// Limits that protect the server and the residents.
@@ -109,6 +113,7 @@ impl Config {
             clock: Clock::default(),
             trusted_proxies: Vec::new(),
             notify: None,
+            govuk_pay: None,
         }
     }
 }
@@ -257,11 +262,17 @@ async fn bind(config: Config) -> anyhow::Result<Bound> {
         .trim_end_matches('/')
         .to_owned();
     let clock = config.clock;
-    let provider = Arc::new(SandboxProvider::new(
-        db.clone(),
-        clock.clone(),
-        public_url.clone(),
-    ));
+    let provider: Arc<dyn PaymentProvider> = match config.govuk_pay {
+        Some(settings) => Arc::new(govuk_pay::GovukPay::new(
+            settings,
+            config.limits.request_timeout,
+        )?),
+        None => Arc::new(SandboxProvider::new(
+            db.clone(),
+            clock.clone(),
+            public_url.clone(),
+        )),
+    };
     let state = AppState(Arc::new(Inner {
         db,
         profile,

@@ -24,6 +24,9 @@ pub struct ProviderRequest {
     pub return_url: String,
     /// Where the provider sends the receipt (GOV.UK Pay prefills its page with it).
     pub email: Option<String>,
+    /// What the provider is asked under, so that a retry finds the payment made the first time
+    /// (`govuk_pay::pay_key`).
+    pub idempotency_key: String,
 }
 
 /// What a provider says about a payment.

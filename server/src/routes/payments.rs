@@ -23,6 +23,7 @@ use crate::{
     auth::Resident,
     error::{ApiError, ApiResult},
     extract::Json,
+    govuk_pay,
     idempotency::{self, Key, fingerprint},
     provider::{ProviderPayment, ProviderRequest},
     rate,
@@ -42,6 +43,7 @@ pub async fn create(
     Json(body): Json<NewPayment>,
 ) -> ApiResult<Response> {
     let now = app.now();
+    let pay_key = govuk_pay::pay_key(&caller.scope(), &key);
     let request = idempotency::Request {
         scope: caller.scope(),
         fingerprint: fingerprint("POST", "/v1/payments", &body)?,
@@ -88,6 +90,7 @@ pub async fn create(
                 reference,
                 return_url: body.return_url.clone(),
                 email: body.email.as_deref().map(str::trim).filter(|e| !e.is_empty()).map(str::to_owned),
+                idempotency_key: pay_key,
             };
             Ok((purpose.code.clone(), provider_request))
         },
