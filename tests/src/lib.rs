@@ -7,6 +7,7 @@
 //! (`cargo xtask test` builds them first).
 
 pub mod desktop;
+pub mod govuk_pay;
 pub mod notify;
 pub mod open311;
 pub mod postgres;
