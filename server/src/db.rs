@@ -171,6 +171,11 @@ ALTER TABLE notifications ADD COLUMN last_error TEXT;
 CREATE INDEX notifications_waiting ON notifications (next_try_at)
     WHERE sent_at IS NULL AND given_up IS NULL;
 "#,
+    r#"
+-- 5: the payments still unfinished, oldest first, for reconciling them after their expiry.
+CREATE INDEX payments_unfinished ON payments (created_at)
+    WHERE status IN ('created', 'started', 'submitted', 'capturable');
+"#,
 ];
 
 tokio::task_local! {

@@ -69,6 +69,8 @@ pub struct Config {
     /// Payments through GOV.UK Pay; none: the built-in sandbox that behaves like its test
     /// account.
     pub govuk_pay: Option<govuk_pay::Settings>,
+    /// How often housekeeping runs (`spawn_housekeeping`): every five minutes by default.
+    pub housekeeping_every: Duration,
 }
 
 /// Limits that protect the server and the residents.
@@ -114,6 +116,7 @@ impl Config {
             trusted_proxies: Vec::new(),
             notify: None,
             govuk_pay: None,
+            housekeeping_every: Duration::from_secs(300),
         }
     }
 }
@@ -217,6 +220,7 @@ struct Bound {
     clock: Clock,
     state: AppState,
     emails: Option<notify::Sender>,
+    housekeeping_every: Duration,
 }
 
 impl Bound {
@@ -228,7 +232,7 @@ impl Bound {
         let emails = self
             .emails
             .map(|sender| sender.start(self.state.db.clone(), self.clock.clone()));
-        let housekeeping = spawn_housekeeping(self.state);
+        let housekeeping = spawn_housekeeping(self.state, self.housekeeping_every);
         let served = axum::serve(
             self.listener,
             self.router
@@ -293,16 +297,18 @@ async fn bind(config: Config) -> anyhow::Result<Bound> {
         clock,
         state,
         emails: config.notify.map(notify::Sender::new).transpose()?,
+        housekeeping_every: config.housekeeping_every,
     })
 }
 
-/// Every few minutes: give back the places of bookings whose fee was never paid, take expired
-/// sign-in codes out of their emails, and forget idempotency keys past their retention.
-fn spawn_housekeeping(state: AppState) -> JoinHandle<()> {
+/// Every `every` (a few minutes): give back the places of bookings whose fee was never paid,
+/// take expired sign-in codes out of their emails, forget idempotency keys past their
+/// retention, and settle the payments whose payer never came back (`payments::reconcile`).
+fn spawn_housekeeping(state: AppState, every: Duration) -> JoinHandle<()> {
     tokio::spawn(async move {
-        let mut every_few_minutes = tokio::time::interval(Duration::from_secs(300));
+        let mut rounds = tokio::time::interval(every);
         loop {
-            every_few_minutes.tick().await;
+            rounds.tick().await;
             let now = state.now();
             let purged = state
                 .db
@@ -316,6 +322,11 @@ fn spawn_housekeeping(state: AppState) -> JoinHandle<()> {
                 && count > 0
             {
                 tracing::info!(count, "forgot idempotency keys past retention");
+            }
+            if let Ok(count) = routes::payments::reconcile(&state).await
+                && count > 0
+            {
+                tracing::info!(count, "settled payments whose payer never came back");
             }
         }
     })

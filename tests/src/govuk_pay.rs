@@ -42,6 +42,7 @@ struct Inner {
     keys: Mutex<BTreeMap<String, (Value, String)>>,
     next: Mutex<VecDeque<Next>>,
     creates: Mutex<u32>,
+    reads: Mutex<u32>,
 }
 
 /// The running stand-in.
@@ -80,6 +81,18 @@ impl Pay {
     /// How many `POST /v1/payments` it was sent.
     pub fn creates(&self) -> u32 {
         *self.inner.creates.lock().expect("not poisoned")
+    }
+
+    /// How many `GET /v1/payments/{id}` it was sent.
+    pub fn reads(&self) -> u32 {
+        *self.inner.reads.lock().expect("not poisoned")
+    }
+
+    /// The payer never paid and Pay's 90 minutes are up: failed, P0020.
+    pub fn expires(&self, id: &str) {
+        let mut payments = self.inner.payments.lock().expect("not poisoned");
+        let payment = payments.get_mut(id).expect("a payment it made");
+        payment["state"] = json!({"status": "failed", "finished": true, "code": "P0020", "message": "Payment expired"});
     }
 
     /// The payer paid with a Visa card ending 4242.
@@ -213,6 +226,7 @@ async fn status(
     if let Err(refused) = authorised(&headers) {
         return refused;
     }
+    *inner.reads.lock().expect("not poisoned") += 1;
     match inner.payments.lock().expect("not poisoned").get(&id) {
         Some(payment) => (StatusCode::OK, Json(payment.clone())),
         None => error(StatusCode::NOT_FOUND, "P0200", "Not found"),

@@ -10,7 +10,7 @@ use axum::{
     http::StatusCode,
     response::Response,
 };
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use doorstep_protocol::{
     Booking, BookingStatus, ErrorBody, FieldProblem, NewPayment, Payment, PaymentList,
     PaymentStatus, Receipt,
@@ -25,7 +25,7 @@ use crate::{
     extract::Json,
     govuk_pay,
     idempotency::{self, Key, fingerprint},
-    provider::{ProviderPayment, ProviderRequest},
+    provider::{EXPIRY_MINUTES, ProviderPayment, ProviderRequest},
     rate,
     routes::bookings::{fee_payments, release_expired_holds, save_booking},
     store::{self, Owned},
@@ -180,13 +180,50 @@ pub async fn refresh(app: &AppState, payment: Payment) -> ApiResult<Payment> {
 }
 
 /// Refresh the payment the provider knows as `provider_id` (its card page finished).
-pub async fn refresh_by_provider_id(app: &AppState, provider_id: &str) -> ApiResult<()> {
+pub async fn refresh_by_provider_id(app: &AppState, provider_id: &str) -> ApiResult<Payment> {
     let said = app.provider.status(provider_id).await?;
     let now = app.now();
     let prefix = app.profile.council.reference_prefix.clone();
     app.db
-        .write(move |tx| apply_provider(tx, &said, &prefix, now).map(drop))
+        .write(move |tx| apply_provider(tx, &said, &prefix, now))
         .await
+}
+
+/// How many payments one round of `reconcile` asks the provider about.
+const RECONCILED_PER_ROUND: i64 = 50;
+
+/// Settle the payments whose payer never came back: each still unfinished here once the
+/// provider's expiry has passed is asked about, oldest first, and what the provider says is
+/// copied (a success writes its receipt and confirms its booking, an abandoned one is failed
+/// P0020), so the resident's device hears of it through the change feed. A provider that cannot
+/// be asked leaves the payment for the next round. Returns how many are now finished.
+pub async fn reconcile(app: &AppState) -> ApiResult<usize> {
+    let expired_before = (app.now() - Duration::minutes(EXPIRY_MINUTES)).to_rfc3339();
+    let due: Vec<String> = app
+        .db
+        .read(move |conn| {
+            let mut unfinished = conn.prepare_cached(
+                "SELECT provider_id FROM payments
+                 WHERE status IN ('created', 'started', 'submitted', 'capturable') AND created_at <= ?1
+                 ORDER BY created_at LIMIT ?2",
+            )?;
+            let ids = unfinished
+                .query_map(params![expired_before, RECONCILED_PER_ROUND], |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
+            Ok(ids)
+        })
+        .await?;
+    let mut finished = 0;
+    for provider_id in due {
+        match refresh_by_provider_id(app, &provider_id).await {
+            Ok(payment) if payment.state.finished => finished += 1,
+            Ok(_) => {}
+            Err(error) => {
+                tracing::warn!(code = %error.body.error.code, "a payment could not be reconciled this round");
+            }
+        }
+    }
+    Ok(finished)
 }
 
 /// Copy the provider's word into the payment; on success write the receipt and confirm a paid

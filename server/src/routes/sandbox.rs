@@ -95,7 +95,7 @@ pub async fn submit(
 /// The payment is finished: tell the server's own record (as a provider's webhook would), then
 /// send the payer back.
 async fn finished(app: &AppState, id: &str, payment: &SandboxPayment) -> Response {
-    if let Err(error) = payments::refresh_by_provider_id(app, id).await {
+    if let Err(error) = payments::refresh_by_provider_id(app, id).await.map(drop) {
         return error.into_response();
     }
     Redirect::to(&payment.return_url).into_response()
