@@ -63,6 +63,51 @@ pub struct SignedOut {
     pub device_id: String,
 }
 
+/// The push service a phone is woken through: Firebase Cloud Messaging (Android) or the Apple
+/// Push Notification service (iOS).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum PushService {
+    Fcm,
+    Apns,
+}
+
+impl PushService {
+    /// The name the protocol and the store use.
+    pub fn name(self) -> &'static str {
+        match self {
+            PushService::Fcm => "fcm",
+            PushService::Apns => "apns",
+        }
+    }
+
+    /// The service of a stored or sent name.
+    pub fn named(name: &str) -> Option<PushService> {
+        match name {
+            "fcm" => Some(PushService::Fcm),
+            "apns" => Some(PushService::Apns),
+            _ => None,
+        }
+    }
+}
+
+/// `PUT /v1/devices/me/push-token`: the token the phone's push service gave it, so the council
+/// can tell it "something changed" (a push never carries more). A token belongs to one device:
+/// registering it moves it from any other.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct PushToken {
+    pub service: PushService,
+    pub token: String,
+}
+
+/// How the council wakes the calling device: the answer to registering a push token (its
+/// service) and to `DELETE /v1/devices/me/push-token` (none).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct PushTarget {
+    pub device_id: String,
+    pub service: Option<PushService>,
+}
+
 /// `GET /v1/me`: everything the council holds about the caller, to take away.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct MyData {

@@ -1,6 +1,6 @@
 //! A council's deployment in one file (`doorstep-server --config FILE`, TOML): what the
-//! command's flags set, and what only the file sets — the limits, and GOV.UK Notify with its
-//! key by file or environment variable, never in the file. `server/README.md` documents every
+//! command's flags set, and what only the file sets — the limits, GOV.UK Notify, GOV.UK Pay and
+//! the push services, each with its secret by file or environment variable, never in the file. `server/README.md` documents every
 //! key.
 //!
 //! Invariant: a file is taken whole or not at all — an unknown key, a missing one, or a value
@@ -18,7 +18,7 @@ use std::{
 use anyhow::Context;
 use serde::Deserialize;
 
-use crate::{Config, Limits, govuk_pay, notify};
+use crate::{Config, Limits, govuk_pay, notify, push};
 
 /// The file as written; every key but `db`, `listen` and `council` may be left out.
 #[derive(Debug, Deserialize)]
@@ -41,6 +41,30 @@ struct File {
     limits: LimitsFile,
     notify: Option<NotifyFile>,
     govuk_pay: Option<GovukPayFile>,
+    fcm: Option<FcmFile>,
+    apns: Option<ApnsFile>,
+}
+
+/// `[fcm]`: the Firebase service account's key file, by file or by environment variable.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FcmFile {
+    service_account_file: Option<PathBuf>,
+    service_account_env: Option<String>,
+    url: Option<String>,
+}
+
+/// `[apns]`: the APNs signing key (`.p8`) by file or by environment variable, its id, the
+/// team's id and the app's bundle id.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ApnsFile {
+    key_file: Option<PathBuf>,
+    key_env: Option<String>,
+    key_id: String,
+    team_id: String,
+    topic: String,
+    url: Option<String>,
 }
 
 /// `[govuk_pay]`: the key by file or by environment variable (exactly one).
@@ -127,6 +151,7 @@ pub fn parse(
         .map(|given| {
             let api_key = secret(
                 "govuk_pay",
+                "api_key",
                 &given.api_key_file,
                 &given.api_key_env,
                 folder,
@@ -138,9 +163,11 @@ pub fn parse(
             })
         })
         .transpose()?;
+    let push = push_settings(file.fcm, file.apns, folder, env)?;
     Ok(Config {
         notify,
         govuk_pay,
+        push,
         public_url: file
             .public_url
             .map(|url| url.trim_end_matches('/').to_owned()),
@@ -151,10 +178,11 @@ pub fn parse(
     })
 }
 
-/// A section's secret, from the file it names (read from `folder`) or the environment variable
-/// it names: exactly one of the two.
+/// A section's secret `what`, from the file `{what}_file` names (read from `folder`) or the
+/// environment variable `{what}_env` names: exactly one of the two.
 fn secret(
     section: &str,
+    what: &str,
     file: &Option<PathBuf>,
     variable: &Option<String>,
     folder: &Path,
@@ -165,19 +193,20 @@ fn secret(
             let path = folder.join(file);
             std::fs::read_to_string(&path).map_err(|e| {
                 format!(
-                    "{section}.api_key_file: cannot read {}: {e}",
+                    "{section}.{what}_file: cannot read {}: {e}",
                     path.display()
                 )
             })
         }
         (None, Some(name)) => env(name).ok_or_else(|| {
             format!(
-                "{section}.api_key_env names {name}, which is not set in the server's environment"
+                "{section}.{what}_env names {name}, which is not set in the server's environment"
             )
         }),
         _ => Err(format!(
-            "[{section}] takes its API key from a file (api_key_file = \"…\") or from an \
-             environment variable (api_key_env = \"…\"): give exactly one"
+            "[{section}] takes its {words} from a file ({what}_file = \"…\") or from an \
+             environment variable ({what}_env = \"…\"): give exactly one",
+            words = what.replace('_', " ").replace("api", "API")
         )),
     }
 }
@@ -202,6 +231,7 @@ fn notify_settings(
 ) -> Result<notify::Settings, String> {
     let key = secret(
         "notify",
+        "api_key",
         &given.api_key_file,
         &given.api_key_env,
         folder,
@@ -242,6 +272,61 @@ fn notify_settings(
         key,
         templates: given.templates,
     })
+}
+
+/// `[fcm]` and `[apns]`, with their keys read.
+fn push_settings(
+    fcm: Option<FcmFile>,
+    apns: Option<ApnsFile>,
+    folder: &Path,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<push::Settings, String> {
+    let fcm = fcm
+        .map(|given| {
+            let account = secret(
+                "fcm",
+                "service_account",
+                &given.service_account_file,
+                &given.service_account_env,
+                folder,
+                env,
+            )?;
+            Ok::<_, String>(push::FcmSettings {
+                url: web_address("fcm.url", given.url, push::FCM_URL)?,
+                account: push::ServiceAccount::parse(&account)
+                    .map_err(|problem| format!("fcm: {problem}"))?,
+            })
+        })
+        .transpose()?;
+    let apns = apns
+        .map(|given| {
+            let key = secret("apns", "key", &given.key_file, &given.key_env, folder, env)?;
+            for (name, value) in [("key_id", &given.key_id), ("team_id", &given.team_id)] {
+                if value.len() != 10 || !value.bytes().all(|b| b.is_ascii_alphanumeric()) {
+                    return Err(format!(
+                        "apns.{name} = {value:?} is not one Apple issues: copy the ten letters \
+                         and digits from the Apple developer account's Keys or Membership page"
+                    ));
+                }
+            }
+            if given.topic.is_empty() || given.topic.contains(char::is_whitespace) {
+                return Err(format!(
+                    "apns.topic = {:?} is not a bundle id: write the iOS app's, like \
+                     \"uk.doorstep.app\"",
+                    given.topic
+                ));
+            }
+            push::ApnsSettings::new(
+                web_address("apns.url", given.url, push::APNS_URL)?,
+                given.key_id,
+                given.team_id,
+                given.topic,
+                &key,
+            )
+            .map_err(|problem| format!("apns: {problem}"))
+        })
+        .transpose()?;
+    Ok(push::Settings { fcm, apns })
 }
 
 /// `[limits]` over the defaults; a limit of nothing would shut the door on everyone.

@@ -176,6 +176,25 @@ CREATE INDEX notifications_waiting ON notifications (next_try_at)
 CREATE INDEX payments_unfinished ON payments (created_at)
     WHERE status IN ('created', 'started', 'submitted', 'capturable');
 "#,
+    r#"
+-- 6: where each phone is woken (push.rs): its push service's token, and the one push waiting
+-- for it however many changes wait behind it (`wanted` counts them, so a change made while a
+-- push is on its way is pushed again).
+CREATE TABLE push_tokens (
+    device_id TEXT PRIMARY KEY REFERENCES devices(id) ON DELETE CASCADE,
+    service TEXT NOT NULL CHECK (service IN ('fcm', 'apns')),
+    token TEXT NOT NULL UNIQUE,
+    registered_at TEXT NOT NULL
+);
+CREATE TABLE pushes (
+    device_id TEXT PRIMARY KEY REFERENCES push_tokens(device_id) ON DELETE CASCADE,
+    wanted INTEGER NOT NULL,
+    due_at INTEGER NOT NULL,
+    tries INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT
+);
+CREATE INDEX pushes_due ON pushes (due_at);
+"#,
 ];
 
 tokio::task_local! {

@@ -21,6 +21,7 @@ pub mod notify;
 pub mod openapi;
 pub mod profile;
 pub mod provider;
+pub mod push;
 pub mod rate;
 pub mod routes;
 pub mod stats;
@@ -69,6 +70,9 @@ pub struct Config {
     /// Payments through GOV.UK Pay; none: the built-in sandbox that behaves like its test
     /// account.
     pub govuk_pay: Option<govuk_pay::Settings>,
+    /// Push to the phones through FCM and APNs; none by default: a phone's push token is kept,
+    /// and its pushes wait, until the council has a push service to send them through.
+    pub push: push::Settings,
     /// How often housekeeping runs (`spawn_housekeeping`): every five minutes by default.
     pub housekeeping_every: Duration,
 }
@@ -116,6 +120,7 @@ impl Config {
             trusted_proxies: Vec::new(),
             notify: None,
             govuk_pay: None,
+            push: push::Settings::default(),
             housekeeping_every: Duration::from_secs(300),
         }
     }
@@ -220,17 +225,22 @@ struct Bound {
     clock: Clock,
     state: AppState,
     emails: Option<notify::Sender>,
+    pushes: Option<push::Sender>,
     housekeeping_every: Duration,
 }
 
 impl Bound {
-    /// Serve until `signal`; the housekeeping task and the email sender live exactly as long.
+    /// Serve until `signal`; the housekeeping task and the email and push senders live exactly
+    /// as long.
     async fn serve(
         self,
         signal: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let emails = self
             .emails
+            .map(|sender| sender.start(self.state.db.clone(), self.clock.clone()));
+        let pushes = self
+            .pushes
             .map(|sender| sender.start(self.state.db.clone(), self.clock.clone()));
         let housekeeping = spawn_housekeeping(self.state, self.housekeeping_every);
         let served = axum::serve(
@@ -241,8 +251,8 @@ impl Bound {
         .with_graceful_shutdown(signal)
         .await;
         housekeeping.abort();
-        if let Some(emails) = emails {
-            emails.abort();
+        for sender in [emails, pushes].into_iter().flatten() {
+            sender.abort();
         }
         served
     }
@@ -297,6 +307,11 @@ async fn bind(config: Config) -> anyhow::Result<Bound> {
         clock,
         state,
         emails: config.notify.map(notify::Sender::new).transpose()?,
+        pushes: if config.push.any() {
+            Some(push::Sender::new(config.push)?)
+        } else {
+            None
+        },
         housekeeping_every: config.housekeeping_every,
     })
 }

@@ -22,7 +22,7 @@ use crate::routes::{
     info(title = "Doorstep council API", description = "What a resident's device and a council's back office say to a Doorstep council server. Every state-changing request carries an Idempotency-Key."),
     paths(
         catalogue::health, catalogue::council, catalogue::services, catalogue::service,
-        devices::register, devices::send_code, devices::verify, devices::sign_out, me::export, me::erase,
+        devices::register, devices::send_code, devices::verify, devices::sign_out, devices::set_push_token, devices::stop_push, me::export, me::erase,
         reports::create, reports::list, reports::get, reports::add_update, reports::upload_photo,
         bookings::slots, bookings::create, bookings::list, bookings::get, bookings::cancel,
         payments::create, payments::list, payments::get,

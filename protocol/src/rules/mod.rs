@@ -24,7 +24,7 @@ pub use calendar::{
     LocalSlot, add_working_days, cutoff_for, localise, nearest_alternatives, offered_slots,
     parse_slot_id, parse_time, pick_fallback, slot_at, slot_id,
 };
-pub use devices::validate_device;
+pub use devices::{validate_device, validate_push_token};
 pub use errors::is_temporary;
 pub use fees::fee_pence;
 pub use geo::{contains, valid_point};

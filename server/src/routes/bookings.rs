@@ -28,7 +28,7 @@ use crate::{
     extract::{Json, Query},
     idempotency::{self, Key, fingerprint},
     profile::Profile,
-    rate,
+    push, rate,
     routes::reports::{resolve_location, unknown_service},
     store::{self, Owned},
 };
@@ -359,6 +359,7 @@ pub fn release_expired_holds(conn: &Connection, now: DateTime<Utc>) -> ApiResult
         owned.item.status = BookingStatus::Cancelled;
         owned.item.updated_at = now;
         save_booking(conn, &owned, now)?;
+        push::something_changed(conn, &owned.device_id, owned.account_id.as_deref(), now)?;
     }
     Ok(())
 }

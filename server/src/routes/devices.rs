@@ -1,10 +1,10 @@
-//! Device registration and sign-in by emailed one-time code.
+//! Device registration, sign-in by emailed one-time code, and the push token a phone gives.
 //!
 //! Invariant: a token appears only in the answer that issues it, never in a stored answer;
 //! replaying the request that issued one issues a fresh token for the same device or account.
 //! A code is stored hashed, expires, and allows a few attempts only; its email, waiting in the
 //! notifications outbox, holds it in clear only while it can still be used (until it is used,
-//! replaced or expired).
+//! replaced or expired). A push token is one device's: registering it moves it from any other.
 
 use std::net::{IpAddr, SocketAddr};
 
@@ -16,7 +16,7 @@ use axum::{
 use chrono::Duration;
 use doorstep_protocol::{
     AccountToken, Booking, CodeSent, DeviceToken, EmailSignIn, ErrorBody, FieldProblem, NewDevice,
-    Payment, Report, SignedOut, VerifyCode,
+    Payment, PushTarget, PushToken, Report, SignedOut, VerifyCode,
     rules::{self, valid_email},
 };
 use rand::Rng;
@@ -281,6 +281,86 @@ pub async fn sign_out(
     })
     .await)
 }
+
+/// Where the council wakes this phone: the token its push service gave it. The token leaves any
+/// other device that had it (a phone restored from another's backup); the council then pushes
+/// "something changed" (never more) when it changes one of the resident's things.
+#[utoipa::path(put, path = "/v1/devices/me/push-token", tag = "account", request_body = PushToken,
+    params(("Idempotency-Key" = String, Header, description = "A key made once for this action")),
+    security(("bearer" = [])),
+    responses((status = 200, body = PushTarget), (status = 422, body = ErrorBody)))]
+pub async fn set_push_token(
+    State(app): State<AppState>,
+    caller: Resident,
+    Key(key): Key,
+    Json(body): Json<PushToken>,
+) -> ApiResult<Response> {
+    let now = app.now();
+    let request = idempotency::Request {
+        scope: caller.scope(),
+        fingerprint: fingerprint("PUT", PUSH_TOKEN_PATH, &body)?,
+        key,
+    };
+    Ok(idempotency::run(&app.db, now, request, move |conn| {
+        let problems = rules::validate_push_token(&body);
+        if !problems.is_empty() {
+            return Err(ApiError::validation(problems));
+        }
+        conn.execute(
+            "DELETE FROM push_tokens WHERE token = ?1 AND device_id <> ?2",
+            params![body.token, caller.device_id],
+        )?;
+        conn.execute(
+            "INSERT INTO push_tokens (device_id, service, token, registered_at) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (device_id) DO UPDATE SET
+                 service = excluded.service, token = excluded.token, registered_at = excluded.registered_at",
+            params![caller.device_id, body.service.name(), body.token, now.to_rfc3339()],
+        )?;
+        Ok((
+            StatusCode::OK,
+            serde_json::to_value(PushTarget {
+                device_id: caller.device_id,
+                service: Some(body.service),
+            })?,
+        ))
+    })
+    .await)
+}
+
+/// Stop waking this phone: its push token is forgotten, and any push waiting for it.
+#[utoipa::path(delete, path = "/v1/devices/me/push-token", tag = "account",
+    params(("Idempotency-Key" = String, Header, description = "A key made once for this action")),
+    security(("bearer" = [])),
+    responses((status = 200, body = PushTarget)))]
+pub async fn stop_push(
+    State(app): State<AppState>,
+    caller: Resident,
+    Key(key): Key,
+) -> ApiResult<Response> {
+    let now = app.now();
+    let request = idempotency::Request {
+        scope: caller.scope(),
+        fingerprint: fingerprint("DELETE", PUSH_TOKEN_PATH, &())?,
+        key,
+    };
+    Ok(idempotency::run(&app.db, now, request, move |conn| {
+        conn.execute(
+            "DELETE FROM push_tokens WHERE device_id = ?1",
+            params![caller.device_id],
+        )?;
+        Ok((
+            StatusCode::OK,
+            serde_json::to_value(PushTarget {
+                device_id: caller.device_id,
+                service: None,
+            })?,
+        ))
+    })
+    .await)
+}
+
+/// Where a phone gives and takes back its push token.
+pub const PUSH_TOKEN_PATH: &str = "/v1/devices/me/push-token";
 
 /// Take the codes out of the sign-in emails to `email`: they can no longer be used.
 fn forget_emailed_codes(conn: &rusqlite::Connection, email: &str) -> rusqlite::Result<usize> {

@@ -50,6 +50,10 @@ fn api(state: AppState) -> Router {
         .route("/v1/services/{code}", get(catalogue::service))
         .route("/v1/services/{code}/slots", get(bookings::slots))
         .route("/v1/devices", post(devices::register))
+        .route(
+            devices::PUSH_TOKEN_PATH,
+            put(devices::set_push_token).delete(devices::stop_push),
+        )
         .route("/v1/auth/email", post(devices::send_code))
         .route("/v1/auth/verify", post(devices::verify))
         .route("/v1/auth/signout", post(devices::sign_out))

@@ -26,7 +26,7 @@ use crate::{
     govuk_pay,
     idempotency::{self, Key, fingerprint},
     provider::{EXPIRY_MINUTES, ProviderPayment, ProviderRequest},
-    rate,
+    push, rate,
     routes::bookings::{fee_payments, release_expired_holds, save_booking},
     store::{self, Owned},
 };
@@ -267,6 +267,7 @@ fn apply_provider(
     }
     let provider_id = said.provider_id.clone();
     save_payment(conn, &owned, &provider_id, now)?;
+    push::something_changed(conn, &owned.device_id, owned.account_id.as_deref(), now)?;
     Ok(owned.item)
 }
 

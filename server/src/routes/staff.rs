@@ -24,7 +24,7 @@ use crate::{
     error::{ApiError, ApiResult},
     extract::{self, Json, Query},
     idempotency::{self, Key, fingerprint},
-    notify,
+    notify, push,
     routes::{payments::save_payment, reports::save_report},
     store,
 };
@@ -153,6 +153,7 @@ pub async fn set_status(
             note,
         });
         save_report(conn, &owned, now)?;
+        push::something_changed(conn, &owned.device_id, owned.account_id.as_deref(), now)?;
         let report = &owned.item;
         if let Some(email) = report.contact.as_ref().and_then(|c| c.email.as_deref())
             && moved
@@ -232,6 +233,7 @@ pub async fn refund(
             owned.item.refunded_pence += amount;
             owned.item.updated_at = now;
             save_payment(conn, &owned, &provider_id, now)?;
+            push::something_changed(conn, &owned.device_id, owned.account_id.as_deref(), now)?;
             Ok((StatusCode::OK, serde_json::to_value(&owned.item)?))
         },
     )
