@@ -22,6 +22,7 @@ pub mod outbox;
 mod page_types;
 pub mod payments;
 pub mod photos;
+pub mod push;
 pub mod reports;
 pub mod secrets;
 pub mod shown;

@@ -66,6 +66,7 @@ pub struct SignedOut {
 /// The push service a phone is woken through: Firebase Cloud Messaging (Android) or the Apple
 /// Push Notification service (iOS).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "lowercase")]
 pub enum PushService {
     Fcm,

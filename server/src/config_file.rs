@@ -191,12 +191,8 @@ fn secret(
     match (file, variable) {
         (Some(file), None) => {
             let path = folder.join(file);
-            std::fs::read_to_string(&path).map_err(|e| {
-                format!(
-                    "{section}.{what}_file: cannot read {}: {e}",
-                    path.display()
-                )
-            })
+            std::fs::read_to_string(&path)
+                .map_err(|e| format!("{section}.{what}_file: cannot read {}: {e}", path.display()))
         }
         (None, Some(name)) => env(name).ok_or_else(|| {
             format!(

@@ -11,6 +11,7 @@ pub mod govuk_pay;
 pub mod notify;
 pub mod open311;
 pub mod postgres;
+pub mod push;
 pub mod reliability;
 
 use std::{
@@ -141,6 +142,45 @@ impl Deployed {
         }
         deployed
     }
+}
+
+impl Deployed {
+    /// A staff token for the back office of the council deployed by `file`, its secrets from
+    /// `env`.
+    pub fn staff_token(file: &Path, env: &[(&str, &str)]) -> String {
+        let staff = Command::new(binary("doorstep-server"))
+            .arg("--config")
+            .arg(file)
+            .args(["staff", "token"])
+            .envs(env.iter().copied())
+            .output()
+            .expect("staff token runs");
+        assert!(
+            staff.status.success(),
+            "{}",
+            String::from_utf8_lossy(&staff.stderr)
+        );
+        String::from_utf8_lossy(&staff.stdout).trim().to_owned()
+    }
+}
+
+/// The council moves a report on, as its back office does: to `status`, with a note.
+pub async fn move_report(
+    council_url: &str,
+    staff: &str,
+    report_id: &str,
+    status: &str,
+    note: &str,
+) {
+    let moved = reqwest::Client::new()
+        .post(format!("{council_url}/v1/staff/reports/{report_id}/status"))
+        .bearer_auth(staff)
+        .header("Idempotency-Key", uuid::Uuid::now_v7().to_string())
+        .json(&serde_json::json!({"status": status, "note": note}))
+        .send()
+        .await
+        .expect("the council answers");
+    assert!(moved.status().is_success(), "{}", moved.status());
 }
 
 impl Drop for Deployed {

@@ -4,12 +4,11 @@
 //! arrives signs the resident in, a report's new status reaches the address given with it, and
 //! neither a code nor an address is logged.
 
-use std::{
-    process::Command,
-    time::{Duration, Instant},
-};
+use std::time::{Duration, Instant};
 
-use doorstep_e2e::{Deployed, Device, TempDir, binary, council_dir, free_port, notify::Notify};
+use doorstep_e2e::{
+    Deployed, Device, TempDir, council_dir, free_port, move_report, notify::Notify,
+};
 
 const TEMPLATE: &str = "f33517ff-2a88-4f6e-b855-c550268ce08a";
 const STATUS_TEMPLATE: &str = "0b1e7c2a-5d3f-4e8a-9c6b-2f4d8e1a7b3c";
@@ -116,30 +115,16 @@ async fn sign_in_codes_and_new_statuses_reach_residents_through_notify_even_when
     phone.doorstep.sync_now().await.unwrap();
     let sent = phone.doorstep.report(&made.local_id).await.unwrap();
     let council_copy = sent.report.expect("the council has it");
-    let staff = Command::new(binary("doorstep-server"))
-        .arg("--config")
-        .arg(&file)
-        .args(["staff", "token"])
-        .envs(env)
-        .output()
-        .unwrap();
-    assert!(
-        staff.status.success(),
-        "{}",
-        String::from_utf8_lossy(&staff.stderr)
-    );
-    let moved = reqwest::Client::new()
-        .post(format!(
-            "http://127.0.0.1:{port}/v1/staff/reports/{}/status",
-            council_copy.id
-        ))
-        .bearer_auth(String::from_utf8_lossy(&staff.stdout).trim())
-        .header("Idempotency-Key", uuid::Uuid::now_v7().to_string())
-        .json(&serde_json::json!({"status": "in_progress", "note": "A crew is on its way"}))
-        .send()
-        .await
-        .unwrap();
-    assert!(moved.status().is_success(), "{}", moved.status());
+    let staff = Deployed::staff_token(&file, &env);
+    let council = format!("http://127.0.0.1:{port}");
+    move_report(
+        &council,
+        &staff,
+        &council_copy.id,
+        "in_progress",
+        "A crew is on its way",
+    )
+    .await;
     let deadline = Instant::now() + Duration::from_secs(30);
     let told = loop {
         if let Some(told) = notify

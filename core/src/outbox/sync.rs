@@ -596,10 +596,12 @@ impl Engine {
                 "the council asked for a new sign-in".to_owned(),
             ));
         }
+        let token = self.ensure_device().await?;
+        self.tell_push_token(&token).await;
         let mut round = Round {
             engine: self,
             due,
-            token: self.ensure_device().await?,
+            token,
             tried: HashSet::new(),
             answered: Answered::default(),
             away: None,

@@ -46,7 +46,9 @@ pub fn validate_push_token(push: &PushToken) -> Vec<FieldProblem> {
     let token = &push.token;
     let well_formed = match push.service {
         PushService::Fcm => token.bytes().all(|b| b.is_ascii_graphic()),
-        PushService::Apns => token.len() % 2 == 0 && token.bytes().all(|b| b.is_ascii_hexdigit()),
+        PushService::Apns => {
+            token.len().is_multiple_of(2) && token.bytes().all(|b| b.is_ascii_hexdigit())
+        }
     };
     if token.is_empty() || token.len() > MAX_PUSH_TOKEN_CHARS || !well_formed {
         let what = match push.service {
