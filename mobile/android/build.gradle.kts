@@ -4,4 +4,5 @@ plugins {
     id("com.android.library") version "8.7.3" apply false
     id("org.jetbrains.kotlin.android") version "2.1.0" apply false
     id("org.jetbrains.kotlin.plugin.compose") version "2.1.0" apply false
+    id("com.google.gms.google-services") version "4.4.2" apply false
 }

@@ -499,6 +499,21 @@ impl Doorstep {
         Ok(self.0.sign_out().await?)
     }
 
+    /// The token the phone's push service gave it (Firebase Messaging's on Android, APNs's on
+    /// iOS), on every start and whenever it changes; the council hears of it in the next round.
+    pub async fn register_push(
+        &self,
+        service: doorstep_protocol::PushService,
+        token: String,
+    ) -> Answer<()> {
+        Ok(self.0.register_push(service, &token).await?)
+    }
+
+    /// A push came: the council changed something; a round pulls what.
+    pub fn pushed(&self) {
+        self.0.pushed();
+    }
+
     pub async fn signed_in_as(&self) -> Answer<Option<String>> {
         Ok(self.0.signed_in_as().await?)
     }

@@ -1,6 +1,7 @@
 // The iOS app: opens the core once, tells it about connectivity (NWPathMonitor), syncs in the
-// background (BGTaskScheduler), posts the council's status changes as notifications and opens
-// the request of one tapped, and lets go of its event subscriptions before suspension.
+// background (BGTaskScheduler, and when the council's push wakes it), gives it APNs's device
+// token, posts the council's status changes as notifications and opens the request of one
+// tapped, and lets go of its event subscriptions before suspension.
 //
 // Invariant: the shell reports what iOS knows — network, lifecycle, background time — and the
 // core decides what to send and when.
@@ -12,6 +13,7 @@ import UserNotifications
 @main
 struct DoorstepApp: App {
     @Environment(\.scenePhase) private var phase
+    @UIApplicationDelegateAdaptor(PushDelegate.self) private var push
     @StateObject private var model = AppModel()
 
     init() {
@@ -35,6 +37,29 @@ struct DoorstepApp: App {
     }
 }
 
+/// APNs's side: the device token, and the council's background pushes ("something changed").
+final class PushDelegate: NSObject, UIApplicationDelegate {
+    func application(
+        _ application: UIApplication, didFinishLaunchingWithOptions options: [UIApplication.LaunchOptionsKey: Any]? = nil
+    ) -> Bool {
+        application.registerForRemoteNotifications()
+        return true
+    }
+
+    func application(_ application: UIApplication, didRegisterForRemoteNotificationsWithDeviceToken deviceToken: Data) {
+        Task { @MainActor in await AppModel.shared?.pushTokenGiven(deviceToken) }
+    }
+
+    /// A background push: iOS gives the app about thirty seconds, so the round runs now and its
+    /// end is reported, rather than left to the core's own background round.
+    func application(
+        _ application: UIApplication, didReceiveRemoteNotification userInfo: [AnyHashable: Any]
+    ) async -> UIBackgroundFetchResult {
+        guard let resident = await AppModel.shared?.resident else { return .noData }
+        return await resident.syncNow().failure == nil ? .newData : .failed
+    }
+}
+
 @MainActor
 final class AppModel: NSObject, ObservableObject, UNUserNotificationCenterDelegate {
     static let syncTask = "uk.doorstep.sync"
@@ -47,6 +72,8 @@ final class AppModel: NSObject, ObservableObject, UNUserNotificationCenterDelega
     @Published var paths: [Place: [Place]] = [:]
     private let monitor = NWPathMonitor()
     private var notifying: Task<Void, Never>?
+    /// APNs's device token, kept until the core is open to take it.
+    private var deviceToken: Data?
 
     override init() {
         super.init()
@@ -86,6 +113,7 @@ final class AppModel: NSObject, ObservableObject, UNUserNotificationCenterDelega
         {
         case let .done(resident):
             self.resident = resident
+            if let deviceToken { _ = await resident.pushToken(deviceToken) }
             notifying = Task {
                 guard await StatusNotifications.ask() else { return }
                 await postNotifications(from: await resident.hear()) { StatusNotifications.post($0) }
@@ -120,6 +148,12 @@ final class AppModel: NSObject, ObservableObject, UNUserNotificationCenterDelega
             task.setTaskCompleted(success: done?.failure == nil)
         }
         task.expirationHandler = { work.cancel() }
+    }
+
+    /// APNs gave this app its device token (on every launch).
+    func pushTokenGiven(_ token: Data) async {
+        deviceToken = token
+        _ = await resident?.pushToken(token)
     }
 
     /// Back from the payment page: the core reads which payment from the address.

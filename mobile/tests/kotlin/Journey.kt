@@ -127,10 +127,10 @@ val POTHOLE_ANSWERS = mapOf(
 val DURHAM = Location(54.7761, -1.5733, null, null)
 
 /** A resident's phone (its own folder) talking to `url`. */
-suspend fun phone(url: String, secrets: SecretStore = MemorySecrets()): Resident {
+suspend fun phone(url: String, secrets: SecretStore = MemorySecrets(), backgroundSync: Boolean = false): Resident {
     val dir = Files.createTempDirectory("doorstep-phone").toFile()
     dir.deleteOnExit()
-    return Resident.open(dir.path, url, secrets, "android", "test phone", backgroundSync = false).done("open")
+    return Resident.open(dir.path, url, secrets, "android", "test phone", backgroundSync).done("open")
 }
 
 fun withCouncil(demo: Boolean = false, test: suspend (Council) -> Unit) {
@@ -386,7 +386,7 @@ fun main() {
         "tokensLiveInTheShellsSecretStore" to ::tokensLiveInTheShellsSecretStore,
         "anAwaitingCallIsCancelled" to ::anAwaitingCallIsCancelled,
     ) + reportScreenJourneys + servicesScreenJourneys + requestsScreenJourneys + requestScreenJourneys + notificationsJourneys +
-        binsScreenJourneys + outboxScreenJourneys + accountScreenJourneys + bookScreenJourneys + payScreenJourneys + placesJourneys
+        binsScreenJourneys + outboxScreenJourneys + accountScreenJourneys + bookScreenJourneys + payScreenJourneys + placesJourneys + pushJourneys
     val only = System.getenv("DOORSTEP_ONLY")
     var (passed, failed) = 0 to 0
     for ((name, test) in tests.filter { only == null || it.first.contains(only) }) {

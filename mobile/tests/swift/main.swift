@@ -128,11 +128,11 @@ let potholeAnswers: [String: GivenAnswer] = [
 ]
 let durham = Location(lat: 54.7761, lon: -1.5733, uprn: nil, address: nil)
 
-func phone(_ url: String, secrets: SecretStore = MemorySecrets()) async throws -> Resident {
+func phone(_ url: String, secrets: SecretStore = MemorySecrets(), backgroundSync: Bool = false) async throws -> Resident {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("doorstep-phone-\(UUID())")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     return try await Resident.open(
-        folder: folder.path, councilUrl: url, secrets: secrets, deviceName: "test phone", backgroundSync: false
+        folder: folder.path, councilUrl: url, secrets: secrets, deviceName: "test phone", backgroundSync: backgroundSync
     ).done("open")
 }
 
@@ -415,7 +415,7 @@ let tests: [(String, () async throws -> Void)] = [
     ("badInputGivesTheMappedErrorNeverACrash", badInputGivesTheMappedErrorNeverACrash),
     ("tokensLiveInTheShellsSecretStore", tokensLiveInTheShellsSecretStore),
 ] + reportScreenJourneys + servicesScreenJourneys + requestsScreenJourneys + requestScreenJourneys + notificationsJourneys
-    + binsScreenJourneys + outboxScreenJourneys + accountScreenJourneys + bookScreenJourneys + payScreenJourneys + placesJourneys
+    + binsScreenJourneys + outboxScreenJourneys + accountScreenJourneys + bookScreenJourneys + payScreenJourneys + placesJourneys + pushJourneys
 
 if Given.server.isEmpty || Given.profile.isEmpty {
     print("DOORSTEP_SERVER and DOORSTEP_COUNCIL name the server binary and the council profile")

@@ -1,6 +1,7 @@
 // The application: opens the core once in the app's files folder, tells it about connectivity,
-// asks WorkManager to sync when a connection returns, and posts the council's status changes as
-// notifications while the process lives.
+// asks WorkManager to sync when a connection returns, gives it Firebase Messaging's token (so
+// the council can wake the phone), and posts the council's status changes as notifications
+// while the process lives.
 //
 // Invariant: one `Resident` for the process; the shell only reports what Android knows
 // (network, lifecycle) — what to send and when is the core's.
@@ -10,6 +11,7 @@ import android.app.Application
 import android.net.ConnectivityManager
 import android.net.Network
 import android.os.Build
+import com.google.firebase.messaging.FirebaseMessaging
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Deferred
 import kotlinx.coroutines.Dispatchers
@@ -20,6 +22,7 @@ import uk.doorstep.shared.Outcome
 import uk.doorstep.shared.Resident
 import uk.doorstep.shared.hear
 import uk.doorstep.shared.postNotifications
+import uk.doorstep.shared.pushToken
 
 class DoorstepApp : Application() {
     val scope = CoroutineScope(SupervisorJob() + Dispatchers.Default)
@@ -43,6 +46,9 @@ class DoorstepApp : Application() {
             },
         )
         SyncWorker.schedule(this)
+        FirebaseMessaging.getInstance().token.addOnSuccessListener { token ->
+            scope.launch { (resident.await() as? Outcome.Done)?.value?.pushToken(token) }
+        }
         scope.launch {
             val opened = (resident.await() as? Outcome.Done)?.value ?: return@launch
             opened.hear().postNotifications { postStatusNotification(this@DoorstepApp, it) }
