@@ -115,6 +115,9 @@ pub struct MyData {
     pub device_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_email: Option<String>,
+    /// The token this device's push service gave it, if it gave the council one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub push_token: Option<PushToken>,
     pub reports: Vec<crate::Report>,
     pub bookings: Vec<crate::Booking>,
     pub payments: Vec<crate::Payment>,

@@ -592,26 +592,47 @@ request_timeout_seconds = 20
         let settings = config.push.apns.expect("apns");
         assert_eq!(settings.url, push::APNS_URL);
         assert!(config.push.fcm.is_none());
-        assert!(!format!("{settings:?}").contains(&key[30..60]), "the key is never shown");
+        assert!(
+            !format!("{settings:?}").contains(&key[30..60]),
+            "the key is never shown"
+        );
 
         let wrong = |text: String| parse(&text, Path::new("/etc/doorstep"), &env).unwrap_err();
         let said = wrong(format!("{BASE}{}", apns.replace("ABC123DEFG", "ABC")));
         assert!(said.contains("apns.key_id"), "{said}");
         let said = wrong(format!("{BASE}{}", apns.replace("uk.doorstep.app", "")));
         assert!(said.contains("apns.topic"), "{said}");
-        let said = wrong(format!("{BASE}{}", apns.replace("key_env = \"APNS_KEY\"\n", "")));
+        let said = wrong(format!(
+            "{BASE}{}",
+            apns.replace("key_env = \"APNS_KEY\"\n", "")
+        ));
         assert!(
             said.contains("[apns] takes its key from a file (key_file"),
             "{said}"
         );
-        let garbage = |_: &str| Some("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----".to_owned());
-        let said = parse(&format!("{BASE}{apns}"), Path::new("/etc/doorstep"), &garbage).unwrap_err();
+        let garbage = |_: &str| {
+            Some("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----".to_owned())
+        };
+        let said = parse(
+            &format!("{BASE}{apns}"),
+            Path::new("/etc/doorstep"),
+            &garbage,
+        )
+        .unwrap_err();
         assert!(said.contains("apns:") && said.contains("P-256"), "{said}");
 
         let fcm = "[fcm]\nservice_account_env = \"FCM_ACCOUNT\"\n";
         let not_json = |_: &str| Some("{not json".to_owned());
-        let said = parse(&format!("{BASE}{fcm}"), Path::new("/etc/doorstep"), &not_json).unwrap_err();
-        assert!(said.contains("fcm:") && said.contains("Service accounts"), "{said}");
+        let said = parse(
+            &format!("{BASE}{fcm}"),
+            Path::new("/etc/doorstep"),
+            &not_json,
+        )
+        .unwrap_err();
+        assert!(
+            said.contains("fcm:") && said.contains("Service accounts"),
+            "{said}"
+        );
         let said = refused(&format!("{BASE}[fcm]\n"));
         assert!(
             said.contains("[fcm] takes its service account from a file (service_account_file"),

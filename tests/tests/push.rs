@@ -4,7 +4,8 @@
 //! council moves their reports on. The phones' cores give their tokens in a sync round; a push
 //! carries nothing but "something changed"; FCM busy once is tried again; the woken core pulls
 //! the new status; a token APNs says is gone is forgotten; the token route refuses a bad token
-//! by its field and moves a token from one device to another.
+//! by its field, moves a token from one device to another, and forgets it when the resident
+//! is erased.
 
 use std::{
     sync::Arc,
@@ -325,4 +326,28 @@ async fn a_push_token_is_one_devices_and_a_bad_one_is_refused_by_its_field() {
         .unwrap();
     assert_eq!(stopped.status(), 200);
     assert!(owners().is_empty());
+
+    assert_eq!(put(&first, "k5", token.clone()).await.status(), 200);
+    let mine: serde_json::Value = reqwest::Client::new()
+        .get(format!("{url}/v1/me"))
+        .bearer_auth(&first)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(mine["push_token"], token, "the resident's data includes it");
+    let erased = reqwest::Client::new()
+        .post(format!("{url}/v1/me/erase"))
+        .bearer_auth(&first)
+        .header("Idempotency-Key", "k6")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(erased.status(), 200);
+    assert!(
+        owners().is_empty(),
+        "an erased resident's phone is woken no more"
+    );
 }

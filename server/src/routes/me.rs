@@ -1,11 +1,14 @@
 //! The resident's own data: take it away (`GET /v1/me`) or have it erased (`POST /v1/me/erase`).
 //!
 //! Invariant: after an erase nothing the council holds points to the resident — their device,
-//! account, tokens, codes, emails, feed and keys are gone, and their reports, bookings and
-//! payments belong to nobody (kept, without contact details, where the council must keep them).
+//! account, tokens, push token (with the device), codes, emails, feed and keys are gone, and
+//! their reports, bookings and payments belong to nobody (kept, without contact details, where
+//! the council must keep them).
 
 use axum::{extract::State, http::StatusCode, response::Response};
-use doorstep_protocol::{Booking, Erased, ErrorBody, MyData, Payment, Report};
+use doorstep_protocol::{
+    Booking, Erased, ErrorBody, MyData, Payment, PushService, PushToken, Report,
+};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::{
@@ -38,9 +41,23 @@ pub async fn export(
                     .optional()?,
                 None => None,
             };
+            let push_token = conn
+                .query_row(
+                    "SELECT service, token FROM push_tokens WHERE device_id = ?1",
+                    params![caller.device_id],
+                    |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
+                )
+                .optional()?
+                .and_then(|(service, token)| {
+                    Some(PushToken {
+                        service: PushService::named(&service)?,
+                        token,
+                    })
+                });
             Ok(MyData {
                 device_id: caller.device_id.clone(),
                 account_email,
+                push_token,
                 reports: store::list_for::<Report>(conn, &caller)?,
                 bookings: store::list_for::<Booking>(conn, &caller)?,
                 payments: store::list_for::<Payment>(conn, &caller)?,
