@@ -1,7 +1,7 @@
 //! The phone's push token: the shell gives it whenever its push service issues one (and on
 //! every start), the device keeps it, and the next sync round gives it to the council, which
-//! then wakes the phone when it changes one of the resident's things. A push only wakes a
-//! round: what changed comes, as always, from the change feed.
+//! then wakes the phone when it changes one of the resident's things. A push only makes the
+//! shell run a round (`sync_now`): what changed comes, as always, from the change feed.
 //!
 //! Invariant: the council is told a token once for each device identity it is this device's
 //! under (again after the token changes or the device registers afresh), never by a council
@@ -9,7 +9,6 @@
 //! round tells it.
 
 use doorstep_protocol::{PushService, PushToken, rules};
-use serde_json::json;
 
 use crate::{
     Backend, Doorstep, Error, Result,
@@ -32,7 +31,7 @@ impl Doorstep {
         if !problems.is_empty() {
             return Err(Error::Invalid { problems });
         }
-        let kept = serde_json::to_string(&given).map_err(|e| Error::Internal(e.to_string()))?;
+        let kept = format!("{} {}", service.name(), given.token);
         self.engine()
             .store
             .write(move |tx| {
@@ -43,13 +42,8 @@ impl Doorstep {
                 Ok(())
             })
             .await?;
-        self.pushed();
-        Ok(())
-    }
-
-    /// A push came: something changed at the council. Wakes a round, which pulls the feed.
-    pub fn pushed(&self) {
         self.0.wake.notify_one();
+        Ok(())
     }
 }
 
@@ -78,14 +72,15 @@ impl Engine {
         if told.as_deref() == Some(told_now.as_str()) {
             return;
         }
-        let Ok(body) = serde_json::from_str::<PushToken>(&given) else {
+        let Some((service, push_token)) = given.split_once(' ') else {
             return;
         };
+        let body = serde_json::json!({"service": service, "token": push_token});
         // The key is the token's and the device's: a new identity needs a new key.
         let key = format!("{key}-{device_id}");
         let answer = self
             .council
-            .send("PUT", PATH, Some(token), Some(&key), Some(&json!(body)))
+            .send("PUT", PATH, Some(token), Some(&key), Some(&body))
             .await;
         if answer.is_success() {
             let _ = self

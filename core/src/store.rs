@@ -204,12 +204,8 @@ impl Store {
         T: Send + 'static,
         F: FnOnce(&Connection) -> Result<T> + Send + 'static,
     {
-        let conn = self.conn.clone();
-        tokio::task::spawn_blocking(move || {
-            let conn = conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-            work(&conn)
-        })
-        .await?
+        self.on_pool(Box::new(move |conn| Box::new(work(conn))))
+            .await
     }
 
     /// Run `work` in one IMMEDIATE transaction, committed when it returns `Ok`.
@@ -218,17 +214,41 @@ impl Store {
         T: Send + 'static,
         F: FnOnce(&Transaction) -> Result<T> + Send + 'static,
     {
+        self.on_pool(Box::new(move |conn| {
+            let written = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(Error::from)
+                .and_then(|tx| {
+                    let value = work(&tx)?;
+                    tx.commit()?;
+                    Ok(value)
+                });
+            Box::new(written)
+        }))
+        .await
+    }
+
+    /// Run `work` on the blocking pool with the connection, and hand back the `Result<T>` it
+    /// made. The work is boxed so that the pool's task is made once for every caller, not once
+    /// for each of the core's hundreds of closures (which weighs on the phone library's size).
+    async fn on_pool<T: Send + 'static>(&self, work: Pooled) -> Result<T> {
         let conn = self.conn.clone();
-        tokio::task::spawn_blocking(move || {
+        let made = tokio::task::spawn_blocking(move || {
             let mut conn = conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let value = work(&tx)?;
-            tx.commit()?;
-            Ok(value)
+            work(&mut conn)
         })
-        .await?
+        .await?;
+        match made.downcast::<Result<T>>() {
+            Ok(made) => *made,
+            Err(_) => Err(Error::Internal(
+                "the store's work handed back another type".to_owned(),
+            )),
+        }
     }
 }
+
+/// Work for the blocking pool: given the connection, it makes a `Result<T>` for `on_pool`.
+type Pooled = Box<dyn FnOnce(&mut Connection) -> Box<dyn std::any::Any + Send> + Send>;
 
 /// Read the file's header and schema: what fails first on a damaged file.
 fn read_schema(conn: &Connection) -> rusqlite::Result<i64> {

@@ -509,11 +509,6 @@ impl Doorstep {
         Ok(self.0.register_push(service, &token).await?)
     }
 
-    /// A push came: the council changed something; a round pulls what.
-    pub fn pushed(&self) {
-        self.0.pushed();
-    }
-
     pub async fn signed_in_as(&self) -> Answer<Option<String>> {
         Ok(self.0.signed_in_as().await?)
     }

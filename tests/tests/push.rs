@@ -2,19 +2,15 @@
 //! service account's key file) and `[apns]` (a `.p8` key from the environment), wakes an
 //! Android phone through a stand-in of FCM and an iPhone through a stand-in of APNs when the
 //! council moves their reports on. The phones' cores give their tokens in a sync round; a push
-//! carries nothing but "something changed"; FCM busy once is tried again; the woken core pulls
-//! the new status; a token APNs says is gone is forgotten; the token route refuses a bad token
+//! carries nothing but "something changed"; FCM busy once is tried again; the round the push
+//! runs pulls the new status; a token APNs says is gone is forgotten; the token route refuses a bad token
 //! by its field, moves a token from one device to another, and forgets it when the resident
 //! is erased.
 
-use std::{
-    sync::Arc,
-    time::{Duration, Instant},
-};
+use std::time::{Duration, Instant};
 
-use doorstep_core::{Config, Doorstep, MemorySecrets};
 use doorstep_e2e::{
-    Deployed, TempDir, council_dir, free_port, move_report, pothole,
+    Deployed, Device, TempDir, council_dir, free_port, move_report, pothole,
     push::{Apns, Fcm, KEY_ID, TEAM_ID, TOPIC},
 };
 use doorstep_protocol::{PushService, ReportStatus};
@@ -36,22 +32,6 @@ async fn until<T>(what: &str, mut done: impl AsyncFnMut() -> Option<T>) -> T {
         assert!(Instant::now() < deadline, "{what}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-}
-
-/// A phone whose core syncs in the background, as the phones' cores do.
-fn phone(council: &str, platform: &str) -> (Doorstep, TempDir) {
-    let dir = TempDir::new("phone");
-    let doorstep = Doorstep::open(Config {
-        data_dir: dir.0.clone(),
-        council_url: council.to_owned(),
-        backend: doorstep_core::Backend::Doorstep,
-        secrets: Arc::new(MemorySecrets::default()),
-        platform: platform.to_owned(),
-        device_name: platform.to_owned(),
-        background_sync: true,
-    })
-    .expect("the core opens");
-    (doorstep, dir)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -80,19 +60,21 @@ async fn the_council_wakes_each_phone_through_its_push_service_with_nothing_pers
     let _serving = Deployed::start(&file, port, &deployment.0, &env, Some(&log));
     let council = format!("http://127.0.0.1:{port}");
 
-    let (android, _android_dir) = phone(&council, "android");
+    let android_phone = Device::open(&council);
+    let android = &android_phone.doorstep;
     android
         .register_push(PushService::Fcm, ANDROID_TOKEN)
         .await
         .unwrap();
     fcm.install(ANDROID_TOKEN);
-    let (iphone, _iphone_dir) = phone(&council, "ios");
+    let iphone_phone = Device::open(&council);
+    let iphone = &iphone_phone.doorstep;
     iphone
         .register_push(PushService::Apns, &iphone_token())
         .await
         .unwrap();
     let mut made = Vec::new();
-    for resident in [&android, &iphone] {
+    for resident in [android, iphone] {
         let report = resident
             .submit_report(pothole("Deep hole by the bus stop"))
             .await
@@ -164,13 +146,13 @@ async fn the_council_wakes_each_phone_through_its_push_service_with_nothing_pers
         "the iPhone's resident had nothing change"
     );
 
-    // The phone's messaging service hands the push to the core, which pulls the change.
-    android.pushed();
-    until("the woken core never pulled the new status", async || {
-        let report = android.report(android_local).await.ok()?;
-        (report.report?.status == ReportStatus::InProgress).then_some(())
-    })
-    .await;
+    // The phone's messaging service runs a round on the push, which pulls the change.
+    android.sync_now().await.unwrap();
+    let report = android.report(android_local).await.unwrap();
+    assert_eq!(
+        report.report.expect("the council's copy").status,
+        ReportStatus::InProgress
+    );
 
     // Now the iPhone resident's.
     let (_, iphone_report) = &made[1];

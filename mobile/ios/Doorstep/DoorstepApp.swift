@@ -50,13 +50,12 @@ final class PushDelegate: NSObject, UIApplicationDelegate {
         Task { @MainActor in await AppModel.shared?.pushTokenGiven(deviceToken) }
     }
 
-    /// A background push: iOS gives the app about thirty seconds, so the round runs now and its
-    /// end is reported, rather than left to the core's own background round.
+    /// A background push: the round runs in the time iOS gives it, and its end is reported.
     func application(
         _ application: UIApplication, didReceiveRemoteNotification userInfo: [AnyHashable: Any]
     ) async -> UIBackgroundFetchResult {
         guard let resident = await AppModel.shared?.resident else { return .noData }
-        return await resident.syncNow().failure == nil ? .newData : .failed
+        return await resident.pushed().failure == nil ? .newData : .failed
     }
 }
 

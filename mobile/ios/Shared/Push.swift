@@ -1,5 +1,5 @@
 // Push from the council: the device token APNs gives this app goes to the core, which gives it
-// to the council in its next round; a push that arrives wakes the core, which pulls the change
+// to the council in its next round; a push that arrives runs a round, which pulls the change
 // feed, and what changed reaches the resident as the core's status notification. No UIKit or
 // SwiftUI: the Linux tests run this layer; the app delegate calls it.
 //
@@ -14,6 +14,7 @@ extension Resident {
         return await attempt { try await core.registerPush(service: .apns, token: hex) }
     }
 
-    /// A push came from the council: something changed, and the core pulls what.
-    public func pushed() { core.pushed() }
+    /// A push came from the council: something changed; a round pulls what, in the time iOS
+    /// gives a background push (about thirty seconds).
+    public func pushed() async -> Outcome<SyncReport> { await syncNow() }
 }

@@ -127,10 +127,10 @@ val POTHOLE_ANSWERS = mapOf(
 val DURHAM = Location(54.7761, -1.5733, null, null)
 
 /** A resident's phone (its own folder) talking to `url`. */
-suspend fun phone(url: String, secrets: SecretStore = MemorySecrets(), backgroundSync: Boolean = false): Resident {
+suspend fun phone(url: String, secrets: SecretStore = MemorySecrets()): Resident {
     val dir = Files.createTempDirectory("doorstep-phone").toFile()
     dir.deleteOnExit()
-    return Resident.open(dir.path, url, secrets, "android", "test phone", backgroundSync).done("open")
+    return Resident.open(dir.path, url, secrets, "android", "test phone", backgroundSync = false).done("open")
 }
 
 fun withCouncil(demo: Boolean = false, test: suspend (Council) -> Unit) {

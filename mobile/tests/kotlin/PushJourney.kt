@@ -1,7 +1,7 @@
 // Push through the Android shell's layer (Push.kt), against the real library and a real council
 // server on 127.0.0.1: the phone gives Firebase Messaging's token (a malformed one is refused
-// by its field), the council moves a report on, and a push handed to the core wakes its
-// background round, which pulls the change and posts the core's status notification.
+// by its field), the council moves a report on, and the push handed to the shared layer runs a
+// round that pulls the change, which becomes the core's status notification.
 package uk.doorstep.tests
 
 import java.util.Collections
@@ -16,7 +16,7 @@ import uk.doorstep.shared.pushToken
 import uk.doorstep.shared.pushed
 
 fun aPushFromTheCouncilWakesThePhoneWhichPullsTheChange() = withCouncil { council ->
-    phone(council.url, backgroundSync = true).use { resident ->
+    phone(council.url).use { resident ->
         val refused = resident.pushToken("not a token")
         expect(refused is Outcome.Failed && refused.advice == Advice.FIX_INPUT && refused.field == "token") { "refused by its field: $refused" }
         resident.pushToken("dQw4w9WgXcQ:APA91bHun4MxP5egoKMwt2KZFBaFUH-1RYqx").done("push token")
@@ -26,7 +26,7 @@ fun aPushFromTheCouncilWakesThePhoneWhichPullsTheChange() = withCouncil { counci
             val events = resident.hear()
             val posting = launch { events.postNotifications { posted += it } }
             council.movesOn(sent, "in_progress", "A crew is on its way")
-            resident.pushed()
+            resident.pushed().done("pull")
             eventually { posted.isNotEmpty() }
             posting.cancel()
         }

@@ -128,11 +128,11 @@ let potholeAnswers: [String: GivenAnswer] = [
 ]
 let durham = Location(lat: 54.7761, lon: -1.5733, uprn: nil, address: nil)
 
-func phone(_ url: String, secrets: SecretStore = MemorySecrets(), backgroundSync: Bool = false) async throws -> Resident {
+func phone(_ url: String, secrets: SecretStore = MemorySecrets()) async throws -> Resident {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("doorstep-phone-\(UUID())")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     return try await Resident.open(
-        folder: folder.path, councilUrl: url, secrets: secrets, deviceName: "test phone", backgroundSync: backgroundSync
+        folder: folder.path, councilUrl: url, secrets: secrets, deviceName: "test phone", backgroundSync: false
     ).done("open")
 }
 

@@ -1,6 +1,6 @@
 // Firebase Messaging's service: a new registration token goes to the core, and a push from the
-// council (data only: "something changed") wakes the core to pull the change feed, whose status
-// changes the app posts as notifications.
+// council (data only: "something changed") runs a round that pulls the change feed, whose
+// status changes the app posts as notifications.
 //
 // Invariant: the service reads nothing from a push; what changed is only ever the core's.
 package uk.doorstep.app
@@ -8,6 +8,7 @@ package uk.doorstep.app
 import com.google.firebase.messaging.FirebaseMessagingService
 import com.google.firebase.messaging.RemoteMessage
 import kotlinx.coroutines.launch
+import kotlinx.coroutines.runBlocking
 import uk.doorstep.shared.Outcome
 import uk.doorstep.shared.pushToken
 import uk.doorstep.shared.pushed
@@ -19,7 +20,8 @@ class DoorstepMessagingService : FirebaseMessagingService() {
         app.scope.launch { (app.resident.await() as? Outcome.Done)?.value?.pushToken(token) }
     }
 
+    /** On Firebase's own background thread, which it keeps the app alive for until this returns. */
     override fun onMessageReceived(message: RemoteMessage) {
-        app.scope.launch { (app.resident.await() as? Outcome.Done)?.value?.pushed() }
+        runBlocking { (app.resident.await() as? Outcome.Done)?.value?.pushed() }
     }
 }
