@@ -21,7 +21,7 @@ use axum::{
     routing::{get, post},
 };
 use serde_json::{Value, json};
-use tokio::{net::TcpListener, task::JoinHandle};
+use tokio::task::JoinHandle;
 
 /// The API key the stand-in takes.
 pub const API_KEY: &str = "api_test_0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMN";
@@ -63,13 +63,7 @@ impl Pay {
             .route("/v1/payments/{id}", get(status))
             .route("/v1/payments/{id}/refunds", post(refund))
             .with_state(inner.clone());
-        let listener = TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("a loopback port");
-        let url = format!("http://{}", listener.local_addr().expect("its address"));
-        let task = tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
-        });
+        let (url, task) = crate::stand_in(app).await;
         Pay { url, inner, task }
     }
 

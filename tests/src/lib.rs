@@ -190,6 +190,19 @@ impl Drop for Deployed {
     }
 }
 
+/// Serve a stand-in of a provider's API on a free loopback port until its task is aborted; its
+/// address and task.
+pub async fn stand_in(app: axum::Router) -> (String, tokio::task::JoinHandle<()>) {
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a loopback port");
+    let url = format!("http://{}", listener.local_addr().expect("its address"));
+    let task = tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (url, task)
+}
+
 /// The council server as its own process; stopped (SIGKILL if need be) on drop.
 pub struct Council {
     pub port: u16,

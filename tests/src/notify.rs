@@ -22,7 +22,7 @@ use base64::Engine as _;
 use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
 use sha2::Sha256;
-use tokio::{net::TcpListener, task::JoinHandle};
+use tokio::task::JoinHandle;
 
 /// The service id and secret of the key the stand-in takes.
 pub const SERVICE_ID: &str = "26785a09-ab16-4eb0-8407-a37497a57506";
@@ -64,13 +64,7 @@ impl Notify {
         let app = Router::new()
             .route("/v2/notifications/email", post(email))
             .with_state(inner.clone());
-        let listener = TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("a loopback port");
-        let url = format!("http://{}", listener.local_addr().expect("its address"));
-        let task = tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
-        });
+        let (url, task) = crate::stand_in(app).await;
         Notify { url, inner, task }
     }
 

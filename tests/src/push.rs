@@ -37,7 +37,7 @@ use axum::{
 };
 use base64::Engine as _;
 use serde_json::{Value, json};
-use tokio::{net::TcpListener, task::JoinHandle};
+use tokio::task::JoinHandle;
 
 /// The Firebase project the stand-in serves.
 pub const PROJECT: &str = "doorstep-durham";
@@ -99,17 +99,6 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
         .strip_prefix("Bearer ")
 }
 
-async fn serve(app: Router) -> (String, JoinHandle<()>) {
-    let listener = TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("a loopback port");
-    let url = format!("http://{}", listener.local_addr().expect("its address"));
-    let task = tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
-    (url, task)
-}
-
 struct FcmInner {
     public_key: Vec<u8>,
     token_uri: Mutex<String>,
@@ -146,7 +135,7 @@ impl Fcm {
             .route("/token", post(fcm_token))
             .route("/v1/projects/{project}/messages:send", post(fcm_send))
             .with_state(inner.clone());
-        let (url, task) = serve(app).await;
+        let (url, task) = crate::stand_in(app).await;
         let token_uri = format!("{url}/token");
         *inner.token_uri.lock().expect("not poisoned") = token_uri.clone();
         let service_account = json!({
@@ -368,7 +357,7 @@ impl Apns {
         let app = Router::new()
             .route("/3/device/{token}", post(apns_send))
             .with_state(inner.clone());
-        let (url, task) = serve(app).await;
+        let (url, task) = crate::stand_in(app).await;
         Apns {
             url,
             p8: pem(der.as_ref()),
