@@ -297,9 +297,9 @@ async fn send(
     }
 }
 
-/// A transport error in words, without the address (which holds nothing personal, but keeps
-/// the line short).
-fn without_url(error: &reqwest::Error) -> String {
+/// A transport error in words, without the address (Notify's holds nothing personal, but an
+/// APNs address holds the phone's token).
+pub(crate) fn without_url(error: &reqwest::Error) -> String {
     if error.is_timeout() {
         "timed out".to_owned()
     } else if error.is_connect() {

@@ -24,7 +24,12 @@ use rusqlite::params;
 use serde_json::{Value, json};
 use tokio::{sync::Mutex, task::JoinHandle};
 
-use crate::{Clock, db::Db, error::ApiResult, notify::wait_after};
+use crate::{
+    Clock,
+    db::Db,
+    error::ApiResult,
+    notify::{wait_after, without_url},
+};
 
 /// Firebase Cloud Messaging's own address.
 pub const FCM_URL: &str = "https://fcm.googleapis.com";
@@ -561,17 +566,6 @@ fn retry_after(answer: &reqwest::Response) -> Option<i64> {
         .ok()?
         .parse()
         .ok()
-}
-
-/// A transport error in words, without the address (which holds the token for APNs).
-fn without_url(error: &reqwest::Error) -> String {
-    if error.is_timeout() {
-        "timed out".to_owned()
-    } else if error.is_connect() {
-        "could not connect".to_owned()
-    } else {
-        "the request failed".to_owned()
-    }
 }
 
 /// The pushes due now through `services`, oldest first.
