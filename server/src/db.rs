@@ -195,6 +195,14 @@ CREATE TABLE pushes (
 );
 CREATE INDEX pushes_due ON pushes (due_at);
 "#,
+    r#"
+-- 7: who does the work one server must do alone, until when (lease.rs).
+CREATE TABLE leases (
+    name TEXT PRIMARY KEY,
+    holder TEXT NOT NULL,
+    until INTEGER NOT NULL
+);
+"#,
 ];
 
 tokio::task_local! {

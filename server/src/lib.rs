@@ -17,6 +17,7 @@ pub mod extract;
 pub mod forwarded;
 pub mod govuk_pay;
 pub mod idempotency;
+pub mod lease;
 pub mod notify;
 pub mod openapi;
 pub mod profile;
@@ -141,6 +142,8 @@ pub struct Inner {
     pub public_url: String,
     /// The council's own proxies (`Config::trusted_proxies`).
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// This server's name as the holder of a lease (`lease`), one for each start.
+    pub holder: String,
     /// The API's own router, for running the operations of a batch.
     api: OnceLock<Router>,
 }
@@ -236,13 +239,14 @@ impl Bound {
         self,
         signal: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
+        let holder = &self.state.holder;
         let emails = self
             .emails
-            .map(|sender| sender.start(self.state.db.clone(), self.clock.clone()));
+            .map(|sender| sender.start(self.state.db.clone(), self.clock.clone(), holder.clone()));
         let pushes = self
             .pushes
-            .map(|sender| sender.start(self.state.db.clone(), self.clock.clone()));
-        let housekeeping = spawn_housekeeping(self.state, self.housekeeping_every);
+            .map(|sender| sender.start(self.state.db.clone(), self.clock.clone(), holder.clone()));
+        let housekeeping = spawn_housekeeping(self.state.clone(), self.housekeeping_every);
         let served = axum::serve(
             self.listener,
             self.router
@@ -254,6 +258,7 @@ impl Bound {
         for sender in [emails, pushes].into_iter().flatten() {
             sender.abort();
         }
+        lease::release(&self.state.db, &self.state.holder).await;
         served
     }
 }
@@ -296,6 +301,7 @@ async fn bind(config: Config) -> anyhow::Result<Bound> {
         demo: config.demo,
         public_url,
         trusted_proxies: config.trusted_proxies,
+        holder: lease::holder(),
         api: OnceLock::new(),
     }));
     let router = routes::router(state.clone());
@@ -318,13 +324,19 @@ async fn bind(config: Config) -> anyhow::Result<Bound> {
 
 /// Every `every` (a few minutes): give back the places of bookings whose fee was never paid,
 /// take expired sign-in codes out of their emails, forget idempotency keys past their
-/// retention, and settle the payments whose payer never came back (`payments::reconcile`).
+/// retention, and settle the payments whose payer never came back (`payments::reconcile`). Of
+/// the servers on one store, only the one holding the housekeeping lease does it; the lease
+/// outlasts a round by a minute, so another takes over only from a server that has stopped.
 fn spawn_housekeeping(state: AppState, every: Duration) -> JoinHandle<()> {
+    let lease_seconds = i64::try_from(every.as_secs()).unwrap_or(i64::MAX / 2) + 60;
     tokio::spawn(async move {
         let mut rounds = tokio::time::interval(every);
         loop {
             rounds.tick().await;
             let now = state.now();
+            if !lease::hold(&state.db, "housekeeping", &state.holder, now, lease_seconds).await {
+                continue;
+            }
             let purged = state
                 .db
                 .write(move |tx| {

@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 use sha2::Sha256;
 use tokio::task::JoinHandle;
 
-use crate::{Clock, db::Db, error::ApiResult};
+use crate::{Clock, db::Db, error::ApiResult, lease};
 
 /// Notify's own address.
 pub const NOTIFY_URL: &str = "https://api.notifications.service.gov.uk";
@@ -199,13 +199,15 @@ impl Sender {
         Ok(Sender { settings, http })
     }
 
-    /// Start sending; it runs until the handle is aborted.
-    pub fn start(self, db: Db, clock: Clock) -> JoinHandle<()> {
+    /// Start sending, while `holder` holds the email lease; it runs until the handle is aborted.
+    pub fn start(self, db: Db, clock: Clock, holder: String) -> JoinHandle<()> {
         tokio::spawn(async move {
             let mut every = tokio::time::interval(EVERY);
             loop {
                 every.tick().await;
-                if let Err(error) = send_waiting(&db, &clock, &self.settings, &self.http).await {
+                if let Err(error) =
+                    send_waiting(&db, &clock, &self.settings, &self.http, &holder).await
+                {
                     tracing::warn!(error = %error.body.error.message, "could not read the email outbox; the next look tries again");
                 }
             }
@@ -213,16 +215,21 @@ impl Sender {
     }
 }
 
-/// Send what is due, one email after another.
+/// Send what is due, one email after another, each just after renewing the lease: another
+/// server on the same store sends nothing meanwhile.
 async fn send_waiting(
     db: &Db,
     clock: &Clock,
     settings: &Settings,
     http: &reqwest::Client,
+    holder: &str,
 ) -> ApiResult<()> {
     let now = clock.now();
     let due = db.read(move |conn| due(conn, now)).await?;
     for email in due {
+        if !lease::hold(db, "email", holder, clock.now(), lease::SENDER_SECONDS).await {
+            return Ok(());
+        }
         let tried = match settings.templates.get(&email.template) {
             None => Tried::Refused(format!("no Notify template for {}", email.template)),
             Some(template) => send(http, settings, template, &email, clock.now()).await,

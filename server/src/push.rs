@@ -28,6 +28,7 @@ use crate::{
     Clock,
     db::Db,
     error::ApiResult,
+    lease,
     notify::{wait_after, without_url},
 };
 
@@ -368,14 +369,14 @@ impl Sender {
         })
     }
 
-    /// Start sending; it runs until the handle is aborted.
-    pub fn start(self, db: Db, clock: Clock) -> JoinHandle<()> {
+    /// Start sending, while `holder` holds the push lease; it runs until the handle is aborted.
+    pub fn start(self, db: Db, clock: Clock, holder: String) -> JoinHandle<()> {
         let sender = Arc::new(self);
         tokio::spawn(async move {
             let mut every = tokio::time::interval(EVERY);
             loop {
                 every.tick().await;
-                if let Err(error) = sender.send_waiting(&db, &clock).await {
+                if let Err(error) = sender.send_waiting(&db, &clock, &holder).await {
                     tracing::warn!(error = %error.body.error.message, "could not read the waiting pushes; the next look tries again");
                 }
             }
@@ -394,12 +395,16 @@ impl Sender {
         services
     }
 
-    /// Send what is due, one push after another.
-    async fn send_waiting(&self, db: &Db, clock: &Clock) -> ApiResult<()> {
+    /// Send what is due, one push after another, each just after renewing the lease: another
+    /// server on the same store sends nothing meanwhile.
+    async fn send_waiting(&self, db: &Db, clock: &Clock, holder: &str) -> ApiResult<()> {
         let now = clock.now();
         let services = self.services();
         let due = db.read(move |conn| due(conn, &services, now)).await?;
         for push in due {
+            if !lease::hold(db, "push", holder, clock.now(), lease::SENDER_SECONDS).await {
+                return Ok(());
+            }
             let tried = match push.service {
                 PushService::Fcm => self.send_fcm(&push.token, clock.now()).await,
                 PushService::Apns => self.send_apns(&push.token, clock.now()).await,

@@ -45,6 +45,8 @@ struct Inner {
     received: Mutex<Vec<Received>>,
     /// Statuses to answer first, before answering as Notify does.
     scripted: Mutex<VecDeque<u16>>,
+    /// How long each answer takes.
+    delay: std::time::Duration,
 }
 
 /// The running stand-in.
@@ -57,9 +59,15 @@ pub struct Notify {
 impl Notify {
     /// Start it; the first requests are answered with `first` (e.g. `[429]`).
     pub async fn start(first: &[u16]) -> Notify {
+        Self::answering_after(first, std::time::Duration::ZERO).await
+    }
+
+    /// Start one that takes `delay` over each answer, as Notify under load does.
+    pub async fn answering_after(first: &[u16], delay: std::time::Duration) -> Notify {
         let inner = Arc::new(Inner {
             received: Mutex::default(),
             scripted: Mutex::new(first.iter().copied().collect()),
+            delay,
         });
         let app = Router::new()
             .route("/v2/notifications/email", post(email))
@@ -85,6 +93,7 @@ async fn email(
     headers: HeaderMap,
     Json(body): Json<Value>,
 ) -> (StatusCode, Json<Value>) {
+    tokio::time::sleep(inner.delay).await;
     let (status, answer) = answer(&inner, &headers, &body);
     inner.received.lock().expect("not poisoned").push(Received {
         body,

@@ -159,3 +159,66 @@ async fn sign_in_codes_and_new_statuses_reach_residents_through_notify_even_when
         "neither an address nor the code is logged: {logged}"
     );
 }
+
+/// Two council servers on one store (as two instances of a council behind a load balancer):
+/// both have the email outbox in front of them, and a Notify slow enough that both would send
+/// the same emails, yet each email reaches Notify once, because only the holder of the email
+/// lease sends.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_servers_on_one_store_send_each_email_once() {
+    let notify = Notify::answering_after(&[], Duration::from_millis(300)).await;
+    let deployment = TempDir::new("notify-twice");
+    let key = doorstep_e2e::notify::api_key();
+    let env = [("DOORSTEP_NOTIFY_KEY", key.as_str())];
+    let mut servers = Vec::new();
+    let mut phones = Vec::new();
+    for name in ["a", "b"] {
+        let port = free_port();
+        let file = deployment.0.join(format!("council-{name}.toml"));
+        std::fs::write(
+            &file,
+            format!(
+                "db = \"council.sqlite3\"\nlisten = \"127.0.0.1:{port}\"\ncouncil = {:?}\n\n\
+                 [notify]\napi_key_env = \"DOORSTEP_NOTIFY_KEY\"\nurl = \"{}\"\n\n\
+                 [notify.templates]\nsign-in-code = \"{TEMPLATE}\"\nstatus-changed = \"{STATUS_TEMPLATE}\"\n",
+                council_dir().display().to_string(),
+                notify.url
+            ),
+        )
+        .unwrap();
+        servers.push(Deployed::start(&file, port, &deployment.0, &env, None));
+        phones.push(Device::open(&format!("http://127.0.0.1:{port}")));
+    }
+    const EMAILS: usize = 6;
+    for i in 0..EMAILS {
+        phones[i % 2]
+            .doorstep
+            .sign_in(&format!("resident{i}@example.org"))
+            .await
+            .unwrap();
+    }
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while notify.received().len() < EMAILS {
+        assert!(
+            Instant::now() < deadline,
+            "Notify was sent {} of {EMAILS}",
+            notify.received().len()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // Long enough for a second sender to have sent them all again.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let received = notify.received();
+    let mut references: Vec<&str> = received
+        .iter()
+        .map(|r| r.body["reference"].as_str().unwrap_or_default())
+        .collect();
+    references.sort_unstable();
+    references.dedup();
+    assert_eq!(
+        (received.len(), references.len()),
+        (EMAILS, EMAILS),
+        "each email once: {received:?}"
+    );
+    drop(servers);
+}
