@@ -206,11 +206,20 @@ mod tests {
         assert_eq!(paid.last_digits.as_deref(), Some("4242"));
         assert!(paid.captured_at.is_some());
 
-        let failed = json!({"payment_id": "p2", "state": {"status": "failed", "finished": true, "code": "P0020", "message": "Payment expired"}});
-        assert_eq!(
-            read_payment(&failed).unwrap().state.code.as_deref(),
-            Some("P0020")
-        );
+        // Pay's documented codes for a payment that ended without being paid.
+        for (status, code, message) in [
+            ("failed", "P0010", "Payment method rejected"),
+            ("failed", "P0020", "Payment expired"),
+            ("failed", "P0030", "Payment was cancelled by the user"),
+            ("cancelled", "P0040", "Payment was cancelled by the service"),
+            ("error", "P0050", "Payment provider returned an error"),
+        ] {
+            let ended = json!({"payment_id": "p2", "state": {"status": status, "finished": true, "code": code, "message": message}});
+            let ended = read_payment(&ended).unwrap();
+            assert!(ended.state.finished, "{code}");
+            assert_eq!(ended.state.code.as_deref(), Some(code));
+            assert_ne!(ended.state.status, PaymentStatus::Success, "{code}");
+        }
         assert!(read_payment(&json!({"state": {"status": "created"}})).is_err());
         assert!(read_payment(&json!({"payment_id": "p", "state": {"status": "paid"}})).is_err());
     }
