@@ -4,7 +4,10 @@
 //! arrives signs the resident in, a report's new status reaches the address given with it, and
 //! neither a code nor an address is logged.
 
-use std::time::{Duration, Instant};
+use std::{
+    path::PathBuf,
+    time::{Duration, Instant},
+};
 
 use doorstep_e2e::{
     Deployed, Device, TempDir, council_dir, free_port, move_report, notify::Notify,
@@ -13,12 +16,11 @@ use doorstep_e2e::{
 const TEMPLATE: &str = "f33517ff-2a88-4f6e-b855-c550268ce08a";
 const STATUS_TEMPLATE: &str = "0b1e7c2a-5d3f-4e8a-9c6b-2f4d8e1a7b3c";
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sign_in_codes_and_new_statuses_reach_residents_through_notify_even_when_it_is_busy() {
-    let notify = Notify::start(&[429]).await;
-    let deployment = TempDir::new("notify");
+/// A deployment file `name` in `deployment`, its store `council.sqlite3` there, on a free port,
+/// sending email through `notify` with the key in `DOORSTEP_NOTIFY_KEY`; the file and port.
+fn deployment_file(deployment: &TempDir, name: &str, notify: &Notify) -> (PathBuf, u16) {
     let port = free_port();
-    let file = deployment.0.join("council.toml");
+    let file = deployment.0.join(name);
     std::fs::write(
         &file,
         format!(
@@ -30,6 +32,14 @@ async fn sign_in_codes_and_new_statuses_reach_residents_through_notify_even_when
         ),
     )
     .unwrap();
+    (file, port)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_in_codes_and_new_statuses_reach_residents_through_notify_even_when_it_is_busy() {
+    let notify = Notify::start(&[429]).await;
+    let deployment = TempDir::new("notify");
+    let (file, port) = deployment_file(&deployment, "council.toml", &notify);
     let log = deployment.0.join("server.log");
     let key = doorstep_e2e::notify::api_key();
     let env = [("DOORSTEP_NOTIFY_KEY", key.as_str())];
@@ -173,19 +183,7 @@ async fn two_servers_on_one_store_send_each_email_once() {
     let mut servers = Vec::new();
     let mut phones = Vec::new();
     for name in ["a", "b"] {
-        let port = free_port();
-        let file = deployment.0.join(format!("council-{name}.toml"));
-        std::fs::write(
-            &file,
-            format!(
-                "db = \"council.sqlite3\"\nlisten = \"127.0.0.1:{port}\"\ncouncil = {:?}\n\n\
-                 [notify]\napi_key_env = \"DOORSTEP_NOTIFY_KEY\"\nurl = \"{}\"\n\n\
-                 [notify.templates]\nsign-in-code = \"{TEMPLATE}\"\nstatus-changed = \"{STATUS_TEMPLATE}\"\n",
-                council_dir().display().to_string(),
-                notify.url
-            ),
-        )
-        .unwrap();
+        let (file, port) = deployment_file(&deployment, &format!("council-{name}.toml"), &notify);
         servers.push(Deployed::start(&file, port, &deployment.0, &env, None));
         phones.push(Device::open(&format!("http://127.0.0.1:{port}")));
     }
