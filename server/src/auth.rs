@@ -3,13 +3,13 @@
 //! Invariant: tokens are random, shown once, and stored only as their SHA-256; every resident
 //! read and write is checked against the caller's device and account with `Resident::owns`.
 
+use crate::sql::{Optional, Sql, params};
 use axum::{
     extract::FromRequestParts,
     http::{HeaderMap, request::Parts},
 };
 use chrono::{DateTime, Utc};
 use rand::RngCore;
-use rusqlite::{Connection, OptionalExtension, params};
 use sha2::{Digest, Sha256};
 
 use crate::{AppState, error::ApiError};
@@ -63,20 +63,19 @@ pub fn hash_token(token: &str) -> String {
 
 /// Store a new token of `kind` and return it; it is never readable again.
 pub fn issue_token(
-    conn: &Connection,
+    conn: &dyn Sql,
     kind: &str,
     device_id: Option<&str>,
     account_id: Option<&str>,
     expires_at: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
-) -> rusqlite::Result<String> {
+) -> crate::sql::Result<String> {
     let token = new_token(match kind {
         "staff" => "dss",
         "account" => "dsa",
         _ => "dsd",
     });
-    conn.prepare_cached("INSERT INTO tokens (hash, kind, device_id, account_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?.execute(
-        params![hash_token(&token), kind, device_id, account_id, now.to_rfc3339(), expires_at.map(|t| t.timestamp())],
+    conn.execute("INSERT INTO tokens (hash, kind, device_id, account_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", params![hash_token(&token), kind, device_id, account_id, now.to_rfc3339(), expires_at.map(|t| t.timestamp())],
     )?;
     Ok(token)
 }
@@ -122,7 +121,7 @@ async fn row_of(state: &AppState, token: &str) -> Result<TokenRow, ApiError> {
                                 device_id: r.get(1)?,
                                 account_id: r.get(2)?,
                             },
-                            r.get::<_, Option<i64>>(3)?,
+                            r.get::<Option<i64>>(3)?,
                         ))
                     },
                 )

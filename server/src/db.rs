@@ -13,7 +13,10 @@ use std::{
 
 use rusqlite::{Connection, TransactionBehavior};
 
-use crate::error::{ApiError, ApiResult};
+use crate::{
+    error::{ApiError, ApiResult},
+    sql::Sql,
+};
 
 /// The schema, one migration per entry; `PRAGMA user_version` counts those applied.
 const MIGRATIONS: &[&str] = &[
@@ -210,10 +213,6 @@ tokio::task_local! {
     static IN_BATCH: ();
 }
 
-/// What a write's work is given: a savepoint inside the request's transaction (or inside its
-/// batch's), released when the work returns `Ok`.
-pub type Tx<'a> = rusqlite::Savepoint<'a>;
-
 /// The store: cheap to clone, one connection behind a lock, and a gate that a batch holds for
 /// the whole of its run so that no other request's writes mix into its transaction.
 #[derive(Clone)]
@@ -310,7 +309,7 @@ impl Db {
     pub async fn read<T, F>(&self, work: F) -> ApiResult<T>
     where
         T: Send + 'static,
-        F: FnOnce(&Connection) -> ApiResult<T> + Send + 'static,
+        F: FnOnce(&dyn Sql) -> ApiResult<T> + Send + 'static,
     {
         let _gate = if in_batch() {
             None
@@ -320,7 +319,7 @@ impl Db {
         let conn = self.conn.clone();
         tokio::task::spawn_blocking(move || {
             let conn = conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-            work(&conn)
+            work(&*conn)
         })
         .await
         .map_err(ApiError::internal)?
@@ -331,7 +330,7 @@ impl Db {
     pub async fn write<T, F>(&self, work: F) -> ApiResult<T>
     where
         T: Send + 'static,
-        F: FnOnce(&mut Tx) -> ApiResult<T> + Send + 'static,
+        F: FnOnce(&dyn Sql) -> ApiResult<T> + Send + 'static,
     {
         let batch = in_batch();
         let _gate = if batch {
@@ -341,21 +340,14 @@ impl Db {
         };
         let conn = self.conn.clone();
         blocking(batch, move || {
-            let mut conn = conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            let conn = conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            let sql: &dyn Sql = &*conn;
             if batch {
-                let mut savepoint = conn.savepoint()?;
-                let value = work(&mut savepoint)?;
-                savepoint.commit()?;
-                return Ok(value);
+                return sql.savepoint(work);
             }
             abandon_leftover(&conn)?;
-            let mut tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let value = {
-                let mut savepoint = tx.savepoint()?;
-                let value = work(&mut savepoint)?;
-                savepoint.commit()?;
-                value
-            };
+            let tx = rusqlite::Transaction::new_unchecked(&conn, TransactionBehavior::Immediate)?;
+            let value = work(sql)?;
             tx.commit()?;
             Ok(value)
         })
@@ -369,15 +361,15 @@ impl Db {
     pub async fn batch_steps<T, F>(&self, work: F) -> ApiResult<T>
     where
         T: Send + 'static,
-        F: FnOnce(&mut Connection) -> ApiResult<T> + Send + 'static,
+        F: FnOnce(&dyn Sql) -> ApiResult<T> + Send + 'static,
     {
         if !in_batch() {
             return Err(ApiError::internal("batch steps outside a batch"));
         }
         let conn = self.conn.clone();
         blocking(true, move || {
-            let mut conn = conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-            work(&mut conn)
+            let conn = conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            work(&*conn)
         })
         .await
     }
@@ -472,7 +464,7 @@ impl Db {
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         let now = chrono::Utc::now();
         Ok(crate::auth::issue_token(
-            &conn,
+            &*conn,
             "staff",
             None,
             None,
@@ -538,6 +530,7 @@ pub(crate) fn migrate(conn: &mut Connection) -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sql::params;
 
     fn temp_db() -> (Db, std::path::PathBuf) {
         let dir = std::env::temp_dir().join(format!("doorstep-db-{}", uuid::Uuid::now_v7()));
@@ -546,14 +539,9 @@ mod tests {
     }
 
     async fn counter_names(db: &Db) -> Vec<String> {
-        db.read(|conn| {
-            Ok(conn
-                .prepare("SELECT name FROM counters")?
-                .query_map([], |r| r.get(0))?
-                .collect::<Result<_, _>>()?)
-        })
-        .await
-        .unwrap()
+        db.read(|conn| Ok(conn.query_map("SELECT name FROM counters", params![], |r| r.get(0))?))
+            .await
+            .unwrap()
     }
 
     #[test]
@@ -585,9 +573,12 @@ mod tests {
                 "BEGIN IMMEDIATE; INSERT INTO counters (name, value) VALUES ('half-done', 1);",
             )
             .unwrap();
-        db.write(
-            |tx| Ok(tx.execute("INSERT INTO counters (name, value) VALUES ('whole', 1)", [])?),
-        )
+        db.write(|tx| {
+            Ok(tx.execute(
+                "INSERT INTO counters (name, value) VALUES ('whole', 1)",
+                params![],
+            )?)
+        })
         .await
         .unwrap();
         let names = counter_names(&db).await;
@@ -603,8 +594,10 @@ mod tests {
             .batch_owned(async move {
                 inner
                     .write(|tx| {
-                        Ok(tx
-                            .execute("INSERT INTO counters (name, value) VALUES ('kept', 1)", [])?)
+                        Ok(tx.execute(
+                            "INSERT INTO counters (name, value) VALUES ('kept', 1)",
+                            params![],
+                        )?)
                     })
                     .await
                     .unwrap();
@@ -612,7 +605,7 @@ mod tests {
                     .write(|tx| {
                         tx.execute(
                             "INSERT INTO counters (name, value) VALUES ('undone', 1)",
-                            [],
+                            params![],
                         )?;
                         Err::<(), _>(ApiError::bad_request("no", "refused"))
                     })
@@ -645,7 +638,7 @@ mod tests {
             for n in 0..256 {
                 tx.execute(
                     "INSERT INTO counters (name, value) VALUES (?1, ?2)",
-                    rusqlite::params![format!("{n:04}{}", "x".repeat(4096)), n],
+                    crate::sql::params![format!("{n:04}{}", "x".repeat(4096)), n],
                 )?;
             }
             Ok(())
@@ -676,7 +669,7 @@ mod tests {
                     .write(|tx| {
                         Ok(tx.execute(
                             "INSERT INTO counters (name, value) VALUES ('earlier', 1)",
-                            [],
+                            params![],
                         )?)
                     })
                     .await?;
@@ -684,7 +677,7 @@ mod tests {
                     .batch_steps(|conn| {
                         conn.execute(
                             "INSERT INTO counters (name, value) VALUES ('half-written', 1)",
-                            [],
+                            params![],
                         )?;
                         Err::<(), _>(ApiError::internal("the store failed"))
                     })
@@ -696,9 +689,14 @@ mod tests {
             counter_names(&db).await.is_empty(),
             "nothing of a failed batch is committed"
         );
-        db.write(|tx| Ok(tx.execute("INSERT INTO counters (name, value) VALUES ('next', 1)", [])?))
-            .await
-            .unwrap();
+        db.write(|tx| {
+            Ok(tx.execute(
+                "INSERT INTO counters (name, value) VALUES ('next', 1)",
+                params![],
+            )?)
+        })
+        .await
+        .unwrap();
         assert_eq!(
             counter_names(&db).await,
             ["next"],

@@ -3,6 +3,7 @@
 //! Invariant: no failure reaches a client as HTML or an empty body; internal errors are logged
 //! here, once, without personal data, and answered with a generic message.
 
+use crate::sql;
 use axum::{
     http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
@@ -115,22 +116,25 @@ impl ApiError {
     }
 }
 
-impl From<rusqlite::Error> for ApiError {
-    fn from(error: rusqlite::Error) -> Self {
-        if let rusqlite::Error::SqliteFailure(e, _) = &error
-            && matches!(
-                e.code,
-                rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
-            )
-        {
-            return Self::new(
+impl From<sql::Error> for ApiError {
+    fn from(error: sql::Error) -> Self {
+        match error.kind {
+            // Another writer holds the store, or the database gave the transaction up to keep
+            // it serializable: the same request under the same key may pass in a moment.
+            sql::ErrorKind::Busy | sql::ErrorKind::Retry => Self::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "busy",
                 "The council's system is busy. Try again shortly.",
             )
-            .with_retry_after(1);
+            .with_retry_after(1),
+            _ => Self::internal(error),
         }
-        Self::internal(error)
+    }
+}
+
+impl From<rusqlite::Error> for ApiError {
+    fn from(error: rusqlite::Error) -> Self {
+        Self::from(sql::Error::from(error))
     }
 }
 

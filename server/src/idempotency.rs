@@ -16,13 +16,13 @@
 
 use std::time::Duration;
 
+use crate::sql::{Optional, Sql, params};
 use axum::{
     extract::FromRequestParts,
     http::{HeaderValue, StatusCode, request::Parts},
     response::{IntoResponse, Response},
 };
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 use serde_json::{
     Value,
@@ -31,7 +31,7 @@ use serde_json::{
 use sha2::{Digest, Sha256};
 
 use crate::{
-    db::{self, Db, Tx},
+    db::{self, Db},
     error::{ApiError, ApiResult},
 };
 
@@ -150,7 +150,7 @@ pub fn respond(status: StatusCode, body: Box<RawValue>, replayed: bool) -> Respo
 /// What the store knows of a key: nothing yet (`None`), or a finished answer to replay.
 /// Refuses a key used with another payload (422) or still held by a running request (409).
 pub fn lookup(
-    conn: &Connection,
+    conn: &dyn Sql,
     scope: &str,
     key: &str,
     fingerprint: &str,
@@ -158,11 +158,7 @@ pub fn lookup(
 ) -> ApiResult<Option<Stored>> {
     type Row = (String, String, i64, Option<u16>, Option<String>);
     let row: Option<Row> = conn
-        .prepare_cached(
-            "SELECT fingerprint, state, lease_until, status, body FROM idempotency WHERE scope = ?1 AND key = ?2",
-        )?
-        .query_row(
-            params![scope, key],
+        .query_row("SELECT fingerprint, state, lease_until, status, body FROM idempotency WHERE scope = ?1 AND key = ?2", params![scope, key],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
         )
         .optional()?;
@@ -196,17 +192,16 @@ pub fn lookup(
 
 /// Record a key's finished answer (inside the transaction that made the change).
 pub fn record(
-    conn: &Connection,
+    conn: &dyn Sql,
     scope: &str,
     key: &str,
     fingerprint: &str,
     stored: &Stored,
     now: DateTime<Utc>,
 ) -> ApiResult<()> {
-    conn.prepare_cached("INSERT INTO idempotency (scope, key, fingerprint, state, status, body, created_at)
+    conn.execute("INSERT INTO idempotency (scope, key, fingerprint, state, status, body, created_at)
          VALUES (?1, ?2, ?3, 'done', ?4, ?5, ?6)
-         ON CONFLICT (scope, key) DO UPDATE SET state = 'done', status = excluded.status, body = excluded.body")?.execute(
-        params![scope, key, fingerprint, stored.status.as_u16(), stored.body.get(), now.timestamp()],
+         ON CONFLICT (scope, key) DO UPDATE SET state = 'done', status = excluded.status, body = excluded.body", params![scope, key, fingerprint, stored.status.as_u16(), stored.body.get(), now.timestamp()],
     )?;
     Ok(())
 }
@@ -223,7 +218,7 @@ pub struct Request {
 /// transaction. A final error (validation, not found, ...) is stored too; a passing one is not.
 pub async fn run<F>(db: &Db, now: DateTime<Utc>, request: Request, work: F) -> Response
 where
-    F: FnOnce(&Connection) -> ApiResult<(StatusCode, Value)> + Send + 'static,
+    F: FnOnce(&dyn Sql) -> ApiResult<(StatusCode, Value)> + Send + 'static,
 {
     run_revealing(db, now, request, work, |_, _| Ok(())).await
 }
@@ -238,8 +233,8 @@ pub async fn run_revealing<F, R>(
     reveal: R,
 ) -> Response
 where
-    F: FnOnce(&Connection) -> ApiResult<(StatusCode, Value)> + Send + 'static,
-    R: FnOnce(&Connection, &mut Value) -> ApiResult<()> + Send + 'static,
+    F: FnOnce(&dyn Sql) -> ApiResult<(StatusCode, Value)> + Send + 'static,
+    R: FnOnce(&dyn Sql, &mut Value) -> ApiResult<()> + Send + 'static,
 {
     let outcome = db
         .write(move |tx| apply_revealing(tx, now, request, work, reveal))
@@ -263,11 +258,11 @@ pub fn answer(outcome: ApiResult<(Stored, bool)>) -> Response {
 /// used for another request or still held, or a check that could not be made), which leaves the
 /// transaction as it was and is not recorded.
 pub fn apply_checked<P>(
-    conn: &Connection,
+    conn: &dyn Sql,
     now: DateTime<Utc>,
     request: Request,
-    check: impl FnOnce(&Connection) -> ApiResult<P>,
-    write: impl FnOnce(&Connection, P) -> ApiResult<(StatusCode, Box<RawValue>)>,
+    check: impl FnOnce(&dyn Sql) -> ApiResult<P>,
+    write: impl FnOnce(&dyn Sql, P) -> ApiResult<(StatusCode, Box<RawValue>)>,
 ) -> ApiResult<Result<(Stored, bool), ApiError>> {
     let Request {
         scope,
@@ -277,7 +272,7 @@ pub fn apply_checked<P>(
     // A read that failed because the store did (not a refusal) may have made SQLite roll the
     // whole transaction back: then it is the caller's failure, not this request's.
     let before_writing = |error: ApiError| {
-        if conn.is_autocommit() {
+        if conn.transaction_lost() {
             Err(error)
         } else {
             Ok(Err(error))
@@ -302,15 +297,15 @@ pub fn apply_checked<P>(
 
 /// The store work of `run_revealing`.
 fn apply_revealing<F, R>(
-    tx: &mut Tx,
+    tx: &dyn Sql,
     now: DateTime<Utc>,
     request: Request,
     work: F,
     reveal: R,
 ) -> ApiResult<(Stored, bool)>
 where
-    F: FnOnce(&Connection) -> ApiResult<(StatusCode, Value)>,
-    R: FnOnce(&Connection, &mut Value) -> ApiResult<()>,
+    F: FnOnce(&dyn Sql) -> ApiResult<(StatusCode, Value)>,
+    R: FnOnce(&dyn Sql, &mut Value) -> ApiResult<()>,
 {
     let Request {
         scope,
@@ -320,16 +315,9 @@ where
     let (mut stored, replayed) = match lookup(tx, &scope, &key, &fingerprint, now)? {
         Some(stored) => (stored, true),
         None => {
-            let savepoint = tx.savepoint()?;
-            let stored = match work(&savepoint) {
-                Ok((status, body)) => {
-                    savepoint.commit()?;
-                    Stored::of(status, &body)?
-                }
-                Err(error) if error.is_final() => {
-                    drop(savepoint);
-                    Stored::refusal(&error)?
-                }
+            let stored = match tx.savepoint(work) {
+                Ok((status, body)) => Stored::of(status, &body)?,
+                Err(error) if error.is_final() => Stored::refusal(&error)?,
                 Err(error) => return Err(error),
             };
             record(tx, &scope, &key, &fingerprint, &stored, now)?;
@@ -357,18 +345,18 @@ async fn claim(db: &Db, now: DateTime<Utc>, request: &Request) -> ApiResult<Opti
         if let Some(stored) = lookup(tx, &scope, &key, &fingerprint, now)? {
             return Ok(Some(stored));
         }
-        tx.prepare_cached(
+        tx.execute(
             "INSERT INTO idempotency (scope, key, fingerprint, state, lease_until, created_at)
              VALUES (?1, ?2, ?3, 'in_progress', ?4, ?5)
              ON CONFLICT (scope, key) DO UPDATE SET lease_until = excluded.lease_until",
-        )?
-        .execute(params![
-            scope,
-            key,
-            fingerprint,
-            now.timestamp() + LEASE.as_secs() as i64,
-            now.timestamp()
-        ])?;
+            params![
+                scope,
+                key,
+                fingerprint,
+                now.timestamp() + LEASE.as_secs() as i64,
+                now.timestamp()
+            ],
+        )?;
         Ok(None)
     })
     .await
@@ -378,10 +366,10 @@ async fn claim(db: &Db, now: DateTime<Utc>, request: &Request) -> ApiResult<Opti
 async fn release(db: &Db, request: &Request) -> ApiResult<()> {
     let Request { scope, key, .. } = request.clone();
     db.write(move |tx| {
-        tx.prepare_cached(
+        tx.execute(
             "DELETE FROM idempotency WHERE scope = ?1 AND key = ?2 AND state = 'in_progress'",
-        )?
-        .execute(params![scope, key])?;
+            params![scope, key],
+        )?;
         Ok(())
     })
     .await
@@ -405,10 +393,10 @@ pub async fn run_around<C, O, P, F, Fut, W>(
 where
     C: Send + 'static,
     O: Send + 'static,
-    P: FnOnce(&Connection) -> ApiResult<C> + Send + 'static,
+    P: FnOnce(&dyn Sql) -> ApiResult<C> + Send + 'static,
     F: FnOnce(C) -> Fut + Send + 'static,
     Fut: std::future::Future<Output = ApiResult<O>> + Send + 'static,
-    W: FnOnce(&Connection, O) -> ApiResult<(StatusCode, Value)> + Send + 'static,
+    W: FnOnce(&dyn Sql, O) -> ApiResult<(StatusCode, Value)> + Send + 'static,
 {
     let work = hold_and_run(db.clone(), now, request, within, prepare, call, finish);
     if db::in_batch() {
@@ -434,10 +422,10 @@ async fn hold_and_run<C, O, P, F, Fut, W>(
 where
     C: Send + 'static,
     O: Send + 'static,
-    P: FnOnce(&Connection) -> ApiResult<C> + Send + 'static,
+    P: FnOnce(&dyn Sql) -> ApiResult<C> + Send + 'static,
     F: FnOnce(C) -> Fut,
     Fut: std::future::Future<Output = ApiResult<O>>,
-    W: FnOnce(&Connection, O) -> ApiResult<(StatusCode, Value)> + Send + 'static,
+    W: FnOnce(&dyn Sql, O) -> ApiResult<(StatusCode, Value)> + Send + 'static,
 {
     match claim(&db, now, &request).await {
         Err(error) => return error.into_response(),
@@ -496,9 +484,11 @@ where
 }
 
 /// Forget keys older than the retention period.
-pub fn purge(conn: &Connection, now: DateTime<Utc>) -> rusqlite::Result<usize> {
-    conn.prepare_cached("DELETE FROM idempotency WHERE created_at < ?1")?
-        .execute(params![now.timestamp() - RETENTION_DAYS * 86_400])
+pub fn purge(conn: &dyn Sql, now: DateTime<Utc>) -> crate::sql::Result<usize> {
+    conn.execute(
+        "DELETE FROM idempotency WHERE created_at < ?1",
+        params![now.timestamp() - RETENTION_DAYS * 86_400],
+    )
 }
 
 #[cfg(test)]
@@ -701,13 +691,9 @@ mod tests {
         let purged = db.write(move |tx| Ok(purge(tx, now)?)).await.unwrap();
         assert_eq!(purged, 1);
         let left: Vec<String> = db
-            .read(|conn| {
-                let mut statement = conn.prepare("SELECT key FROM idempotency")?;
-                let keys = statement
-                    .query_map([], |r| r.get(0))?
-                    .collect::<Result<_, _>>()?;
-                Ok(keys)
-            })
+            .read(
+                |conn| Ok(conn.query_map("SELECT key FROM idempotency", params![], |r| r.get(0))?),
+            )
             .await
             .unwrap();
         assert_eq!(left, ["kept"]);

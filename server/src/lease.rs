@@ -7,8 +7,8 @@
 //! Invariant: at any moment at most one holder's lease on a name is live, and a holder acts
 //! only just after renewing its lease for longer than one piece of the work can take.
 
+use crate::sql::{Sql, params};
 use chrono::{DateTime, Utc};
-use rusqlite::params;
 
 use crate::db::Db;
 
@@ -25,24 +25,18 @@ pub fn holder() -> String {
 /// Take or renew the lease on `name` for `holder` until `seconds` from `now`: true when
 /// `holder` has it, false while another's is live.
 pub fn take(
-    conn: &rusqlite::Connection,
+    conn: &dyn Sql,
     name: &str,
     holder: &str,
     now: DateTime<Utc>,
     seconds: i64,
-) -> rusqlite::Result<bool> {
-    let changed = conn
-        .prepare_cached(
-            "INSERT INTO leases (name, holder, until) VALUES (?1, ?2, ?3)
+) -> crate::sql::Result<bool> {
+    let changed = conn.execute(
+        "INSERT INTO leases (name, holder, until) VALUES (?1, ?2, ?3)
              ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, until = excluded.until
              WHERE leases.holder = excluded.holder OR leases.until <= ?4",
-        )?
-        .execute(params![
-            name,
-            holder,
-            now.timestamp() + seconds,
-            now.timestamp()
-        ])?;
+        params![name, holder, now.timestamp() + seconds, now.timestamp()],
+    )?;
     Ok(changed == 1)
 }
 

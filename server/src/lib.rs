@@ -25,6 +25,7 @@ pub mod provider;
 pub mod push;
 pub mod rate;
 pub mod routes;
+pub mod sql;
 pub mod stats;
 pub mod store;
 

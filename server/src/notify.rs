@@ -10,10 +10,10 @@
 
 use std::{collections::BTreeMap, time::Duration};
 
+use crate::sql::{Sql, params};
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
-use rusqlite::params;
 use serde_json::{Value, json};
 use sha2::Sha256;
 use tokio::task::JoinHandle;
@@ -124,12 +124,12 @@ pub const TEMPLATES: [&str; 2] = ["sign-in-code", "status-changed"];
 
 /// Put an email in the outbox, inside the caller's transaction; its reference.
 pub fn queue(
-    conn: &rusqlite::Connection,
+    conn: &dyn Sql,
     template: &str,
     email_address: &str,
     personalisation: &Value,
     now: DateTime<Utc>,
-) -> rusqlite::Result<String> {
+) -> crate::sql::Result<String> {
     let reference = uuid::Uuid::now_v7().to_string();
     conn.execute(
         "INSERT INTO notifications (template_id, email_address, personalisation, reference, created_at)
@@ -252,24 +252,22 @@ async fn send_waiting(
 
 /// The emails due now, oldest first; a sign-in email whose code was taken out (used, replaced
 /// or expired) is not worth sending.
-fn due(conn: &rusqlite::Connection, now: DateTime<Utc>) -> ApiResult<Vec<Waiting>> {
-    let mut statement = conn.prepare_cached(
-        "SELECT id, template_id, email_address, personalisation, reference, tries FROM notifications
+fn due(conn: &dyn Sql, now: DateTime<Utc>) -> ApiResult<Vec<Waiting>> {
+    let rows = conn.query_map(
+"SELECT id, template_id, email_address, personalisation, reference, tries FROM notifications
          WHERE sent_at IS NULL AND given_up IS NULL AND next_try_at <= ?1
            AND (template_id <> 'sign-in-code' OR json_extract(personalisation, '$.code') IS NOT NULL)
-         ORDER BY id LIMIT ?2",
-    )?;
-    let rows = statement.query_map(params![now.timestamp(), AT_ONCE], |r| {
+         ORDER BY id LIMIT ?2", params![now.timestamp(), AT_ONCE], |r| {
         Ok(Waiting {
             id: r.get(0)?,
             template: r.get(1)?,
             email_address: r.get(2)?,
-            personalisation: serde_json::from_str(&r.get::<_, String>(3)?).unwrap_or(Value::Null),
+            personalisation: serde_json::from_str(&r.get::<String>(3)?).unwrap_or(Value::Null),
             reference: r.get(4)?,
             tries: r.get(5)?,
         })
     })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    Ok(rows)
 }
 
 /// Post one email to Notify.
@@ -317,13 +315,7 @@ pub(crate) fn without_url(error: &reqwest::Error) -> String {
 }
 
 /// Write down what became of a try.
-fn record(
-    tx: &rusqlite::Connection,
-    id: i64,
-    tries: i64,
-    tried: &Tried,
-    at: DateTime<Utc>,
-) -> ApiResult<()> {
+fn record(tx: &dyn Sql, id: i64, tries: i64, tried: &Tried, at: DateTime<Utc>) -> ApiResult<()> {
     match tried {
         Tried::Taken(notify_id) => tx.execute(
             "UPDATE notifications SET sent_at = ?2, notify_id = ?3, tries = ?4 WHERE id = ?1",
@@ -423,7 +415,7 @@ mod tests {
             conn.execute(
                 "INSERT INTO notifications (template_id, email_address, personalisation, reference, created_at)
                  VALUES ('sign-in-code', ?1, ?2, 'ref', '2026-12-01T09:00:00Z')",
-                params![email, personalisation],
+                rusqlite::params![email, personalisation],
             )
             .unwrap();
         }

@@ -6,9 +6,9 @@
 
 use std::{future::Future, pin::Pin};
 
+use crate::sql::{Optional, Sql, params};
 use chrono::{DateTime, Duration, Utc};
 use doorstep_protocol::{PaymentState, PaymentStatus};
-use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::{Clock, db::Db, error::ApiError};
 
@@ -151,7 +151,7 @@ pub struct SandboxPayment {
 
 /// Look up a sandbox payment for its card page, expiring it first if its time is up.
 pub fn page_payment(
-    conn: &Connection,
+    conn: &dyn Sql,
     id: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<SandboxPayment>, ApiError> {
@@ -166,11 +166,11 @@ pub fn page_payment(
             params![id],
             |r| {
                 Ok(SandboxPayment {
-                    amount_pence: r.get::<_, i64>(0)? as u64,
+                    amount_pence: r.get::<i64>(0)? as u64,
                     description: r.get(1)?,
                     reference: r.get(2)?,
                     return_url: r.get(3)?,
-                    status: PaymentStatus::parse(&r.get::<_, String>(4)?).unwrap_or(PaymentStatus::Error),
+                    status: PaymentStatus::parse(&r.get::<String>(4)?).unwrap_or(PaymentStatus::Error),
                     email: r.get(5)?,
                 })
             },
@@ -203,7 +203,7 @@ pub fn card_outcome(card_number: &str) -> Option<(PaymentState, &'static str)> {
 
 /// The payer pays (or fails to) with `card_number`; `None` when it is not a test card.
 pub fn pay_with_card(
-    conn: &Connection,
+    conn: &dyn Sql,
     id: &str,
     card_number: &str,
     now: DateTime<Utc>,
@@ -229,7 +229,7 @@ pub fn pay_with_card(
 }
 
 /// The payer cancels on the card page (P0030).
-pub fn cancel_by_payer(conn: &Connection, id: &str) -> Result<(), ApiError> {
+pub fn cancel_by_payer(conn: &dyn Sql, id: &str) -> Result<(), ApiError> {
     conn.execute(
         "UPDATE sandbox_payments SET status = 'failed', code = 'P0030', message = 'Payment was cancelled by the user'
          WHERE id = ?1 AND status IN ('created', 'started')",
@@ -238,7 +238,7 @@ pub fn cancel_by_payer(conn: &Connection, id: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
-fn expire(conn: &Connection, id: &str, now: DateTime<Utc>) -> rusqlite::Result<usize> {
+fn expire(conn: &dyn Sql, id: &str, now: DateTime<Utc>) -> crate::sql::Result<usize> {
     conn.execute(
         "UPDATE sandbox_payments SET status = 'failed', code = 'P0020', message = 'Payment expired'
          WHERE id = ?1 AND status IN ('created', 'started') AND created_at <= ?2",
@@ -246,16 +246,12 @@ fn expire(conn: &Connection, id: &str, now: DateTime<Utc>) -> rusqlite::Result<u
     )
 }
 
-fn read(
-    conn: &Connection,
-    id: &str,
-    public_url: &str,
-) -> rusqlite::Result<Option<ProviderPayment>> {
+fn read(conn: &dyn Sql, id: &str, public_url: &str) -> crate::sql::Result<Option<ProviderPayment>> {
     conn.query_row(
         "SELECT status, code, message, card_brand, last_digits, captured_at FROM sandbox_payments WHERE id = ?1",
         params![id],
         |r| {
-            let status = PaymentStatus::parse(&r.get::<_, String>(0)?).unwrap_or(PaymentStatus::Error);
+            let status = PaymentStatus::parse(&r.get::<String>(0)?).unwrap_or(PaymentStatus::Error);
             let state = PaymentState { status, finished: status.is_finished(), code: r.get(1)?, message: r.get(2)? };
             Ok(ProviderPayment {
                 provider_id: id.to_owned(),
@@ -264,7 +260,7 @@ fn read(
                 card_brand: r.get(3)?,
                 last_digits: r.get(4)?,
                 captured_at: r
-                    .get::<_, Option<String>>(5)?
+                    .get::<Option<String>>(5)?
                     .and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
                     .map(|t| t.with_timezone(&Utc)),
             })

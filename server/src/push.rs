@@ -13,6 +13,7 @@
 
 use std::{sync::Arc, time::Duration};
 
+use crate::sql::{Sql, ToValue, params};
 use aws_lc_rs::{
     rand::SystemRandom,
     signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, RSA_PKCS1_SHA256, RsaKeyPair},
@@ -20,7 +21,6 @@ use aws_lc_rs::{
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use doorstep_protocol::PushService;
-use rusqlite::params;
 use serde_json::{Value, json};
 use tokio::{sync::Mutex, task::JoinHandle};
 
@@ -261,12 +261,12 @@ pub fn pkcs8_from_pem(pem: &str) -> Result<Vec<u8>, String> {
 /// device itself when the thing belongs to no account, else every device signed in to the
 /// account. Runs in the caller's transaction; a device without a push token is left out.
 pub fn something_changed(
-    conn: &rusqlite::Connection,
+    conn: &dyn Sql,
     device_id: &str,
     account_id: Option<&str>,
     now: DateTime<Utc>,
-) -> rusqlite::Result<usize> {
-    conn.prepare_cached(
+) -> crate::sql::Result<usize> {
+    conn.execute(
         "INSERT INTO pushes (device_id, wanted, due_at)
          SELECT device_id, 1, ?3 FROM push_tokens
          WHERE device_id IN (
@@ -274,8 +274,8 @@ pub fn something_changed(
              UNION SELECT device_id FROM tokens
                    WHERE kind = 'account' AND account_id = ?2 AND expires_at > ?3)
          ON CONFLICT (device_id) DO UPDATE SET wanted = wanted + 1",
-    )?
-    .execute(params![device_id, account_id, now.timestamp()])
+        params![device_id, account_id, now.timestamp()],
+    )
 }
 
 /// What became of one push.
@@ -574,30 +574,36 @@ fn retry_after(answer: &reqwest::Response) -> Option<i64> {
 }
 
 /// The pushes due now through `services`, oldest first.
-fn due(
-    conn: &rusqlite::Connection,
-    services: &[&str],
-    now: DateTime<Utc>,
-) -> ApiResult<Vec<Waiting>> {
-    let mut statement = conn.prepare_cached(
+fn due(conn: &dyn Sql, services: &[&str], now: DateTime<Utc>) -> ApiResult<Vec<Waiting>> {
+    if services.is_empty() {
+        return Ok(Vec::new());
+    }
+    // One parameter per service (there are two), after the time and the limit.
+    let wanted = (3..3 + services.len())
+        .map(|n| format!("?{n}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
         "SELECT p.device_id, t.service, t.token, p.wanted, p.tries
          FROM pushes p JOIN push_tokens t ON t.device_id = p.device_id
-         WHERE p.due_at <= ?1 AND t.service IN (SELECT value FROM json_each(?2))
-         ORDER BY p.due_at LIMIT ?3",
-    )?;
-    let services = serde_json::to_string(services)?;
-    let rows = statement.query_map(params![now.timestamp(), services, AT_ONCE], |r| {
+         WHERE p.due_at <= ?1 AND t.service IN ({wanted})
+         ORDER BY p.due_at LIMIT ?2"
+    );
+    let at = now.timestamp();
+    let mut bound: Vec<&dyn ToValue> = vec![&at, &AT_ONCE];
+    bound.extend(services.iter().map(|s| s as &dyn ToValue));
+    let rows = conn.query_map(&sql, &bound, |r| {
         Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, String>(2)?,
-            r.get::<_, i64>(3)?,
-            r.get::<_, i64>(4)?,
+            r.get::<String>(0)?,
+            r.get::<String>(1)?,
+            r.get::<String>(2)?,
+            r.get::<i64>(3)?,
+            r.get::<i64>(4)?,
         ))
     })?;
     let mut due = Vec::new();
     for row in rows {
-        let (device_id, service, token, wanted, tries) = row?;
+        let (device_id, service, token, wanted, tries) = row;
         if let Some(service) = PushService::named(&service) {
             due.push(Waiting {
                 device_id,
@@ -614,11 +620,11 @@ fn due(
 /// Write down what became of a push. A push taken is done only for the changes it was sent
 /// for: if more were queued meanwhile, it stays, due at once.
 fn record(
-    tx: &rusqlite::Connection,
+    tx: &dyn Sql,
     push: &Waiting,
     tried: &Tried,
     at: DateTime<Utc>,
-) -> rusqlite::Result<()> {
+) -> crate::sql::Result<()> {
     let tries = push.tries + 1;
     match tried {
         Tried::Taken(_) => {
@@ -685,13 +691,13 @@ mod tests {
         DateTime::from_timestamp(1_800_000_000, 0).unwrap()
     }
 
-    fn waiting(conn: &rusqlite::Connection) -> Vec<(String, i64)> {
-        conn.prepare("SELECT device_id, wanted FROM pushes ORDER BY device_id")
-            .unwrap()
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap()
+    fn waiting(conn: &dyn Sql) -> Vec<(String, i64)> {
+        conn.query_map(
+            "SELECT device_id, wanted FROM pushes ORDER BY device_id",
+            params![],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap()
     }
 
     #[test]
@@ -715,7 +721,7 @@ mod tests {
         );
     }
 
-    fn push(conn: &rusqlite::Connection, device: &str) -> Waiting {
+    fn push(conn: &dyn Sql, device: &str) -> Waiting {
         due(conn, &["fcm", "apns"], at())
             .unwrap()
             .into_iter()

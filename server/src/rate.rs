@@ -3,14 +3,14 @@
 //! Invariant: at most `limit` events are accepted per bucket in any `window` seconds; a refused
 //! event is not counted, and the answer says how long to wait.
 
+use crate::sql::{Sql, params};
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, params};
 
 use crate::error::{ApiError, ApiResult};
 
 /// Count one event in `bucket`, or refuse it with 429 when the window is full.
 pub fn take(
-    conn: &Connection,
+    conn: &dyn Sql,
     bucket: &str,
     limit: u32,
     window_seconds: i64,

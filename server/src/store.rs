@@ -4,9 +4,9 @@
 //! Invariant: every write of a resident's thing also appends it, whole, to its owner's change
 //! feed in the same transaction — `save` is the only way to write one.
 
+use crate::sql::{Optional, Sql, ToValue, params};
 use chrono::{DateTime, Utc};
 use doorstep_protocol::{Booking, Payment, Report};
-use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::value::RawValue;
 
@@ -53,7 +53,7 @@ pub struct Owned<T> {
 }
 
 /// Load one thing by id, whoever owns it.
-pub fn load<T: Stored>(conn: &Connection, id: &str) -> ApiResult<Option<Owned<T>>> {
+pub fn load<T: Stored>(conn: &dyn Sql, id: &str) -> ApiResult<Option<Owned<T>>> {
     let row: Option<(String, String, Option<String>)> = conn
         .query_row(
             &format!(
@@ -77,7 +77,7 @@ pub fn load<T: Stored>(conn: &Connection, id: &str) -> ApiResult<Option<Owned<T>
 /// Load one thing by id if the caller owns it; `not_found` otherwise, so that nobody can learn
 /// what another resident has.
 pub fn load_for<T: Stored>(
-    conn: &Connection,
+    conn: &dyn Sql,
     caller: &Resident,
     id: &str,
     what: &str,
@@ -89,18 +89,18 @@ pub fn load_for<T: Stored>(
 }
 
 /// The caller's things, newest first.
-pub fn list_for<T: Stored>(conn: &Connection, caller: &Resident) -> ApiResult<Vec<T>> {
-    let mut statement = conn.prepare(&format!(
+pub fn list_for<T: Stored>(conn: &dyn Sql, caller: &Resident) -> ApiResult<Vec<T>> {
+    let rows = conn.query_map(
+&format!(
         "SELECT body FROM {} WHERE (account_id IS NULL AND device_id = ?1) OR (?2 IS NOT NULL AND account_id = ?2)
          ORDER BY created_at DESC, id DESC",
         T::TABLE
-    ))?;
-    let rows = statement.query_map(params![caller.device_id, caller.account_id], |r| {
-        r.get::<_, String>(0)
+    ), params![caller.device_id, caller.account_id], |r| {
+        r.get::<String>(0)
     })?;
     let mut items = Vec::new();
     for body in rows {
-        items.push(serde_json::from_str(&body?)?);
+        items.push(serde_json::from_str(&body)?);
     }
     Ok(items)
 }
@@ -109,9 +109,9 @@ pub fn list_for<T: Stored>(conn: &Connection, caller: &Resident) -> ApiResult<Ve
 /// table's own indexed columns beyond id, owner, body and created_at, as (name, value). Returns
 /// the `seq` of the change.
 pub fn save<T: Stored>(
-    conn: &Connection,
+    conn: &dyn Sql,
     owned: &Owned<T>,
-    columns: &[(&str, &dyn rusqlite::ToSql)],
+    columns: &[(&str, &dyn ToValue)],
     now: DateTime<Utc>,
 ) -> ApiResult<u64> {
     save_as_written(conn, owned, columns, now).map(|(seq, _)| seq)
@@ -120,9 +120,9 @@ pub fn save<T: Stored>(
 /// As `save`, returning the thing's JSON as written too, for an answer that carries it: the
 /// thing is written as JSON once, for its row, its change and the answer.
 pub fn save_as_written<T: Stored>(
-    conn: &Connection,
+    conn: &dyn Sql,
     owned: &Owned<T>,
-    columns: &[(&str, &dyn rusqlite::ToSql)],
+    columns: &[(&str, &dyn ToValue)],
     now: DateTime<Utc>,
 ) -> ApiResult<(u64, Box<RawValue>)> {
     let body = serde_json::value::to_raw_value(&owned.item)?;
@@ -144,12 +144,11 @@ pub fn save_as_written<T: Stored>(
     );
     let id = owned.item.id();
     let text = body.get();
-    let mut values: Vec<&dyn rusqlite::ToSql> =
-        vec![&id, &owned.device_id, &owned.account_id, &text];
+    let mut values: Vec<&dyn ToValue> = vec![&id, &owned.device_id, &owned.account_id, &text];
     let created = now.to_rfc3339();
     values.push(&created);
     values.extend(columns.iter().map(|(_, value)| *value));
-    conn.prepare_cached(&sql)?.execute(values.as_slice())?;
+    conn.execute(&sql, &values)?;
     let seq = push_change(
         conn,
         &owned.device_id,
@@ -165,20 +164,23 @@ pub fn save_as_written<T: Stored>(
 /// on the account's feed. The device's earlier feed rows about them are superseded by these
 /// and removed, so that a shared device signed out shows nobody's things.
 pub fn join_account<T: Stored>(
-    conn: &Connection,
+    conn: &dyn Sql,
     device_id: &str,
     account_id: &str,
     now: DateTime<Utc>,
 ) -> ApiResult<()> {
-    let mut statement = conn.prepare(&format!(
-        "UPDATE {} SET account_id = ?2 WHERE device_id = ?1 AND account_id IS NULL RETURNING body",
-        T::TABLE
-    ))?;
-    let bodies: Vec<String> = statement
-        .query_map(params![device_id, account_id], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
-    conn.prepare_cached("DELETE FROM changes WHERE device_id = ?1 AND account_id IS NULL")?
-        .execute(params![device_id])?;
+    let bodies: Vec<String> = conn.query_map(
+        &format!(
+            "UPDATE {} SET account_id = ?2 WHERE device_id = ?1 AND account_id IS NULL RETURNING body",
+            T::TABLE
+        ),
+        params![device_id, account_id],
+        |r| r.get(0),
+    )?;
+    conn.execute(
+        "DELETE FROM changes WHERE device_id = ?1 AND account_id IS NULL",
+        params![device_id],
+    )?;
     for body in bodies {
         push_change(conn, device_id, Some(account_id), T::KIND, &body, now)?;
     }
@@ -187,25 +189,24 @@ pub fn join_account<T: Stored>(
 
 /// Append a change for its owner: the thing of `kind` whose JSON is `item`; returns its `seq`.
 pub fn push_change(
-    conn: &Connection,
+    conn: &dyn Sql,
     device_id: &str,
     account_id: Option<&str>,
     kind: &str,
     item: &str,
     now: DateTime<Utc>,
 ) -> ApiResult<u64> {
-    // Without RETURNING, which SQLite runs as a trigger and so journals every page the insert
-    // touches in case the statement must be undone half-way.
-    conn.prepare_cached(
+    let seq = conn.insert(
         "INSERT INTO changes (device_id, account_id, body, at) VALUES (?1, ?2, ?3, ?4)",
-    )?
-    .execute(params![
-        device_id,
-        account_id,
-        changed_item(kind, item),
-        now.to_rfc3339()
-    ])?;
-    Ok(conn.last_insert_rowid() as u64)
+        params![
+            device_id,
+            account_id,
+            changed_item(kind, item),
+            now.to_rfc3339()
+        ],
+        "seq",
+    )?;
+    Ok(seq as u64)
 }
 
 /// A `ChangedItem` as JSON, from its kind and the thing's own JSON, without reading the thing:
@@ -215,16 +216,18 @@ fn changed_item(kind: &str, item: &str) -> String {
 }
 
 /// The next number of a named sequence (1, 2, 3, ...), in the caller's transaction.
-pub fn next_number(conn: &Connection, name: &str) -> ApiResult<i64> {
+pub fn next_number(conn: &dyn Sql, name: &str) -> ApiResult<i64> {
     // Two statements rather than one with RETURNING, for the reason `push_change` gives.
-    conn.prepare_cached(
+    conn.execute(
         "INSERT INTO counters (name, value) VALUES (?1, 1)
          ON CONFLICT (name) DO UPDATE SET value = value + 1",
-    )?
-    .execute(params![name])?;
-    Ok(conn
-        .prepare_cached("SELECT value FROM counters WHERE name = ?1")?
-        .query_row(params![name], |r| r.get(0))?)
+        params![name],
+    )?;
+    Ok(conn.query_row(
+        "SELECT value FROM counters WHERE name = ?1",
+        params![name],
+        |r| r.get(0),
+    )?)
 }
 
 /// A new id for a thing.

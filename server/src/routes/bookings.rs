@@ -7,6 +7,7 @@
 
 use std::collections::HashMap;
 
+use crate::sql::{Sql, params};
 use axum::{
     extract::{Path, State},
     http::StatusCode,
@@ -18,7 +19,6 @@ use doorstep_protocol::{
     ServiceDefinition, Slot, SlotList,
     rules::{self, LocalSlot, calendar::localise},
 };
-use rusqlite::{Connection, params};
 use serde::Deserialize;
 
 use crate::{
@@ -314,11 +314,7 @@ pub struct FeePayments {
 }
 
 /// Look at the fee payments for the booking `reference`.
-pub fn fee_payments(
-    conn: &Connection,
-    reference: &str,
-    now: DateTime<Utc>,
-) -> ApiResult<FeePayments> {
+pub fn fee_payments(conn: &dyn Sql, reference: &str, now: DateTime<Utc>) -> ApiResult<FeePayments> {
     let started_since =
         (now - chrono::Duration::minutes(crate::provider::EXPIRY_MINUTES)).to_rfc3339();
     Ok(conn.query_row(
@@ -339,15 +335,14 @@ pub fn fee_payments(
 
 /// Bookings whose fee was not paid within `HOLD_MINUTES` (and has no payment unfinished) are
 /// cancelled, so their places go back to their slots; each resident hears of it in their feed.
-pub fn release_expired_holds(conn: &Connection, now: DateTime<Utc>) -> ApiResult<()> {
+pub fn release_expired_holds(conn: &dyn Sql, now: DateTime<Utc>) -> ApiResult<()> {
     let held_since = (now - chrono::Duration::minutes(HOLD_MINUTES)).to_rfc3339();
     let expired: Vec<String> = {
-        let mut statement = conn.prepare_cached(
+        conn.query_map(
             "SELECT id FROM bookings WHERE status = 'awaiting_payment' AND created_at <= ?1",
-        )?;
-        statement
-            .query_map(params![held_since], |r| r.get(0))?
-            .collect::<Result<_, _>>()?
+            params![held_since],
+            |r| r.get(0),
+        )?
     };
     for id in expired {
         let Some(mut owned) = store::load::<Booking>(conn, &id)? else {
@@ -374,12 +369,10 @@ pub fn bookable<'a>(
 }
 
 /// Places taken in each slot of a service (cancelled bookings free theirs).
-fn taken_by_slot(conn: &Connection, service_code: &str) -> ApiResult<HashMap<String, u32>> {
-    let mut statement = conn.prepare_cached(
-        "SELECT slot_id, COUNT(*) FROM bookings WHERE service_code = ?1 AND status != 'cancelled' GROUP BY slot_id",
-    )?;
-    let rows = statement.query_map(params![service_code], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    Ok(rows.collect::<Result<_, _>>()?)
+fn taken_by_slot(conn: &dyn Sql, service_code: &str) -> ApiResult<HashMap<String, u32>> {
+    let rows = conn.query_map(
+"SELECT slot_id, COUNT(*) FROM bookings WHERE service_code = ?1 AND status != 'cancelled' GROUP BY slot_id", params![service_code], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.into_iter().collect())
 }
 
 fn remaining(booking_rules: &BookingRules, slot: &LocalSlot, taken: &HashMap<String, u32>) -> u32 {
@@ -410,11 +403,7 @@ fn to_slot(
 }
 
 /// Write a booking (new or changed) with its indexed columns.
-pub fn save_booking(
-    conn: &Connection,
-    owned: &Owned<Booking>,
-    now: DateTime<Utc>,
-) -> ApiResult<()> {
+pub fn save_booking(conn: &dyn Sql, owned: &Owned<Booking>, now: DateTime<Utc>) -> ApiResult<()> {
     let booking = &owned.item;
     store::save(
         conn,

@@ -4,12 +4,12 @@
 //! account's when signed in — in `seq` order, from just after the cursor they pass; changes the
 //! caller says it holds (`held`) are left out, and the cursor moves past them as past the rest.
 
+use crate::sql::params;
 use axum::extract::State;
 use chrono::{DateTime, Utc};
 use doorstep_protocol::{
     Change, ChangeFeed, ChangedItem, ErrorBody, MAX_HELD_RANGES, Payment, parse_held,
 };
-use rusqlite::params;
 use serde::Deserialize;
 
 use crate::{
@@ -84,28 +84,33 @@ pub async fn feed(
     let feed = app
         .db
         .read(move |conn| {
-            let mut statement = conn.prepare_cached(
+            let mut found: Vec<(i64, String, String)> = Vec::new();
+            let mut passed = since;
+            let mut more = false;
+            conn.each_row(
                 "SELECT seq, body, at FROM changes
                  WHERE seq > ?1 AND ((account_id IS NULL AND device_id = ?2) OR (?3 IS NOT NULL AND account_id = ?3))
                  ORDER BY seq",
-            )?;
-            let mut rows = statement.query(params![since, caller.device_id, caller.account_id])?;
-            let mut changes = Vec::new();
-            let mut passed = since;
-            let mut more = false;
-            while let Some(row) = rows.next()? {
-                let seq: i64 = row.get(0)?;
-                if is_held(&held, seq as u64) {
+                params![since, caller.device_id, caller.account_id],
+                &mut |row| {
+                    let seq: i64 = row.get(0)?;
+                    if is_held(&held, seq as u64) {
+                        passed = seq;
+                        return Ok(true);
+                    }
+                    if found.len() == limit as usize {
+                        more = true;
+                        return Ok(false);
+                    }
                     passed = seq;
-                    continue;
-                }
-                if changes.len() == limit as usize {
-                    more = true;
-                    break;
-                }
-                passed = seq;
-                let entity: ChangedItem = serde_json::from_str(&row.get::<_, String>(1)?)?;
-                let at = DateTime::parse_from_rfc3339(&row.get::<_, String>(2)?)
+                    found.push((seq, row.get(1)?, row.get(2)?));
+                    Ok(true)
+                },
+            )?;
+            let mut changes = Vec::with_capacity(found.len());
+            for (seq, entity, at) in found {
+                let entity: ChangedItem = serde_json::from_str(&entity)?;
+                let at = DateTime::parse_from_rfc3339(&at)
                     .map_err(ApiError::internal)?
                     .with_timezone(&Utc);
                 changes.push(Change {

@@ -8,6 +8,7 @@
 
 use std::net::{IpAddr, SocketAddr};
 
+use crate::sql::{Optional, Sql, params};
 use axum::{
     extract::{ConnectInfo, FromRequestParts, State},
     http::{StatusCode, request::Parts},
@@ -20,7 +21,6 @@ use doorstep_protocol::{
     rules::{self, valid_email},
 };
 use rand::Rng;
-use rusqlite::{OptionalExtension, params};
 use serde_json::{Value, json};
 
 use crate::{
@@ -363,7 +363,7 @@ pub async fn stop_push(
 pub const PUSH_TOKEN_PATH: &str = "/v1/devices/me/push-token";
 
 /// Take the codes out of the sign-in emails to `email`: they can no longer be used.
-fn forget_emailed_codes(conn: &rusqlite::Connection, email: &str) -> rusqlite::Result<usize> {
+fn forget_emailed_codes(conn: &dyn Sql, email: &str) -> crate::sql::Result<usize> {
     conn.execute(
         "UPDATE notifications SET personalisation = json_remove(personalisation, '$.code')
          WHERE template_id = 'sign-in-code' AND email_address = ?1 AND json_extract(personalisation, '$.code') IS NOT NULL",
@@ -373,9 +373,9 @@ fn forget_emailed_codes(conn: &rusqlite::Connection, email: &str) -> rusqlite::R
 
 /// Take the codes out of sign-in emails older than a code lives.
 pub fn forget_expired_codes(
-    conn: &rusqlite::Connection,
+    conn: &dyn Sql,
     now: chrono::DateTime<chrono::Utc>,
-) -> rusqlite::Result<usize> {
+) -> crate::sql::Result<usize> {
     conn.execute(
         "UPDATE notifications SET personalisation = json_remove(personalisation, '$.code')
          WHERE template_id = 'sign-in-code' AND created_at < ?1 AND json_extract(personalisation, '$.code') IS NOT NULL",

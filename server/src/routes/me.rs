@@ -5,11 +5,11 @@
 //! their reports, bookings and payments belong to nobody (kept, without contact details, where
 //! the council must keep them).
 
+use crate::sql::{Optional, Sql, params};
 use axum::{extract::State, http::StatusCode, response::Response};
 use doorstep_protocol::{
     Booking, Erased, ErrorBody, MyData, Payment, PushService, PushToken, Report,
 };
-use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::{
     AppState,
@@ -45,7 +45,7 @@ pub async fn export(
                 .query_row(
                     "SELECT service, token FROM push_tokens WHERE device_id = ?1",
                     params![caller.device_id],
-                    |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
+                    |r| Ok((r.get::<String>(0)?, r.get::<String>(1)?)),
                 )
                 .optional()?
                 .and_then(|(service, token)| {
@@ -118,7 +118,7 @@ pub async fn erase(
 
 /// Leave the caller's things of one kind to nobody, after `scrub` removes what identifies them.
 fn disown<T: Stored + Clone>(
-    conn: &Connection,
+    conn: &dyn Sql,
     caller: &Resident,
     scrub: impl Fn(&mut T),
 ) -> ApiResult<u64> {

@@ -5,6 +5,7 @@
 //! has at most one fee payment open: the check is made in the transaction that records the
 //! payment, so two started at once cannot both pass it.
 
+use crate::sql::{Optional, Sql, params};
 use axum::{
     extract::{Path, State},
     http::StatusCode,
@@ -16,7 +17,6 @@ use doorstep_protocol::{
     PaymentStatus, Receipt,
     rules::{self, pounds},
 };
-use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::{
     AppState,
@@ -167,7 +167,7 @@ pub async fn refresh(app: &AppState, payment: Payment) -> ApiResult<Payment> {
             Ok(conn.query_row(
                 "SELECT provider_id FROM payments WHERE id = ?1",
                 params![id],
-                |r| r.get::<_, String>(0),
+                |r| r.get::<String>(0),
             )?)
         })
         .await?;
@@ -202,14 +202,10 @@ pub async fn reconcile(app: &AppState) -> ApiResult<usize> {
     let due: Vec<String> = app
         .db
         .read(move |conn| {
-            let mut unfinished = conn.prepare_cached(
-                "SELECT provider_id FROM payments
+            let ids = conn.query_map(
+"SELECT provider_id FROM payments
                  WHERE status IN ('created', 'started', 'submitted', 'capturable') AND created_at <= ?1
-                 ORDER BY created_at LIMIT ?2",
-            )?;
-            let ids = unfinished
-                .query_map(params![expired_before, RECONCILED_PER_ROUND], |r| r.get(0))?
-                .collect::<Result<_, _>>()?;
+                 ORDER BY created_at LIMIT ?2", params![expired_before, RECONCILED_PER_ROUND], |r| r.get(0))?;
             Ok(ids)
         })
         .await?;
@@ -229,7 +225,7 @@ pub async fn reconcile(app: &AppState) -> ApiResult<usize> {
 /// Copy the provider's word into the payment; on success write the receipt and confirm a paid
 /// booking. A finished payment is never changed.
 fn apply_provider(
-    conn: &Connection,
+    conn: &dyn Sql,
     said: &ProviderPayment,
     prefix: &str,
     now: DateTime<Utc>,
@@ -271,7 +267,7 @@ fn apply_provider(
     Ok(owned.item)
 }
 
-fn booking_by_reference(conn: &Connection, reference: &str) -> ApiResult<Option<Owned<Booking>>> {
+fn booking_by_reference(conn: &dyn Sql, reference: &str) -> ApiResult<Option<Owned<Booking>>> {
     let id: Option<String> = conn
         .query_row(
             "SELECT id FROM bookings WHERE reference = ?1",
@@ -285,7 +281,7 @@ fn booking_by_reference(conn: &Connection, reference: &str) -> ApiResult<Option<
     }
 }
 
-fn confirm_booking(conn: &Connection, reference: &str, now: DateTime<Utc>) -> ApiResult<()> {
+fn confirm_booking(conn: &dyn Sql, reference: &str, now: DateTime<Utc>) -> ApiResult<()> {
     if let Some(mut owned) = booking_by_reference(conn, reference)?
         && owned.item.status == BookingStatus::AwaitingPayment
     {
@@ -299,7 +295,7 @@ fn confirm_booking(conn: &Connection, reference: &str, now: DateTime<Utc>) -> Ap
 /// A booking fee must be for one of the caller's bookings that is waiting for exactly this sum
 /// and has no other fee payment open (a booking whose hold has run out is released first).
 fn check_booking_fee(
-    conn: &Connection,
+    conn: &dyn Sql,
     caller: &Resident,
     reference: &str,
     amount_pence: u64,
@@ -349,7 +345,7 @@ fn check_booking_fee(
 
 /// Write a payment (new or changed) with its indexed columns.
 pub fn save_payment(
-    conn: &Connection,
+    conn: &dyn Sql,
     owned: &Owned<Payment>,
     provider_id: &str,
     now: DateTime<Utc>,

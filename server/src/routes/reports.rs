@@ -4,6 +4,7 @@
 //! (`doorstep_protocol::rules::validate_report`), its place is inside the council's area or a
 //! known property, and every photo it cites is already held.
 
+use crate::sql::{Sql, params};
 use axum::{
     body::Bytes,
     extract::{Path, State},
@@ -15,7 +16,6 @@ use doorstep_protocol::{
     Attachment, Author, ErrorBody, FieldProblem, Location, NewReport, NewReportUpdate, Report,
     ReportList, ReportStatus, ServiceDefinition, TimelineEntry, rules,
 };
-use rusqlite::{Connection, params};
 use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 
@@ -66,7 +66,7 @@ pub struct Submitted {
 /// writing, and the caller's transaction must be rolled back; the inner one is a refusal given
 /// before anything was written.
 pub fn submit(
-    conn: &Connection,
+    conn: &dyn Sql,
     app: &AppState,
     caller: Resident,
     key: String,
@@ -106,7 +106,7 @@ pub fn submit(
 /// is made, whichever face of the server (/v1 or Open311) it came through. Returns it with the
 /// `seq` of its change-feed entry.
 pub fn insert_report(
-    conn: &Connection,
+    conn: &dyn Sql,
     profile: &Profile,
     caller: &Resident,
     body: NewReport,
@@ -127,7 +127,7 @@ pub struct CheckedReport<'a> {
 
 /// Check a new report with the council's rules, reading the store but writing nothing.
 pub fn check_report<'a>(
-    conn: &Connection,
+    conn: &dyn Sql,
     profile: &'a Profile,
     body: NewReport,
 ) -> ApiResult<CheckedReport<'a>> {
@@ -164,7 +164,7 @@ pub fn check_report<'a>(
 
 /// Store a checked report for `caller`, with its reference and change-feed entry.
 pub fn store_report(
-    conn: &Connection,
+    conn: &dyn Sql,
     profile: &Profile,
     caller: &Resident,
     checked: CheckedReport,
@@ -374,7 +374,7 @@ pub fn image_type(bytes: &[u8]) -> Option<&'static str> {
     }
 }
 
-fn photo_held(conn: &Connection, sha256: &str) -> ApiResult<bool> {
+fn photo_held(conn: &dyn Sql, sha256: &str) -> ApiResult<bool> {
     Ok(conn.query_row(
         "SELECT EXISTS (SELECT 1 FROM attachments WHERE sha256 = ?1)",
         params![sha256],
@@ -425,7 +425,7 @@ pub fn resolve_location(
 
 /// Write a report (new or changed) with its indexed columns; returns its change's `seq`.
 pub fn save_report(
-    conn: &Connection,
+    conn: &dyn Sql,
     owned: &Owned<Report>,
     now: chrono::DateTime<chrono::Utc>,
 ) -> ApiResult<u64> {
@@ -434,7 +434,7 @@ pub fn save_report(
 
 /// As `save_report`, with the report's JSON as written.
 fn save_report_as_written(
-    conn: &Connection,
+    conn: &dyn Sql,
     owned: &Owned<Report>,
     now: chrono::DateTime<chrono::Utc>,
 ) -> ApiResult<(u64, Box<RawValue>)> {

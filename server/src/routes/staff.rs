@@ -4,6 +4,7 @@
 //! Invariant: only staff tokens reach these handlers (the `Staff` extractor), and every change
 //! to a resident's thing goes out on that resident's change feed.
 
+use crate::sql::params;
 use axum::{
     extract::{Path, State},
     http::StatusCode,
@@ -14,7 +15,6 @@ use doorstep_protocol::{
     PaymentStatus, Report, ReportStatus, StaffReportList, TimelineEntry,
     rules::answers::MAX_DESCRIPTION_CHARS,
 };
-use rusqlite::params;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -53,14 +53,12 @@ pub async fn reports(
     let reports = app
         .db
         .read(move |conn| {
-            let mut statement = conn.prepare(
-                "SELECT body FROM reports WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR service_code = ?2)
-                 ORDER BY created_at DESC, id DESC LIMIT ?3",
-            )?;
-            let rows = statement.query_map(params![query.status.map(ReportStatus::as_str), query.service_code, limit], |r| r.get::<_, String>(0))?;
+            let rows = conn.query_map(
+"SELECT body FROM reports WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR service_code = ?2)
+                 ORDER BY created_at DESC, id DESC LIMIT ?3", params![query.status.map(ReportStatus::as_str), query.service_code, limit], |r| r.get::<String>(0))?;
             let mut reports = Vec::new();
             for body in rows {
-                reports.push(serde_json::from_str(&body?)?);
+                reports.push(serde_json::from_str(&body)?);
             }
             Ok(reports)
         })
@@ -86,13 +84,14 @@ pub async fn bookings(
     let bookings = app
         .db
         .read(move |conn| {
-            let mut statement =
-                conn.prepare("SELECT body FROM bookings WHERE (?1 IS NULL OR service_code = ?1)")?;
-            let rows =
-                statement.query_map(params![query.service_code], |r| r.get::<_, String>(0))?;
+            let rows = conn.query_map(
+                "SELECT body FROM bookings WHERE (?1 IS NULL OR service_code = ?1)",
+                params![query.service_code],
+                |r| r.get::<String>(0),
+            )?;
             let mut bookings: Vec<Booking> = Vec::new();
             for body in rows {
-                bookings.push(serde_json::from_str(&body?)?);
+                bookings.push(serde_json::from_str(&body)?);
             }
             bookings.sort_by_key(|b| b.start);
             bookings.truncate(1000);

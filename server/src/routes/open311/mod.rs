@@ -8,6 +8,7 @@
 
 pub mod wire;
 
+use crate::sql::{Optional, Sql, params};
 use axum::{
     body::Bytes,
     extract::{Path, RawQuery, State, rejection::BytesRejection},
@@ -19,7 +20,6 @@ use doorstep_protocol::{
     Author, ContactDetails, Location, NewReport, Report, ReportStatus, ServiceDefinition,
     ServiceKind, rules,
 };
-use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::{
     AppState, auth::resident_by_token, error::ApiError, extract::body_error, profile::Profile,
@@ -218,7 +218,7 @@ pub async fn get_token(State(app): State<AppState>, Path(file): Path<String>) ->
                 .query_row(
                     "SELECT reference FROM reports WHERE id = ?1",
                     params![wanted],
-                    |r| r.get::<_, String>(0),
+                    |r| r.get::<String>(0),
                 )
                 .optional()?)
         })
@@ -376,7 +376,7 @@ fn request_row(app: &AppState, report: &Report) -> Row {
 }
 
 /// A report by its reference (or its /v1 id).
-fn find(conn: &Connection, id: &str) -> Result<Option<Report>, ApiError> {
+fn find(conn: &dyn Sql, id: &str) -> Result<Option<Report>, ApiError> {
     let body: Option<String> = conn
         .query_row(
             "SELECT body FROM reports WHERE reference = ?1 OR id = ?1",
@@ -413,14 +413,12 @@ async fn list_requests(app: &AppState, format: Format, query: &str) -> Response 
             let codes = (!filter.service_codes.is_empty())
                 .then(|| serde_json::to_string(&filter.service_codes))
                 .transpose()?;
-            let mut statement = conn.prepare_cached(
+            let rows = conn.query_map(
                 "SELECT body FROM reports
                  WHERE created_at >= ?1 AND created_at <= ?2
                    AND status IN (SELECT value FROM json_each(?3))
                    AND (?4 IS NULL OR service_code IN (SELECT value FROM json_each(?4)))
                  ORDER BY created_at DESC, id DESC LIMIT ?5",
-            )?;
-            let rows = statement.query_map(
                 params![
                     filter.start.to_rfc3339(),
                     filter.end.to_rfc3339(),
@@ -428,11 +426,11 @@ async fn list_requests(app: &AppState, format: Format, query: &str) -> Response 
                     codes,
                     wire::MAX_ROWS as i64
                 ],
-                |r| r.get::<_, String>(0),
+                |r| r.get::<String>(0),
             )?;
             let mut reports: Vec<Report> = Vec::new();
             for body in rows {
-                reports.push(serde_json::from_str(&body?)?);
+                reports.push(serde_json::from_str(&body)?);
             }
             Ok(reports)
         })
@@ -463,21 +461,18 @@ async fn updates(app: &AppState, format: Format, query: &str) -> Response {
         .read(move |conn| {
             // A council entry between start and end belongs to a report made by end and
             // changed since start, which the indexed columns find.
-            let mut statement = conn.prepare_cached(
-                "SELECT r.body, e.key FROM reports r, json_each(r.body, '$.timeline') e
+            let rows = conn.query_map(
+"SELECT r.body, e.key FROM reports r, json_each(r.body, '$.timeline') e
                  WHERE r.updated_at >= ?1 AND r.created_at <= ?2
                    AND json_extract(e.value, '$.from') = 'council'
                    AND julianday(json_extract(e.value, '$.at')) BETWEEN julianday(?1) AND julianday(?2)
                  ORDER BY julianday(json_extract(e.value, '$.at')), r.id, e.key
-                 LIMIT ?3",
-            )?;
-            let rows = statement.query_map(
-                params![start, end, wire::MAX_ROWS as i64],
-                |r| Ok((r.get::<_, String>(0)?, r.get::<_, u32>(1)?)),
+                 LIMIT ?3", params![start, end, wire::MAX_ROWS as i64],
+                |r| Ok((r.get::<String>(0)?, r.get::<u32>(1)?)),
             )?;
             let mut updates = Vec::new();
             for row in rows {
-                let (body, index) = row?;
+                let (body, index) = row;
                 let report: Report = serde_json::from_str(&body)?;
                 updates.extend(council_update(&report, index as usize));
             }
