@@ -209,17 +209,39 @@ CREATE TABLE leases (
 ];
 
 tokio::task_local! {
-    /// Set while a batch runs its operations: its transaction is open and its gate is held.
-    static IN_BATCH: ();
+    /// Set while a batch runs its operations: its transaction is open, and on SQLite its gate
+    /// is held.
+    static IN_BATCH: Batch;
 }
 
-/// The store: cheap to clone, one connection behind a lock, and a gate that a batch holds for
-/// the whole of its run so that no other request's writes mix into its transaction.
+/// The transaction a batch holds open while its operations run.
+#[derive(Clone)]
+enum Batch {
+    /// The store's one connection, behind its gate.
+    Sqlite,
+    /// A connection of the pool, taken for the whole batch.
+    #[cfg(feature = "postgres")]
+    Postgres(Arc<Mutex<crate::pg::Conn>>),
+}
+
+/// The store: cheap to clone.
 #[derive(Clone)]
 pub struct Db {
-    conn: Arc<Mutex<Connection>>,
-    gate: Arc<tokio::sync::Mutex<()>>,
-    _checkpoints: Arc<Checkpoints>,
+    backend: Backend,
+}
+
+#[derive(Clone)]
+enum Backend {
+    /// One connection behind a lock, and a gate that a batch holds for the whole of its run so
+    /// that no other request's writes mix into its transaction.
+    Sqlite {
+        conn: Arc<Mutex<Connection>>,
+        gate: Arc<tokio::sync::Mutex<()>>,
+        _checkpoints: Arc<Checkpoints>,
+    },
+    /// A pool of connections, each request in a transaction of its own.
+    #[cfg(feature = "postgres")]
+    Postgres(Arc<crate::pg::Pool>),
 }
 
 /// How often the log's committed pages are copied into the database file.
@@ -274,9 +296,14 @@ pub(crate) fn in_batch() -> bool {
     IN_BATCH.try_with(|_| ()).is_ok()
 }
 
-/// Run store work off the async workers. Inside a batch — which holds the gate, so nothing else
-/// can use the store meanwhile — it runs in place on a multi-threaded runtime, saving a hand-off
-/// to the blocking pool for every step of every operation.
+/// The batch this code runs in, if any.
+fn batch() -> Option<Batch> {
+    IN_BATCH.try_with(Batch::clone).ok()
+}
+
+/// Run store work off the async workers. Inside a batch — which holds its connection, so
+/// nothing else can use it meanwhile — it runs in place on a multi-threaded runtime, saving a
+/// hand-off to the blocking pool for every step of every operation.
 async fn blocking<T: Send + 'static>(
     in_place: bool,
     work: impl FnOnce() -> ApiResult<T> + Send + 'static,
@@ -292,66 +319,178 @@ async fn blocking<T: Send + 'static>(
         .map_err(ApiError::internal)?
 }
 
+/// Does `location` name a PostgreSQL database rather than a file?
+pub fn is_postgres(location: &Path) -> bool {
+    location
+        .to_str()
+        .is_some_and(|s| s.starts_with("postgres://") || s.starts_with("postgresql://"))
+}
+
+/// A connection to the store at `location` for looking at it from outside a server (counts,
+/// tests), without migrating it: read-only on a SQLite file, which must exist. It may block:
+/// call it off the async workers.
+pub fn look_at(location: &Path) -> anyhow::Result<Box<dyn Sql>> {
+    if is_postgres(location) {
+        #[cfg(feature = "postgres")]
+        return Ok(Box::new(crate::pg::connect(
+            location.to_str().unwrap_or_default(),
+        )?));
+        #[cfg(not(feature = "postgres"))]
+        anyhow::bail!("this doorstep-server was built without PostgreSQL");
+    }
+    anyhow::ensure!(
+        location.exists(),
+        "there is no database at {}",
+        location.display()
+    );
+    Ok(Box::new(Connection::open_with_flags(
+        location,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )?))
+}
+
+/// `location` as it may be written in a log or an error: a URL without its password.
+pub fn shown(location: &Path) -> String {
+    let text = location.display().to_string();
+    if !is_postgres(location) {
+        return text;
+    }
+    match (text.find("://"), text.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => match text[scheme + 3..at].find(':') {
+            Some(colon) => format!("{}:…{}", &text[..scheme + 3 + colon], &text[at..]),
+            None => text,
+        },
+        _ => text,
+    }
+}
+
+/// How work reaches a connection: inside the batch's transaction, or in one of its own.
+enum Reach {
+    Batch,
+    Own,
+}
+
 impl Db {
-    /// Open (creating if need be) and migrate the store at `path`.
+    /// Open the store at `location`: a PostgreSQL URL (`postgres://…`) or a SQLite file,
+    /// created if need be; migrated either way. It may block: call it off the async workers.
+    pub fn connect(location: &Path) -> anyhow::Result<Db> {
+        if !is_postgres(location) {
+            return Db::open(location);
+        }
+        #[cfg(feature = "postgres")]
+        {
+            let url = location.to_str().unwrap_or_default();
+            Ok(Db {
+                backend: Backend::Postgres(Arc::new(crate::pg::Pool::open(url)?)),
+            })
+        }
+        #[cfg(not(feature = "postgres"))]
+        anyhow::bail!(
+            "this doorstep-server was built without PostgreSQL: build it with `--features postgres`, or give --db a file"
+        )
+    }
+
+    /// Open (creating if need be) and migrate the SQLite store at `path`.
     pub fn open(path: &Path) -> anyhow::Result<Db> {
         let mut conn = Connection::open(path)?;
         configure(&conn)?;
         migrate(&mut conn)?;
         Ok(Db {
-            conn: Arc::new(Mutex::new(conn)),
-            gate: Arc::new(tokio::sync::Mutex::new(())),
-            _checkpoints: Arc::new(Checkpoints::start(path)?),
+            backend: Backend::Sqlite {
+                conn: Arc::new(Mutex::new(conn)),
+                gate: Arc::new(tokio::sync::Mutex::new(())),
+                _checkpoints: Arc::new(Checkpoints::start(path)?),
+            },
         })
     }
 
-    /// Run `work` on the connection, on the blocking pool.
+    /// Run `work` on a connection, on the blocking pool: inside the batch's transaction in a
+    /// batch, in a read-only transaction of its own on PostgreSQL.
     pub async fn read<T, F>(&self, work: F) -> ApiResult<T>
     where
         T: Send + 'static,
         F: FnOnce(&dyn Sql) -> ApiResult<T> + Send + 'static,
     {
-        let _gate = if in_batch() {
-            None
-        } else {
-            Some(self.gate.lock().await)
-        };
-        let conn = self.conn.clone();
-        tokio::task::spawn_blocking(move || {
-            let conn = conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-            work(&*conn)
-        })
-        .await
-        .map_err(ApiError::internal)?
+        self.run(false, work).await
     }
 
-    /// Run `work` in one IMMEDIATE transaction (a savepoint of it, inside a batch): committed
-    /// when it returns `Ok`, rolled back otherwise.
+    /// Run `work` in one transaction (IMMEDIATE on SQLite; a savepoint of the batch's, inside a
+    /// batch): committed when it returns `Ok`, rolled back otherwise.
     pub async fn write<T, F>(&self, work: F) -> ApiResult<T>
     where
         T: Send + 'static,
         F: FnOnce(&dyn Sql) -> ApiResult<T> + Send + 'static,
     {
-        let batch = in_batch();
-        let _gate = if batch {
-            None
-        } else {
-            Some(self.gate.lock().await)
-        };
-        let conn = self.conn.clone();
-        blocking(batch, move || {
-            let conn = conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-            let sql: &dyn Sql = &*conn;
-            if batch {
-                return sql.savepoint(work);
+        self.run(true, work).await
+    }
+
+    async fn run<T, F>(&self, writes: bool, work: F) -> ApiResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&dyn Sql) -> ApiResult<T> + Send + 'static,
+    {
+        let batch = batch();
+        match &self.backend {
+            Backend::Sqlite { conn, gate, .. } => {
+                let _gate = match batch {
+                    Some(_) => None,
+                    None => Some(gate.lock().await),
+                };
+                let conn = conn.clone();
+                let reach = if batch.is_some() {
+                    Reach::Batch
+                } else {
+                    Reach::Own
+                };
+                // A read is handed to the blocking pool even in a batch: it is rare there.
+                blocking(writes && batch.is_some(), move || {
+                    let conn = conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+                    let sql: &dyn Sql = &*conn;
+                    match (reach, writes) {
+                        (Reach::Batch, true) => sql.savepoint(work),
+                        (Reach::Batch, false) | (Reach::Own, false) => work(sql),
+                        (Reach::Own, true) => {
+                            abandon_leftover(&conn)?;
+                            let tx = rusqlite::Transaction::new_unchecked(
+                                &conn,
+                                TransactionBehavior::Immediate,
+                            )?;
+                            let value = work(sql)?;
+                            tx.commit()?;
+                            Ok(value)
+                        }
+                    }
+                })
+                .await
             }
-            abandon_leftover(&conn)?;
-            let tx = rusqlite::Transaction::new_unchecked(&conn, TransactionBehavior::Immediate)?;
-            let value = work(sql)?;
-            tx.commit()?;
-            Ok(value)
-        })
-        .await
+            #[cfg(feature = "postgres")]
+            Backend::Postgres(pool) => match batch {
+                Some(Batch::Postgres(conn)) => {
+                    blocking(true, move || {
+                        let conn = conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+                        let sql: &dyn Sql = &*conn;
+                        if writes {
+                            sql.savepoint(work)
+                        } else {
+                            work(sql)
+                        }
+                    })
+                    .await
+                }
+                Some(Batch::Sqlite) => Err(ApiError::internal("a SQLite batch on PostgreSQL")),
+                None => {
+                    let _turn = pool.turn().await?;
+                    let pool = pool.clone();
+                    blocking(false, move || {
+                        let conn = pool.take()?;
+                        let value = crate::pg::in_transaction(&conn, work);
+                        pool.give_back(conn);
+                        value
+                    })
+                    .await
+                }
+            },
+        }
     }
 
     /// Inside a batch (`batch_owned`), run `work` on the batch's own transaction with no
@@ -363,15 +502,25 @@ impl Db {
         T: Send + 'static,
         F: FnOnce(&dyn Sql) -> ApiResult<T> + Send + 'static,
     {
-        if !in_batch() {
-            return Err(ApiError::internal("batch steps outside a batch"));
+        match (&self.backend, batch()) {
+            (Backend::Sqlite { conn, .. }, Some(Batch::Sqlite)) => {
+                let conn = conn.clone();
+                blocking(true, move || {
+                    let conn = conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+                    work(&*conn)
+                })
+                .await
+            }
+            #[cfg(feature = "postgres")]
+            (Backend::Postgres(_), Some(Batch::Postgres(conn))) => {
+                blocking(true, move || {
+                    let conn = conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+                    work(&*conn)
+                })
+                .await
+            }
+            _ => Err(ApiError::internal("batch steps outside a batch")),
         }
-        let conn = self.conn.clone();
-        blocking(true, move || {
-            let conn = conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-            work(&*conn)
-        })
-        .await
     }
 
     /// Run a batch's operations in one transaction, committed together when they end with
@@ -382,16 +531,53 @@ impl Db {
         self,
         operations: impl std::future::Future<Output = ApiResult<T>>,
     ) -> ApiResult<T> {
-        let _gate = self.gate.lock().await;
-        let open = OpenBatch::begin(self.conn.clone()).await?;
-        match IN_BATCH.scope((), operations).await {
-            Ok(output) => {
-                open.commit().await?;
-                Ok(output)
+        match &self.backend {
+            Backend::Sqlite { conn, gate, .. } => {
+                let _gate = gate.lock().await;
+                let open = OpenBatch::begin(conn.clone()).await?;
+                match IN_BATCH.scope(Batch::Sqlite, operations).await {
+                    Ok(output) => {
+                        open.commit().await?;
+                        Ok(output)
+                    }
+                    Err(error) => {
+                        open.rollback().await?;
+                        Err(error)
+                    }
+                }
             }
-            Err(error) => {
-                open.rollback().await?;
-                Err(error)
+            #[cfg(feature = "postgres")]
+            Backend::Postgres(pool) => {
+                let _turn = pool.turn().await?;
+                let taken = pool.clone();
+                let conn = blocking(false, move || {
+                    let conn = taken.take()?;
+                    conn.begin()?;
+                    Ok(Arc::new(Mutex::new(conn)))
+                })
+                .await?;
+                let outcome = IN_BATCH
+                    .scope(Batch::Postgres(conn.clone()), operations)
+                    .await;
+                let pool = pool.clone();
+                let keep = outcome.is_ok();
+                // Dropped without this (the batch cut off), the connection is closed, which
+                // rolls its transaction back.
+                blocking(false, move || {
+                    let conn = Arc::try_unwrap(conn)
+                        .map_err(|_| ApiError::internal("a batch's connection still in use"))?
+                        .into_inner()
+                        .unwrap_or_else(|poisoned| poisoned.into_inner());
+                    let ended = if keep {
+                        conn.execute_batch("COMMIT")
+                    } else {
+                        conn.execute_batch("ROLLBACK")
+                    };
+                    pool.give_back(conn);
+                    Ok(ended?)
+                })
+                .await?;
+                outcome
             }
         }
     }
@@ -455,22 +641,33 @@ impl Drop for OpenBatch {
 }
 
 impl Db {
-    /// Open the store at `path` and issue a staff token valid for 30 days.
-    pub fn issue_staff_token(path: &Path) -> anyhow::Result<String> {
-        let db = Db::open(path)?;
-        let conn = db
-            .conn
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+    /// Open the store at `location` and issue a staff token valid for 30 days.
+    pub fn issue_staff_token(location: &Path) -> anyhow::Result<String> {
+        let db = Db::connect(location)?;
         let now = chrono::Utc::now();
-        Ok(crate::auth::issue_token(
-            &*conn,
-            "staff",
-            None,
-            None,
-            Some(now + chrono::Duration::days(30)),
-            now,
-        )?)
+        let issue = |sql: &dyn Sql| {
+            crate::auth::issue_token(
+                sql,
+                "staff",
+                None,
+                None,
+                Some(now + chrono::Duration::days(30)),
+                now,
+            )
+        };
+        Ok(match &db.backend {
+            Backend::Sqlite { conn, .. } => {
+                let conn = conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+                issue(&*conn)?
+            }
+            #[cfg(feature = "postgres")]
+            Backend::Postgres(pool) => {
+                let conn = pool.take()?;
+                let token = crate::pg::in_transaction(&conn, issue);
+                pool.give_back(conn);
+                token?
+            }
+        })
     }
 }
 
@@ -538,6 +735,32 @@ mod tests {
         (Db::open(&dir.join("council.sqlite3")).unwrap(), dir)
     }
 
+    fn sqlite(db: &Db) -> Arc<Mutex<Connection>> {
+        match &db.backend {
+            Backend::Sqlite { conn, .. } => conn.clone(),
+            #[cfg(feature = "postgres")]
+            Backend::Postgres(_) => unreachable!("opened as a file"),
+        }
+    }
+
+    #[test]
+    fn a_postgres_url_is_shown_without_its_password() {
+        assert_eq!(
+            shown(Path::new(
+                "postgres://council:s3cret@127.0.0.1:5432/doorstep"
+            )),
+            "postgres://council:…@127.0.0.1:5432/doorstep"
+        );
+        assert_eq!(
+            shown(Path::new("postgresql://council@db/doorstep")),
+            "postgresql://council@db/doorstep"
+        );
+        assert_eq!(
+            shown(Path::new("/var/lib/doorstep/council.sqlite3")),
+            "/var/lib/doorstep/council.sqlite3"
+        );
+    }
+
     async fn counter_names(db: &Db) -> Vec<String> {
         db.read(|conn| Ok(conn.query_map("SELECT name FROM counters", params![], |r| r.get(0))?))
             .await
@@ -566,7 +789,7 @@ mod tests {
     #[tokio::test]
     async fn a_transaction_left_open_by_cancelled_work_is_rolled_back_not_joined() {
         let (db, dir) = temp_db();
-        db.conn
+        sqlite(&db)
             .lock()
             .unwrap()
             .execute_batch(
@@ -611,7 +834,7 @@ mod tests {
                     })
                     .await;
                 assert!(refused.is_err());
-                let in_batch = inner.conn.lock().unwrap().is_autocommit();
+                let in_batch = sqlite(&inner).lock().unwrap().is_autocommit();
                 assert!(
                     !in_batch,
                     "the batch's transaction is still open between operations"

@@ -20,6 +20,8 @@ pub mod idempotency;
 pub mod lease;
 pub mod notify;
 pub mod openapi;
+#[cfg(feature = "postgres")]
+pub mod pg;
 pub mod profile;
 pub mod provider;
 pub mod push;
@@ -268,8 +270,10 @@ async fn bind(config: Config) -> anyhow::Result<Bound> {
     idempotency::timeout_within_lease(config.limits.request_timeout, idempotency::LEASE)
         .map_err(anyhow::Error::msg)?;
     let profile = Profile::load(&config.council_dir)?;
-    let db = Db::open(&config.db_path)
-        .with_context(|| format!("opening {}", config.db_path.display()))?;
+    let location = config.db_path.clone();
+    let db = tokio::task::spawn_blocking(move || Db::connect(&location))
+        .await?
+        .with_context(|| format!("opening {}", db::shown(&config.db_path)))?;
     let listener = TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("listening on {}", config.listen))?;

@@ -10,7 +10,7 @@
 
 use std::{collections::BTreeMap, time::Duration};
 
-use crate::sql::{Sql, params};
+use crate::sql::{Dialect, Sql, params};
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
@@ -250,14 +250,25 @@ async fn send_waiting(
     Ok(())
 }
 
+/// A sign-in email's code, read from its personalisation (NULL once taken out).
+pub fn code_of(dialect: Dialect) -> &'static str {
+    match dialect {
+        Dialect::Sqlite => "json_extract(personalisation, '$.code')",
+        Dialect::Postgres => "(personalisation::jsonb ->> 'code')",
+    }
+}
+
 /// The emails due now, oldest first; a sign-in email whose code was taken out (used, replaced
 /// or expired) is not worth sending.
 fn due(conn: &dyn Sql, now: DateTime<Utc>) -> ApiResult<Vec<Waiting>> {
-    let rows = conn.query_map(
-"SELECT id, template_id, email_address, personalisation, reference, tries FROM notifications
+    let sql = format!(
+        "SELECT id, template_id, email_address, personalisation, reference, tries FROM notifications
          WHERE sent_at IS NULL AND given_up IS NULL AND next_try_at <= ?1
-           AND (template_id <> 'sign-in-code' OR json_extract(personalisation, '$.code') IS NOT NULL)
-         ORDER BY id LIMIT ?2", params![now.timestamp(), AT_ONCE], |r| {
+           AND (template_id <> 'sign-in-code' OR {code} IS NOT NULL)
+         ORDER BY id LIMIT ?2",
+        code = code_of(conn.dialect())
+    );
+    let rows = conn.query_map(&sql, params![now.timestamp(), AT_ONCE], |r| {
         Ok(Waiting {
             id: r.get(0)?,
             template: r.get(1)?,

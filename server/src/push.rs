@@ -270,10 +270,10 @@ pub fn something_changed(
         "INSERT INTO pushes (device_id, wanted, due_at)
          SELECT device_id, 1, ?3 FROM push_tokens
          WHERE device_id IN (
-             SELECT ?1 WHERE ?2 IS NULL
+             SELECT CAST(?1 AS TEXT) WHERE CAST(?2 AS TEXT) IS NULL
              UNION SELECT device_id FROM tokens
                    WHERE kind = 'account' AND account_id = ?2 AND expires_at > ?3)
-         ON CONFLICT (device_id) DO UPDATE SET wanted = wanted + 1",
+         ON CONFLICT (device_id) DO UPDATE SET wanted = pushes.wanted + 1",
         params![device_id, account_id, now.timestamp()],
     )
 }
@@ -579,10 +579,7 @@ fn due(conn: &dyn Sql, services: &[&str], now: DateTime<Utc>) -> ApiResult<Vec<W
         return Ok(Vec::new());
     }
     // One parameter per service (there are two), after the time and the limit.
-    let wanted = (3..3 + services.len())
-        .map(|n| format!("?{n}"))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let wanted = crate::sql::placeholders(3, services.len());
     let sql = format!(
         "SELECT p.device_id, t.service, t.token, p.wanted, p.tries
          FROM pushes p JOIN push_tokens t ON t.device_id = p.device_id

@@ -262,6 +262,14 @@ impl Row {
     }
 }
 
+/// The parameters `?first`, `?first+1`, … for `count` values bound one each, as an `IN` list.
+pub fn placeholders(first: usize, count: usize) -> String {
+    (first..first + count)
+        .map(|n| format!("?{n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Which SQL a backend speaks, for the few statements whose spelling differs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dialect {

@@ -1,12 +1,13 @@
 //! Counts for operators and tests: `doorstep-server stats --db FILE [--json]`.
 //!
-//! Invariant: read-only; it opens the file without migrating it, so it can look at a store
-//! while a server is using it.
+//! Invariant: read-only; it opens the store without migrating it, so it can look at a store
+//! while servers are using it.
 
 use std::{collections::BTreeMap, path::Path};
 
-use rusqlite::{Connection, OpenFlags};
 use serde::Serialize;
+
+use crate::sql::{Sql, params};
 
 #[derive(Debug, Serialize, PartialEq, Eq)]
 pub struct Stats {
@@ -20,21 +21,19 @@ pub struct Stats {
     pub attachments: u64,
 }
 
-/// Count what the store at `path` holds.
-pub fn read(path: &Path) -> anyhow::Result<Stats> {
-    anyhow::ensure!(path.exists(), "there is no database at {}", path.display());
-    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-    let count = |sql: &str| -> anyhow::Result<u64> {
-        Ok(conn.query_row(sql, [], |r| r.get::<_, i64>(0))? as u64)
-    };
+/// Count what the store at `location` (a file or a PostgreSQL URL) holds.
+pub fn read(location: &Path) -> anyhow::Result<Stats> {
+    let store = crate::db::look_at(location)?;
+    let conn: &dyn Sql = &*store;
+    let count =
+        |sql: &str| -> anyhow::Result<u64> { Ok(conn.query_row(sql, params![], |r| r.get(0))?) };
     let by_status = |table: &str| -> anyhow::Result<BTreeMap<String, u64>> {
-        let mut statement = conn.prepare(&format!(
-            "SELECT status, COUNT(*) FROM {table} GROUP BY status"
-        ))?;
-        let rows = statement.query_map([], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let rows = conn.query_map(
+            &format!("SELECT status, COUNT(*) FROM {table} GROUP BY status"),
+            params![],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        Ok(rows.into_iter().collect())
     };
     Ok(Stats {
         reports: count("SELECT COUNT(*) FROM reports")?,

@@ -4,7 +4,7 @@
 //! Invariant: every write of a resident's thing also appends it, whole, to its owner's change
 //! feed in the same transaction — `save` is the only way to write one.
 
-use crate::sql::{Optional, Sql, ToValue, params};
+use crate::sql::{Dialect, Optional, Sql, ToValue, params};
 use chrono::{DateTime, Utc};
 use doorstep_protocol::{Booking, Payment, Report};
 use serde::{Serialize, de::DeserializeOwned};
@@ -92,7 +92,7 @@ pub fn load_for<T: Stored>(
 pub fn list_for<T: Stored>(conn: &dyn Sql, caller: &Resident) -> ApiResult<Vec<T>> {
     let rows = conn.query_map(
 &format!(
-        "SELECT body FROM {} WHERE (account_id IS NULL AND device_id = ?1) OR (?2 IS NOT NULL AND account_id = ?2)
+        "SELECT body FROM {} WHERE (account_id IS NULL AND device_id = ?1) OR (CAST(?2 AS TEXT) IS NOT NULL AND account_id = ?2)
          ORDER BY created_at DESC, id DESC",
         T::TABLE
     ), params![caller.device_id, caller.account_id], |r| {
@@ -196,16 +196,32 @@ pub fn push_change(
     item: &str,
     now: DateTime<Utc>,
 ) -> ApiResult<u64> {
-    let seq = conn.insert(
-        "INSERT INTO changes (device_id, account_id, body, at) VALUES (?1, ?2, ?3, ?4)",
-        params![
-            device_id,
-            account_id,
-            changed_item(kind, item),
-            now.to_rfc3339()
-        ],
-        "seq",
-    )?;
+    let body = changed_item(kind, item);
+    let at = now.to_rfc3339();
+    let seq = match conn.dialect() {
+        // One writer at a time: numbers are given in commit order already.
+        Dialect::Sqlite => conn.insert(
+            "INSERT INTO changes (device_id, account_id, body, at) VALUES (?1, ?2, ?3, ?4)",
+            params![device_id, account_id, body, at],
+            "seq",
+        )?,
+        // Many writers: the number comes from the feed's clock, whose row this transaction
+        // now holds until it commits, so no later number can commit before this one and a
+        // reader's cursor never passes a change still to come. Rolled back, the number is
+        // given again.
+        Dialect::Postgres => {
+            let seq: i64 = conn.query_row(
+                "UPDATE feed_clock SET seq = seq + 1 WHERE one = 1 RETURNING seq",
+                params![],
+                |r| r.get(0),
+            )?;
+            conn.execute(
+                "INSERT INTO changes (seq, device_id, account_id, body, at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![seq, device_id, account_id, body, at],
+            )?;
+            seq
+        }
+    };
     Ok(seq as u64)
 }
 
@@ -220,7 +236,7 @@ pub fn next_number(conn: &dyn Sql, name: &str) -> ApiResult<i64> {
     // Two statements rather than one with RETURNING, for the reason `push_change` gives.
     conn.execute(
         "INSERT INTO counters (name, value) VALUES (?1, 1)
-         ON CONFLICT (name) DO UPDATE SET value = value + 1",
+         ON CONFLICT (name) DO UPDATE SET value = counters.value + 1",
         params![name],
     )?;
     Ok(conn.query_row(

@@ -89,7 +89,7 @@ pub async fn feed(
             let mut more = false;
             conn.each_row(
                 "SELECT seq, body, at FROM changes
-                 WHERE seq > ?1 AND ((account_id IS NULL AND device_id = ?2) OR (?3 IS NOT NULL AND account_id = ?3))
+                 WHERE seq > ?1 AND ((account_id IS NULL AND device_id = ?2) OR (CAST(?3 AS TEXT) IS NOT NULL AND account_id = ?3))
                  ORDER BY seq",
                 params![since, caller.device_id, caller.account_id],
                 &mut |row| {

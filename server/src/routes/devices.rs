@@ -8,7 +8,7 @@
 
 use std::net::{IpAddr, SocketAddr};
 
-use crate::sql::{Optional, Sql, params};
+use crate::sql::{Dialect, Optional, Sql, params};
 use axum::{
     extract::{ConnectInfo, FromRequestParts, State},
     http::{StatusCode, request::Parts},
@@ -365,9 +365,21 @@ pub const PUSH_TOKEN_PATH: &str = "/v1/devices/me/push-token";
 /// Take the codes out of the sign-in emails to `email`: they can no longer be used.
 fn forget_emailed_codes(conn: &dyn Sql, email: &str) -> crate::sql::Result<usize> {
     conn.execute(
-        "UPDATE notifications SET personalisation = json_remove(personalisation, '$.code')
-         WHERE template_id = 'sign-in-code' AND email_address = ?1 AND json_extract(personalisation, '$.code') IS NOT NULL",
+        &forget_codes_where(conn, "email_address = ?1"),
         params![email],
+    )
+}
+
+/// The statement that takes the code out of the sign-in emails that match `which`.
+fn forget_codes_where(conn: &dyn Sql, which: &str) -> String {
+    let without = match conn.dialect() {
+        Dialect::Sqlite => "json_remove(personalisation, '$.code')",
+        Dialect::Postgres => "(personalisation::jsonb - 'code')::text",
+    };
+    format!(
+        "UPDATE notifications SET personalisation = {without}
+         WHERE template_id = 'sign-in-code' AND {which} AND {code} IS NOT NULL",
+        code = notify::code_of(conn.dialect())
     )
 }
 
@@ -377,8 +389,7 @@ pub fn forget_expired_codes(
     now: chrono::DateTime<chrono::Utc>,
 ) -> crate::sql::Result<usize> {
     conn.execute(
-        "UPDATE notifications SET personalisation = json_remove(personalisation, '$.code')
-         WHERE template_id = 'sign-in-code' AND created_at < ?1 AND json_extract(personalisation, '$.code') IS NOT NULL",
+        &forget_codes_where(conn, "created_at < ?1"),
         params![(now - Duration::minutes(CODE_MINUTES)).to_rfc3339()],
     )
 }

@@ -95,10 +95,10 @@ pub async fn erase(
         };
         conn.execute("UPDATE attachments SET device_id = ?2 WHERE device_id = ?1", params![caller.device_id, NOBODY])?;
         conn.execute(
-            "DELETE FROM changes WHERE device_id = ?1 OR (?2 IS NOT NULL AND account_id = ?2)",
+            "DELETE FROM changes WHERE device_id = ?1 OR (CAST(?2 AS TEXT) IS NOT NULL AND account_id = ?2)",
             params![caller.device_id, caller.account_id],
         )?;
-        conn.execute("DELETE FROM tokens WHERE device_id = ?1 OR (?2 IS NOT NULL AND account_id = ?2)", params![caller.device_id, caller.account_id])?;
+        conn.execute("DELETE FROM tokens WHERE device_id = ?1 OR (CAST(?2 AS TEXT) IS NOT NULL AND account_id = ?2)", params![caller.device_id, caller.account_id])?;
         conn.execute("DELETE FROM sign_in_codes WHERE device_id = ?1", params![caller.device_id])?;
         conn.execute("DELETE FROM idempotency WHERE scope = ?1", params![caller.scope()])?;
         if let Some(account) = &caller.account_id {

@@ -54,7 +54,7 @@ pub async fn reports(
         .db
         .read(move |conn| {
             let rows = conn.query_map(
-"SELECT body FROM reports WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR service_code = ?2)
+"SELECT body FROM reports WHERE (CAST(?1 AS TEXT) IS NULL OR status = ?1) AND (CAST(?2 AS TEXT) IS NULL OR service_code = ?2)
                  ORDER BY created_at DESC, id DESC LIMIT ?3", params![query.status.map(ReportStatus::as_str), query.service_code, limit], |r| r.get::<String>(0))?;
             let mut reports = Vec::new();
             for body in rows {
@@ -85,7 +85,7 @@ pub async fn bookings(
         .db
         .read(move |conn| {
             let rows = conn.query_map(
-                "SELECT body FROM bookings WHERE (?1 IS NULL OR service_code = ?1)",
+                "SELECT body FROM bookings WHERE (CAST(?1 AS TEXT) IS NULL OR service_code = ?1)",
                 params![query.service_code],
                 |r| r.get::<String>(0),
             )?;

@@ -14,7 +14,6 @@
 use std::collections::HashMap;
 
 use reqwest::{Method, StatusCode, redirect::Policy};
-use rusqlite::Connection;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
@@ -462,17 +461,18 @@ async fn sign_in(council: &TestServer, device: &Device, email: &str) -> (Device,
 
 /// An account token of `(device_id, account_id)` that expired yesterday.
 fn expired_token(council: &TestServer, (device_id, account_id): &(String, String)) -> String {
-    let conn = Connection::open(council.db_path()).unwrap();
     let now = council.server.clock.now();
-    doorstep_server::auth::issue_token(
-        &conn,
-        "account",
-        Some(device_id),
-        Some(account_id),
-        Some(now - chrono::Duration::days(1)),
-        now - chrono::Duration::days(181),
-    )
-    .unwrap()
+    council.in_store(|store| {
+        doorstep_server::auth::issue_token(
+            store,
+            "account",
+            Some(device_id),
+            Some(account_id),
+            Some(now - chrono::Duration::days(1)),
+            now - chrono::Duration::days(181),
+        )
+        .unwrap()
+    })
 }
 
 /// Pay for `things`' payment with the test card that succeeds, so that staff can refund it.

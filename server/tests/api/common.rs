@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use doorstep_server::{Config, Limits, RunningServer};
+use doorstep_server::{Config, Limits, RunningServer, sql::Sql};
 use reqwest::{Client, Method, Response, StatusCode};
 use serde_json::{Value, json};
 
@@ -35,7 +35,42 @@ pub struct TestServer {
     pub server: RunningServer,
     pub url: String,
     pub http: Client,
-    pub dir: TempDir,
+    _dir: TempDir,
+    /// The store's location: a file in `dir`, or a PostgreSQL database of its own.
+    store: PathBuf,
+}
+
+/// Set (by `with-postgres`) to a PostgreSQL server's URL, the suite runs on PostgreSQL: each
+/// test's server on a database of its own there.
+const ON_POSTGRES: &str = "DOORSTEP_TEST_POSTGRES";
+
+/// Run blocking store work from a test, which runs on an async worker.
+fn off_async<T: Send>(work: impl FnOnce() -> T + Send) -> T {
+    std::thread::scope(|scope| scope.spawn(work).join().expect("store work"))
+}
+
+/// Where a new test's store goes.
+fn new_store(dir: &TempDir) -> PathBuf {
+    let Ok(server) = std::env::var(ON_POSTGRES) else {
+        return dir.0.join("council.sqlite3");
+    };
+    let name = format!("test_{}", uuid::Uuid::now_v7().simple());
+    off_async(|| {
+        let mut client = postgres::Client::connect(&server, postgres::NoTls)
+            .expect("the PostgreSQL server named by DOORSTEP_TEST_POSTGRES");
+        client
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .expect("a database for the test");
+    });
+    let (base, _) = server
+        .rsplit_once('/')
+        .expect("DOORSTEP_TEST_POSTGRES is a URL with a database");
+    PathBuf::from(format!("{base}/{name}"))
+}
+
+/// Is the suite running on PostgreSQL?
+pub fn on_postgres() -> bool {
+    std::env::var_os(ON_POSTGRES).is_some()
 }
 
 impl TestServer {
@@ -56,9 +91,15 @@ impl TestServer {
 
     /// A server whose configuration `change` makes from the tests' defaults.
     pub async fn start_configured(change: impl FnOnce(Config) -> Config) -> Self {
+        // The server's own log, shown with a failing test's output.
+        let _ = tracing_subscriber::fmt()
+            .with_test_writer()
+            .with_env_filter("warn")
+            .try_init();
         let dir = TempDir::new();
+        let store = new_store(&dir);
         let config = change(Config::new(
-            dir.0.join("council.sqlite3"),
+            store.clone(),
             "127.0.0.1:0".parse().unwrap(),
             council_dir(),
         ));
@@ -68,16 +109,27 @@ impl TestServer {
             server,
             url,
             http: Client::new(),
-            dir,
+            _dir: dir,
+            store,
         }
     }
 
-    pub fn db_path(&self) -> PathBuf {
-        self.dir.0.join("council.sqlite3")
+    pub fn stats(&self) -> doorstep_server::stats::Stats {
+        off_async(|| doorstep_server::stats::read(&self.store).unwrap())
     }
 
-    pub fn stats(&self) -> doorstep_server::stats::Stats {
-        doorstep_server::stats::read(&self.db_path()).unwrap()
+    /// Do `work` on the store from outside the server, on a connection of its own (outside
+    /// any transaction), as an operator or a fault would.
+    pub fn in_store<T: Send>(&self, work: impl FnOnce(&dyn Sql) -> T + Send) -> T {
+        off_async(|| {
+            let location = self.store.to_str().unwrap();
+            let conn: Box<dyn Sql> = if on_postgres() {
+                Box::new(doorstep_server::pg::connect(location).unwrap())
+            } else {
+                Box::new(rusqlite::Connection::open(location).unwrap())
+            };
+            work(&*conn)
+        })
     }
 
     /// Register a new device.
@@ -87,7 +139,7 @@ impl TestServer {
 
     /// A token for council staff.
     pub fn staff(&self) -> Device {
-        let token = doorstep_server::db::Db::issue_staff_token(&self.db_path()).unwrap();
+        let token = off_async(|| doorstep_server::db::Db::issue_staff_token(&self.store).unwrap());
         Device {
             url: self.url.clone(),
             http: self.http.clone(),

@@ -3,8 +3,8 @@
 
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use doorstep_server::Config;
+use doorstep_server::sql::{Sql, params};
 use reqwest::StatusCode;
-use rusqlite::{Connection, params};
 use serde_json::{Value, json};
 
 use crate::common::{TestServer, pothole_answers};
@@ -64,10 +64,7 @@ async fn an_api_key_the_store_cannot_check_is_a_server_failure_not_an_unknown_ke
     let unknown = post("dsd_not_a_token".to_owned()).await.unwrap();
     assert_eq!(unknown.status(), StatusCode::FORBIDDEN);
     // The store can no longer read tokens at all.
-    Connection::open(council.db_path())
-        .unwrap()
-        .execute_batch("DROP TABLE tokens")
-        .unwrap();
+    council.in_store(|store| store.execute_batch("DROP TABLE tokens").unwrap());
     let failed = post(resident.token.clone()).await.unwrap();
     assert_eq!(
         failed.status(),
@@ -103,7 +100,7 @@ async fn report_with_a_council_note(council: &TestServer) -> (String, DateTime<U
 /// Put a row in the reports table that the server cannot read as a report (valid JSON, with a
 /// timeline holding one council entry at `noted`), made at `made`: if the updates feed reads
 /// it, its answer fails.
-fn unreadable_report(conn: &Connection, like: &str, made: DateTime<Utc>, noted: DateTime<Utc>) {
+fn unreadable_report(conn: &dyn Sql, like: &str, made: DateTime<Utc>, noted: DateTime<Utc>) {
     let body = json!({"timeline": [{"at": noted, "from": "council", "note": "?"}]});
     conn.execute(
         "INSERT INTO reports (id, reference, device_id, account_id, service_code, status, body, created_at, updated_at)
@@ -134,12 +131,7 @@ async fn the_updates_feed_reads_no_report_made_after_its_end_date() {
     let council = TestServer::start().await;
     let (id, noted) = report_with_a_council_note(&council).await;
     let later = noted + Duration::days(2);
-    unreadable_report(
-        &Connection::open(council.db_path()).unwrap(),
-        &id,
-        later,
-        later,
-    );
+    council.in_store(|store| unreadable_report(store, &id, later, later));
     let (status, updates) = updates_between(
         &council,
         noted - Duration::hours(1),
@@ -156,20 +148,32 @@ async fn the_updates_feed_reads_no_report_made_after_its_end_date() {
 async fn the_updates_feed_reads_no_more_updates_than_the_thousand_it_gives() {
     let council = TestServer::start().await;
     let (id, noted) = report_with_a_council_note(&council).await;
-    let conn = Connection::open(council.db_path()).unwrap();
-    // 999 more reports, each with the same council note.
-    conn.execute(
-        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 999)
-         INSERT INTO reports (id, reference, device_id, account_id, service_code, status, body, created_at, updated_at)
-         SELECT 'copy' || i, 'DUR-COPY-' || i, device_id, account_id, service_code, status,
-                json_set(body, '$.id', 'copy' || i, '$.reference', 'DUR-COPY-' || i), created_at, updated_at
-         FROM reports, n WHERE id = ?1",
-        params![id],
-    )
-    .unwrap();
-    // The 1001st update, later than the others: past the cap, so never read.
-    let after = noted + Duration::minutes(1);
-    unreadable_report(&conn, &id, after, after);
+    council.in_store(|store| {
+        let body: String = store
+            .query_row("SELECT body FROM reports WHERE id = ?1", params![id], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        // 999 more reports, each with the same council note.
+        store.execute_batch("BEGIN").unwrap();
+        for i in 1..=999 {
+            let mut copy: Value = serde_json::from_str(&body).unwrap();
+            copy["id"] = json!(format!("copy{i}"));
+            copy["reference"] = json!(format!("DUR-COPY-{i}"));
+            store
+                .execute(
+                    "INSERT INTO reports (id, reference, device_id, account_id, service_code, status, body, created_at, updated_at)
+                     SELECT ?2, ?3, device_id, account_id, service_code, status, ?4, created_at, updated_at
+                     FROM reports WHERE id = ?1",
+                    params![id, format!("copy{i}"), format!("DUR-COPY-{i}"), copy.to_string()],
+                )
+                .unwrap();
+        }
+        store.execute_batch("COMMIT").unwrap();
+        // The 1001st update, later than the others: past the cap, so never read.
+        let after = noted + Duration::minutes(1);
+        unreadable_report(store, &id, after, after);
+    });
     let (status, updates) = updates_between(
         &council,
         noted - Duration::hours(1),

@@ -1,7 +1,7 @@
 //! Payments through the sandbox card page, with GOV.UK Pay's test cards.
 
+use doorstep_server::sql::params;
 use reqwest::{StatusCode, redirect::Policy};
-use rusqlite::Connection;
 use serde_json::{Value, json};
 
 use crate::common::{Device, TestServer, council_dir, key};
@@ -311,10 +311,11 @@ async fn a_refund_the_provider_already_made_is_never_made_twice() {
     let id = paid(&council, &resident).await;
     // The provider refunded £40 but the answer never reached the council (a crash, a lost
     // connection): what is left to refund is no longer what the council last saw.
-    let sandbox = Connection::open(council.db_path()).unwrap();
-    sandbox
-        .execute("UPDATE sandbox_payments SET refunded = 4000", [])
-        .unwrap();
+    council.in_store(|store| {
+        store
+            .execute("UPDATE sandbox_payments SET refunded = 4000", params![])
+            .unwrap()
+    });
     let (status, body) = council
         .staff()
         .post(
@@ -330,9 +331,13 @@ async fn a_refund_the_provider_already_made_is_never_made_twice() {
         ),
         "{body}"
     );
-    let refunded: i64 = sandbox
-        .query_row("SELECT refunded FROM sandbox_payments", [], |r| r.get(0))
-        .unwrap();
+    let refunded: i64 = council.in_store(|store| {
+        store
+            .query_row("SELECT refunded FROM sandbox_payments", params![], |r| {
+                r.get(0)
+            })
+            .unwrap()
+    });
     assert_eq!(refunded, 4000);
 }
 
@@ -367,10 +372,11 @@ async fn the_change_feed_answers_when_the_provider_cannot() {
         .await;
     assert_eq!(status, StatusCode::CREATED, "{payment}");
     // The provider loses the payment: asking it about the payment now fails.
-    Connection::open(council.db_path())
-        .unwrap()
-        .execute("DELETE FROM sandbox_payments", [])
-        .unwrap();
+    council.in_store(|store| {
+        store
+            .execute("DELETE FROM sandbox_payments", params![])
+            .unwrap()
+    });
     let (status, feed) = resident.get("/v1/changes").await;
     assert_eq!(status, StatusCode::OK, "{feed}");
     assert_eq!(feed["changes"][0]["entity"]["item"]["id"], payment["id"]);

@@ -1,22 +1,23 @@
 //! Devices, sign-in, the change feed, batches, bins and the JSON error contract.
 
+use doorstep_server::sql::params;
 use doorstep_server::{Config, Limits};
 use reqwest::StatusCode;
-use rusqlite::Connection;
 use serde_json::{Value, json};
 
 use crate::common::{Device, TestServer, key, pothole};
 
 /// The last sign-in code "emailed" to `email` (the notifications table stands in for Notify).
 pub fn emailed_code(council: &TestServer, email: &str) -> String {
-    let conn = Connection::open(council.db_path()).unwrap();
-    let personalisation: String = conn
-        .query_row(
-            "SELECT personalisation FROM notifications WHERE email_address = ?1 ORDER BY id DESC LIMIT 1",
-            [email],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let personalisation: String = council.in_store(|store| {
+        store
+            .query_row(
+                "SELECT personalisation FROM notifications WHERE email_address = ?1 ORDER BY id DESC LIMIT 1",
+                params![email],
+                |r| r.get(0),
+            )
+            .unwrap()
+    });
     serde_json::from_str::<Value>(&personalisation).unwrap()["code"]
         .as_str()
         .unwrap()
@@ -283,14 +284,15 @@ async fn replaying_a_registration_keeps_the_device_and_issues_a_fresh_token() {
         StatusCode::UNAUTHORIZED,
         "the replay retired the token issued before"
     );
-    let stored: String = Connection::open(council.db_path())
-        .unwrap()
-        .query_row(
-            "SELECT body FROM idempotency WHERE scope = 'registration'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let stored: String = council.in_store(|store| {
+        store
+            .query_row(
+                "SELECT body FROM idempotency WHERE scope = 'registration'",
+                params![],
+                |r| r.get(0),
+            )
+            .unwrap()
+    });
     assert!(
         !stored.contains("token"),
         "a token must never be stored: {stored}"
@@ -830,14 +832,15 @@ async fn a_resident_can_take_their_data_away_and_have_it_erased() {
         work["reports"][0].get("contact").is_none(),
         "without anything that points to Sam: {work}"
     );
-    let conn = Connection::open(council.db_path()).unwrap();
-    let left: i64 = conn
-        .query_row(
-            "SELECT COUNT(*) FROM notifications WHERE email_address = 'sam@example.org'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let left: i64 = council.in_store(|store| {
+        store
+            .query_row(
+                "SELECT COUNT(*) FROM notifications WHERE email_address = 'sam@example.org'",
+                params![],
+                |r| r.get(0),
+            )
+            .unwrap()
+    });
     assert_eq!(left, 0, "nor the emails sent to them");
 }
 

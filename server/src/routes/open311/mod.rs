@@ -8,7 +8,7 @@
 
 pub mod wire;
 
-use crate::sql::{Optional, Sql, params};
+use crate::sql::{Dialect, Optional, Sql, ToValue, params, placeholders};
 use axum::{
     body::Bytes,
     extract::{Path, RawQuery, State, rejection::BytesRejection},
@@ -410,24 +410,30 @@ async fn list_requests(app: &AppState, format: Format, query: &str) -> Response 
                 })
                 .map(ReportStatus::as_str)
                 .collect();
-            let codes = (!filter.service_codes.is_empty())
-                .then(|| serde_json::to_string(&filter.service_codes))
-                .transpose()?;
-            let rows = conn.query_map(
+            // The statuses, then the service codes asked for, one parameter each.
+            let codes = if filter.service_codes.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "AND service_code IN ({})",
+                    placeholders(4 + statuses.len(), filter.service_codes.len())
+                )
+            };
+            let sql = format!(
                 "SELECT body FROM reports
-                 WHERE created_at >= ?1 AND created_at <= ?2
-                   AND status IN (SELECT value FROM json_each(?3))
-                   AND (?4 IS NULL OR service_code IN (SELECT value FROM json_each(?4)))
-                 ORDER BY created_at DESC, id DESC LIMIT ?5",
-                params![
-                    filter.start.to_rfc3339(),
-                    filter.end.to_rfc3339(),
-                    serde_json::to_string(&statuses)?,
-                    codes,
-                    wire::MAX_ROWS as i64
-                ],
-                |r| r.get::<String>(0),
-            )?;
+                 WHERE created_at >= ?1 AND created_at <= ?2 AND status IN ({}) {codes}
+                 ORDER BY created_at DESC, id DESC LIMIT ?3",
+                placeholders(4, statuses.len())
+            );
+            let (start, end, most) = (
+                filter.start.to_rfc3339(),
+                filter.end.to_rfc3339(),
+                wire::MAX_ROWS as i64,
+            );
+            let mut bound: Vec<&dyn ToValue> = vec![&start, &end, &most];
+            bound.extend(statuses.iter().map(|s| s as &dyn ToValue));
+            bound.extend(filter.service_codes.iter().map(|s| s as &dyn ToValue));
+            let rows = conn.query_map(&sql, &bound, |r| r.get::<String>(0))?;
             let mut reports: Vec<Report> = Vec::new();
             for body in rows {
                 reports.push(serde_json::from_str(&body)?);
@@ -461,13 +467,29 @@ async fn updates(app: &AppState, format: Format, query: &str) -> Response {
         .read(move |conn| {
             // A council entry between start and end belongs to a report made by end and
             // changed since start, which the indexed columns find.
+            let sql = match conn.dialect() {
+                Dialect::Sqlite => {
+                    "SELECT r.body, e.key FROM reports r, json_each(r.body, '$.timeline') e
+                     WHERE r.updated_at >= ?1 AND r.created_at <= ?2
+                       AND json_extract(e.value, '$.from') = 'council'
+                       AND julianday(json_extract(e.value, '$.at')) BETWEEN julianday(?1) AND julianday(?2)
+                     ORDER BY julianday(json_extract(e.value, '$.at')), r.id, e.key
+                     LIMIT ?3"
+                }
+                Dialect::Postgres => {
+                    "SELECT r.body, e.n - 1 FROM reports r,
+                       jsonb_array_elements(r.body::jsonb -> 'timeline') WITH ORDINALITY AS e(value, n)
+                     WHERE r.updated_at >= ?1 AND r.created_at <= ?2
+                       AND e.value ->> 'from' = 'council'
+                       AND (e.value ->> 'at')::timestamptz
+                           BETWEEN CAST(?1 AS TEXT)::timestamptz AND CAST(?2 AS TEXT)::timestamptz
+                     ORDER BY (e.value ->> 'at')::timestamptz, r.id, e.n
+                     LIMIT ?3"
+                }
+            };
             let rows = conn.query_map(
-"SELECT r.body, e.key FROM reports r, json_each(r.body, '$.timeline') e
-                 WHERE r.updated_at >= ?1 AND r.created_at <= ?2
-                   AND json_extract(e.value, '$.from') = 'council'
-                   AND julianday(json_extract(e.value, '$.at')) BETWEEN julianday(?1) AND julianday(?2)
-                 ORDER BY julianday(json_extract(e.value, '$.at')), r.id, e.key
-                 LIMIT ?3", params![start, end, wire::MAX_ROWS as i64],
+                sql,
+                params![start, end, wire::MAX_ROWS as i64],
                 |r| Ok((r.get::<String>(0)?, r.get::<u32>(1)?)),
             )?;
             let mut updates = Vec::new();
