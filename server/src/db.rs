@@ -206,6 +206,21 @@ CREATE TABLE leases (
     until INTEGER NOT NULL
 );
 "#,
+    r#"
+-- 8: what several servers on one store rely on: who holds a payment's key while it waits on
+-- its provider (idempotency.rs), and each slot's places, counted as they are taken and given
+-- back, so that taking one is a single conditional update (bookings.rs).
+ALTER TABLE idempotency ADD COLUMN holder TEXT;
+CREATE TABLE slot_places (
+    service_code TEXT NOT NULL,
+    slot_id TEXT NOT NULL,
+    taken INTEGER NOT NULL CHECK (taken >= 0),
+    PRIMARY KEY (service_code, slot_id)
+);
+INSERT INTO slot_places (service_code, slot_id, taken)
+    SELECT service_code, slot_id, COUNT(*) FROM bookings WHERE status != 'cancelled'
+    GROUP BY service_code, slot_id;
+"#,
 ];
 
 tokio::task_local! {
@@ -364,6 +379,17 @@ pub fn shown(location: &Path) -> String {
     }
 }
 
+/// How many times a transaction the database gave up is tried in all.
+const RETRIES: u32 = 8;
+
+/// How long to wait before trying a transaction again the `attempt`th time: doubling from
+/// 5 ms, and a random part of that, so that the transactions that collided do not collide
+/// again in step.
+fn backoff(attempt: u32) -> Duration {
+    let ceiling = 5u64 << attempt.min(8);
+    Duration::from_millis(ceiling / 2 + rand::random_range(0..=ceiling / 2))
+}
+
 /// How work reaches a connection: inside the batch's transaction, or in one of its own.
 enum Reach {
     Batch,
@@ -409,7 +435,7 @@ impl Db {
     pub async fn read<T, F>(&self, work: F) -> ApiResult<T>
     where
         T: Send + 'static,
-        F: FnOnce(&dyn Sql) -> ApiResult<T> + Send + 'static,
+        F: FnOnce(&dyn Sql) -> ApiResult<T> + Clone + Send + 'static,
     {
         self.run(false, work).await
     }
@@ -419,7 +445,7 @@ impl Db {
     pub async fn write<T, F>(&self, work: F) -> ApiResult<T>
     where
         T: Send + 'static,
-        F: FnOnce(&dyn Sql) -> ApiResult<T> + Send + 'static,
+        F: FnOnce(&dyn Sql) -> ApiResult<T> + Clone + Send + 'static,
     {
         self.run(true, work).await
     }
@@ -427,7 +453,7 @@ impl Db {
     async fn run<T, F>(&self, writes: bool, work: F) -> ApiResult<T>
     where
         T: Send + 'static,
-        F: FnOnce(&dyn Sql) -> ApiResult<T> + Send + 'static,
+        F: FnOnce(&dyn Sql) -> ApiResult<T> + Clone + Send + 'static,
     {
         let batch = batch();
         match &self.backend {
@@ -479,15 +505,26 @@ impl Db {
                 }
                 Some(Batch::Sqlite) => Err(ApiError::internal("a SQLite batch on PostgreSQL")),
                 None => {
-                    let _turn = pool.turn().await?;
-                    let pool = pool.clone();
-                    blocking(false, move || {
-                        let conn = pool.take()?;
-                        let value = crate::pg::in_transaction(&conn, work);
-                        pool.give_back(conn);
-                        value
-                    })
-                    .await
+                    // The one place a transaction the database gave up (to keep it
+                    // serializable, or to break a deadlock) is run again, from the start.
+                    for attempt in 1.. {
+                        let turn = pool.turn().await?;
+                        let (pool, work) = (pool.clone(), work.clone());
+                        let (outcome, again) = blocking(false, move || {
+                            let conn = pool.take()?;
+                            let outcome = crate::pg::in_transaction(&conn, work);
+                            let again = conn.was_given_up();
+                            pool.give_back(conn);
+                            Ok((outcome, again))
+                        })
+                        .await?;
+                        drop(turn);
+                        if outcome.is_ok() || !again || attempt == RETRIES {
+                            return outcome;
+                        }
+                        tokio::time::sleep(backoff(attempt)).await;
+                    }
+                    unreachable!("the attempts end with the last")
                 }
             },
         }

@@ -206,6 +206,35 @@ pub fn record(
     Ok(())
 }
 
+/// Claim a new key for the transaction it is called in, as the first thing the request writes:
+/// `true` if the key was free and is now this transaction's. A concurrent request under the
+/// same key (on another connection, or another server) waits in this statement until this
+/// transaction ends, then finds the answer it recorded, or the key free again if it rolled
+/// back. The claim becomes the record of the answer (`record`) in the same transaction.
+fn hold(conn: &dyn Sql, request: &Request, now: DateTime<Utc>) -> crate::sql::Result<bool> {
+    let claimed = conn.execute(
+        "INSERT INTO idempotency (scope, key, fingerprint, state, lease_until, created_at)
+         VALUES (?1, ?2, ?3, 'in_progress', 0, ?4)
+         ON CONFLICT (scope, key) DO NOTHING",
+        params![
+            request.scope,
+            request.key,
+            request.fingerprint,
+            now.timestamp()
+        ],
+    )?;
+    Ok(claimed == 1)
+}
+
+/// Give up a key claimed by `hold` in this transaction, which will not record an answer.
+fn unhold(conn: &dyn Sql, request: &Request) -> crate::sql::Result<()> {
+    conn.execute(
+        "DELETE FROM idempotency WHERE scope = ?1 AND key = ?2 AND state = 'in_progress'",
+        params![request.scope, request.key],
+    )?;
+    Ok(())
+}
+
 /// The identity of one idempotent request.
 #[derive(Debug, Clone)]
 pub struct Request {
@@ -218,7 +247,7 @@ pub struct Request {
 /// transaction. A final error (validation, not found, ...) is stored too; a passing one is not.
 pub async fn run<F>(db: &Db, now: DateTime<Utc>, request: Request, work: F) -> Response
 where
-    F: FnOnce(&dyn Sql) -> ApiResult<(StatusCode, Value)> + Send + 'static,
+    F: FnOnce(&dyn Sql) -> ApiResult<(StatusCode, Value)> + Clone + Send + 'static,
 {
     run_revealing(db, now, request, work, |_, _| Ok(())).await
 }
@@ -233,8 +262,8 @@ pub async fn run_revealing<F, R>(
     reveal: R,
 ) -> Response
 where
-    F: FnOnce(&dyn Sql) -> ApiResult<(StatusCode, Value)> + Send + 'static,
-    R: FnOnce(&dyn Sql, &mut Value) -> ApiResult<()> + Send + 'static,
+    F: FnOnce(&dyn Sql) -> ApiResult<(StatusCode, Value)> + Clone + Send + 'static,
+    R: FnOnce(&dyn Sql, &mut Value) -> ApiResult<()> + Clone + Send + 'static,
 {
     let outcome = db
         .write(move |tx| apply_revealing(tx, now, request, work, reveal))
@@ -264,13 +293,9 @@ pub fn apply_checked<P>(
     check: impl FnOnce(&dyn Sql) -> ApiResult<P>,
     write: impl FnOnce(&dyn Sql, P) -> ApiResult<(StatusCode, Box<RawValue>)>,
 ) -> ApiResult<Result<(Stored, bool), ApiError>> {
-    let Request {
-        scope,
-        key,
-        fingerprint,
-    } = request;
-    // A read that failed because the store did (not a refusal) may have made SQLite roll the
-    // whole transaction back: then it is the caller's failure, not this request's.
+    // A statement that failed because the store did (not a refusal) may have made the
+    // database give the whole transaction up: then it is the caller's failure, not this
+    // request's.
     let before_writing = |error: ApiError| {
         if conn.transaction_lost() {
             Err(error)
@@ -278,10 +303,22 @@ pub fn apply_checked<P>(
             Ok(Err(error))
         }
     };
-    match lookup(conn, &scope, &key, &fingerprint, now) {
-        Ok(Some(stored)) => return Ok(Ok((stored, true))),
-        Ok(None) => {}
-        Err(refused) => return before_writing(refused),
+    let held = match hold(conn, &request, now) {
+        Ok(held) => held,
+        Err(failed) => return before_writing(failed.into()),
+    };
+    if !held {
+        match lookup(
+            conn,
+            &request.scope,
+            &request.key,
+            &request.fingerprint,
+            now,
+        ) {
+            Ok(Some(stored)) => return Ok(Ok((stored, true))),
+            Ok(None) => {}
+            Err(refused) => return before_writing(refused),
+        }
     }
     let stored = match check(conn) {
         Ok(passed) => {
@@ -289,9 +326,21 @@ pub fn apply_checked<P>(
             Stored { status, body }
         }
         Err(error) if error.is_final() => Stored::refusal(&error)?,
-        Err(error) => return before_writing(error),
+        Err(error) => {
+            if held && !conn.transaction_lost() {
+                unhold(conn, &request)?;
+            }
+            return before_writing(error);
+        }
     };
-    record(conn, &scope, &key, &fingerprint, &stored, now)?;
+    record(
+        conn,
+        &request.scope,
+        &request.key,
+        &request.fingerprint,
+        &stored,
+        now,
+    )?;
     Ok(Ok((stored, false)))
 }
 
@@ -307,12 +356,18 @@ where
     F: FnOnce(&dyn Sql) -> ApiResult<(StatusCode, Value)>,
     R: FnOnce(&dyn Sql, &mut Value) -> ApiResult<()>,
 {
+    let held = hold(tx, &request, now)?;
     let Request {
         scope,
         key,
         fingerprint,
     } = request;
-    let (mut stored, replayed) = match lookup(tx, &scope, &key, &fingerprint, now)? {
+    let earlier = if held {
+        None
+    } else {
+        lookup(tx, &scope, &key, &fingerprint, now)?
+    };
+    let (mut stored, replayed) = match earlier {
         Some(stored) => (stored, true),
         None => {
             let stored = match tx.savepoint(work) {
@@ -332,43 +387,77 @@ where
     Ok((stored, replayed))
 }
 
+/// What `claim` made of a key.
+#[derive(Debug)]
+enum Claimed {
+    /// The key is now held by this request, under this holder's name, which must `record` its
+    /// answer or `release` the key.
+    Held(String),
+    /// A finished answer to replay.
+    Answered(Stored),
+}
+
 /// For a request that must wait on something outside the store (a payment provider): hold the
-/// key while it runs. `Ok(Some(..))` is a finished answer to replay; `Ok(None)` means the key is
-/// now held by this request, which must `record` its answer or `release` the key.
-async fn claim(db: &Db, now: DateTime<Utc>, request: &Request) -> ApiResult<Option<Stored>> {
-    let Request {
-        scope,
-        key,
-        fingerprint,
-    } = request.clone();
+/// key while it runs, in one statement that takes it only if it is new or its last holder's
+/// lease ran out, so that of two servers claiming one key at once one holds it and the other
+/// answers 409. Refuses a key held by a running request (409) or used for another (422).
+async fn claim(db: &Db, now: DateTime<Utc>, request: &Request) -> ApiResult<Claimed> {
+    let request = request.clone();
     db.write(move |tx| {
-        if let Some(stored) = lookup(tx, &scope, &key, &fingerprint, now)? {
-            return Ok(Some(stored));
-        }
-        tx.execute(
-            "INSERT INTO idempotency (scope, key, fingerprint, state, lease_until, created_at)
-             VALUES (?1, ?2, ?3, 'in_progress', ?4, ?5)
-             ON CONFLICT (scope, key) DO UPDATE SET lease_until = excluded.lease_until",
+        let holder = uuid::Uuid::now_v7().to_string();
+        let taken = tx.execute(
+            "INSERT INTO idempotency (scope, key, fingerprint, state, lease_until, holder, created_at)
+             VALUES (?1, ?2, ?3, 'in_progress', ?4, ?5, ?6)
+             ON CONFLICT (scope, key) DO UPDATE
+                 SET lease_until = excluded.lease_until, holder = excluded.holder
+                 WHERE idempotency.state = 'in_progress' AND idempotency.lease_until <= ?6
+                   AND idempotency.fingerprint = excluded.fingerprint",
             params![
-                scope,
-                key,
-                fingerprint,
+                request.scope,
+                request.key,
+                request.fingerprint,
                 now.timestamp() + LEASE.as_secs() as i64,
+                holder,
                 now.timestamp()
             ],
         )?;
-        Ok(None)
+        if taken == 1 {
+            return Ok(Claimed::Held(holder));
+        }
+        lookup(tx, &request.scope, &request.key, &request.fingerprint, now)?
+            .map(Claimed::Answered)
+            .ok_or_else(|| ApiError::internal("a key neither free, held nor answered"))
     })
     .await
 }
 
-/// Give up a held key after a failure worth retrying, so the retry runs afresh.
-async fn release(db: &Db, request: &Request) -> ApiResult<()> {
-    let Request { scope, key, .. } = request.clone();
+/// Is the key still held by `holder`? Checked as the answer is recorded: a holder whose lease
+/// ran out (a server stopped for longer than the lease) records nothing over the next one.
+fn still_held(conn: &dyn Sql, request: &Request, holder: &str) -> ApiResult<()> {
+    let held = conn.execute(
+        "UPDATE idempotency SET holder = holder
+         WHERE scope = ?1 AND key = ?2 AND state = 'in_progress' AND holder = ?3",
+        params![request.scope, request.key, holder],
+    )?;
+    if held == 1 {
+        Ok(())
+    } else {
+        Err(ApiError::conflict(
+            "idempotency_key_in_progress",
+            "Another request with this Idempotency-Key took it over: try again shortly",
+        )
+        .with_retry_after(1))
+    }
+}
+
+/// Give up a key `holder` holds after a failure worth retrying, so the retry runs afresh.
+async fn release(db: &Db, request: &Request, holder: &str) -> ApiResult<()> {
+    let (request, holder) = (request.clone(), holder.to_owned());
     db.write(move |tx| {
         tx.execute(
-            "DELETE FROM idempotency WHERE scope = ?1 AND key = ?2 AND state = 'in_progress'",
-            params![scope, key],
+            "DELETE FROM idempotency
+             WHERE scope = ?1 AND key = ?2 AND state = 'in_progress' AND holder = ?3",
+            params![request.scope, request.key, holder],
         )?;
         Ok(())
     })
@@ -392,11 +481,11 @@ pub async fn run_around<C, O, P, F, Fut, W>(
 ) -> Response
 where
     C: Send + 'static,
-    O: Send + 'static,
-    P: FnOnce(&dyn Sql) -> ApiResult<C> + Send + 'static,
+    O: Clone + Send + 'static,
+    P: FnOnce(&dyn Sql) -> ApiResult<C> + Clone + Send + 'static,
     F: FnOnce(C) -> Fut + Send + 'static,
     Fut: std::future::Future<Output = ApiResult<O>> + Send + 'static,
-    W: FnOnce(&dyn Sql, O) -> ApiResult<(StatusCode, Value)> + Send + 'static,
+    W: FnOnce(&dyn Sql, O) -> ApiResult<(StatusCode, Value)> + Clone + Send + 'static,
 {
     let work = hold_and_run(db.clone(), now, request, within, prepare, call, finish);
     if db::in_batch() {
@@ -421,18 +510,18 @@ async fn hold_and_run<C, O, P, F, Fut, W>(
 ) -> Response
 where
     C: Send + 'static,
-    O: Send + 'static,
-    P: FnOnce(&dyn Sql) -> ApiResult<C> + Send + 'static,
+    O: Clone + Send + 'static,
+    P: FnOnce(&dyn Sql) -> ApiResult<C> + Clone + Send + 'static,
     F: FnOnce(C) -> Fut,
     Fut: std::future::Future<Output = ApiResult<O>>,
-    W: FnOnce(&dyn Sql, O) -> ApiResult<(StatusCode, Value)> + Send + 'static,
+    W: FnOnce(&dyn Sql, O) -> ApiResult<(StatusCode, Value)> + Clone + Send + 'static,
 {
-    match claim(&db, now, &request).await {
+    let holder = match claim(&db, now, &request).await {
         Err(error) => return error.into_response(),
-        Ok(Some(stored)) => return respond(stored.status, stored.body, true),
-        Ok(None) => {}
-    }
-    let held = request.clone();
+        Ok(Claimed::Answered(stored)) => return respond(stored.status, stored.body, true),
+        Ok(Claimed::Held(holder)) => holder,
+    };
+    let (held, holding) = (request.clone(), holder.clone());
     let outcome = async {
         let context = db.write(move |tx| prepare(tx)).await?;
         let output = tokio::time::timeout(within, call(context))
@@ -446,6 +535,7 @@ where
                 .with_retry_after(5)
             })??;
         db.write(move |tx| {
+            still_held(tx, &held, &holding)?;
             let (status, body) = finish(tx, output)?;
             let stored = Stored::of(status, &body)?;
             record(tx, &held.scope, &held.key, &held.fingerprint, &stored, now)?;
@@ -461,13 +551,18 @@ where
                 Ok(stored) => stored,
                 Err(e) => return e.into_response(),
             };
-            let Request {
-                scope,
-                key,
-                fingerprint,
-            } = request;
             let recorded = db
-                .write(move |tx| record(tx, &scope, &key, &fingerprint, &stored, now))
+                .write(move |tx| {
+                    still_held(tx, &request, &holder)?;
+                    record(
+                        tx,
+                        &request.scope,
+                        &request.key,
+                        &request.fingerprint,
+                        &stored,
+                        now,
+                    )
+                })
                 .await;
             match recorded {
                 Ok(()) => error.into_response(),
@@ -475,7 +570,7 @@ where
             }
         }
         Err(error) => {
-            if let Err(e) = release(&db, &request).await {
+            if let Err(e) = release(&db, &request, &holder).await {
                 return e.into_response();
             }
             error.into_response()
@@ -506,6 +601,11 @@ mod tests {
         (Db::open(&dir.join("council.sqlite3")).unwrap(), dir)
     }
 
+    /// Did `claim` hold the key?
+    fn held(claimed: ApiResult<Claimed>) -> bool {
+        matches!(claimed, Ok(Claimed::Held(_)))
+    }
+
     fn request() -> Request {
         Request {
             scope: "device:a".into(),
@@ -531,7 +631,7 @@ mod tests {
     async fn a_key_held_by_a_running_request_answers_409_until_its_lease_ends() {
         let (db, dir) = temp_db();
         let now = Utc::now();
-        assert!(claim(&db, now, &request()).await.unwrap().is_none());
+        assert!(held(claim(&db, now, &request()).await));
         let error = claim(&db, now + chrono::Duration::seconds(5), &request())
             .await
             .unwrap_err();
@@ -551,7 +651,7 @@ mod tests {
         assert_eq!(error.status, StatusCode::UNPROCESSABLE_ENTITY);
         // A request that died holding the key frees it when its lease ends.
         let later = now + chrono::Duration::seconds(LEASE.as_secs() as i64 + 1);
-        assert!(claim(&db, later, &request()).await.unwrap().is_none());
+        assert!(held(claim(&db, later, &request()).await));
         std::fs::remove_dir_all(dir).unwrap();
     }
 
@@ -609,7 +709,7 @@ mod tests {
         let answer = start_payment(&db, now, &calls, slow, Duration::from_millis(50)).await;
         assert_eq!(answer.status(), StatusCode::SERVICE_UNAVAILABLE);
         assert!(
-            claim(&db, now, &request()).await.unwrap().is_none(),
+            held(claim(&db, now, &request()).await),
             "freed: a retry runs afresh"
         );
         std::fs::remove_dir_all(dir).unwrap();
@@ -656,17 +756,26 @@ mod tests {
     async fn a_released_key_runs_afresh_and_a_recorded_one_replays() {
         let (db, dir) = temp_db();
         let now = Utc::now();
-        claim(&db, now, &request()).await.unwrap();
-        release(&db, &request()).await.unwrap();
+        let Claimed::Held(holder) = claim(&db, now, &request()).await.unwrap() else {
+            panic!("a new key is held");
+        };
+        release(&db, &request(), "another holder").await.unwrap();
         assert!(
-            claim(&db, now, &request()).await.unwrap().is_none(),
+            !held(claim(&db, now, &request()).await),
+            "only its holder releases a key"
+        );
+        release(&db, &request(), &holder).await.unwrap();
+        assert!(
+            held(claim(&db, now, &request()).await),
             "released: free to run again"
         );
         let answer = Stored::of(StatusCode::CREATED, &serde_json::json!({"id": "r1"})).unwrap();
         db.write(move |tx| record(tx, "device:a", "k1", "f1", &answer, now))
             .await
             .unwrap();
-        let replay = claim(&db, now, &request()).await.unwrap().unwrap();
+        let Claimed::Answered(replay) = claim(&db, now, &request()).await.unwrap() else {
+            panic!("a recorded key is answered");
+        };
         assert_eq!(
             (replay.status, replay.body.get()),
             (StatusCode::CREATED, r#"{"id":"r1"}"#)

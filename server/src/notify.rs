@@ -140,7 +140,7 @@ pub fn queue(
 }
 
 /// What became of one try.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Tried {
     /// Notify took it, under this id.
     Taken(String),

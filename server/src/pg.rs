@@ -81,6 +81,7 @@ CREATE TABLE idempotency (
     status BIGINT,
     body TEXT,
     created_at BIGINT NOT NULL,
+    holder TEXT,
     PRIMARY KEY (scope, key)
 );
 CREATE INDEX idempotency_created ON idempotency(created_at);
@@ -123,6 +124,12 @@ CREATE TABLE bookings (
 );
 CREATE INDEX bookings_slot ON bookings(service_code, slot_id, status);
 CREATE INDEX bookings_device ON bookings(device_id);
+CREATE TABLE slot_places (
+    service_code TEXT NOT NULL,
+    slot_id TEXT NOT NULL,
+    taken BIGINT NOT NULL CHECK (taken >= 0),
+    PRIMARY KEY (service_code, slot_id)
+);
 CREATE TABLE payments (
     id TEXT PRIMARY KEY,
     device_id TEXT NOT NULL REFERENCES devices(id),
@@ -311,6 +318,9 @@ pub struct Conn {
     /// A statement failed since the transaction began (or since the last savepoint it was
     /// rolled back to): PostgreSQL refuses everything else in it until then.
     aborted: Cell<bool>,
+    /// The database gave the transaction up (`ErrorKind::Retry`): it may be run again, even
+    /// if the work in it turned that error into another.
+    given_up: Cell<bool>,
 }
 
 /// One connection to the database at `url`, outside any pool (for looking at a store).
@@ -324,6 +334,7 @@ impl Conn {
             client: RefCell::new(Some(Client::connect(url, NoTls)?)),
             statements: RefCell::new(HashMap::new()),
             aborted: Cell::new(false),
+            given_up: Cell::new(false),
         })
     }
 
@@ -346,17 +357,29 @@ impl Conn {
                 work(client, &statement)
             }),
         };
-        outcome.map_err(|e| {
-            self.aborted.set(true);
-            Error::from(e)
-        })
+        outcome.map_err(|e| self.failed(e))
+    }
+
+    fn failed(&self, error: postgres::Error) -> Error {
+        let error = Error::from(error);
+        self.aborted.set(true);
+        if error.kind == ErrorKind::Retry {
+            self.given_up.set(true);
+        }
+        error
     }
 
     /// Begin a transaction, at the database's default isolation.
     pub fn begin(&self) -> sql::Result<()> {
         self.execute_batch("BEGIN")?;
         self.aborted.set(false);
+        self.given_up.set(false);
         Ok(())
+    }
+
+    /// Did the database give up the transaction last begun?
+    pub fn was_given_up(&self) -> bool {
+        self.given_up.get()
     }
 
     /// Is the connection still usable for the next request?
@@ -436,10 +459,7 @@ impl Sql for Conn {
                 }
                 Ok(())
             }
-            Err(e) => {
-                self.aborted.set(true);
-                Err(e.into())
-            }
+            Err(e) => Err(self.failed(e)),
         }
     }
 

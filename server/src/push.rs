@@ -279,7 +279,7 @@ pub fn something_changed(
 }
 
 /// What became of one push.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Tried {
     /// The service took it, under this id.
     Taken(String),
@@ -333,6 +333,7 @@ pub fn judge_apns(status: u16, body: &Value, apns_id: Option<&str>) -> Tried {
 }
 
 /// One push waiting to go.
+#[derive(Clone)]
 struct Waiting {
     device_id: String,
     service: PushService,

@@ -2,7 +2,8 @@
 //! with their owner, plus the change feed and the reference counters.
 //!
 //! Invariant: every write of a resident's thing also appends it, whole, to its owner's change
-//! feed in the same transaction — `save` is the only way to write one.
+//! feed in the same transaction — `save` is the only way to write one — and a thing is read for
+//! changing (`load`) so that two transactions never both change the same version of it.
 
 use crate::sql::{Dialect, Optional, Sql, ToValue, params};
 use chrono::{DateTime, Utc};
@@ -52,17 +53,34 @@ pub struct Owned<T> {
     pub account_id: Option<String>,
 }
 
-/// Load one thing by id, whoever owns it.
+/// Load one thing by id, whoever owns it, to change it. On PostgreSQL its row is taken for this
+/// transaction by an update that changes nothing: a concurrent change of the same thing (on
+/// another connection or server) waits until this transaction ends and then reads what it
+/// wrote — or, at the stricter isolation levels, is given up by the database and run again
+/// (`Db::write`). On SQLite there is one writer already.
 pub fn load<T: Stored>(conn: &dyn Sql, id: &str) -> ApiResult<Option<Owned<T>>> {
-    let row: Option<(String, String, Option<String>)> = conn
-        .query_row(
-            &format!(
-                "SELECT body, device_id, account_id FROM {} WHERE id = ?1",
-                T::TABLE
-            ),
-            params![id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    fetch(conn, id, true)
+}
+
+/// Load one thing by id only to read it.
+fn view<T: Stored>(conn: &dyn Sql, id: &str) -> ApiResult<Option<Owned<T>>> {
+    fetch(conn, id, false)
+}
+
+fn fetch<T: Stored>(conn: &dyn Sql, id: &str, to_change: bool) -> ApiResult<Option<Owned<T>>> {
+    let sql = if to_change && conn.dialect() == Dialect::Postgres {
+        format!(
+            "UPDATE {} SET body = body WHERE id = ?1 RETURNING body, device_id, account_id",
+            T::TABLE
         )
+    } else {
+        format!(
+            "SELECT body, device_id, account_id FROM {} WHERE id = ?1",
+            T::TABLE
+        )
+    };
+    let row: Option<(String, String, Option<String>)> = conn
+        .query_row(&sql, params![id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?;
     row.map(|(body, device_id, account_id)| {
         Ok(Owned {
@@ -74,15 +92,29 @@ pub fn load<T: Stored>(conn: &dyn Sql, id: &str) -> ApiResult<Option<Owned<T>>> 
     .transpose()
 }
 
-/// Load one thing by id if the caller owns it; `not_found` otherwise, so that nobody can learn
-/// what another resident has.
+/// Load one thing by id to change it (as `load`) if the caller owns it; `not_found` otherwise,
+/// so that nobody can learn what another resident has.
 pub fn load_for<T: Stored>(
     conn: &dyn Sql,
     caller: &Resident,
     id: &str,
     what: &str,
 ) -> ApiResult<Owned<T>> {
-    match load::<T>(conn, id)? {
+    owned_by(load::<T>(conn, id)?, caller, what)
+}
+
+/// As `load_for`, only to read the thing.
+pub fn view_for<T: Stored>(
+    conn: &dyn Sql,
+    caller: &Resident,
+    id: &str,
+    what: &str,
+) -> ApiResult<Owned<T>> {
+    owned_by(view::<T>(conn, id)?, caller, what)
+}
+
+fn owned_by<T>(found: Option<Owned<T>>, caller: &Resident, what: &str) -> ApiResult<Owned<T>> {
+    match found {
         Some(owned) if caller.owns(&owned.device_id, owned.account_id.as_deref()) => Ok(owned),
         _ => Err(crate::error::ApiError::not_found(what)),
     }

@@ -1,7 +1,9 @@
 //! Slots and bookings.
 //!
-//! Invariant: a slot never holds more bookings than its capacity — the count and the insert
-//! happen in one IMMEDIATE transaction — and a booking is cancelled only before its cut-off and
+//! Invariant: a slot never holds more bookings than its capacity — a place is taken by one
+//! conditional update of the slot's count (`take_place`), never by counting and then inserting,
+//! so that servers booking at once cannot overfill it, and given back exactly once, by the
+//! change that cancels the booking — and a booking is cancelled only before its cut-off and
 //! never while a payment of its fee is unfinished. A booking waiting for its fee holds its
 //! place for `HOLD_MINUTES`; expired holds are released before places are counted.
 
@@ -173,25 +175,35 @@ pub async fn create(
             "bookings from this device",
         )?;
         let taken = taken_by_slot(conn, &service.code)?;
-        let with_room: Vec<LocalSlot> = rules::offered_slots(booking_rules, local_now)
+        let mut with_room: Vec<LocalSlot> = rules::offered_slots(booking_rules, local_now)
             .into_iter()
             .filter(|s| remaining(booking_rules, s, &taken) > 0)
             .collect();
-        let chosen = if with_room.contains(&requested) {
-            requested.clone()
-        } else if let Some(fallback) = rules::pick_fallback(&requested, &with_room, body.fallback) {
-            fallback.clone()
-        } else {
-            let alternatives = rules::nearest_alternatives(&requested, &with_room, ALTERNATIVES)
-                .iter()
-                .map(|s| to_slot(profile, booking_rules, s, &taken))
-                .collect();
-            return Err(ApiError::conflict(
-                "slot_unavailable",
-                "That slot is full or can no longer be booked: choose another",
-            )
-            .with_field("slot_id")
-            .with_alternatives(alternatives));
+        let chosen = loop {
+            let chosen = if with_room.contains(&requested) {
+                requested.clone()
+            } else if let Some(fallback) =
+                rules::pick_fallback(&requested, &with_room, body.fallback)
+            {
+                fallback.clone()
+            } else {
+                let alternatives =
+                    rules::nearest_alternatives(&requested, &with_room, ALTERNATIVES)
+                        .iter()
+                        .map(|s| to_slot(profile, booking_rules, s, &taken))
+                        .collect();
+                return Err(ApiError::conflict(
+                    "slot_unavailable",
+                    "That slot is full or can no longer be booked: choose another",
+                )
+                .with_field("slot_id")
+                .with_alternatives(alternatives));
+            };
+            if take_place(conn, &service.code, &chosen.id(), booking_rules.capacity)? {
+                break chosen;
+            }
+            // Filled since it was counted, by a booking another server made: full now.
+            with_room.retain(|s| s != &chosen);
         };
         let slot = to_slot(profile, booking_rules, &chosen, &taken);
         let number = store::next_number(conn, "booking")?;
@@ -254,7 +266,7 @@ pub async fn get(
 ) -> ApiResult<axum::Json<Booking>> {
     let owned = app
         .db
-        .read(move |conn| store::load_for::<Booking>(conn, &caller, &id, "booking"))
+        .read(move |conn| store::view_for::<Booking>(conn, &caller, &id, "booking"))
         .await?;
     Ok(axum::Json(owned.item))
 }
@@ -293,9 +305,7 @@ pub async fn cancel(
                     format!("It is too late to cancel this booking online: call {phone}"),
                 ));
             }
-            owned.item.status = BookingStatus::Cancelled;
-            owned.item.updated_at = now;
-            save_booking(conn, &owned, now)?;
+            cancel_booking(conn, &mut owned, now)?;
         }
         Ok((StatusCode::OK, serde_json::to_value(&owned.item)?))
     })
@@ -348,12 +358,13 @@ pub fn release_expired_holds(conn: &dyn Sql, now: DateTime<Utc>) -> ApiResult<()
         let Some(mut owned) = store::load::<Booking>(conn, &id)? else {
             continue;
         };
-        if fee_payments(conn, &owned.item.reference, now)?.unfinished {
+        // Paid or cancelled since it was listed, by a request on another connection.
+        if owned.item.status != BookingStatus::AwaitingPayment
+            || fee_payments(conn, &owned.item.reference, now)?.unfinished
+        {
             continue;
         }
-        owned.item.status = BookingStatus::Cancelled;
-        owned.item.updated_at = now;
-        save_booking(conn, &owned, now)?;
+        cancel_booking(conn, &mut owned, now)?;
         push::something_changed(conn, &owned.device_id, owned.account_id.as_deref(), now)?;
     }
     Ok(())
@@ -371,8 +382,42 @@ pub fn bookable<'a>(
 /// Places taken in each slot of a service (cancelled bookings free theirs).
 fn taken_by_slot(conn: &dyn Sql, service_code: &str) -> ApiResult<HashMap<String, u32>> {
     let rows = conn.query_map(
-"SELECT slot_id, COUNT(*) FROM bookings WHERE service_code = ?1 AND status != 'cancelled' GROUP BY slot_id", params![service_code], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        "SELECT slot_id, taken FROM slot_places WHERE service_code = ?1",
+        params![service_code],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
     Ok(rows.into_iter().collect())
+}
+
+/// Take a place in a slot of `capacity`, if one is left: `false` when it is full. One statement,
+/// so that two servers taking the last place at once cannot both have it — the second waits
+/// for the first's transaction and then finds the slot full.
+fn take_place(conn: &dyn Sql, service_code: &str, slot_id: &str, capacity: u32) -> ApiResult<bool> {
+    if capacity == 0 {
+        return Ok(false);
+    }
+    let taken = conn.execute(
+        "INSERT INTO slot_places (service_code, slot_id, taken) VALUES (?1, ?2, 1)
+         ON CONFLICT (service_code, slot_id) DO UPDATE SET taken = slot_places.taken + 1
+         WHERE slot_places.taken < ?3",
+        params![service_code, slot_id, capacity],
+    )?;
+    Ok(taken == 1)
+}
+
+/// Cancel a booking loaded to change (`store::load`) that is not cancelled yet, giving its
+/// place back to its slot: only this change does, and the booking's row is this transaction's
+/// while it runs, so a place is given back once.
+fn cancel_booking(conn: &dyn Sql, owned: &mut Owned<Booking>, now: DateTime<Utc>) -> ApiResult<()> {
+    owned.item.status = BookingStatus::Cancelled;
+    owned.item.updated_at = now;
+    save_booking(conn, owned, now)?;
+    conn.execute(
+        "UPDATE slot_places SET taken = taken - 1
+         WHERE service_code = ?1 AND slot_id = ?2 AND taken > 0",
+        params![owned.item.service_code, owned.item.slot_id],
+    )?;
+    Ok(())
 }
 
 fn remaining(booking_rules: &BookingRules, slot: &LocalSlot, taken: &HashMap<String, u32>) -> u32 {

@@ -150,7 +150,7 @@ pub async fn get(
 ) -> ApiResult<axum::Json<Payment>> {
     let owned = app
         .db
-        .read(move |conn| store::load_for::<Payment>(conn, &caller, &id, "payment"))
+        .read(move |conn| store::view_for::<Payment>(conn, &caller, &id, "payment"))
         .await?;
     Ok(axum::Json(refresh(&app, owned.item).await?))
 }

@@ -255,7 +255,7 @@ pub async fn get(
 ) -> ApiResult<axum::Json<Report>> {
     let owned = app
         .db
-        .read(move |conn| store::load_for::<Report>(conn, &caller, &id, "report"))
+        .read(move |conn| store::view_for::<Report>(conn, &caller, &id, "report"))
         .await?;
     Ok(axum::Json(owned.item))
 }

@@ -1,6 +1,7 @@
-//! `with-postgres COMMAND [ARGS…]`: run a command beside a throwaway PostgreSQL cluster, its
-//! URL in `DOORSTEP_TEST_POSTGRES` (how `cargo xtask test` runs the council server's API suite
-//! on PostgreSQL).
+//! `with-postgres [--set 'NAME = VALUE']… COMMAND [ARGS…]`: run a command beside a throwaway
+//! PostgreSQL cluster, its URL in `DOORSTEP_TEST_POSTGRES`, with each `--set` added to the
+//! cluster's configuration (how `cargo xtask test` runs the council server's API suite on
+//! PostgreSQL, at each isolation level).
 //!
 //! Invariant: the cluster stops and its folder goes when the command ends, whatever its exit;
 //! the exit code is the command's.
@@ -10,13 +11,25 @@ use std::process::{Command, ExitCode};
 use doorstep_e2e::postgres::Postgres;
 
 fn main() -> ExitCode {
-    let mut args = std::env::args().skip(1);
+    let mut args = std::env::args().skip(1).peekable();
+    // A suite starts a server per test, many at once, each with its own connections.
+    let mut settings = vec!["max_connections = 400".to_owned()];
+    while args.peek().map(String::as_str) == Some("--set") {
+        args.next();
+        match args.next() {
+            Some(setting) => settings.push(setting),
+            None => {
+                eprintln!("with-postgres: --set needs a setting, such as 'fsync = off'");
+                return ExitCode::from(2);
+            }
+        }
+    }
     let Some(program) = args.next() else {
-        eprintln!("usage: with-postgres COMMAND [ARGS…]");
+        eprintln!("usage: with-postgres [--set 'NAME = VALUE']… COMMAND [ARGS…]");
         return ExitCode::from(2);
     };
-    // A suite starts a server per test, many at once, each with its own connections.
-    let cluster = Postgres::start(&["max_connections = 400"]);
+    let settings: Vec<&str> = settings.iter().map(String::as_str).collect();
+    let cluster = Postgres::start(&settings);
     let ran = Command::new(&program)
         .args(args)
         .env("DOORSTEP_TEST_POSTGRES", cluster.url())
