@@ -24,7 +24,8 @@ use crate::{Config, Limits, govuk_pay, notify, push};
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct File {
-    /// The SQLite file that holds everything (created if missing).
+    /// The SQLite file that holds everything (created if missing; relative to the file's
+    /// folder), or a PostgreSQL URL (`postgres://user:password@host/database`).
     db: PathBuf,
     /// Where to listen, `address:port`.
     listen: String,
@@ -174,7 +175,15 @@ pub fn parse(
         demo: file.demo,
         trusted_proxies,
         limits,
-        ..Config::new(folder.join(file.db), listen, folder.join(file.council))
+        ..Config::new(
+            if crate::db::is_postgres(&file.db) {
+                file.db
+            } else {
+                folder.join(file.db)
+            },
+            listen,
+            folder.join(file.council),
+        )
     })
 }
 
@@ -417,7 +426,15 @@ request_timeout_seconds = 20
     }
 
     #[test]
-    fn an_absolute_path_stays_where_it_points() {
+    fn an_absolute_path_or_a_database_url_stays_where_it_points() {
+        let on_postgres = "db = \"postgres://council@db.internal/doorstep\"\nlisten = \"127.0.0.1:8080\"\ncouncil = \"p\"\n";
+        assert_eq!(
+            parse(on_postgres, Path::new("/etc/doorstep"), &no_env)
+                .unwrap()
+                .db_path,
+            PathBuf::from("postgres://council@db.internal/doorstep"),
+            "a database URL is taken as it is, not as a file beside the deployment file"
+        );
         let text = "db = \"/var/lib/doorstep/council.sqlite3\"\nlisten = \"127.0.0.1:8080\"\ncouncil = \"/srv/profile\"\n";
         let config = parse(text, Path::new("/etc/doorstep"), &no_env).unwrap();
         assert_eq!(

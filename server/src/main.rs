@@ -22,7 +22,8 @@ struct Cli {
         conflicts_with_all = ["db", "listen", "council", "public_url", "demo", "trusted_proxies"]
     )]
     config: Option<PathBuf>,
-    /// The SQLite file that holds everything (created if missing).
+    /// The SQLite file that holds everything (created if missing), or a PostgreSQL database
+    /// (`postgres://user:password@host/database`) that any number of servers share.
     #[arg(long, global = true, default_value = "doorstep-council.sqlite3")]
     db: PathBuf,
     #[command(subcommand)]

@@ -145,6 +145,12 @@ impl Deployed {
 }
 
 impl Deployed {
+    /// Kill the server (SIGKILL), as a crash would.
+    pub fn kill(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+
     /// A staff token for the back office of the council deployed by `file`, its secrets from
     /// `env`.
     pub fn staff_token(file: &Path, env: &[(&str, &str)]) -> String {
@@ -185,8 +191,7 @@ pub async fn move_report(
 
 impl Drop for Deployed {
     fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
+        self.kill();
     }
 }
 
@@ -455,6 +460,58 @@ pub struct Faults {
 
 /// How long a stalled answer is held before the connection is cut.
 pub const STALL: Duration = Duration::from_millis(1_500);
+
+/// A round-robin TCP balancer in front of several servers, on its own loopback port: each
+/// connection goes to the next server in turn (a server that refuses it is passed over);
+/// stops on drop. A client that opens a connection per request spreads its requests evenly.
+pub struct Balancer {
+    pub port: u16,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Balancer {
+    /// Balance over the servers on `ports` of 127.0.0.1; call it inside a Tokio runtime.
+    pub fn start(ports: &[u16]) -> Balancer {
+        let listener = StdListener::bind("127.0.0.1:0").expect("balancer binds");
+        let port = listener.local_addr().expect("balancer address").port();
+        listener
+            .set_nonblocking(true)
+            .expect("a non-blocking listener");
+        let upstreams: Vec<SocketAddr> = ports
+            .iter()
+            .map(|p| SocketAddr::from(([127, 0, 0, 1], *p)))
+            .collect();
+        let task = tokio::spawn(async move {
+            let listener = TcpListener::from_std(listener).expect("balancer listens");
+            let mut next = 0;
+            while let Ok((mut client, _)) = listener.accept().await {
+                let turn: Vec<SocketAddr> = (0..upstreams.len())
+                    .map(|i| upstreams[(next + i) % upstreams.len()])
+                    .collect();
+                next = (next + 1) % upstreams.len();
+                tokio::spawn(async move {
+                    for upstream in turn {
+                        if let Ok(mut server) = TcpStream::connect(upstream).await {
+                            let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
+                            return;
+                        }
+                    }
+                });
+            }
+        });
+        Balancer { port, task }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for Balancer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
 
 /// A TCP proxy in front of the council, on its own loopback port; stops on drop.
 pub struct Proxy {

@@ -14,7 +14,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use crate::{TempDir, free_port};
+use crate::{Balancer, Deployed, TempDir, council_dir, free_port};
 
 /// The database and its owner every cluster starts with.
 pub const DATABASE: &str = "doorstep";
@@ -120,7 +120,21 @@ impl Postgres {
 
     /// The address a server or a client connects with.
     pub fn url(&self) -> String {
-        format!("postgres://{OWNER}@127.0.0.1:{}/{DATABASE}", self.port)
+        self.url_of(DATABASE)
+    }
+
+    fn url_of(&self, database: &str) -> String {
+        format!("postgres://{OWNER}@127.0.0.1:{}/{database}", self.port)
+    }
+
+    /// A new database `name` whose transactions run at `isolation` (`read committed`,
+    /// `repeatable read` or `serializable`); its URL.
+    pub fn database(&self, name: &str, isolation: &str) -> String {
+        self.sql(&format!("CREATE DATABASE {name}"));
+        self.sql(&format!(
+            "ALTER DATABASE {name} SET default_transaction_isolation = '{isolation}'"
+        ));
+        self.url_of(name)
     }
 
     pub fn port(&self) -> u16 {
@@ -140,6 +154,11 @@ impl Postgres {
 
     /// Run one statement with `psql`; its output, rows unaligned and without headers.
     pub fn sql(&self, statement: &str) -> String {
+        self.sql_in(DATABASE, statement)
+    }
+
+    /// As `sql`, in the database `name`.
+    pub fn sql_in(&self, name: &str, statement: &str) -> String {
         let output = self.run(
             "psql",
             &[
@@ -149,7 +168,7 @@ impl Postgres {
                 "--set",
                 "ON_ERROR_STOP=1",
                 "--dbname",
-                &self.url(),
+                &self.url_of(name),
                 "--command",
                 statement,
             ],
@@ -271,4 +290,62 @@ pub fn running(pid: u32) -> bool {
         stat.rsplit_once(')')
             .is_some_and(|(_, rest)| !rest.trim_start().starts_with('Z'))
     })
+}
+
+/// The isolation levels the race tests run at: PostgreSQL's default, and the two at which it
+/// gives transactions up to keep them apart (as distributed databases do at every level).
+pub const ISOLATION_LEVELS: [&str; 3] = ["read committed", "repeatable read", "serializable"];
+
+/// Council servers sharing one database, each its own process started from a deployment file
+/// (limits raised for many residents from one address), behind a round-robin balancer; all
+/// killed on drop.
+pub struct Servers {
+    pub balancer: Balancer,
+    servers: Vec<Deployed>,
+    dir: TempDir,
+}
+
+impl Servers {
+    pub fn start(count: usize, database: &str) -> Servers {
+        let dir = TempDir::new("servers");
+        let mut ports = Vec::new();
+        let servers = (0..count)
+            .map(|n| {
+                let port = free_port();
+                ports.push(port);
+                let file = dir.0.join(format!("server-{n}.toml"));
+                fs::write(
+                    &file,
+                    format!(
+                        "db = \"{database}\"\nlisten = \"127.0.0.1:{port}\"\ncouncil = \"{}\"\n\n\
+                         [limits]\nregistrations_per_hour = 100000\nbookings_per_hour = 100000\n",
+                        council_dir().display()
+                    ),
+                )
+                .expect("a deployment file");
+                let log = dir.0.join(format!("server-{n}.log"));
+                Deployed::start(&file, port, &dir.0, &[], Some(&log))
+            })
+            .collect();
+        Servers {
+            balancer: Balancer::start(&ports),
+            servers,
+            dir,
+        }
+    }
+
+    /// Kill server `n` (SIGKILL), as a crash would.
+    pub fn kill(&mut self, n: usize) {
+        self.servers[n].kill();
+    }
+
+    /// What the servers logged, for a failing test's message.
+    pub fn logs(&self) -> String {
+        (0..self.servers.len())
+            .map(|n| {
+                fs::read_to_string(self.dir.0.join(format!("server-{n}.log"))).unwrap_or_default()
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
 }

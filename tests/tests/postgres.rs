@@ -1,8 +1,14 @@
-//! The throwaway PostgreSQL cluster that the council server's PostgreSQL tests run on: it
-//! starts as an ordinary user, answers on 127.0.0.1 only, takes the settings a race test asks
-//! for, and is gone when its handle is dropped.
+//! The council server on PostgreSQL, several instances at once: the throwaway cluster the
+//! tests run on (it starts as an ordinary user, answers on 127.0.0.1 only, takes the settings a
+//! race test asks for, and is gone when its handle is dropped), then three servers on one
+//! database behind a round-robin balancer, racing at each isolation level.
 
-use doorstep_e2e::postgres::{Postgres, running};
+use doorstep_e2e::{
+    council_dir,
+    postgres::{ISOLATION_LEVELS, Postgres, Servers, running},
+};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
 
 #[test]
 fn a_throwaway_cluster_answers_with_its_settings_and_stops_when_dropped() {
@@ -40,4 +46,199 @@ fn two_clusters_run_side_by_side() {
         two.sql("SHOW default_transaction_isolation"),
         "repeatable read"
     );
+}
+
+/// A client that opens a connection per request, so that the balancer spreads its requests
+/// over the servers.
+fn spread() -> reqwest::Client {
+    reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .build()
+        .expect("a client")
+}
+
+/// A new device's token, registered through `url`.
+async fn register(http: &reqwest::Client, url: &str) -> String {
+    let secret = format!(
+        "{}{}",
+        uuid::Uuid::now_v7().simple(),
+        uuid::Uuid::now_v7().simple()
+    );
+    let answer = http
+        .post(format!("{url}/v1/devices"))
+        .header("Idempotency-Key", uuid::Uuid::now_v7().to_string())
+        .json(&json!({"platform": "cli", "name": "race", "device_secret": secret}))
+        .send()
+        .await
+        .expect("registering");
+    assert_eq!(answer.status(), StatusCode::CREATED);
+    let body: Value = answer.json().await.expect("a device");
+    body["token"].as_str().expect("a token").to_owned()
+}
+
+async fn send(
+    http: &reqwest::Client,
+    url: &str,
+    token: &str,
+    key: &str,
+    path: &str,
+    body: &Value,
+) -> (StatusCode, Value) {
+    let answer = http
+        .post(format!("{url}{path}"))
+        .bearer_auth(token)
+        .header("Idempotency-Key", key)
+        .json(body)
+        .send()
+        .await
+        .expect("an answer");
+    let status = answer.status();
+    (status, answer.json().await.unwrap_or(Value::Null))
+}
+
+async fn get(http: &reqwest::Client, url: &str, token: &str, path: &str) -> Value {
+    let answer = http
+        .get(format!("{url}{path}"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(answer.status(), StatusCode::OK);
+    answer.json().await.expect("JSON")
+}
+
+/// A valid answer to each required question of a Durham service.
+fn required_answers(code: &str) -> Value {
+    let profile = doorstep_server::profile::Profile::load(&council_dir()).expect("the profile");
+    let service = profile.service(code).expect("the service");
+    let mut answers = serde_json::Map::new();
+    for q in service.questions.iter().filter(|q| q.required) {
+        use doorstep_protocol::Datatype::*;
+        let value = match q.datatype {
+            String | Text => json!("Near number 12"),
+            Number => json!(2),
+            Datetime => json!("2026-11-20T22:30"),
+            Singlevaluelist => json!(q.values[0].key),
+            Multivaluelist => json!([q.values[0].key]),
+        };
+        answers.insert(q.code.clone(), value);
+    }
+    Value::Object(answers)
+}
+
+/// The library computers: four places a slot, free, no address needed.
+const FOUR_PLACES: &str = "library_computer";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_hundred_residents_racing_across_three_servers_for_four_places_get_exactly_four() {
+    let cluster = Postgres::start(&["max_connections = 200"]);
+    for (n, isolation) in ISOLATION_LEVELS.into_iter().enumerate() {
+        let servers = Servers::start(3, &cluster.database(&format!("slots_{n}"), isolation));
+        let (http, url) = (spread(), servers.balancer.url());
+        let mut residents = Vec::new();
+        for _ in 0..200 {
+            residents.push(register(&http, &url).await);
+        }
+        let slots = get(
+            &http,
+            &url,
+            &residents[0],
+            &format!("/v1/services/{FOUR_PLACES}/slots"),
+        )
+        .await;
+        let slot = slots["slots"][0].clone();
+        assert_eq!(slot["remaining"], 4, "{slot}");
+        let body = json!({"service_code": FOUR_PLACES, "slot_id": slot["id"], "answers": required_answers(FOUR_PLACES)});
+        let racing: Vec<_> = residents
+            .iter()
+            .map(|token| {
+                let (http, url, token, body) =
+                    (http.clone(), url.clone(), token.clone(), body.clone());
+                tokio::spawn(async move {
+                    let key = uuid::Uuid::now_v7().to_string();
+                    send(&http, &url, &token, &key, "/v1/bookings", &body).await
+                })
+            })
+            .collect();
+        let (mut booked, mut full) = (0, 0);
+        for answer in racing {
+            match answer.await.expect("a booking task") {
+                (StatusCode::CREATED, _) => booked += 1,
+                (StatusCode::CONFLICT, body) if body["error"]["code"] == "slot_unavailable" => {
+                    full += 1
+                }
+                (status, body) => panic!("{isolation}: {status} {body}\n{}", servers.logs()),
+            }
+        }
+        assert_eq!((booked, full), (4, 196), "{isolation}");
+        let after = get(
+            &http,
+            &url,
+            &residents[0],
+            &format!("/v1/services/{FOUR_PLACES}/slots"),
+        )
+        .await;
+        let listed = after["slots"]
+            .as_array()
+            .and_then(|s| s.iter().find(|s| s["id"] == slot["id"]))
+            .cloned()
+            .expect("the slot is still offered");
+        assert_eq!(listed["remaining"], 0, "{isolation}: {listed}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn one_report_sent_twenty_times_at_once_across_three_servers_is_made_once() {
+    let cluster = Postgres::start(&["max_connections = 200"]);
+    for (n, isolation) in ISOLATION_LEVELS.into_iter().enumerate() {
+        let name = format!("key_{n}");
+        let servers = Servers::start(3, &cluster.database(&name, isolation));
+        let (http, url) = (spread(), servers.balancer.url());
+        let token = register(&http, &url).await;
+        let key = uuid::Uuid::now_v7().to_string();
+        let report = json!({
+            "service_code": "pothole",
+            "description": "Deep pothole by the bus stop",
+            "location": {"lat": 54.7761, "lon": -1.5733},
+            "answers": required_answers("pothole"),
+        });
+        let sent: Vec<_> = (0..20)
+            .map(|_| {
+                let (http, url, token, key, report) = (
+                    http.clone(),
+                    url.clone(),
+                    token.clone(),
+                    key.clone(),
+                    report.clone(),
+                );
+                tokio::spawn(async move {
+                    send(&http, &url, &token, &key, "/v1/reports", &report).await
+                })
+            })
+            .collect();
+        let mut ids = std::collections::BTreeSet::new();
+        for answer in sent {
+            let (status, body) = answer.await.expect("a report task");
+            assert_eq!(
+                status,
+                StatusCode::CREATED,
+                "{isolation}: {body}\n{}",
+                servers.logs()
+            );
+            ids.insert(body["id"].as_str().expect("an id").to_owned());
+        }
+        assert_eq!(
+            ids.len(),
+            1,
+            "{isolation}: every answer is the one report: {ids:?}"
+        );
+        let counts = cluster.sql_in(
+            &name,
+            "SELECT (SELECT count(*) FROM reports) || ' ' || (SELECT count(*) FROM changes)",
+        );
+        assert_eq!(
+            counts, "1 1",
+            "{isolation}: one report, one change in the feed"
+        );
+    }
 }

@@ -223,12 +223,23 @@ fn test() -> Result<()> {
             .env("TAURI_DRIVER", &driver),
         |_| {},
     )?;
+    let (postgres_passed, postgres_failed) = api_suite_on_postgres()?;
     let (phone_passed, phone_failed) = phone_suites(Suites::Both)?;
     let (fuzz_passed, fuzz_failed) = fuzz::run(QUICK_FUZZ_SECONDS, None)?;
     let schemathesis_ok = schemathesis(&[])?;
     let (passed, failed) = (
-        passed + ui_passed + phone_passed + fuzz_passed + u64::from(schemathesis_ok),
-        failed + ui_failed + phone_failed + fuzz_failed + u64::from(!schemathesis_ok),
+        passed
+            + ui_passed
+            + postgres_passed
+            + phone_passed
+            + fuzz_passed
+            + u64::from(schemathesis_ok),
+        failed
+            + ui_failed
+            + postgres_failed
+            + phone_failed
+            + fuzz_failed
+            + u64::from(!schemathesis_ok),
     );
     println!("\n{passed} passed, {failed} failed");
     if failed > 0 {
@@ -238,6 +249,42 @@ fn test() -> Result<()> {
         bail!("no test ran");
     }
     Ok(())
+}
+
+/// The isolation levels the council server's API suite runs at on PostgreSQL: the default,
+/// and the two at which the database gives transactions up (as distributed databases do).
+const ISOLATION_LEVELS: [&str; 3] = ["read committed", "repeatable read", "serializable"];
+
+/// The council server's API suite again, on a throwaway PostgreSQL cluster (`with-postgres`)
+/// at each isolation level; passed and failed added up.
+fn api_suite_on_postgres() -> Result<(u64, u64)> {
+    let (mut passed, mut failed) = (0, 0);
+    for isolation in ISOLATION_LEVELS {
+        println!("==> the council server's API suite on PostgreSQL, {isolation}");
+        let (p, f) = counted(
+            cargo().args([
+                "run",
+                "--quiet",
+                "--package",
+                "doorstep-e2e",
+                "--bin",
+                "with-postgres",
+                "--",
+                "--set",
+                &format!("default_transaction_isolation = '{isolation}'"),
+                "cargo",
+                "test",
+                "--package",
+                "doorstep-server",
+                "--test",
+                "api",
+            ]),
+            |_| {},
+        )?;
+        passed += p;
+        failed += f;
+    }
+    Ok((passed, failed))
 }
 
 /// Schemathesis against the council server's OpenAPI document (`.ci/schemathesis`, with the
