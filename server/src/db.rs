@@ -379,15 +379,17 @@ pub fn shown(location: &Path) -> String {
     }
 }
 
-/// How many times a transaction the database gave up is tried in all.
-const RETRIES: u32 = 8;
+/// How many times a transaction the database gave up is tried in all. Many requests changing
+/// one row at once (a reference counter) at a strict isolation level are given up in turn, all
+/// but one each time: enough tries, spread out, let each of them through.
+const RETRIES: u32 = 40;
 
 /// How long to wait before trying a transaction again the `attempt`th time: doubling from
-/// 5 ms, and a random part of that, so that the transactions that collided do not collide
-/// again in step.
+/// 5 ms to at most 160 ms, a random part of that, so that the transactions that collided do
+/// not collide again in step.
 fn backoff(attempt: u32) -> Duration {
-    let ceiling = 5u64 << attempt.min(8);
-    Duration::from_millis(ceiling / 2 + rand::random_range(0..=ceiling / 2))
+    let ceiling = 5u64 << attempt.min(5);
+    Duration::from_millis(rand::random_range(1..=ceiling))
 }
 
 /// How work reaches a connection: inside the batch's transaction, or in one of its own.
@@ -560,19 +562,21 @@ impl Db {
         }
     }
 
-    /// Run a batch's operations in one transaction, committed together when they end with
-    /// `Ok`. If they end with `Err` (the store failed part-way through one of them) or committing
-    /// fails, none is kept, and the batch is answered as failed so that every operation is
-    /// retried under its key.
-    pub async fn batch_owned<T>(
-        self,
-        operations: impl std::future::Future<Output = ApiResult<T>>,
-    ) -> ApiResult<T> {
+    /// Run a batch's operations (as `operations` makes them) in one transaction, committed
+    /// together when they end with `Ok`. If they end with `Err` (the store failed part-way
+    /// through one of them) or committing fails, none is kept, and the batch is answered as
+    /// failed so that every operation is retried under its key — except that a batch
+    /// PostgreSQL gave up is run again here first, from the start, as `write` runs a request.
+    pub async fn batch_owned<T, Fut>(self, operations: impl Fn() -> Fut) -> ApiResult<T>
+    where
+        T: Send + 'static,
+        Fut: std::future::Future<Output = ApiResult<T>>,
+    {
         match &self.backend {
             Backend::Sqlite { conn, gate, .. } => {
                 let _gate = gate.lock().await;
                 let open = OpenBatch::begin(conn.clone()).await?;
-                match IN_BATCH.scope(Batch::Sqlite, operations).await {
+                match IN_BATCH.scope(Batch::Sqlite, operations()).await {
                     Ok(output) => {
                         open.commit().await?;
                         Ok(output)
@@ -585,38 +589,60 @@ impl Db {
             }
             #[cfg(feature = "postgres")]
             Backend::Postgres(pool) => {
-                let _turn = pool.turn().await?;
-                let taken = pool.clone();
-                let conn = blocking(false, move || {
-                    let conn = taken.take()?;
-                    conn.begin()?;
-                    Ok(Arc::new(Mutex::new(conn)))
-                })
-                .await?;
-                let outcome = IN_BATCH
-                    .scope(Batch::Postgres(conn.clone()), operations)
-                    .await;
-                let pool = pool.clone();
-                let keep = outcome.is_ok();
-                // Dropped without this (the batch cut off), the connection is closed, which
-                // rolls its transaction back.
-                blocking(false, move || {
-                    let conn = Arc::try_unwrap(conn)
-                        .map_err(|_| ApiError::internal("a batch's connection still in use"))?
-                        .into_inner()
-                        .unwrap_or_else(|poisoned| poisoned.into_inner());
-                    let ended = if keep {
-                        conn.execute_batch("COMMIT")
-                    } else {
-                        conn.execute_batch("ROLLBACK")
-                    };
-                    pool.give_back(conn);
-                    Ok(ended?)
-                })
-                .await?;
-                outcome
+                for attempt in 1.. {
+                    let (outcome, again) = Self::batch_on_postgres(pool, &operations).await?;
+                    if outcome.is_ok() || !again || attempt == RETRIES {
+                        return outcome;
+                    }
+                    tokio::time::sleep(backoff(attempt)).await;
+                }
+                unreachable!("the attempts end with the last")
             }
         }
+    }
+
+    /// One run of a batch on a connection of the pool taken for it: its outcome (with the
+    /// commit's), and whether the database gave it up.
+    #[cfg(feature = "postgres")]
+    async fn batch_on_postgres<T, Fut>(
+        pool: &Arc<crate::pg::Pool>,
+        operations: &impl Fn() -> Fut,
+    ) -> ApiResult<(ApiResult<T>, bool)>
+    where
+        T: Send + 'static,
+        Fut: std::future::Future<Output = ApiResult<T>>,
+    {
+        let _turn = pool.turn().await?;
+        let taken = pool.clone();
+        let conn = blocking(false, move || {
+            let conn = taken.take()?;
+            conn.begin()?;
+            Ok(Arc::new(Mutex::new(conn)))
+        })
+        .await?;
+        let outcome = IN_BATCH
+            .scope(Batch::Postgres(conn.clone()), operations())
+            .await;
+        let pool = pool.clone();
+        // Dropped without this (the batch cut off), the connection is closed, which rolls its
+        // transaction back.
+        blocking(false, move || {
+            let conn = Arc::try_unwrap(conn)
+                .map_err(|_| ApiError::internal("a batch's connection still in use"))?
+                .into_inner()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            let ended = match &outcome {
+                Ok(_) => conn.execute_batch("COMMIT"),
+                Err(_) => conn.execute_batch("ROLLBACK"),
+            };
+            if ended.is_err() {
+                let _ = conn.execute_batch("ROLLBACK");
+            }
+            let again = conn.was_given_up();
+            pool.give_back(conn);
+            Ok((ended.map_err(ApiError::from).and(outcome), again))
+        })
+        .await
     }
 }
 
@@ -851,7 +877,7 @@ mod tests {
         let (db, dir) = temp_db();
         let inner = db.clone();
         db.clone()
-            .batch_owned(async move {
+            .batch_owned(|| async {
                 inner
                     .write(|tx| {
                         Ok(tx.execute(
@@ -924,7 +950,7 @@ mod tests {
         let inner = db.clone();
         let failed = db
             .clone()
-            .batch_owned(async move {
+            .batch_owned(|| async {
                 inner
                     .write(|tx| {
                         Ok(tx.execute(

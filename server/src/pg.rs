@@ -160,9 +160,10 @@ CREATE TABLE sandbox_payments (
     created_at BIGINT NOT NULL,
     email TEXT
 );
--- The change feed. Its numbers come from `feed_clock`, whose one row a writer holds from its
--- first change to its commit (store.rs): so they are handed out in commit order, and a reader
--- never passes a number that a slower writer commits later.
+-- The change feed. A writer takes its numbers from `changes_seq` only while it holds the
+-- feed's lock, which it keeps until it commits (store.rs): so the numbers are handed out in
+-- commit order, and a reader never passes a number that a slower writer commits later.
+CREATE SEQUENCE changes_seq;
 CREATE TABLE changes (
     seq BIGINT PRIMARY KEY,
     device_id TEXT NOT NULL,
@@ -172,11 +173,6 @@ CREATE TABLE changes (
 );
 CREATE INDEX changes_device ON changes(device_id, seq);
 CREATE INDEX changes_account ON changes(account_id, seq);
-CREATE TABLE feed_clock (
-    one BIGINT PRIMARY KEY CHECK (one = 1),
-    seq BIGINT NOT NULL
-);
-INSERT INTO feed_clock (one, seq) VALUES (1, 0);
 CREATE TABLE push_tokens (
     device_id TEXT PRIMARY KEY REFERENCES devices(id) ON DELETE CASCADE,
     service TEXT NOT NULL CHECK (service IN ('fcm', 'apns')),

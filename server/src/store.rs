@@ -219,6 +219,10 @@ pub fn join_account<T: Stored>(
     Ok(())
 }
 
+/// On PostgreSQL, the advisory lock a transaction holds from its first change to the feed until
+/// it ends (any number, the same in every server).
+const FEED_LOCK: i64 = 0x646f_6f72_6665_6564;
+
 /// Append a change for its owner: the thing of `kind` whose JSON is `item`; returns its `seq`.
 pub fn push_change(
     conn: &dyn Sql,
@@ -237,14 +241,15 @@ pub fn push_change(
             params![device_id, account_id, body, at],
             "seq",
         )?,
-        // Many writers: the number comes from the feed's clock, whose row this transaction
-        // now holds until it commits, so no later number can commit before this one and a
-        // reader's cursor never passes a change still to come. Rolled back, the number is
-        // given again.
+        // Many writers: the number is taken under the feed's lock, which this transaction now
+        // holds until it ends, so no later number can commit before this one and a reader's
+        // cursor never passes a change still to come. An advisory lock, not a row: no writer
+        // is given up for having waited on it, at any isolation level. A number rolled back
+        // is a gap, which a cursor passes over.
         Dialect::Postgres => {
             let seq: i64 = conn.query_row(
-                "UPDATE feed_clock SET seq = seq + 1 WHERE one = 1 RETURNING seq",
-                params![],
+                "SELECT nextval('changes_seq') FROM (SELECT pg_advisory_xact_lock(?1)::TEXT) AS held",
+                params![FEED_LOCK],
                 |r| r.get(0),
             )?;
             conn.execute(

@@ -242,3 +242,120 @@ async fn one_report_sent_twenty_times_at_once_across_three_servers_is_made_once(
         );
     }
 }
+
+/// The ids of what a write made: its own thing, or a batch's reports.
+fn made_by(isolation: &str, (status, body): (StatusCode, Value)) -> Vec<String> {
+    let id = |body: &Value| body["id"].as_str().expect("an id").to_owned();
+    match status {
+        StatusCode::CREATED => vec![id(&body)],
+        StatusCode::OK => body["results"]
+            .as_array()
+            .expect("a batch's results")
+            .iter()
+            .map(|result| {
+                assert_eq!(result["status"], 201, "{isolation}: {result}");
+                id(&result["body"])
+            })
+            .collect(),
+        _ => panic!("{isolation}: {status} {body}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_reader_of_the_feed_sees_every_change_once_while_three_servers_commit_out_of_order() {
+    // Batches of reports hold one transaction open over many changes, taking their first
+    // number early; single bookings (each of its own slot, so nothing else holds them up)
+    // commit through the other servers meanwhile. Numbered without the feed's lock, the
+    // bookings' later numbers would commit first and the reader pass the batch's.
+    const BATCHES: usize = 4;
+    const IN_A_BATCH: usize = 60;
+    const SINGLES: usize = 80;
+    let cluster = Postgres::start(&["max_connections = 200"]);
+    for (n, isolation) in ISOLATION_LEVELS.into_iter().enumerate() {
+        let servers = Servers::start(3, &cluster.database(&format!("feed_{n}"), isolation));
+        let (http, url) = (spread(), servers.balancer.url());
+        let token = register(&http, &url).await;
+        let report = json!({
+            "service_code": "pothole",
+            "description": "Deep pothole by the bus stop",
+            "location": {"lat": 54.7761, "lon": -1.5733},
+            "answers": required_answers("pothole"),
+        });
+        let batch = || {
+            let operations: Vec<Value> = (0..IN_A_BATCH)
+                .map(|_| json!({"key": uuid::Uuid::now_v7().to_string(), "method": "POST", "path": "/v1/reports", "body": report}))
+                .collect();
+            ("/v1/batch", json!({ "operations": operations }))
+        };
+        let slots = get(
+            &http,
+            &url,
+            &token,
+            &format!("/v1/services/{FOUR_PLACES}/slots"),
+        )
+        .await;
+        let bookings = slots["slots"].as_array().expect("slots")[..SINGLES].iter().map(|slot| {
+            let body = json!({"service_code": FOUR_PLACES, "slot_id": slot["id"], "answers": required_answers(FOUR_PLACES)});
+            ("/v1/bookings", body)
+        });
+        let writes: Vec<(&str, Value)> = (0..BATCHES).map(|_| batch()).chain(bookings).collect();
+        let writers: Vec<_> = writes
+            .into_iter()
+            .map(|(path, body)| {
+                let (http, url, token) = (http.clone(), url.clone(), token.clone());
+                tokio::spawn(async move {
+                    let key = uuid::Uuid::now_v7().to_string();
+                    send(&http, &url, &token, &key, path, &body).await
+                })
+            })
+            .collect();
+        // The reader pages through the feed all the while the writers commit, as a device
+        // syncing, then once more after the last has answered.
+        let (mut cursor, mut seen, mut seqs) = (String::new(), Vec::new(), Vec::new());
+        let mut last = false;
+        loop {
+            let page = get(
+                &http,
+                &url,
+                &token,
+                &format!("/v1/changes?since={cursor}&limit=7"),
+            )
+            .await;
+            for change in page["changes"].as_array().expect("changes") {
+                seqs.push(change["seq"].as_u64().expect("a number"));
+                seen.push(
+                    change["entity"]["item"]["id"]
+                        .as_str()
+                        .expect("an id")
+                        .to_owned(),
+                );
+            }
+            cursor = page["cursor"].as_str().expect("a cursor").to_owned();
+            if page["more"] == true {
+                continue;
+            }
+            if last {
+                break;
+            }
+            last = writers.iter().all(tokio::task::JoinHandle::is_finished);
+        }
+        let mut made = std::collections::BTreeSet::new();
+        for writer in writers {
+            made.extend(made_by(isolation, writer.await.expect("a writer")));
+        }
+        assert_eq!(made.len(), BATCHES * IN_A_BATCH + SINGLES, "{isolation}");
+        assert!(
+            seqs.windows(2).all(|w| w[0] < w[1]),
+            "{isolation}: the feed goes forward: {seqs:?}"
+        );
+        let once: std::collections::BTreeSet<_> = seen.iter().cloned().collect();
+        assert_eq!(once.len(), seen.len(), "{isolation}: no change seen twice");
+        let skipped: Vec<_> = made.difference(&once).collect();
+        assert!(
+            skipped.is_empty(),
+            "{isolation}: {} changes never reached the reader",
+            skipped.len()
+        );
+        assert_eq!(once, made, "{isolation}: the reader saw only what was made");
+    }
+}

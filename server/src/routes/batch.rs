@@ -69,32 +69,39 @@ pub async fn run(
     // own (and answers 401 or 403 for itself).
     let vouched = auth::resident(&app, &headers).await.ok();
     let db = app.db.clone();
-    let run = db.clone().batch_owned(async move {
-        let router = api_of(&app);
-        let mut results: Vec<Option<BatchResult>> = Vec::with_capacity(batch.operations.len());
-        // New reports waiting to run in place, with their place among the results: they run
-        // together, before the next operation that goes through the router.
-        let mut reports = Vec::new();
-        for operation in batch.operations {
-            let at = results.len();
-            results.push(None);
-            match plan(operation, vouched.as_ref())? {
-                Step::Answer(result) => results[at] = Some(result),
-                Step::Report(report) => reports.push((at, *report)),
-                Step::Route(operation) => {
-                    for (at, result) in submit_reports(&app, &mut reports).await? {
-                        results[at] = Some(result);
+    // Made afresh for each run, as a batch PostgreSQL gave up is run again.
+    let operations = move || {
+        let (app, headers, vouched, batch) =
+            (app.clone(), headers.clone(), vouched.clone(), batch.clone());
+        async move {
+            let router = api_of(&app);
+            let mut results: Vec<Option<BatchResult>> = Vec::with_capacity(batch.operations.len());
+            // New reports waiting to run in place, with their place among the results: they run
+            // together, before the next operation that goes through the router.
+            let mut reports = Vec::new();
+            for operation in batch.operations {
+                let at = results.len();
+                results.push(None);
+                match plan(operation, vouched.as_ref())? {
+                    Step::Answer(result) => results[at] = Some(result),
+                    Step::Report(report) => reports.push((at, *report)),
+                    Step::Route(operation) => {
+                        for (at, result) in submit_reports(&app, &mut reports).await? {
+                            results[at] = Some(result);
+                        }
+                        results[at] = Some(
+                            route(&router, operation, &headers, client, vouched.as_ref()).await?,
+                        );
                     }
-                    results[at] =
-                        Some(route(&router, operation, &headers, client, vouched.as_ref()).await?);
                 }
             }
+            for (at, result) in submit_reports(&app, &mut reports).await? {
+                results[at] = Some(result);
+            }
+            Ok::<_, ApiError>(results.into_iter().flatten().collect())
         }
-        for (at, result) in submit_reports(&app, &mut reports).await? {
-            results[at] = Some(result);
-        }
-        Ok::<_, ApiError>(results.into_iter().flatten().collect())
-    });
+    };
+    let run = db.clone().batch_owned(operations);
     let results = tokio::spawn(run).await.map_err(ApiError::internal)??;
     Ok(axum::Json(BatchResponse { results }))
 }
