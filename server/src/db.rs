@@ -208,9 +208,14 @@ CREATE TABLE leases (
 "#,
     r#"
 -- 8: what several servers on one store rely on: who holds a payment's key while it waits on
--- its provider (idempotency.rs), and each slot's places, counted as they are taken and given
--- back, so that taking one is a single conditional update (bookings.rs).
+-- its provider (idempotency.rs), each slot's places, counted as they are taken and given
+-- back, so that taking one is a single conditional update (bookings.rs), and a row for each
+-- rate limit's bucket, taken before its events are counted (rate.rs).
 ALTER TABLE idempotency ADD COLUMN holder TEXT;
+CREATE TABLE rate_buckets (
+    bucket TEXT PRIMARY KEY,
+    counted_at INTEGER NOT NULL
+);
 CREATE TABLE slot_places (
     service_code TEXT NOT NULL,
     slot_id TEXT NOT NULL,

@@ -328,7 +328,8 @@ async fn bind(config: Config) -> anyhow::Result<Bound> {
 }
 
 /// Every `every` (a few minutes): give back the places of bookings whose fee was never paid,
-/// take expired sign-in codes out of their emails, forget idempotency keys past their
+/// take expired sign-in codes out of their emails, forget the rate limits' buckets that have
+/// counted nothing for a day and idempotency keys past their
 /// retention, and settle the payments whose payer never came back (`payments::reconcile`). Of
 /// the servers on one store, only the one holding the housekeeping lease does it; the lease
 /// outlasts a round by a minute, so another takes over only from a server that has stopped.
@@ -347,6 +348,7 @@ fn spawn_housekeeping(state: AppState, every: Duration) -> JoinHandle<()> {
                 .write(move |tx| {
                     routes::bookings::release_expired_holds(tx, now)?;
                     routes::devices::forget_expired_codes(tx, now)?;
+                    rate::forget_quiet_buckets(tx, now)?;
                     Ok(idempotency::purge(tx, now)?)
                 })
                 .await;

@@ -72,6 +72,10 @@ CREATE TABLE rate_events (
     at BIGINT NOT NULL
 );
 CREATE INDEX rate_events_bucket ON rate_events(bucket, at);
+CREATE TABLE rate_buckets (
+    bucket TEXT PRIMARY KEY,
+    counted_at BIGINT NOT NULL
+);
 CREATE TABLE idempotency (
     scope TEXT NOT NULL,
     key TEXT NOT NULL,

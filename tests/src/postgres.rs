@@ -305,8 +305,17 @@ pub struct Servers {
     dir: TempDir,
 }
 
+/// The limits the servers run with unless a test says otherwise: high enough for hundreds of
+/// residents from one address.
+const MANY: &str = "registrations_per_hour = 100000\nbookings_per_hour = 100000\n";
+
 impl Servers {
     pub fn start(count: usize, database: &str) -> Servers {
+        Self::start_limited(count, database, MANY)
+    }
+
+    /// As `start`, with `limits` (lines of the deployment file's `[limits]`).
+    pub fn start_limited(count: usize, database: &str, limits: &str) -> Servers {
         let dir = TempDir::new("servers");
         let mut ports = Vec::new();
         let servers = (0..count)
@@ -318,7 +327,7 @@ impl Servers {
                     &file,
                     format!(
                         "db = \"{database}\"\nlisten = \"127.0.0.1:{port}\"\ncouncil = \"{}\"\n\n\
-                         [limits]\nregistrations_per_hour = 100000\nbookings_per_hour = 100000\n",
+                         [limits]\n{limits}",
                         council_dir().display()
                     ),
                 )

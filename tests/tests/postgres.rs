@@ -359,3 +359,45 @@ async fn a_reader_of_the_feed_sees_every_change_once_while_three_servers_commit_
         assert_eq!(once, made, "{isolation}: the reader saw only what was made");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_rate_limit_counts_alike_on_three_servers_however_many_requests_come_at_once() {
+    let cluster = Postgres::start(&["max_connections = 200"]);
+    for (n, isolation) in ISOLATION_LEVELS.into_iter().enumerate() {
+        let database = cluster.database(&format!("rate_{n}"), isolation);
+        let servers = Servers::start_limited(3, &database, "registrations_per_hour = 10\n");
+        let (http, url) = (spread(), servers.balancer.url());
+        let racing: Vec<_> = (0..30)
+            .map(|_| {
+                let (http, url) = (http.clone(), url.clone());
+                tokio::spawn(async move {
+                    let secret = format!(
+                        "{}{}",
+                        uuid::Uuid::now_v7().simple(),
+                        uuid::Uuid::now_v7().simple()
+                    );
+                    http.post(format!("{url}/v1/devices"))
+                        .header("Idempotency-Key", uuid::Uuid::now_v7().to_string())
+                        .json(&json!({"platform": "cli", "name": "race", "device_secret": secret}))
+                        .send()
+                        .await
+                        .expect("an answer")
+                        .status()
+                })
+            })
+            .collect();
+        let (mut registered, mut limited) = (0, 0);
+        for answer in racing {
+            match answer.await.expect("a registration") {
+                StatusCode::CREATED => registered += 1,
+                StatusCode::TOO_MANY_REQUESTS => limited += 1,
+                other => panic!("{isolation}: {other}\n{}", servers.logs()),
+            }
+        }
+        assert_eq!(
+            (registered, limited),
+            (10, 20),
+            "{isolation}: ten an hour from one address"
+        );
+    }
+}

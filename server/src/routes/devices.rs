@@ -195,12 +195,15 @@ pub async fn verify(
         move |conn| {
             let email = body.email.trim().to_lowercase();
             let code = body.code.trim();
+            // Read to be changed: on PostgreSQL the code's row is this transaction's, so that
+            // guesses sent at once through several servers are counted one after another.
+            let read = match conn.dialect() {
+                Dialect::Sqlite => "SELECT code_hash, expires_at, attempts FROM sign_in_codes WHERE email = ?1 AND device_id = ?2",
+                Dialect::Postgres => "UPDATE sign_in_codes SET attempts = attempts WHERE email = ?1 AND device_id = ?2
+                                      RETURNING code_hash, expires_at, attempts",
+            };
             let row: Option<(String, i64, i64)> = conn
-                .query_row(
-                    "SELECT code_hash, expires_at, attempts FROM sign_in_codes WHERE email = ?1 AND device_id = ?2",
-                    params![email, caller.device_id],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-                )
+                .query_row(read, params![email, caller.device_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
                 .optional()?;
             let refuse = |code: &str, message: &str| {
                 let error = ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message).with_field("code");
