@@ -48,7 +48,8 @@ fn main() -> ExitCode {
     let out = value("--out");
     let desktop = value("--desktop");
     let mobile = value("--mobile");
-    // `--only drain` (or enqueue, apply, open, server, sizes, desktop): one part, for profiling.
+    // `--only drain` (or enqueue, apply, open, server, stores, sizes, desktop): one part, for
+    // profiling.
     let only = value("--only").map(|p| p.to_string_lossy().into_owned());
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -124,6 +125,9 @@ async fn run(desktop: Option<PathBuf>, wanted: &impl Fn(&str) -> bool) -> Vec<Ro
     }
     if wanted("server") {
         rows.extend(measure::server_load(&council.url).await);
+    }
+    if wanted("stores") {
+        rows.extend(measure::stores(&council.url).await);
     }
     if wanted("sizes") {
         rows.extend(measure::sizes());

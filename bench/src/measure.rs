@@ -256,60 +256,71 @@ pub fn fill_past_items(dir: &Path, count: usize) {
     tx.commit().expect("commit");
 }
 
-/// The council under many residents at once: single requests and batches.
-pub async fn server_load(url: &str) -> Vec<Row> {
-    const CLIENTS: usize = 32;
-    const SINGLES: usize = 40;
-    const BATCHES: usize = 4;
-    const PER_BATCH: usize = 50;
+/// Residents sending at once, each its own device, in the load runs.
+const CLIENTS: usize = 32;
+const SINGLES: usize = 40;
+const BATCHES: usize = 4;
+const PER_BATCH: usize = 50;
+
+/// One load run against the council at `url`: `CLIENTS` residents each sending `SINGLES`
+/// reports one request each, or `BATCHES` batches of `PER_BATCH`; operations a second and each
+/// request's latency.
+async fn load(url: &str, tokens: &[String], batch: bool) -> (f64, Vec<Duration>) {
+    let http = reqwest::Client::new();
+    let started = Instant::now();
+    let tasks: Vec<_> = tokens
+        .iter()
+        .cloned()
+        .map(|token| {
+            let (http, url) = (http.clone(), url.to_owned());
+            tokio::spawn(async move {
+                let mut latencies = Vec::new();
+                let requests = if batch { BATCHES } else { SINGLES };
+                for n in 0..requests {
+                    let request = if batch {
+                        let operations: Vec<Value> = (0..PER_BATCH)
+                            .map(|i| json!({"key": uuid::Uuid::now_v7().to_string(), "method": "POST", "path": "/v1/reports", "body": report_body(n * PER_BATCH + i)}))
+                            .collect();
+                        http.post(format!("{url}/v1/batch")).bearer_auth(&token).json(&json!({"operations": operations}))
+                    } else {
+                        http.post(format!("{url}/v1/reports")).bearer_auth(&token).header("Idempotency-Key", uuid::Uuid::now_v7().to_string()).json(&report_body(n))
+                    };
+                    let sent = Instant::now();
+                    let answer = request.send().await.expect("load request");
+                    assert!(answer.status().is_success(), "{}", answer.status());
+                    let _ = answer.bytes().await;
+                    latencies.push(sent.elapsed());
+                }
+                latencies
+            })
+        })
+        .collect();
+    let mut latencies = Vec::new();
+    for task in tasks {
+        latencies.extend(task.await.expect("load task"));
+    }
+    let operations = CLIENTS * if batch { BATCHES * PER_BATCH } else { SINGLES };
+    (
+        operations as f64 / started.elapsed().as_secs_f64(),
+        latencies,
+    )
+}
+
+/// `CLIENTS` new devices' tokens at `url`.
+async fn residents(url: &str) -> Vec<String> {
     let http = reqwest::Client::new();
     let mut tokens = Vec::new();
     for _ in 0..CLIENTS {
         tokens.push(register(&http, url).await);
     }
-    let run = |batch: bool| {
-        let tokens = tokens.clone();
-        let http = http.clone();
-        let url = url.to_owned();
-        async move {
-            let started = Instant::now();
-            let tasks: Vec<_> = tokens
-                .into_iter()
-                .map(|token| {
-                    let (http, url) = (http.clone(), url.clone());
-                    tokio::spawn(async move {
-                        let mut latencies = Vec::new();
-                        let requests = if batch { BATCHES } else { SINGLES };
-                        for n in 0..requests {
-                            let request = if batch {
-                                let operations: Vec<Value> = (0..PER_BATCH)
-                                    .map(|i| json!({"key": uuid::Uuid::now_v7().to_string(), "method": "POST", "path": "/v1/reports", "body": report_body(n * PER_BATCH + i)}))
-                                    .collect();
-                                http.post(format!("{url}/v1/batch")).bearer_auth(&token).json(&json!({"operations": operations}))
-                            } else {
-                                http.post(format!("{url}/v1/reports")).bearer_auth(&token).header("Idempotency-Key", uuid::Uuid::now_v7().to_string()).json(&report_body(n))
-                            };
-                            let sent = Instant::now();
-                            let answer = request.send().await.expect("load request");
-                            assert!(answer.status().is_success(), "{}", answer.status());
-                            let _ = answer.bytes().await;
-                            latencies.push(sent.elapsed());
-                        }
-                        latencies
-                    })
-                })
-                .collect();
-            let mut latencies = Vec::new();
-            for task in tasks {
-                latencies.extend(task.await.expect("load task"));
-            }
-            (started.elapsed(), latencies)
-        }
-    };
-    let (single_wall, mut single) = run(false).await;
-    let (batch_wall, mut batched) = run(true).await;
-    let single_rate = (CLIENTS * SINGLES) as f64 / single_wall.as_secs_f64();
-    let batch_rate = (CLIENTS * BATCHES * PER_BATCH) as f64 / batch_wall.as_secs_f64();
+    tokens
+}
+
+/// The council under many residents at once: single requests and batches.
+pub async fn server_load(url: &str) -> Vec<Row> {
+    let tokens = residents(url).await;
+    let (single_rate, mut single) = load(url, &tokens, false).await;
+    let (batch_rate, mut batched) = load(url, &tokens, true).await;
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
     vec![
         Row::new(
@@ -380,4 +391,68 @@ pub fn sizes() -> Vec<Row> {
             ))
         })
         .collect()
+}
+
+/// The same load on the council's two stores: one server on SQLite (`sqlite_url`, the one the
+/// other rows use), then one and three servers on one PostgreSQL database, the three behind a
+/// round-robin balancer, in this process and on a throwaway cluster.
+pub async fn stores(sqlite_url: &str) -> Vec<Row> {
+    let cluster = doorstep_e2e::postgres::Postgres::start(&[]);
+    let mut rows = Vec::new();
+    let mut measure = |name: &str, (single, batched): (f64, f64)| {
+        rows.push(Row::new(
+            &format!("server on {name}: single requests / batches of 50, 32 clients"),
+            format!("{single:.0} / {batched:.0} ops/s"),
+            "",
+            true,
+        ));
+    };
+    let both = |url: String| async move {
+        let tokens = residents(&url).await;
+        (
+            load(&url, &tokens, false).await.0,
+            load(&url, &tokens, true).await.0,
+        )
+    };
+    measure("SQLite, 1 instance", both(sqlite_url.to_owned()).await);
+    for (instances, name) in [
+        (1, "PostgreSQL, 1 instance"),
+        (3, "PostgreSQL, 3 instances"),
+    ] {
+        let database = cluster.database(&format!("bench_{instances}"), "read committed");
+        let mut servers = Vec::new();
+        for _ in 0..instances {
+            servers.push(
+                doorstep_server::start(doorstep_server::Config {
+                    limits: doorstep_server::Limits {
+                        registrations_per_hour: 1_000_000,
+                        ..doorstep_server::Limits::default()
+                    },
+                    ..doorstep_server::Config::new(
+                        PathBuf::from(&database),
+                        "127.0.0.1:0".parse().expect("an address"),
+                        doorstep_e2e::council_dir(),
+                    )
+                })
+                .await
+                .expect("a server on PostgreSQL starts"),
+            );
+        }
+        let ports: Vec<u16> = servers
+            .iter()
+            .map(|s| {
+                s.url
+                    .rsplit(':')
+                    .next()
+                    .and_then(|p| p.parse().ok())
+                    .expect("a port")
+            })
+            .collect();
+        let balancer = doorstep_e2e::Balancer::start(&ports);
+        measure(name, both(balancer.url()).await);
+        for server in servers {
+            server.stop().await.expect("a server stops");
+        }
+    }
+    rows
 }

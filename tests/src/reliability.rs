@@ -16,7 +16,13 @@ use doorstep_core::{Config, Doorstep, MemorySecrets};
 use rand::{Rng, SeedableRng, rngs::StdRng};
 use serde_json::{Value, json};
 
-use crate::{Council, Device, Proxy, TempDir, council_dir, free_port, pothole, start_sync};
+use doorstep_server::sql::{Sql, params};
+
+use crate::{
+    Council, Device, Proxy, TempDir, council_dir, free_port,
+    postgres::{Postgres, Servers},
+    pothole, start_sync,
+};
 
 /// How big each run is.
 #[derive(Debug, Clone, Copy)]
@@ -86,25 +92,30 @@ pub fn compare(queued: &[String], held: &HashMap<String, u64>) -> Tally {
     tally
 }
 
-/// How many reports the council holds for each description, read from its own store.
+/// How many reports the council holds for each description, read from its own store (a SQLite
+/// file or a PostgreSQL database), as `doorstep-server stats` reads it.
 pub fn held_reports(council_db: &std::path::Path) -> Result<HashMap<String, u64>, String> {
-    let conn = rusqlite::Connection::open_with_flags(
-        council_db,
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-    )
-    .map_err(|e| format!("the council's store: {e}"))?;
-    let mut statement = conn
-        .prepare("SELECT json_extract(body, '$.description'), COUNT(*) FROM reports GROUP BY 1")
-        .map_err(|e| e.to_string())?;
-    let rows = statement
-        .query_map([], |r| {
-            Ok((
-                r.get::<_, Option<String>>(0)?.unwrap_or_default(),
-                r.get::<_, i64>(1)?.unsigned_abs(),
-            ))
-        })
-        .map_err(|e| e.to_string())?;
-    rows.collect::<Result<_, _>>().map_err(|e| e.to_string())
+    // Off the async workers: a PostgreSQL client blocks.
+    std::thread::scope(|scope| {
+        scope
+            .spawn(|| {
+                let store = doorstep_server::db::look_at(council_db)
+                    .map_err(|e| format!("the council's store: {e}"))?;
+                let conn: &dyn Sql = &*store;
+                let bodies: Vec<String> = conn
+                    .query_map("SELECT body FROM reports", params![], |r| r.get(0))
+                    .map_err(|e| e.to_string())?;
+                let mut held = HashMap::new();
+                for body in bodies {
+                    let report: Value = serde_json::from_str(&body).map_err(|e| e.to_string())?;
+                    let description = report["description"].as_str().unwrap_or_default();
+                    *held.entry(description.to_owned()).or_insert(0) += 1;
+                }
+                Ok(held)
+            })
+            .join()
+            .map_err(|_| "reading the council's store panicked".to_owned())?
+    })
 }
 
 /// Sync until the outbox is empty, or give up after `within`.
@@ -220,6 +231,38 @@ pub async fn server_killed(rng: &mut StdRng) -> Result<Tally, String> {
     syncing.abort();
     drain(&doorstep, Duration::from_secs(120)).await?;
     Ok(compare(&queued, &held_reports(&council.db)?))
+}
+
+/// Three council servers on one PostgreSQL database behind a balancer, two of them killed
+/// (SIGKILL) in turn at random moments while a device syncs 600 reports through it: the
+/// batches they had open are rolled back with their connections, and the device's retries
+/// under the same keys reach the server left.
+pub async fn server_killed_among_three(rng: &mut StdRng) -> Result<Tally, String> {
+    let cluster = Postgres::start(&[]);
+    let mut servers = Servers::start(3, &cluster.url());
+    let device = Device::open(&servers.balancer.url());
+    let doorstep = device.doorstep.clone();
+    let tag = format!("killed among three {}", uuid::Uuid::now_v7());
+    let queued = queue(&doorstep, &tag, 0, 600).await;
+    let syncing = tokio::spawn({
+        let doorstep = doorstep.clone();
+        async move {
+            for _ in 0..200 {
+                let _ = doorstep.sync_now().await;
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        }
+    });
+    for n in 0..2 {
+        tokio::time::sleep(Duration::from_millis(rng.random_range(5..300))).await;
+        servers.kill(n);
+    }
+    syncing.abort();
+    drain(&doorstep, Duration::from_secs(120)).await?;
+    Ok(compare(
+        &queued,
+        &held_reports(std::path::Path::new(&cluster.url()))?,
+    ))
 }
 
 /// The `doorstep` command killed (SIGKILL) at random moments during a long sync.
@@ -612,7 +655,7 @@ pub async fn load(residents: usize) -> Result<Load, String> {
 pub async fn run_all(seed: u64, size: Size) -> Result<(Vec<Row>, Load), String> {
     let mut rng = StdRng::seed_from_u64(seed);
     let mut rows = Vec::new();
-    let scenarios: [(&'static str, String); 11] = [
+    let scenarios: [(&'static str, String); 12] = [
         (
             "reset before commit",
             "the connection is cut before the council sees the request".into(),
@@ -633,6 +676,11 @@ pub async fn run_all(seed: u64, size: Size) -> Result<(Vec<Row>, Load), String> 
         (
             "council killed under load",
             "SIGKILL and restart, 3 times during a sync of 600 reports".into(),
+        ),
+        (
+            "council server killed among three",
+            "three servers on one PostgreSQL database, two SIGKILLed in turn during a sync of 600 reports"
+                .into(),
         ),
         (
             "device app killed",
@@ -658,7 +706,7 @@ pub async fn run_all(seed: u64, size: Size) -> Result<(Vec<Row>, Load), String> 
     for (index, (scenario, fault)) in scenarios.into_iter().enumerate() {
         let mut tally = Tally::default();
         let started = Instant::now();
-        let runs = if index == 10 { 1 } else { size.runs };
+        let runs = if index == 11 { 1 } else { size.runs };
         for run in 0..runs {
             let result = match index {
                 0 => through_proxy(ProxyFault::CutBeforeCommit, &mut rng).await,
@@ -667,10 +715,11 @@ pub async fn run_all(seed: u64, size: Size) -> Result<(Vec<Row>, Load), String> 
                 3 => through_proxy(ProxyFault::Stalled, &mut rng).await,
                 4 => through_proxy(ProxyFault::ServerErrors, &mut rng).await,
                 5 => server_killed(&mut rng).await,
-                6 => client_killed(&mut rng).await,
-                7 => disk_full(&mut rng).await,
-                8 => damaged_store(&mut rng).await,
-                9 => clock_skew(&mut rng).await,
+                6 => server_killed_among_three(&mut rng).await,
+                7 => client_killed(&mut rng).await,
+                8 => disk_full(&mut rng).await,
+                9 => damaged_store(&mut rng).await,
+                10 => clock_skew(&mut rng).await,
                 _ => offline_for_months(size.big_queue).await,
             };
             let one = result.map_err(|e| format!("{scenario}, run {run} (seed {seed}): {e}"))?;
