@@ -118,6 +118,18 @@ pub fn held_reports(council_db: &std::path::Path) -> Result<HashMap<String, u64>
     })
 }
 
+/// Sync again and again (200 times, 10 ms apart) on a task of its own, as a device does while
+/// the fault is put in its way.
+fn keep_syncing(doorstep: &Doorstep) -> tokio::task::JoinHandle<()> {
+    let doorstep = doorstep.clone();
+    tokio::spawn(async move {
+        for _ in 0..200 {
+            let _ = doorstep.sync_now().await;
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    })
+}
+
 /// Sync until the outbox is empty, or give up after `within`.
 async fn drain(doorstep: &Doorstep, within: Duration) -> Result<(), String> {
     let deadline = Instant::now() + within;
@@ -212,15 +224,7 @@ pub async fn server_killed(rng: &mut StdRng) -> Result<Tally, String> {
     let doorstep = device.doorstep.clone();
     let tag = format!("killed council {}", uuid::Uuid::now_v7());
     let mut queued = queue(&doorstep, &tag, 0, 300).await;
-    let syncing = tokio::spawn({
-        let doorstep = doorstep.clone();
-        async move {
-            for _ in 0..200 {
-                let _ = doorstep.sync_now().await;
-                tokio::time::sleep(Duration::from_millis(10)).await;
-            }
-        }
-    });
+    let syncing = keep_syncing(&doorstep);
     for round in 0..3 {
         queued.extend(queue(&doorstep, &tag, queued.len(), 50 * (round + 1)).await);
         tokio::time::sleep(Duration::from_millis(rng.random_range(5..200))).await;
@@ -244,15 +248,7 @@ pub async fn server_killed_among_three(rng: &mut StdRng) -> Result<Tally, String
     let doorstep = device.doorstep.clone();
     let tag = format!("killed among three {}", uuid::Uuid::now_v7());
     let queued = queue(&doorstep, &tag, 0, 600).await;
-    let syncing = tokio::spawn({
-        let doorstep = doorstep.clone();
-        async move {
-            for _ in 0..200 {
-                let _ = doorstep.sync_now().await;
-                tokio::time::sleep(Duration::from_millis(10)).await;
-            }
-        }
-    });
+    let syncing = keep_syncing(&doorstep);
     for n in 0..2 {
         tokio::time::sleep(Duration::from_millis(rng.random_range(5..300))).await;
         servers.kill(n);
