@@ -387,11 +387,13 @@ pub fn shown(location: &Path) -> String {
 /// How many times a transaction the database gave up is tried in all. Many requests changing
 /// one row at once (a reference counter) at a strict isolation level are given up in turn, all
 /// but one each time: enough tries, spread out, let each of them through.
+#[cfg(feature = "postgres")]
 const RETRIES: u32 = 40;
 
 /// How long to wait before trying a transaction again the `attempt`th time: doubling from
 /// 5 ms to at most 160 ms, a random part of that, so that the transactions that collided do
 /// not collide again in step.
+#[cfg(feature = "postgres")]
 fn backoff(attempt: u32) -> Duration {
     let ceiling = 5u64 << attempt.min(5);
     Duration::from_millis(rand::random_range(1..=ceiling))

@@ -212,6 +212,21 @@ fn test() -> Result<()> {
         "warnings",
     ]);
     status(clippy, "cargo clippy -D warnings")?;
+    let mut without_postgres = cargo();
+    without_postgres.args([
+        "clippy",
+        "--package",
+        "doorstep-server",
+        "--no-default-features",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]);
+    status(
+        without_postgres,
+        "cargo clippy -D warnings, the server as the desktop builds it (without PostgreSQL)",
+    )?;
     let mut bins = cargo();
     bins.args(["build", "--workspace", "--bins"]);
     status(bins, "building the binaries the end-to-end tests start")?;

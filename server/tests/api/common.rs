@@ -68,8 +68,18 @@ fn new_store(dir: &TempDir) -> PathBuf {
     PathBuf::from(format!("{base}/{name}"))
 }
 
+/// A connection of its own to the store at `location`, writable.
+fn store_connection(location: &str) -> Box<dyn Sql> {
+    #[cfg(feature = "postgres")]
+    if on_postgres() {
+        return Box::new(doorstep_server::pg::connect(location).unwrap());
+    }
+    Box::new(rusqlite::Connection::open(location).unwrap())
+}
+
 /// Is the suite running on PostgreSQL?
-pub fn on_postgres() -> bool {
+#[cfg(feature = "postgres")]
+fn on_postgres() -> bool {
     std::env::var_os(ON_POSTGRES).is_some()
 }
 
@@ -123,11 +133,7 @@ impl TestServer {
     pub fn in_store<T: Send>(&self, work: impl FnOnce(&dyn Sql) -> T + Send) -> T {
         off_async(|| {
             let location = self.store.to_str().unwrap();
-            let conn: Box<dyn Sql> = if on_postgres() {
-                Box::new(doorstep_server::pg::connect(location).unwrap())
-            } else {
-                Box::new(rusqlite::Connection::open(location).unwrap())
-            };
+            let conn = store_connection(location);
             work(&*conn)
         })
     }
