@@ -216,6 +216,8 @@ CREATE TABLE rate_buckets (
     bucket TEXT PRIMARY KEY,
     counted_at INTEGER NOT NULL
 );
+INSERT INTO rate_buckets (bucket, counted_at)
+    SELECT bucket, MAX(at) FROM rate_events GROUP BY bucket;
 CREATE TABLE slot_places (
     service_code TEXT NOT NULL,
     slot_id TEXT NOT NULL,
@@ -520,6 +522,7 @@ impl Db {
                         let turn = pool.turn().await?;
                         let (pool, work) = (pool.clone(), work.clone());
                         let (outcome, again) = blocking(false, move || {
+                            let _turn = turn;
                             let conn = pool.take()?;
                             let outcome = crate::pg::in_transaction(&conn, work);
                             let again = conn.was_given_up();
@@ -527,7 +530,6 @@ impl Db {
                             Ok((outcome, again))
                         })
                         .await?;
-                        drop(turn);
                         if outcome.is_ok() || !again || attempt == RETRIES {
                             return outcome;
                         }
@@ -619,7 +621,8 @@ impl Db {
         T: Send + 'static,
         Fut: std::future::Future<Output = ApiResult<T>>,
     {
-        let _turn = pool.turn().await?;
+        // Held until the batch's connection is given back, even if this run is cut off.
+        let turn = pool.turn().await?;
         let taken = pool.clone();
         let conn = blocking(false, move || {
             let conn = taken.take()?;
@@ -634,20 +637,15 @@ impl Db {
         // Dropped without this (the batch cut off), the connection is closed, which rolls its
         // transaction back.
         blocking(false, move || {
+            let _turn = turn;
             let conn = Arc::try_unwrap(conn)
                 .map_err(|_| ApiError::internal("a batch's connection still in use"))?
                 .into_inner()
                 .unwrap_or_else(|poisoned| poisoned.into_inner());
-            let ended = match &outcome {
-                Ok(_) => conn.execute_batch("COMMIT"),
-                Err(_) => conn.execute_batch("ROLLBACK"),
-            };
-            if ended.is_err() {
-                let _ = conn.execute_batch("ROLLBACK");
-            }
+            let outcome = crate::pg::end(&conn, outcome);
             let again = conn.was_given_up();
             pool.give_back(conn);
-            Ok((ended.map_err(ApiError::from).and(outcome), again))
+            Ok((outcome, again))
         })
         .await
     }

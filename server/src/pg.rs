@@ -204,16 +204,22 @@ const MIGRATING: i64 = 0x646f_6f72_7374_6570;
 /// How many connections one server opens at most.
 pub const CONNECTIONS: usize = 16;
 
+/// How many prepared statements a connection keeps.
+const STATEMENTS: usize = 256;
+
 /// Write statements as both backends take them (`?1`) and send them as PostgreSQL's (`$1`):
-/// outside quoted text and names only.
+/// outside quoted text, names and `--` comments only, and only a `?` followed by its number
+/// (so PostgreSQL's own `?` operators pass as they are).
 fn numbered(sql: &str) -> String {
     let mut out = String::with_capacity(sql.len());
     let mut quote: Option<char> = None;
-    for c in sql.chars() {
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
         match (quote, c) {
             (None, '\'' | '"') => quote = Some(c),
+            (None, '-') if chars.peek() == Some(&'-') => quote = Some('\n'),
             (Some(open), _) if c == open => quote = None,
-            (None, '?') => {
+            (None, '?') if chars.peek().is_some_and(char::is_ascii_digit) => {
                 out.push('$');
                 continue;
             }
@@ -236,8 +242,15 @@ impl From<postgres::Error> for Error {
             Some(code) if *code == SqlState::LOCK_NOT_AVAILABLE => ErrorKind::Busy,
             Some(_) => ErrorKind::Other,
             // The connection itself failed (the database restarting, the network): busy, so
-            // that the device tries again under the same key.
-            None if error.is_closed() || error.source().is_some() => ErrorKind::Busy,
+            // that the device tries again under the same key. A value that could not be bound
+            // or read is a fault, not that.
+            None if error.is_closed()
+                || error
+                    .source()
+                    .is_some_and(|cause| cause.is::<std::io::Error>()) =>
+            {
+                ErrorKind::Busy
+            }
             None => ErrorKind::Other,
         };
         let message = match error.as_db_error() {
@@ -351,9 +364,13 @@ impl Conn {
         let outcome = match statement {
             Some(statement) => work(client, &statement),
             None => client.prepare(&numbered(sql)).and_then(|statement| {
-                self.statements
-                    .borrow_mut()
-                    .insert(sql.to_owned(), statement.clone());
+                let mut statements = self.statements.borrow_mut();
+                // Statements made from lists of any length are many: start afresh now and then
+                // rather than keep every one prepared.
+                if statements.len() >= STATEMENTS {
+                    statements.clear();
+                }
+                statements.insert(sql.to_owned(), statement.clone());
                 work(client, &statement)
             }),
         };
@@ -361,8 +378,12 @@ impl Conn {
     }
 
     fn failed(&self, error: postgres::Error) -> Error {
+        // Only the database failing a statement (or the connection going) aborts the
+        // transaction; a value refused before it was sent leaves it as it was.
+        if error.code().is_some() || error.is_closed() {
+            self.aborted.set(true);
+        }
         let error = Error::from(error);
-        self.aborted.set(true);
         if error.kind == ErrorKind::Retry {
             self.given_up.set(true);
         }
@@ -371,9 +392,17 @@ impl Conn {
 
     /// Begin a transaction, at the database's default isolation.
     pub fn begin(&self) -> sql::Result<()> {
-        self.execute_batch("BEGIN")?;
+        self.begin_with("BEGIN")
+    }
+
+    /// Begin a transaction with `sql`. If that fails nothing has run, so the transaction may
+    /// be tried again (on another connection): it counts as given up.
+    fn begin_with(&self, sql: &str) -> sql::Result<()> {
         self.aborted.set(false);
         self.given_up.set(false);
+        self.execute_batch(sql)
+            .inspect_err(|_| self.given_up.set(true))?;
+        self.aborted.set(false);
         Ok(())
     }
 
@@ -476,8 +505,9 @@ impl Sql for Conn {
 pub struct Pool {
     url: String,
     idle: Mutex<Vec<Conn>>,
-    /// At most `CONNECTIONS` are taken at once; a request beyond waits its turn.
-    permits: tokio::sync::Semaphore,
+    /// At most `CONNECTIONS` are taken at once; a request beyond waits its turn. A turn is
+    /// held by the work on the connection, not by the request, which its timeout may drop.
+    permits: std::sync::Arc<tokio::sync::Semaphore>,
 }
 
 impl Pool {
@@ -488,14 +518,15 @@ impl Pool {
         Ok(Pool {
             url: url.to_owned(),
             idle: Mutex::new(vec![conn]),
-            permits: tokio::sync::Semaphore::new(CONNECTIONS),
+            permits: std::sync::Arc::new(tokio::sync::Semaphore::new(CONNECTIONS)),
         })
     }
 
     /// Wait for a turn to use a connection.
-    pub async fn turn(&self) -> sql::Result<tokio::sync::SemaphorePermit<'_>> {
+    pub async fn turn(&self) -> sql::Result<tokio::sync::OwnedSemaphorePermit> {
         self.permits
-            .acquire()
+            .clone()
+            .acquire_owned()
             .await
             .map_err(|_| Error::new(ErrorKind::Other, "the store is closed"))
     }
@@ -516,22 +547,43 @@ impl Pool {
     /// Give a connection back after its transaction ended; a broken one is closed instead.
     pub fn give_back(&self, conn: Conn) {
         if conn.reusable() && !conn.aborted.get() {
-            self.idle
+            let mut idle = self
+                .idle
                 .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner())
-                .push(conn);
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            if idle.len() < CONNECTIONS {
+                idle.push(conn);
+            }
         }
     }
 }
 
-/// Run `work` in one transaction on `conn`: committed when it returns `Ok`, rolled back
-/// otherwise (and when committing fails).
+/// Run `work` in one transaction on `conn`, ended by `end`.
 pub fn in_transaction<T, E: From<Error>>(
     conn: &Conn,
     work: impl FnOnce(&dyn Sql) -> Result<T, E>,
 ) -> Result<T, E> {
     conn.begin()?;
-    let outcome = work(conn);
+    end(conn, work(conn))
+}
+
+/// End the transaction open on `conn` after its work ended with `outcome`: committed when that
+/// is `Ok` and no statement in it failed; rolled back otherwise, and when committing fails. A
+/// statement that failed with its error not passed on (PostgreSQL would answer the `COMMIT`
+/// by rolling back, without an error) makes the outcome an error, so nothing is answered as
+/// kept that was not.
+pub fn end<T, E: From<Error>>(conn: &Conn, outcome: Result<T, E>) -> Result<T, E> {
+    let outcome = match outcome {
+        Ok(_) if conn.aborted.get() => Err(E::from(Error::new(
+            if conn.given_up.get() {
+                ErrorKind::Retry
+            } else {
+                ErrorKind::Other
+            },
+            "a statement failed inside work that went on as if it had not: nothing was kept",
+        ))),
+        other => other,
+    };
     let ended = match &outcome {
         Ok(_) => conn.execute_batch("COMMIT"),
         Err(_) => conn.execute_batch("ROLLBACK"),
@@ -545,7 +597,12 @@ pub fn in_transaction<T, E: From<Error>>(
 }
 
 fn migrate(conn: &Conn) -> anyhow::Result<()> {
-    in_transaction(conn, |tx| -> anyhow::Result<()> {
+    // At read committed whatever the database's default: under a stricter level the lock
+    // below would be waited for with a snapshot taken before it, which could not see the
+    // migrations another server applied meanwhile.
+    conn.begin_with("BEGIN ISOLATION LEVEL READ COMMITTED")?;
+    let tx: &dyn Sql = conn;
+    let migrated = (|| -> anyhow::Result<()> {
         tx.query_row(
             "SELECT pg_advisory_xact_lock(?1)::TEXT",
             sql::params![MIGRATING],
@@ -572,7 +629,8 @@ fn migrate(conn: &Conn) -> anyhow::Result<()> {
             )?;
         }
         Ok(())
-    })
+    })();
+    end(conn, migrated)
 }
 
 #[cfg(test)]
@@ -588,6 +646,10 @@ mod tests {
         assert_eq!(
             numbered("x = 'it''s ?2' OR y = ?2"),
             "x = 'it''s ?2' OR y = $2"
+        );
+        assert_eq!(
+            numbered("-- a resident's ?1\nSELECT ?1, body::jsonb ? 'code'"),
+            "-- a resident's ?1\nSELECT $1, body::jsonb ? 'code'"
         );
     }
 }

@@ -293,8 +293,9 @@ pub trait Sql {
     fn insert(&self, sql: &str, params: &[&dyn ToValue], key: &str) -> Result<i64>;
     /// Run statements with no parameters, separated by `;`.
     fn execute_batch(&self, sql: &str) -> Result<()>;
-    /// Has the open transaction been given up by the database after an error (so that nothing
-    /// more may be done in it)?
+    /// Has a statement failed so that nothing more may be done in the open transaction? On
+    /// SQLite the transaction is gone (rolled back whole); on PostgreSQL it is aborted until
+    /// it is rolled back to a savepoint taken before the failure.
     fn transaction_lost(&self) -> bool;
     fn dialect(&self) -> Dialect;
 }
@@ -345,7 +346,9 @@ impl dyn Sql + '_ {
                 Ok(value)
             }
             Err(error) => {
-                if !self.transaction_lost() {
+                // SQLite's transaction may be gone with the failure; PostgreSQL's is kept, and
+                // aborted until it is rolled back to the savepoint.
+                if self.dialect() == Dialect::Postgres || !self.transaction_lost() {
                     self.execute_batch("ROLLBACK TO work; RELEASE work")?;
                 }
                 Err(error)

@@ -401,3 +401,43 @@ async fn a_rate_limit_counts_alike_on_three_servers_however_many_requests_come_a
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_keeps_what_its_operations_kept_when_one_fails_in_the_database() {
+    use doorstep_server::{db::Db, sql::params};
+    let cluster = Postgres::start(&[]);
+    let url = cluster.url();
+    let db = tokio::task::spawn_blocking(move || Db::connect(std::path::Path::new(&url)))
+        .await
+        .expect("connecting")
+        .expect("the store opens");
+    let insert = |name: &'static str| {
+        move |tx: &dyn doorstep_server::sql::Sql| {
+            Ok(tx.execute(
+                "INSERT INTO counters (name, value) VALUES (?1, 1)",
+                params![name],
+            )?)
+        }
+    };
+    let inner = db.clone();
+    let answered = db
+        .clone()
+        .batch_owned(|| {
+            let inner = inner.clone();
+            async move {
+                inner.write(insert("first")).await?;
+                // The same key again: PostgreSQL fails the statement, and the operation with it.
+                let refused = inner.write(insert("first")).await;
+                assert!(refused.is_err(), "a duplicate key is refused");
+                inner.write(insert("third")).await?;
+                Ok(())
+            }
+        })
+        .await;
+    assert!(answered.is_ok(), "{answered:?}");
+    assert_eq!(
+        cluster.sql("SELECT string_agg(name, ',' ORDER BY name) FROM counters"),
+        "first,third",
+        "what the batch answered as kept was kept"
+    );
+}

@@ -409,14 +409,16 @@ fn take_place(conn: &dyn Sql, service_code: &str, slot_id: &str, capacity: u32) 
 /// place back to its slot: only this change does, and the booking's row is this transaction's
 /// while it runs, so a place is given back once.
 fn cancel_booking(conn: &dyn Sql, owned: &mut Owned<Booking>, now: DateTime<Utc>) -> ApiResult<()> {
-    owned.item.status = BookingStatus::Cancelled;
-    owned.item.updated_at = now;
-    save_booking(conn, owned, now)?;
+    // The slot's row before the feed's lock (which `save_booking` takes), the order a new
+    // booking takes them in, so that the two never wait on each other.
     conn.execute(
         "UPDATE slot_places SET taken = taken - 1
          WHERE service_code = ?1 AND slot_id = ?2 AND taken > 0",
         params![owned.item.service_code, owned.item.slot_id],
     )?;
+    owned.item.status = BookingStatus::Cancelled;
+    owned.item.updated_at = now;
+    save_booking(conn, owned, now)?;
     Ok(())
 }
 

@@ -123,7 +123,13 @@ fn disown<T: Stored + Clone>(
     scrub: impl Fn(&mut T),
 ) -> ApiResult<u64> {
     let items = store::list_for::<T>(conn, caller)?;
-    for mut item in items.iter().cloned() {
+    for listed in &items {
+        // Read again to be changed, so that a change made meanwhile (a council officer's note)
+        // is scrubbed with the rest, never overwritten by the copy listed.
+        let Some(owned) = store::load::<T>(conn, listed.id())? else {
+            continue;
+        };
+        let mut item = owned.item;
         scrub(&mut item);
         conn.execute(
             &format!(
