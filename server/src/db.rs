@@ -401,10 +401,37 @@ fn backoff(attempt: u32) -> Duration {
     Duration::from_millis(rand::random_range(1..=ceiling))
 }
 
-/// How work reaches a connection: inside the batch's transaction, or in one of its own.
-enum Reach {
-    Batch,
-    Own,
+/// Run `attempt` until it succeeds, or fails other than by the database giving its
+/// transaction up (`attempt` answers its outcome and whether it was given up), or has been
+/// tried `RETRIES` times: the one place a transaction given up to keep it serializable, or to
+/// break a deadlock, is run again from the start.
+#[cfg(feature = "postgres")]
+async fn retried<T, Fut>(mut attempt: impl FnMut() -> Fut) -> ApiResult<T>
+where
+    Fut: std::future::Future<Output = ApiResult<(ApiResult<T>, bool)>>,
+{
+    let mut tries = 1;
+    loop {
+        let (outcome, given_up) = attempt().await?;
+        if outcome.is_ok() || !given_up || tries == RETRIES {
+            return outcome;
+        }
+        tokio::time::sleep(backoff(tries)).await;
+        tries += 1;
+    }
+}
+
+/// Run `work` on the connection behind `conn`, off the async workers (in place, when
+/// `in_place`: see `blocking`).
+async fn locked<C: Send + 'static, T: Send + 'static>(
+    conn: Arc<Mutex<C>>,
+    in_place: bool,
+    work: impl FnOnce(&C) -> ApiResult<T> + Send + 'static,
+) -> ApiResult<T> {
+    blocking(in_place, move || {
+        work(&conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner()))
+    })
+    .await
 }
 
 impl Db {
@@ -442,7 +469,7 @@ impl Db {
     }
 
     /// Run `work` on a connection, on the blocking pool: inside the batch's transaction in a
-    /// batch, in a read-only transaction of its own on PostgreSQL.
+    /// batch, and in a transaction of its own on PostgreSQL.
     pub async fn read<T, F>(&self, work: F) -> ApiResult<T>
     where
         T: Send + 'static,
@@ -469,27 +496,22 @@ impl Db {
         let batch = batch();
         match &self.backend {
             Backend::Sqlite { conn, gate, .. } => {
-                let _gate = match batch {
-                    Some(_) => None,
-                    None => Some(gate.lock().await),
-                };
-                let conn = conn.clone();
-                let reach = if batch.is_some() {
-                    Reach::Batch
+                let in_batch = batch.is_some();
+                let _gate = if in_batch {
+                    None
                 } else {
-                    Reach::Own
+                    Some(gate.lock().await)
                 };
                 // A read is handed to the blocking pool even in a batch: it is rare there.
-                blocking(writes && batch.is_some(), move || {
-                    let conn = conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-                    let sql: &dyn Sql = &*conn;
-                    match (reach, writes) {
-                        (Reach::Batch, true) => sql.savepoint(work),
-                        (Reach::Batch, false) | (Reach::Own, false) => work(sql),
-                        (Reach::Own, true) => {
-                            abandon_leftover(&conn)?;
+                locked(conn.clone(), writes && in_batch, move |conn| {
+                    let sql: &dyn Sql = conn;
+                    match (in_batch, writes) {
+                        (true, true) => sql.savepoint(work),
+                        (_, false) => work(sql),
+                        (false, true) => {
+                            abandon_leftover(conn)?;
                             let tx = rusqlite::Transaction::new_unchecked(
-                                &conn,
+                                conn,
                                 TransactionBehavior::Immediate,
                             )?;
                             let value = work(sql)?;
@@ -503,9 +525,8 @@ impl Db {
             #[cfg(feature = "postgres")]
             Backend::Postgres(pool) => match batch {
                 Some(Batch::Postgres(conn)) => {
-                    blocking(true, move || {
-                        let conn = conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-                        let sql: &dyn Sql = &*conn;
+                    locked(conn, true, move |conn| {
+                        let sql: &dyn Sql = conn;
                         if writes {
                             sql.savepoint(work)
                         } else {
@@ -516,26 +537,22 @@ impl Db {
                 }
                 Some(Batch::Sqlite) => Err(ApiError::internal("a SQLite batch on PostgreSQL")),
                 None => {
-                    // The one place a transaction the database gave up (to keep it
-                    // serializable, or to break a deadlock) is run again, from the start.
-                    for attempt in 1.. {
-                        let turn = pool.turn().await?;
+                    retried(move || {
                         let (pool, work) = (pool.clone(), work.clone());
-                        let (outcome, again) = blocking(false, move || {
-                            let _turn = turn;
-                            let conn = pool.take()?;
-                            let outcome = crate::pg::in_transaction(&conn, work);
-                            let again = conn.was_given_up();
-                            pool.give_back(conn);
-                            Ok((outcome, again))
-                        })
-                        .await?;
-                        if outcome.is_ok() || !again || attempt == RETRIES {
-                            return outcome;
+                        async move {
+                            let turn = pool.turn().await?;
+                            blocking(false, move || {
+                                let _turn = turn;
+                                let conn = pool.take()?;
+                                let outcome = crate::pg::in_transaction(&conn, work);
+                                let given_up = conn.was_given_up();
+                                pool.give_back(conn);
+                                Ok((outcome, given_up))
+                            })
+                            .await
                         }
-                        tokio::time::sleep(backoff(attempt)).await;
-                    }
-                    unreachable!("the attempts end with the last")
+                    })
+                    .await
                 }
             },
         }
@@ -552,20 +569,11 @@ impl Db {
     {
         match (&self.backend, batch()) {
             (Backend::Sqlite { conn, .. }, Some(Batch::Sqlite)) => {
-                let conn = conn.clone();
-                blocking(true, move || {
-                    let conn = conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-                    work(&*conn)
-                })
-                .await
+                locked(conn.clone(), true, move |conn| work(conn)).await
             }
             #[cfg(feature = "postgres")]
             (Backend::Postgres(_), Some(Batch::Postgres(conn))) => {
-                blocking(true, move || {
-                    let conn = conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-                    work(&*conn)
-                })
-                .await
+                locked(conn, true, move |conn| work(conn)).await
             }
             _ => Err(ApiError::internal("batch steps outside a batch")),
         }
@@ -597,16 +605,7 @@ impl Db {
                 }
             }
             #[cfg(feature = "postgres")]
-            Backend::Postgres(pool) => {
-                for attempt in 1.. {
-                    let (outcome, again) = Self::batch_on_postgres(pool, &operations).await?;
-                    if outcome.is_ok() || !again || attempt == RETRIES {
-                        return outcome;
-                    }
-                    tokio::time::sleep(backoff(attempt)).await;
-                }
-                unreachable!("the attempts end with the last")
-            }
+            Backend::Postgres(pool) => retried(|| Self::batch_on_postgres(pool, &operations)).await,
         }
     }
 
@@ -643,9 +642,9 @@ impl Db {
                 .into_inner()
                 .unwrap_or_else(|poisoned| poisoned.into_inner());
             let outcome = crate::pg::end(&conn, outcome);
-            let again = conn.was_given_up();
+            let given_up = conn.was_given_up();
             pool.give_back(conn);
-            Ok((outcome, again))
+            Ok((outcome, given_up))
         })
         .await
     }

@@ -20,7 +20,7 @@ use postgres::{
     types::{IsNull, ToSql, Type, to_sql_checked},
 };
 
-use crate::sql::{self, Dialect, Error, ErrorKind, Row, Sql, ToValue, Value};
+use crate::sql::{self, Dialect, Error, ErrorKind, Row, Sql, ToValue, Value, bind};
 
 /// The schema, one migration per entry; `schema_version` counts those applied.
 const MIGRATIONS: &[&str] = &[r#"
@@ -336,30 +336,24 @@ pub struct Conn {
     given_up: Cell<bool>,
 }
 
-/// One connection to the database at `url`, outside any pool (for looking at a store).
+/// One connection to the database at `url` (for the pool, or for looking at a store).
 pub fn connect(url: &str) -> sql::Result<Conn> {
-    Conn::connect(url)
+    Ok(Conn {
+        client: RefCell::new(Some(Client::connect(url, NoTls)?)),
+        statements: RefCell::new(HashMap::new()),
+        aborted: Cell::new(false),
+        given_up: Cell::new(false),
+    })
 }
 
 impl Conn {
-    fn connect(url: &str) -> sql::Result<Conn> {
-        Ok(Conn {
-            client: RefCell::new(Some(Client::connect(url, NoTls)?)),
-            statements: RefCell::new(HashMap::new()),
-            aborted: Cell::new(false),
-            given_up: Cell::new(false),
-        })
-    }
-
     fn with<T>(
         &self,
         sql: &str,
         work: impl FnOnce(&mut Client, &Statement) -> Result<T, postgres::Error>,
     ) -> sql::Result<T> {
-        let mut client = self.client.borrow_mut();
-        let client = client
-            .as_mut()
-            .ok_or_else(|| Error::new(ErrorKind::Other, "the connection was closed"))?;
+        let mut client = self.client()?;
+        let client = &mut *client;
         let statement = self.statements.borrow().get(sql).cloned();
         let outcome = match statement {
             Some(statement) => work(client, &statement),
@@ -375,6 +369,12 @@ impl Conn {
             }),
         };
         outcome.map_err(|e| self.failed(e))
+    }
+
+    /// The client, while the connection is open.
+    fn client(&self) -> sql::Result<std::cell::RefMut<'_, Client>> {
+        std::cell::RefMut::filter_map(self.client.borrow_mut(), Option::as_mut)
+            .map_err(|_| Error::new(ErrorKind::Other, "the connection was closed"))
     }
 
     fn failed(&self, error: postgres::Error) -> Error {
@@ -432,10 +432,6 @@ impl Drop for Conn {
     }
 }
 
-fn bind(params: &[&dyn ToValue]) -> Vec<Value> {
-    params.iter().map(|p| p.to_value()).collect()
-}
-
 fn refs(values: &[Value]) -> Vec<&(dyn ToSql + Sync)> {
     values.iter().map(|v| v as &(dyn ToSql + Sync)).collect()
 }
@@ -477,11 +473,7 @@ impl Sql for Conn {
     }
 
     fn execute_batch(&self, sql: &str) -> sql::Result<()> {
-        let mut client = self.client.borrow_mut();
-        let client = client
-            .as_mut()
-            .ok_or_else(|| Error::new(ErrorKind::Other, "the connection was closed"))?;
-        match client.batch_execute(sql) {
+        match self.client()?.batch_execute(sql) {
             Ok(()) => {
                 if sql.starts_with("ROLLBACK") {
                     self.aborted.set(false);
@@ -513,7 +505,7 @@ pub struct Pool {
 impl Pool {
     /// Connect to the database at `url` and migrate it.
     pub fn open(url: &str) -> anyhow::Result<Pool> {
-        let conn = Conn::connect(url)?;
+        let conn = connect(url)?;
         migrate(&conn)?;
         Ok(Pool {
             url: url.to_owned(),
@@ -540,7 +532,7 @@ impl Pool {
             .pop();
         match idle {
             Some(conn) => Ok(conn),
-            None => Conn::connect(&self.url),
+            None => connect(&self.url),
         }
     }
 

@@ -245,6 +245,11 @@ impl<T: FromValue> FromValue for Option<T> {
     }
 }
 
+/// The values of `params`, as a backend binds them.
+pub(crate) fn bind(params: &[&dyn ToValue]) -> Vec<Value> {
+    params.iter().map(|p| p.to_value()).collect()
+}
+
 /// One row read, its columns in the statement's order.
 #[derive(Debug)]
 pub struct Row(pub Vec<Value>);
@@ -377,7 +382,7 @@ mod sqlite {
 
     use rusqlite::types::{ToSqlOutput, ValueRef};
 
-    use super::{Dialect, Error, ErrorKind, Result, Row, Sql, ToValue, Value};
+    use super::{Dialect, Error, ErrorKind, Result, Row, Sql, ToValue, Value, bind};
 
     impl From<rusqlite::Error> for Error {
         fn from(error: rusqlite::Error) -> Error {
@@ -421,10 +426,6 @@ mod sqlite {
             ),
             ValueRef::Blob(b) => Value::Blob(b.to_vec()),
         })
-    }
-
-    fn bind(params: &[&dyn ToValue]) -> Vec<Value> {
-        params.iter().map(|p| p.to_value()).collect()
     }
 
     impl Sql for rusqlite::Connection {
